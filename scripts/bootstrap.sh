@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Creates ./.venv with the project installed (editable), once per change of pyproject.toml.
+# Usage: scripts/bootstrap.sh [EXTRA]   e.g. "test" installs the test extras too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extra="${1:-}"
+python_bin="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$python_bin" -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+fi
+stamp=".venv/.prd-installed-${extra:-base}"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  spec="."
+  [ -n "$extra" ] && spec=".[$extra]"
+  echo "Installing prd-assistant into ./.venv ..." >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
+  echo "$want" > "$stamp"
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs lint and the whole test suite (creates ./.venv on first run).
+# The browser test needs Debian's Chromium at /usr/bin/chromium; as root this script installs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh test
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium for the browser test ..." >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "warning: could not install chromium; the browser test will be skipped" >&2
+  else
+    echo "note: /usr/bin/chromium not found; the browser test will be skipped" >&2
+  fi
+fi
+.venv/bin/python -m ruff check src tests benchmarks app.py
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,5 @@
+"""``python -m prd_assistant`` runs the command line (same as ``prd``)."""
+
+from prd_assistant.cli import main
+
+raise SystemExit(main())

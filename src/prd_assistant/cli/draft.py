@@ -1,0 +1,186 @@
+"""Draft a PRD from a short service description, one model call per template section.
+
+Without a model (no OPENAI_API_KEY and no --base-url), or with --offline, it writes an
+outline: each section's structure, the facts from the description and the open questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from prd_assistant import llm, tokens
+from prd_assistant.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_model_arguments,
+    fail,
+    settings_from_args,
+)
+from prd_assistant.document import Draft, SectionStatus, Usage
+from prd_assistant.drafting import (
+    DEFAULT_CONCURRENCY,
+    DescriptionError,
+    Drafter,
+    SectionDone,
+    SectionFailed,
+    apply_event,
+    check_description,
+)
+from prd_assistant.facts import service_name
+from prd_assistant.prompts import PromptError
+from prd_assistant.template import TemplateError, decode_template_bytes, load_template
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("description", nargs="?", help="the service description (or use --description-file)")
+    parser.add_argument("--description-file", "-f", metavar="F", help="read the description from F ('-' = stdin)")
+    parser.add_argument("--context", default="", help="extra context: audience, constraints, known numbers")
+    parser.add_argument("--template", "-t", metavar="F", help="Markdown template (default: the built-in PRD template)")
+    parser.add_argument("--output", "-o", metavar="F", help="write the Markdown here (default: stdout)")
+    parser.add_argument("--json", metavar="F", help="also write the whole draft as JSON (for --resume)")
+    parser.add_argument("--resume", metavar="F", help="redraft only the failed or missing sections of a JSON draft")
+    parser.add_argument(
+        "--concurrency", "-c", type=int, default=DEFAULT_CONCURRENCY,
+        help=f"sections drafted at once ({DEFAULT_CONCURRENCY})",
+    )
+    parser.add_argument("--offline", action="store_true", help="write an outline without calling a model")
+    parser.add_argument("--dry-run", action="store_true", help="print estimated tokens and cost; call no model")
+    parser.add_argument("--clarify", action="store_true", help="answer up to 5 clarifying questions first")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    add_model_arguments(parser)
+
+
+def _read_description(args: argparse.Namespace) -> str:
+    if args.description_file:
+        if args.description_file == "-":
+            return sys.stdin.read()
+        path = Path(args.description_file)
+        if not path.is_file():
+            raise DescriptionError(f"Description file not found: {path}")
+        return decode_template_bytes(path.read_bytes(), path.name)
+    return args.description or ""
+
+
+def _new_draft(args: argparse.Namespace, model_name: str) -> Draft:
+    description = check_description(_read_description(args), model_name)
+    template = load_template(args.template)
+    return Draft.from_template(template, description, service_name(description), args.context)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Runs ``prd draft``; returns 0 when every section drafted, 1 if any failed, 2 on bad input."""
+    settings = settings_from_args(args)
+    use_model = not args.offline and settings.is_configured
+    model_name = settings.model if use_model else "outline"
+    try:
+        if args.resume:
+            draft = _load_resume(Path(args.resume))
+        else:
+            if args.description and args.description_file:
+                return fail("give the description as an argument or with --description-file, not both")
+            draft = _new_draft(args, settings.model)
+        template = draft.template()
+    except (DescriptionError, TemplateError, ValueError, OSError) as exc:
+        return fail(str(exc))
+
+    if args.dry_run:
+        drafter = Drafter(template, None, model_name=settings.model)
+        return _print_estimate(drafter, draft, settings.model)
+    if not use_model and not args.offline and not args.quiet:
+        print(
+            "prd: no model configured (set OPENAI_API_KEY, or --base-url for a local server); "
+            "writing an outline. Use --offline to skip this note.",
+            file=sys.stderr,
+        )
+    try:
+        model = llm.create_chat_model(settings) if use_model else None
+        drafter = Drafter(template, model, model_name=model_name, concurrency=args.concurrency)
+    except (PromptError, ValueError) as exc:
+        return fail(str(exc))
+    draft.model, draft.outline = model_name, model is None
+    if args.clarify and model is not None:
+        from prd_assistant.cli.clarify import ask_clarifying_questions
+
+        draft.clarifications = ask_clarifying_questions(model, draft)
+
+    keys = [s.key for s in draft.sections if s.status is not SectionStatus.DONE] if args.resume else None
+    started = time.perf_counter()
+    for event in drafter.stream(draft, keys):
+        apply_event(draft, event, source="outline" if model is None else "draft")
+        if not args.quiet and isinstance(event, SectionDone | SectionFailed):
+            _progress(draft, event)
+    elapsed = time.perf_counter() - started
+    return _finish(args, draft, elapsed)
+
+
+def _load_resume(path: Path) -> Draft:
+    if not path.is_file():
+        raise ValueError(f"Draft JSON not found: {path}")
+    try:
+        return Draft.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not valid JSON (line {exc.lineno}).") from None
+
+
+def _progress(draft: Draft, event: SectionDone | SectionFailed) -> None:
+    section = draft.section(event.key)
+    if isinstance(event, SectionDone):
+        usage = event.usage
+        approx = "" if usage.exact else "~"
+        line = f"  done   {section.heading.lstrip('# ')}  {event.seconds:5.1f} s  {approx}{usage.total_tokens:,} tokens"
+    else:
+        line = f"  FAILED {section.heading.lstrip('# ')}  {event.error}"
+    print(line, file=sys.stderr, flush=True)
+
+
+def _finish(args: argparse.Namespace, draft: Draft, elapsed: float) -> int:
+    markdown = draft.to_markdown()
+    if args.output:
+        Path(args.output).write_text(markdown, encoding="utf-8")
+    else:
+        sys.stdout.write(markdown)
+    json_path = args.json or args.resume
+    if json_path:
+        Path(json_path).write_text(json.dumps(draft.to_dict(), indent=2, ensure_ascii=False), "utf-8")
+    failed = draft.failed
+    done = len(draft.sections) - len(failed)
+    usage: Usage = draft.usage
+    if not args.quiet:
+        cost = f", ${usage.cost_usd:.4f}" if usage.cost_usd else ""
+        approx = "" if usage.exact else "~"
+        print(
+            f"prd: drafted {done}/{len(draft.sections)} sections in {elapsed:.1f} s, "
+            f"{approx}{usage.total_tokens:,} tokens{cost}" + (" (outline)" if draft.outline else ""),
+            file=sys.stderr,
+        )
+    if not failed:
+        return EXIT_OK
+    reasons = {s.error for s in failed}
+    if len(failed) == len(draft.sections) and len(reasons) == 1:
+        return fail(reasons.pop(), EXIT_FAILED)
+    names = ", ".join(s.heading.lstrip("# ") for s in failed)
+    hint = f" Retry them with: prd draft --resume {json_path}" if json_path else " Add --json F to be able to --resume."
+    return fail(f"{len(failed)} section(s) failed: {names}.{hint}", EXIT_FAILED)
+
+
+def _print_estimate(drafter: Drafter, draft: Draft, model: str) -> int:
+    estimate = drafter.estimate(draft)
+    exact = tokens.counting_is_exact(model)
+    print(f"Estimate for {len(estimate)} sections with {model} (no model is called):")
+    total_prompt = total_completion = 0
+    total_cost: float | None = 0.0
+    for key, usage in estimate.items():
+        heading = draft.section(key).heading.lstrip("# ")
+        print(f"  {heading:<40} prompt {usage.prompt_tokens:>6,}  completion ~{usage.completion_tokens:>5,}")
+        total_prompt += usage.prompt_tokens
+        total_completion += usage.completion_tokens
+        total_cost = None if usage.cost_usd is None or total_cost is None else total_cost + usage.cost_usd
+    note = "" if exact else " (token counts are estimates for this model)"
+    print(f"Total: {total_prompt:,} prompt + ~{total_completion:,} completion tokens{note}")
+    print(f"Estimated cost: ${total_cost:.4f}" if total_cost is not None else f"Estimated cost: unknown (no price for {model})")
+    return EXIT_OK

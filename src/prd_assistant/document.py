@@ -1,0 +1,203 @@
+"""The draft as data: sections with status, usage, timings and history, and its JSON form.
+
+Everything that crosses a module boundary (drafting -> UI, store, export, CLI) is one of
+these dataclasses. ``Draft.to_dict`` / ``Draft.from_dict`` are the JSON export/import format.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from prd_assistant.template import Template, parse_template
+
+FORMAT_VERSION = 1
+OUTLINE_NOTE = (
+    "> **Outline** - drafted without a language model: the structure of each section, the facts "
+    "taken from the description and the open questions to answer. Connect a model for a full draft."
+)
+
+
+class SectionStatus(StrEnum):
+    """Where a section is in its life."""
+
+    WAITING = "waiting"
+    WRITING = "writing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass
+class Usage:
+    """Tokens, cost and whether the numbers came from the server (exact) or tiktoken/estimate."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    exact: bool = False
+    cost_usd: float | None = None
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        cost = None
+        if self.cost_usd is not None or other.cost_usd is not None:
+            cost = (self.cost_usd or 0.0) + (other.cost_usd or 0.0)
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.exact and other.exact,
+            cost,
+        )
+
+
+@dataclass
+class SectionVersion:
+    """One saved state of a section's text and how it came to be."""
+
+    text: str
+    source: str  # "draft", "outline", "regenerate", "edit", "apply", "revert"
+    created_at: float = field(default_factory=time.time)
+    note: str = ""
+
+
+@dataclass
+class SectionDraft:
+    """One section of a draft. ``text`` is the body under the heading, without the heading."""
+
+    key: str
+    heading: str
+    title: str
+    text: str = ""
+    status: SectionStatus = SectionStatus.WAITING
+    error: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    seconds: float = 0.0
+    locked: bool = False
+    edited: bool = False
+    stale: bool = False
+    versions: list[SectionVersion] = field(default_factory=list)
+
+    def set_text(self, text: str, source: str, note: str = "") -> None:
+        """Replaces the text and records it as a new version (no-op if unchanged)."""
+        if self.versions and self.versions[-1].text == text:
+            self.text = text
+            return
+        self.text = text
+        self.versions.append(SectionVersion(text, source, note=note))
+
+
+@dataclass
+class Clarification:
+    """A clarifying question asked before drafting and the PM's answer (or the assumption made)."""
+
+    question: str
+    answer: str
+    assumed: bool = False
+
+
+@dataclass
+class Draft:
+    """A whole PRD draft."""
+
+    title: str
+    description: str
+    template_name: str
+    template_text: str
+    sections: list[SectionDraft]
+    footer: str = ""
+    context: str = ""
+    model: str = ""
+    outline: bool = False
+    clarifications: list[Clarification] = field(default_factory=list)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
+
+    @classmethod
+    def from_template(
+        cls, template: Template, description: str, service_name: str, context: str = ""
+    ) -> Draft:
+        """A new, empty draft with one waiting section per template section."""
+        return cls(
+            title=template.title_for(service_name),
+            description=description,
+            context=context,
+            template_name=template.name,
+            template_text=template.source,
+            footer=template.footer,
+            sections=[SectionDraft(s.key, s.heading, s.title) for s in template.sections],
+        )
+
+    def template(self) -> Template:
+        """The template this draft was made from."""
+        return parse_template(self.template_text, self.template_name)
+
+    def section(self, key: str) -> SectionDraft:
+        """Returns the section with ``key``; raises KeyError if there is none."""
+        for section in self.sections:
+            if section.key == key:
+                return section
+        raise KeyError(key)
+
+    @property
+    def usage(self) -> Usage:
+        total = Usage(exact=True)
+        for section in self.sections:
+            total = total + section.usage
+        return total
+
+    @property
+    def failed(self) -> list[SectionDraft]:
+        return [s for s in self.sections if s.status is SectionStatus.FAILED]
+
+    def to_markdown(self) -> str:
+        """The draft as Markdown, with every template heading verbatim and in order."""
+        parts = [self.title, ""]
+        if self.outline:
+            parts += [OUTLINE_NOTE, ""]
+        for section in self.sections:
+            body = section.text.strip()
+            if not body and section.status is SectionStatus.FAILED:
+                body = f"> Drafting this section failed: {section.error}"
+            parts += [section.heading, "", body, ""]
+        if self.footer:
+            parts += [self.footer, ""]
+        return "\n".join(parts).rstrip() + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict; :meth:`from_dict` reads it back."""
+        data = asdict(self)
+        data["format_version"] = FORMAT_VERSION
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Draft:
+        """Rebuilds a draft from :meth:`to_dict` output.
+
+        Raises:
+            ValueError: If the data is not a PRD Assistant draft.
+        """
+        if not isinstance(data, dict) or "sections" not in data or "template_text" not in data:
+            raise ValueError("This JSON is not a PRD Assistant draft (no 'sections'/'template_text').")
+        try:
+            sections = [
+                SectionDraft(
+                    **{
+                        **s,
+                        "status": SectionStatus(s.get("status", "waiting")),
+                        "usage": Usage(**s.get("usage", {})),
+                        "versions": [SectionVersion(**v) for v in s.get("versions", [])],
+                    }
+                )
+                for s in data["sections"]
+            ]
+            fields = {k: v for k, v in data.items() if k not in {"sections", "format_version"}}
+            fields["clarifications"] = [Clarification(**c) for c in data.get("clarifications", [])]
+            return cls(sections=sections, **fields)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"This draft JSON is damaged or from an unknown version: {exc}") from None
