@@ -45,8 +45,12 @@ def test_offline_flag_silences_the_note_and_prints_markdown(capsys):
 
 def test_description_file_and_custom_template(tmp_path, capsys):
     (tmp_path / "desc.txt").write_text(DESCRIPTION, encoding="utf-8")
-    (tmp_path / "t.md").write_text("# <Service Name> brief\n## Why\nReason.\n## What\n", encoding="utf-8")
-    code = main(["draft", "-f", str(tmp_path / "desc.txt"), "-t", str(tmp_path / "t.md"), "--offline"])
+    (tmp_path / "t.md").write_text(
+        "# <Service Name> brief\n## Why\nReason.\n## What\n", encoding="utf-8"
+    )
+    code = main(
+        ["draft", "-f", str(tmp_path / "desc.txt"), "-t", str(tmp_path / "t.md"), "--offline"]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert out.startswith("# ParcelPing brief\n") and "## Why" in out and "## What" in out
@@ -85,7 +89,10 @@ def test_dry_run_prints_tokens_and_cost_without_a_model(capsys):
 def test_module_entry_point_runs():
     result = subprocess.run(
         [sys.executable, "-m", "prd_assistant", "draft", DESCRIPTION, "--offline", "-q"],
-        capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},
         cwd=Path(__file__).parent,
     )
     assert result.returncode == 0, result.stderr

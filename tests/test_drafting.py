@@ -80,13 +80,21 @@ def test_a_section_receives_only_its_dependencies():
     assert order.index("## 4. Core Use Cases") < order.index("## 6. Functional Requirements")
 
 
-def test_open_questions_section_gathers_the_other_sections_questions():
+def test_open_questions_section_collects_every_other_sections_questions_last():
     template = load_template()
     model = SectionModel(reply=lambda h, p: f"Text.\nOpen question: Who owns {h[3:]}?")
-    run(Drafter(template, model), new_draft(template))
-    prompt = prompt_for(model, "## 18. Open Questions")
-    assert "Who owns 1. Overview?" in prompt and "Who owns 17. Rollout & Migration Strategy?" in prompt
-    assert "Body of" not in prompt
+    draft = new_draft(template)
+    events = run(Drafter(template, model), draft)
+    done = [e for e in events if isinstance(e, SectionDone)]
+    assert done[-1].key == "open-questions"
+    text = draft.section("open-questions").text
+    assert text.startswith("Text.\nOpen question: Who owns 18. Open Questions?")
+    assert "1. Who owns 1. Overview? _(Overview)_" in text
+    assert "Who owns 17. Rollout & Migration Strategy? _(Rollout & Migration Strategy)_" in text
+    assert text.count("Who owns") == 19
+    # It was drafted alongside the others, not after all of them.
+    order = [h for h, _ in model.prompts]
+    assert order.index("## 18. Open Questions") < order.index("## 6. Functional Requirements") + 4
 
 
 def test_context_and_clarifications_reach_every_section():
@@ -150,7 +158,9 @@ def test_regenerate_with_instruction_uses_current_text_and_skips_locked():
     run(Drafter(template, SectionModel()), draft)
     draft.section("problem-statement").locked = True
     locked_text = draft.section("problem-statement").text
-    fake = GenericFakeChatModel(messages=iter([AIMessage(content="## 1. Overview\nShorter overview.")]))
+    fake = GenericFakeChatModel(
+        messages=iter([AIMessage(content="## 1. Overview\nShorter overview.")])
+    )
     drafter = Drafter(template, fake)
     run(drafter, draft, keys=["overview"], instruction="make it shorter", source="regenerate")
     overview = draft.section("overview")
@@ -158,8 +168,9 @@ def test_regenerate_with_instruction_uses_current_text_and_skips_locked():
     assert [v.source for v in overview.versions] == ["draft", "regenerate"]
     assert draft.section("problem-statement").text == locked_text
     stale = drafter.mark_dependents_stale(draft, "overview")
-    assert {"goals-non-goals", "non-functional-requirements", "rollout-migration-strategy"} <= set(stale)
-    assert "risks-mitigations" in stale  # transitively, through Goals
+    assert {"goals-non-goals", "open-questions"} <= set(stale)
+    assert {"functional-requirements", "risks-mitigations"} <= set(stale)  # through Goals
+    assert "domain-model" not in stale
     assert draft.section("goals-non-goals").stale
 
 
@@ -201,7 +212,11 @@ def test_usage_comes_from_the_server_or_from_token_counting():
     run(Drafter(template, SectionModel(), model_name="gpt-4o-mini"), draft, keys=["overview"])
     reported = draft.section("overview").usage
     assert reported.exact and reported.prompt_tokens > 0 and reported.cost_usd is not None
-    run(Drafter(template, SectionModel(usage=False), model_name="local-llama"), draft, keys=["overview"])
+    run(
+        Drafter(template, SectionModel(usage=False), model_name="local-llama"),
+        draft,
+        keys=["overview"],
+    )
     counted = draft.section("overview").usage
     assert counted.prompt_tokens > 100 and counted.completion_tokens > 0
     assert counted.cost_usd is None
@@ -210,7 +225,9 @@ def test_usage_comes_from_the_server_or_from_token_counting():
 def test_junk_reply_fails_the_section_clearly():
     template = load_template()
     draft = new_draft(template)
-    events = run(Drafter(template, SectionModel(reply=lambda h, p: "  \n")), draft, keys=["overview"])
+    events = run(
+        Drafter(template, SectionModel(reply=lambda h, p: "  \n")), draft, keys=["overview"]
+    )
     assert isinstance(events[-1], SectionFailed)
     assert "empty" in events[-1].error.lower()
 
@@ -233,10 +250,14 @@ def test_outline_mode_is_deterministic_and_states_only_facts():
 
 
 def test_outline_mode_works_for_custom_templates():
-    template = parse_template("# <Service Name> one-pager\n## Pricing\nHow we charge.\n## Launch\n", "c.md")
+    template = parse_template(
+        "# <Service Name> one-pager\n## Pricing\nHow we charge.\n## Launch\n", "c.md"
+    )
     draft = new_draft(template)
     run(Drafter(template, None), draft)
-    assert "Open question: What should \"Pricing\" say for ParcelPing?" in draft.section("pricing").text
+    assert (
+        'Open question: What should "Pricing" say for ParcelPing?' in draft.section("pricing").text
+    )
 
 
 def test_closing_the_stream_early_cancels_waiting_sections():
@@ -259,7 +280,12 @@ def test_unknown_section_key_is_refused_before_any_call():
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("", "empty"), ("   ", "empty"), ("Payments", "too short"), ("word " * 5000, "limit is 3,000")],
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("Payments", "too short"),
+        ("word " * 5000, "limit is 3,000"),
+    ],
 )
 def test_bad_descriptions_are_refused(text, message):
     with pytest.raises(DescriptionError, match=message):

@@ -12,11 +12,14 @@ GOALS = TEMPLATE.section("goals-non-goals")
     "first_line", ["## 1. Overview", "# Overview", "### 1. Overview", "**Overview**", "## OVERVIEW"]
 )
 def test_repeated_section_heading_is_stripped(first_line):
-    assert finalize_section_text(f"{first_line}\n\nParcelPing sends updates.", OVERVIEW) == "ParcelPing sends updates."
+    assert (
+        finalize_section_text(f"{first_line}\n\nParcelPing sends updates.", OVERVIEW)
+        == "ParcelPing sends updates."
+    )
 
 
 def test_wrapping_code_fence_is_removed_but_inner_code_kept():
-    raw = "```markdown\nText.\n\n```json\n{\"a\": 1}\n```\n```"
+    raw = '```markdown\nText.\n\n```json\n{"a": 1}\n```\n```'
     assert finalize_section_text(raw, OVERVIEW) == 'Text.\n\n```json\n{"a": 1}\n```'
 
 
@@ -43,7 +46,9 @@ def test_runaway_repetition_is_trimmed():
     looping = "The service MUST deliver every notification.\n" * 30
     out = finalize_section_text("Intro.\n" + looping + "End.", OVERVIEW)
     assert out.count("The service MUST deliver every notification.") == 1
-    alternating = ("Line A is long enough to count here.\nLine B is long enough to count too.\n") * 10
+    alternating = (
+        "Line A is long enough to count here.\nLine B is long enough to count too.\n"
+    ) * 10
     out = finalize_section_text(alternating, OVERVIEW)
     assert out.count("Line A is long enough") == 2
 

@@ -24,9 +24,11 @@ def test_every_default_section_has_its_own_prompt_and_renders():
 
 def test_subsection_headings_are_demanded_verbatim():
     spec = load_template().section("apis-interactions")
-    human = default_library().chat_prompt(spec).format_messages(
-        description="d", context="c", dependencies="x", instruction=""
-    )[1]
+    human = (
+        default_library()
+        .chat_prompt(spec)
+        .format_messages(description="d", context="c", dependencies="x", instruction="")[1]
+    )
     assert "### External API Surface\n### Events / Messaging\n### Dependencies" in human.content
 
 
@@ -55,12 +57,18 @@ def test_prompt_file_edits_need_no_code_change(tmp_path):
     root = tmp_path / "prompts"
     (root / "sections").mkdir(parents=True)
     for name in ("system.md", "section.md"):
-        (root / name).write_text((REPO_PROMPTS / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (root / "sections" / "generic.md").write_text("---\ndepends_on: []\n---\nSay it in haiku.\n", "utf-8")
+        (root / name).write_text(
+            (REPO_PROMPTS / name).read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    (root / "sections" / "generic.md").write_text(
+        "---\ndepends_on: []\n---\nSay it in haiku.\n", "utf-8"
+    )
     spec = load_template().sections[0]
-    human = PromptLibrary(root).chat_prompt(spec).format_messages(
-        description="d", context="c", dependencies="x", instruction=""
-    )[1]
+    human = (
+        PromptLibrary(root)
+        .chat_prompt(spec)
+        .format_messages(description="d", context="c", dependencies="x", instruction="")[1]
+    )
     assert "Say it in haiku." in human.content
 
 

@@ -57,7 +57,7 @@ def test_custom_template_unnumbered_sections_and_code_fences():
 
 
 def test_template_without_sections_is_refused_clearly():
-    with pytest.raises(TemplateError, match="no sections.*'## '"):
+    with pytest.raises(TemplateError, match=r"no sections.*'## '"):
         parse_template("# Title\n\nJust prose, no sections.\n", "empty.md")
 
 

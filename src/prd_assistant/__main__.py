@@ -1,5 +1,5 @@
 """``python -m prd_assistant`` runs the command line (same as ``prd``)."""
 
-from prd_assistant.cli import main
+from prd_assistant.cli import console_main
 
-raise SystemExit(main())
+console_main()

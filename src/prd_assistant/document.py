@@ -183,7 +183,9 @@ class Draft:
             ValueError: If the data is not a PRD Assistant draft.
         """
         if not isinstance(data, dict) or "sections" not in data or "template_text" not in data:
-            raise ValueError("This JSON is not a PRD Assistant draft (no 'sections'/'template_text').")
+            raise ValueError(
+                "This JSON is not a PRD Assistant draft (no 'sections'/'template_text')."
+            )
         try:
             sections = [
                 SectionDraft(
@@ -200,4 +202,6 @@ class Draft:
             fields["clarifications"] = [Clarification(**c) for c in data.get("clarifications", [])]
             return cls(sections=sections, **fields)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"This draft JSON is damaged or from an unknown version: {exc}") from None
+            raise ValueError(
+                f"This draft JSON is damaged or from an unknown version: {exc}"
+            ) from None

@@ -30,7 +30,9 @@ from prd_assistant.postprocess import finalize_section_text
 from prd_assistant.prompts import PromptError, PromptLibrary, default_library
 from prd_assistant.template import SectionSpec, Template
 
-DEFAULT_CONCURRENCY = 6
+# Eight calls at once drafts the default template in three waves (its dependency depth);
+# six would need four. Servers that queue requests (Ollama) are not hurt by it.
+DEFAULT_CONCURRENCY = 8
 MAX_DEPENDENCY_TOKENS = 1_200
 MAX_GATHERED_QUESTIONS = 40
 EXPECTED_COMPLETION_TOKENS = 450
@@ -57,7 +59,7 @@ def check_description(text: str, model_name: str = "") -> str:
             f"The description is too short ({len(description.split())} word(s)). Write at least a "
             "sentence: what the service does and for whom."
         )
-    size = tokens.count_tokens(description, model_name or "gpt-4o-mini")
+    size = _token_upper_bound(description, model_name or "gpt-4o-mini", MAX_DESCRIPTION_TOKENS)
     if size > MAX_DESCRIPTION_TOKENS:
         raise DescriptionError(
             f"The description is {size:,} tokens; the limit is {MAX_DESCRIPTION_TOKENS:,} (about 2,000 "
@@ -107,7 +109,11 @@ def apply_event(draft: Draft, event: DraftEvent, source: str = "draft") -> None:
         section.usage, section.seconds = event.usage, event.seconds
         section.edited = section.stale = False
     elif isinstance(event, SectionFailed):
-        section.status, section.error, section.seconds = SectionStatus.FAILED, event.error, event.seconds
+        section.status, section.error, section.seconds = (
+            SectionStatus.FAILED,
+            event.error,
+            event.seconds,
+        )
     draft.updated_at = time.time()
 
 
@@ -122,16 +128,26 @@ def render_context(draft: Draft) -> str:
     return "\n".join(lines) or "(none)"
 
 
-def gather_open_questions(draft: Draft, exclude: str) -> list[str]:
-    """Every ``Open question:`` line of the other sections, deduplicated, in document order."""
-    found: dict[str, str] = {}
+def gather_open_questions(draft: Draft, exclude: str) -> list[tuple[str, str]]:
+    """(question, section title) for every ``Open question:`` line of the other sections."""
+    found: dict[str, tuple[str, str]] = {}
     for section in draft.sections:
         if section.key == exclude:
             continue
         for match in _OPEN_QUESTION.finditer(section.text):
             question = match.group(1).strip()
-            found.setdefault(question.casefold(), f"{question} ({section.title})")
+            found.setdefault(question.casefold(), (question, section.title))
     return list(found.values())[:MAX_GATHERED_QUESTIONS]
+
+
+def merge_open_questions(text: str, questions: list[tuple[str, str]]) -> str:
+    """Appends the questions ``text`` does not already contain, each with its section."""
+    known = text.casefold()
+    missing = [(q, title) for q, title in questions if q.casefold() not in known]
+    if not missing:
+        return text
+    lines = [f"{i}. {q} _({title})_" for i, (q, title) in enumerate(missing, 1)]
+    return f"{text.rstrip()}\n\n**Collected from the other sections**\n\n" + "\n".join(lines)
 
 
 class _UsageRecorder(BaseCallbackHandler):
@@ -169,18 +185,39 @@ class Drafter:
         self.prompts = prompts or default_library()
         self.streaming = streaming
         self.dependencies = self._dependency_graph()
+        self._priority = self._priorities()
+        # Sections that collect every other section's open questions once the run is over.
+        self.gatherers = {
+            s.key for s in template.sections if self.prompts.for_section(s).gathers_open_questions
+        }
 
     def _dependency_graph(self) -> dict[str, tuple[str, ...]]:
         keys = [s.key for s in self.template.sections]
         graph: dict[str, tuple[str, ...]] = {}
         for spec in self.template.sections:
             prompt = self.prompts.for_section(spec)
-            if prompt.gathers_open_questions:
-                graph[spec.key] = tuple(k for k in keys if k != spec.key)
-            else:
-                graph[spec.key] = tuple(k for k in prompt.depends_on if k in keys and k != spec.key)
+            graph[spec.key] = tuple(k for k in prompt.depends_on if k in keys and k != spec.key)
         _check_acyclic(graph)
         return graph
+
+    def _priorities(self) -> dict[str, tuple[int, int, int]]:
+        """Sort key that starts the sections on the longest remaining chain first.
+
+        With a bounded pool, starting a section that others wait for before a leaf section
+        shortens the whole draft (critical-path scheduling).
+        """
+        height: dict[str, int] = {}
+
+        def chain(key: str) -> int:
+            if key not in height:
+                height[key] = 1 + max(
+                    (chain(other) for other, deps in self.dependencies.items() if key in deps),
+                    default=0,
+                )
+            return height[key]
+
+        order = {s.key: i for i, s in enumerate(self.template.sections)}
+        return {k: (-chain(k), -len(self.dependents(k)), order[k]) for k in self.dependencies}
 
     def dependents(self, key: str) -> set[str]:
         """Sections whose prompts depend on ``key``, directly or through others."""
@@ -214,8 +251,14 @@ class Drafter:
         fatal for every call (wrong key, unreachable server), in which case the sections not
         yet started fail with the same message instead of each waiting for its own error.
         Closing the generator early cancels the sections not yet started.
+
+        A section whose prompt ``gathers_open_questions`` is drafted like any other, but its
+        :class:`SectionDone` comes last, with the other sections' open questions merged in,
+        so collecting them costs no extra wave of calls.
         """
-        targets = list(keys) if keys is not None else [s.key for s in draft.sections if not s.locked]
+        targets = (
+            list(keys) if keys is not None else [s.key for s in draft.sections if not s.locked]
+        )
         for key in targets:
             self.template.section(key)  # unknown keys fail here, before any call is made
         events: queue.Queue[DraftEvent] = queue.Queue()
@@ -225,21 +268,24 @@ class Drafter:
         running: set[str] = set()
         facts = extract_facts(draft.description)
         fatal: str | None = None
+        held: list[SectionDone] = []
         executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="prd-draft")
+        # The tokenizer is first needed for the second wave; load it while the first one waits.
+        threading.Thread(target=tokens.count_tokens, args=("warm up", self.model_name), daemon=True).start()
         try:
             while pending or running:
                 if fatal:
                     for key in list(pending):
                         del pending[key]
                         yield SectionFailed(key, fatal, 0.0)
-                for key in [k for k in pending if self._ready(k, pending, running)]:
+                ready = [k for k in pending if self._ready(k, pending, running)]
+                for key in sorted(ready, key=self._priority.__getitem__):
                     if len(running) >= self.concurrency:
                         break
                     del pending[key]
                     running.add(key)
                     inputs = self._inputs(draft, key, instruction)
-                    gathered = gather_open_questions(draft, key)
-                    executor.submit(self._run_one, key, inputs, facts, gathered, events, cancel)
+                    executor.submit(self._run_one, key, inputs, facts, events, cancel)
                 if not running:
                     continue
                 event = events.get()
@@ -252,7 +298,14 @@ class Drafter:
                     if isinstance(event, SectionDone):
                         # Later sections read their dependencies from the draft.
                         draft.section(event.key).text = event.text
+                        if event.key in self.gatherers:
+                            held.append(event)
+                            continue
                 yield event
+            for event in held:
+                merged = merge_open_questions(event.text, gather_open_questions(draft, event.key))
+                draft.section(event.key).text = merged
+                yield SectionDone(event.key, merged, event.usage, event.seconds)
         finally:
             cancel.set()
             executor.shutdown(wait=False, cancel_futures=True)
@@ -261,24 +314,15 @@ class Drafter:
         return not any(dep in pending or dep in running for dep in self.dependencies[key])
 
     def _inputs(self, draft: Draft, key: str, instruction: str) -> dict[str, str]:
-        spec = self.template.section(key)
-        prompt = self.prompts.for_section(spec)
-        if prompt.gathers_open_questions:
-            questions = gather_open_questions(draft, key)
-            dependencies = "Open questions collected from the other sections:\n" + (
-                "\n".join(f"- {q}" for q in questions) or "- (none)"
-            )
-            for dep in prompt.depends_on:
-                if dep in self.dependencies[key]:
-                    dependencies += "\n\n" + self._dependency_text(draft, dep)
-        else:
-            dependencies = "\n\n".join(self._dependency_text(draft, d) for d in self.dependencies[key])
+        dependencies = "\n\n".join(self._dependency_text(draft, d) for d in self.dependencies[key])
         extra = ""
         current = draft.section(key).text.strip()
         if instruction.strip() or current:
-            extra = "\nThis is a rewrite. The current text of the section:\n<<<\n" + (
-                current or "(empty)"
-            ) + "\n>>>\n"
+            extra = (
+                "\nThis is a rewrite. The current text of the section:\n<<<\n"
+                + (current or "(empty)")
+                + "\n>>>\n"
+            )
             if instruction.strip():
                 extra += f"Instruction from the product manager for this rewrite: {instruction.strip()}\n"
         return {
@@ -298,7 +342,6 @@ class Drafter:
         key: str,
         inputs: dict[str, str],
         facts: Any,
-        gathered: list[str],
         events: queue.Queue[DraftEvent],
         cancel: threading.Event,
     ) -> None:
@@ -309,7 +352,7 @@ class Drafter:
         events.put(SectionStarted(key))
         try:
             if self.model is None:
-                raw = outline_section(spec, self.prompts.for_section(spec), facts, gathered)
+                raw = outline_section(spec, self.prompts.for_section(spec), facts)
                 events.put(SectionDelta(key, raw))
                 text = finalize_section_text(raw, spec)
                 usage = Usage(exact=True, cost_usd=0.0)
@@ -317,7 +360,7 @@ class Drafter:
                 raw, usage = self._call_model(spec, inputs, events, cancel)
                 text = finalize_section_text(raw, spec)
             events.put(SectionDone(key, text, usage, time.perf_counter() - started))
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a section event
+        except Exception as exc:
             message = llm.describe_error(exc)
             if llm.is_fatal(exc):
                 message = _FATAL_MARK + message
@@ -366,7 +409,9 @@ class Drafter:
         Dependencies not drafted yet are assumed to be about ``EXPECTED_COMPLETION_TOKENS``
         long, as is each section's own reply.
         """
-        targets = list(keys) if keys is not None else [s.key for s in draft.sections if not s.locked]
+        targets = (
+            list(keys) if keys is not None else [s.key for s in draft.sections if not s.locked]
+        )
         placeholder = "word " * EXPECTED_COMPLETION_TOKENS
         result: dict[str, Usage] = {}
         for key in targets:
@@ -380,9 +425,18 @@ class Drafter:
         return result
 
 
+def _token_upper_bound(text: str, model_name: str, limit: int) -> int:
+    """Exact count when it could matter; the UTF-8 length (never fewer bytes than tokens) otherwise.
+
+    Skipping the tokenizer for short texts keeps it (0.4 s to load) off the start of a draft.
+    """
+    size = len(text.encode("utf-8"))
+    return size if size <= limit else tokens.count_tokens(text, model_name)
+
+
 def _shorten(text: str, max_tokens: int, model_name: str) -> str:
     """Keeps a dependency's text within ``max_tokens``, saying so when it had to cut."""
-    size = tokens.count_tokens(text, model_name)
+    size = _token_upper_bound(text, model_name, max_tokens)
     if size <= max_tokens:
         return text
     keep = int(len(text) * max_tokens / size * 0.95)
@@ -401,7 +455,9 @@ def _check_acyclic(graph: dict[str, tuple[str, ...]]) -> None:
         if state.get(node) == 2:
             return
         if state.get(node) == 1:
-            raise PromptError("Section prompts depend on each other in a cycle: " + " -> ".join(path))
+            raise PromptError(
+                "Section prompts depend on each other in a cycle: " + " -> ".join(path)
+            )
         state[node] = 1
         for dep in graph.get(node, ()):
             visit(dep, [*path, dep])

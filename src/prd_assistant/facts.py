@@ -26,12 +26,48 @@ _KIND_PHRASE = re.compile(
 _NOT_NAMES = {"a", "an", "the", "we", "our", "this", "it", "users", "customers", "build", "i"}
 _NUMBER = re.compile(r"\d")
 _ACTORS = (
-    "users", "customers", "merchants", "admins", "administrators", "operators", "developers",
-    "engineers", "drivers", "riders", "patients", "clinicians", "doctors", "nurses", "students",
-    "teachers", "sellers", "buyers", "shoppers", "partners", "support agents", "agents",
-    "analysts", "employees", "managers", "finance teams", "product managers", "couriers",
-    "restaurants", "tenants", "landlords", "members", "subscribers", "vendors", "suppliers",
-    "auditors", "internal services", "mobile apps", "hosts", "guests", "players", "creators",
+    "users",
+    "customers",
+    "merchants",
+    "admins",
+    "administrators",
+    "operators",
+    "developers",
+    "engineers",
+    "drivers",
+    "riders",
+    "patients",
+    "clinicians",
+    "doctors",
+    "nurses",
+    "students",
+    "teachers",
+    "sellers",
+    "buyers",
+    "shoppers",
+    "partners",
+    "support agents",
+    "agents",
+    "analysts",
+    "employees",
+    "managers",
+    "finance teams",
+    "product managers",
+    "couriers",
+    "restaurants",
+    "tenants",
+    "landlords",
+    "members",
+    "subscribers",
+    "vendors",
+    "suppliers",
+    "auditors",
+    "internal services",
+    "mobile apps",
+    "hosts",
+    "guests",
+    "players",
+    "creators",
 )
 _ACTOR_RE = re.compile(r"\b(" + "|".join(re.escape(a) for a in _ACTORS) + r")\b", re.IGNORECASE)
 _COMPLIANCE = re.compile(
@@ -39,9 +75,45 @@ _COMPLIANCE = re.compile(
 )
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-zA-Z0-9]+(?:\s[A-Z][a-zA-Z0-9]+)?)\b")
 _COMMON_CAPS = {
-    "The", "A", "An", "We", "Our", "It", "This", "They", "Users", "Customers", "I", "MVP", "PM",
-    "API", "APIs", "UI", "US", "EU", "UK", "Must", "Should", "May", "Today", "Currently", "Each",
-    "When", "If", "For", "In", "On", "At", "By", "With", "To", "From", "And", "Or", "But", "No",
+    "The",
+    "A",
+    "An",
+    "We",
+    "Our",
+    "It",
+    "This",
+    "They",
+    "Users",
+    "Customers",
+    "I",
+    "MVP",
+    "PM",
+    "API",
+    "APIs",
+    "UI",
+    "US",
+    "EU",
+    "UK",
+    "Must",
+    "Should",
+    "May",
+    "Today",
+    "Currently",
+    "Each",
+    "When",
+    "If",
+    "For",
+    "In",
+    "On",
+    "At",
+    "By",
+    "With",
+    "To",
+    "From",
+    "And",
+    "Or",
+    "But",
+    "No",
 }
 
 
@@ -73,7 +145,9 @@ def service_name(description: str) -> str:
             return match.group(1).strip()[:40]
     match = _KIND_PHRASE.search(text)
     if match:
-        words = [w for w in match.group(1).split() if w.casefold() not in {"new", "simple", "small"}]
+        words = [
+            w for w in match.group(1).split() if w.casefold() not in {"new", "simple", "small"}
+        ]
         name = " ".join(w if w.isupper() else w.capitalize() for w in words)
         return name.replace("Api", "API")[:40]
     return "New Service"

@@ -23,18 +23,17 @@ def _bullets(items: tuple[str, ...] | list[str], empty: str) -> str:
     return "\n".join(f"- {item}" for item in items) if items else f"- {empty}"
 
 
-def outline_values(
-    spec: SectionSpec, facts: Facts, gathered_questions: list[str] | None = None
-) -> dict[str, str]:
+def outline_values(spec: SectionSpec, facts: Facts) -> dict[str, str]:
     """The values an outline skeleton can use, each already phrased for the page."""
-    questions = gathered_questions or []
     return _KeepUnknown(
         service_name=facts.service_name,
         title=spec.title,
         guidance=" ".join(spec.guidance.split()) or "(none)",
         summary=facts.summary
         or f"Open question: What does {facts.service_name} do, for whom, in one sentence?",
-        sentences=_bullets(facts.sentences, "Open question: Which problem does this service solve?"),
+        sentences=_bullets(
+            facts.sentences, "Open question: Which problem does this service solve?"
+        ),
         numbers=_bullets(
             facts.numbers,
             "Open question: Which numbers are already known (users, requests/s, data volume, targets)?",
@@ -42,7 +41,10 @@ def outline_values(
         actors=_bullets(facts.actors, "Open question: Who are the primary users?"),
         first_actor=facts.actors[0].capitalize() if facts.actors else "Primary user",
         integrations=_bullets(
-            [f"{name}: Open question: What does the service need from {name}?" for name in facts.integrations],
+            [
+                f"{name}: Open question: What does the service need from {name}?"
+                for name in facts.integrations
+            ],
             "Open question: Which systems and services does it depend on?",
         ),
         compliance=_bullets(
@@ -53,17 +55,14 @@ def outline_values(
             if facts.compliance
             else "Open question: which regimes apply?"
         ),
-        open_questions="\n".join(f"{i}. {q}" for i, q in enumerate(questions, 1))
-        or "1. Open question: Which decisions are still open?",
     )
 
 
-def outline_section(
-    spec: SectionSpec,
-    prompt: SectionPrompt,
-    facts: Facts,
-    gathered_questions: list[str] | None = None,
-) -> str:
+def outline_section(spec: SectionSpec, prompt: SectionPrompt, facts: Facts) -> str:
     """Returns the outline body for one section."""
     skeleton = prompt.outline or "Open question: What should this section say? Guidance: {guidance}"
-    return skeleton.format_map(outline_values(spec, facts, gathered_questions)).strip()
+    try:
+        return skeleton.format_map(outline_values(spec, facts)).strip()
+    except (ValueError, IndexError):
+        # A hand-edited skeleton with a stray brace: show it as written rather than fail.
+        return skeleton.strip()

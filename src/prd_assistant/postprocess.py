@@ -11,7 +11,9 @@ import re
 from prd_assistant.template import SectionSpec, normalize_title
 
 MAX_SECTION_CHARS = 12_000
-_WRAPPING_FENCE = re.compile(r"\A\s*```(?:markdown|md)?\s*\n(.*?)\n```\s*\Z", re.DOTALL | re.IGNORECASE)
+_WRAPPING_FENCE = re.compile(
+    r"\A\s*```(?:markdown|md)?\s*\n(.*?)\n```\s*\Z", re.DOTALL | re.IGNORECASE
+)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _BOLD_LINE = re.compile(r"^\s*\*\*(.+?)\*\*:?\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
@@ -92,7 +94,7 @@ def _trim_repetition(lines: list[str]) -> list[str]:
                 continue
         out.append(line)
     # Collapse the blank runs the dropped lines leave behind.
-    return [l for i, l in enumerate(out) if l.strip() or i == 0 or out[i - 1].strip()]
+    return [ln for i, ln in enumerate(out) if ln.strip() or i == 0 or out[i - 1].strip()]
 
 
 def _restore_subsections(body: str, spec: SectionSpec) -> str:

@@ -80,7 +80,9 @@ def parse_section_prompt(text: str, name: str) -> SectionPrompt:
         try:
             meta = yaml.safe_load(match.group(1)) or {}
         except yaml.YAMLError as exc:
-            raise PromptError(f"Prompt file {name}: the front matter is not valid YAML ({exc}).") from None
+            raise PromptError(
+                f"Prompt file {name}: the front matter is not valid YAML ({exc})."
+            ) from None
         body = match.group(2)
     depends = meta.get("depends_on") or []
     if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
@@ -101,7 +103,9 @@ class PromptLibrary:
         self.root = root or prompts_dir()
         self.system = read_prompt_file(self.root / "system.md").strip()
         self.frame = read_prompt_file(self.root / "section.md").strip()
-        missing = FRAME_VARIABLES - set(ChatPromptTemplate.from_template(self.frame).input_variables)
+        missing = FRAME_VARIABLES - set(
+            ChatPromptTemplate.from_template(self.frame).input_variables
+        )
         if missing:
             raise PromptError(f"{self.root / 'section.md'} lacks the variables {sorted(missing)}.")
         self._sections: dict[str, SectionPrompt] = {}

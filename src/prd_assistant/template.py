@@ -110,10 +110,14 @@ def parse_template(text: str, name: str = "template.md") -> Template:
             title_line = line.rstrip()
             continue
         if match and len(match.group(1)) == 2:
-            sections.append({"heading": line.rstrip(), "title": match.group(2), "body": [], "subs": []})
+            sections.append(
+                {"heading": line.rstrip(), "title": match.group(2), "body": [], "subs": []}
+            )
             continue
         if match and len(match.group(1)) == 3 and sections:
-            sections[-1]["subs"].append({"heading": line.rstrip(), "title": match.group(2), "body": []})
+            sections[-1]["subs"].append(
+                {"heading": line.rstrip(), "title": match.group(2), "body": []}
+            )
             continue
         if sections:
             target = sections[-1]["subs"][-1] if sections[-1]["subs"] else sections[-1]
@@ -132,7 +136,8 @@ def parse_template(text: str, name: str = "template.md") -> Template:
         if seen[key] > 1:
             key = f"{key}-{seen[key]}"
         subs = tuple(
-            Subsection(s["heading"], _strip_number(s["title"]), _clean(s["body"])) for s in raw["subs"]
+            Subsection(s["heading"], _strip_number(s["title"]), _clean(s["body"]))
+            for s in raw["subs"]
         )
         specs.append(
             SectionSpec(key, raw["heading"], _strip_number(raw["title"]), _clean(raw["body"]), subs)

@@ -33,9 +33,11 @@ class SectionModel(BaseChatModel):
     ``fail_for`` maps a heading to the exception to raise for it (once per entry in ``fail_times``).
     """
 
-    reply: Callable[[str, str], str] = lambda heading, prompt: f"Body of {heading}. Assumption: 100 users."
+    reply: Callable[[str, str], str] = lambda heading, prompt: (
+        f"Body of {heading}. Assumption: 100 users."
+    )
     delay: float = 0.0
-    fail_for: dict[str, Exception] = {}
+    fail_for: dict[str, Exception] = {}  # noqa: RUF012 - pydantic copies field defaults
     fail_times: int = 1_000_000
     usage: bool = True
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from prd_assistant import __version__
@@ -22,7 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_arguments(draft_parser)
     draft_parser.set_defaults(run=draft.run)
     review_parser = commands.add_parser(
-        "review", help="flag open questions and unquantified claims in a PRD", description=review.__doc__
+        "review",
+        help="flag open questions and unquantified claims in a PRD",
+        description=review.__doc__,
     )
     review.add_arguments(review_parser)
     review_parser.set_defaults(run=review.run)
@@ -42,3 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+
+
+def console_main() -> None:
+    """``prd`` and ``python -m prd_assistant``: run, flush, and exit without interpreter teardown.
+
+    Tearing down the ~1,400 modules that langchain and openai load takes most of a second;
+    everything the command writes is closed or flushed by then, so the wait buys nothing.
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from prd_assistant.llm import ModelSettings
+if TYPE_CHECKING:
+    from prd_assistant.llm import ModelSettings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -24,11 +26,15 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--temperature", type=float, default=0.2, help="sampling temperature (0.2)")
     group.add_argument("--timeout", type=float, default=60.0, help="seconds per model call (60)")
-    group.add_argument("--retries", type=int, default=3, help="retries on 429/5xx/connection errors (3)")
+    group.add_argument(
+        "--retries", type=int, default=3, help="retries on 429/5xx/connection errors (3)"
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> ModelSettings:
     """Model settings from the options, falling back to the environment."""
+    from prd_assistant.llm import ModelSettings  # loads openai: only when a model is needed
+
     return ModelSettings.from_env(
         model=args.model,
         base_url=args.base_url,

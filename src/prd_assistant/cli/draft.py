@@ -11,51 +11,74 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from prd_assistant import llm, tokens
 from prd_assistant.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
-    EXIT_USAGE,
     add_model_arguments,
     fail,
     settings_from_args,
 )
-from prd_assistant.document import Draft, SectionStatus, Usage
-from prd_assistant.drafting import (
-    DEFAULT_CONCURRENCY,
-    DescriptionError,
-    Drafter,
-    SectionDone,
-    SectionFailed,
-    apply_event,
-    check_description,
-)
-from prd_assistant.facts import service_name
-from prd_assistant.prompts import PromptError
-from prd_assistant.template import TemplateError, decode_template_bytes, load_template
+
+if TYPE_CHECKING:
+    from prd_assistant.document import Draft
+    from prd_assistant.drafting import Drafter, SectionDone, SectionFailed
+
+# Kept here, not imported from drafting, so `prd --help` and `prd review` start without
+# loading langchain and openai.
+DEFAULT_CONCURRENCY = 6
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("description", nargs="?", help="the service description (or use --description-file)")
-    parser.add_argument("--description-file", "-f", metavar="F", help="read the description from F ('-' = stdin)")
-    parser.add_argument("--context", default="", help="extra context: audience, constraints, known numbers")
-    parser.add_argument("--template", "-t", metavar="F", help="Markdown template (default: the built-in PRD template)")
-    parser.add_argument("--output", "-o", metavar="F", help="write the Markdown here (default: stdout)")
-    parser.add_argument("--json", metavar="F", help="also write the whole draft as JSON (for --resume)")
-    parser.add_argument("--resume", metavar="F", help="redraft only the failed or missing sections of a JSON draft")
     parser.add_argument(
-        "--concurrency", "-c", type=int, default=DEFAULT_CONCURRENCY,
+        "description", nargs="?", help="the service description (or use --description-file)"
+    )
+    parser.add_argument(
+        "--description-file", "-f", metavar="F", help="read the description from F ('-' = stdin)"
+    )
+    parser.add_argument(
+        "--context", default="", help="extra context: audience, constraints, known numbers"
+    )
+    parser.add_argument(
+        "--template",
+        "-t",
+        metavar="F",
+        help="Markdown template (default: the built-in PRD template)",
+    )
+    parser.add_argument(
+        "--output", "-o", metavar="F", help="write the Markdown here (default: stdout)"
+    )
+    parser.add_argument(
+        "--json", metavar="F", help="also write the whole draft as JSON (for --resume)"
+    )
+    parser.add_argument(
+        "--resume", metavar="F", help="redraft only the failed or missing sections of a JSON draft"
+    )
+    parser.add_argument(
+        "--concurrency",
+        "-c",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
         help=f"sections drafted at once ({DEFAULT_CONCURRENCY})",
     )
-    parser.add_argument("--offline", action="store_true", help="write an outline without calling a model")
-    parser.add_argument("--dry-run", action="store_true", help="print estimated tokens and cost; call no model")
-    parser.add_argument("--clarify", action="store_true", help="answer up to 5 clarifying questions first")
+    parser.add_argument(
+        "--offline", action="store_true", help="write an outline without calling a model"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print estimated tokens and cost; call no model"
+    )
+    parser.add_argument(
+        "--clarify", action="store_true", help="answer up to 5 clarifying questions first"
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
     add_model_arguments(parser)
 
 
 def _read_description(args: argparse.Namespace) -> str:
+    from prd_assistant.drafting import DescriptionError
+    from prd_assistant.template import decode_template_bytes
+
     if args.description_file:
         if args.description_file == "-":
             return sys.stdin.read()
@@ -67,6 +90,11 @@ def _read_description(args: argparse.Namespace) -> str:
 
 
 def _new_draft(args: argparse.Namespace, model_name: str) -> Draft:
+    from prd_assistant.document import Draft
+    from prd_assistant.drafting import check_description
+    from prd_assistant.facts import service_name
+    from prd_assistant.template import load_template
+
     description = check_description(_read_description(args), model_name)
     template = load_template(args.template)
     return Draft.from_template(template, description, service_name(description), args.context)
@@ -74,6 +102,17 @@ def _new_draft(args: argparse.Namespace, model_name: str) -> Draft:
 
 def run(args: argparse.Namespace) -> int:
     """Runs ``prd draft``; returns 0 when every section drafted, 1 if any failed, 2 on bad input."""
+    from prd_assistant import llm
+    from prd_assistant.drafting import (
+        DescriptionError,
+        Drafter,
+        SectionDone,
+        SectionFailed,
+        apply_event,
+    )
+    from prd_assistant.prompts import PromptError
+    from prd_assistant.template import TemplateError
+
     settings = settings_from_args(args)
     use_model = not args.offline and settings.is_configured
     model_name = settings.model if use_model else "outline"
@@ -82,7 +121,9 @@ def run(args: argparse.Namespace) -> int:
             draft = _load_resume(Path(args.resume))
         else:
             if args.description and args.description_file:
-                return fail("give the description as an argument or with --description-file, not both")
+                return fail(
+                    "give the description as an argument or with --description-file, not both"
+                )
             draft = _new_draft(args, settings.model)
         template = draft.template()
     except (DescriptionError, TemplateError, ValueError, OSError) as exc:
@@ -108,17 +149,19 @@ def run(args: argparse.Namespace) -> int:
 
         draft.clarifications = ask_clarifying_questions(model, draft)
 
-    keys = [s.key for s in draft.sections if s.status is not SectionStatus.DONE] if args.resume else None
+    keys = [s.key for s in draft.sections if s.status != "done"] if args.resume else None
     started = time.perf_counter()
     for event in drafter.stream(draft, keys):
         apply_event(draft, event, source="outline" if model is None else "draft")
         if not args.quiet and isinstance(event, SectionDone | SectionFailed):
-            _progress(draft, event)
+            _progress(draft, event, done=isinstance(event, SectionDone))
     elapsed = time.perf_counter() - started
     return _finish(args, draft, elapsed)
 
 
 def _load_resume(path: Path) -> Draft:
+    from prd_assistant.document import Draft
+
     if not path.is_file():
         raise ValueError(f"Draft JSON not found: {path}")
     try:
@@ -127,9 +170,9 @@ def _load_resume(path: Path) -> Draft:
         raise ValueError(f"{path} is not valid JSON (line {exc.lineno}).") from None
 
 
-def _progress(draft: Draft, event: SectionDone | SectionFailed) -> None:
+def _progress(draft: Draft, event: SectionDone | SectionFailed, done: bool) -> None:
     section = draft.section(event.key)
-    if isinstance(event, SectionDone):
+    if done:
         usage = event.usage
         approx = "" if usage.exact else "~"
         line = f"  done   {section.heading.lstrip('# ')}  {event.seconds:5.1f} s  {approx}{usage.total_tokens:,} tokens"
@@ -146,16 +189,19 @@ def _finish(args: argparse.Namespace, draft: Draft, elapsed: float) -> int:
         sys.stdout.write(markdown)
     json_path = args.json or args.resume
     if json_path:
-        Path(json_path).write_text(json.dumps(draft.to_dict(), indent=2, ensure_ascii=False), "utf-8")
+        Path(json_path).write_text(
+            json.dumps(draft.to_dict(), indent=2, ensure_ascii=False), "utf-8"
+        )
     failed = draft.failed
     done = len(draft.sections) - len(failed)
-    usage: Usage = draft.usage
+    usage = draft.usage
     if not args.quiet:
         cost = f", ${usage.cost_usd:.4f}" if usage.cost_usd else ""
         approx = "" if usage.exact else "~"
         print(
             f"prd: drafted {done}/{len(draft.sections)} sections in {elapsed:.1f} s, "
-            f"{approx}{usage.total_tokens:,} tokens{cost}" + (" (outline)" if draft.outline else ""),
+            f"{approx}{usage.total_tokens:,} tokens{cost}"
+            + (" (outline)" if draft.outline else ""),
             file=sys.stderr,
         )
     if not failed:
@@ -164,11 +210,17 @@ def _finish(args: argparse.Namespace, draft: Draft, elapsed: float) -> int:
     if len(failed) == len(draft.sections) and len(reasons) == 1:
         return fail(reasons.pop(), EXIT_FAILED)
     names = ", ".join(s.heading.lstrip("# ") for s in failed)
-    hint = f" Retry them with: prd draft --resume {json_path}" if json_path else " Add --json F to be able to --resume."
+    hint = (
+        f" Retry them with: prd draft --resume {json_path}"
+        if json_path
+        else " Add --json F to be able to --resume."
+    )
     return fail(f"{len(failed)} section(s) failed: {names}.{hint}", EXIT_FAILED)
 
 
 def _print_estimate(drafter: Drafter, draft: Draft, model: str) -> int:
+    from prd_assistant import tokens
+
     estimate = drafter.estimate(draft)
     exact = tokens.counting_is_exact(model)
     print(f"Estimate for {len(estimate)} sections with {model} (no model is called):")
@@ -176,11 +228,19 @@ def _print_estimate(drafter: Drafter, draft: Draft, model: str) -> int:
     total_cost: float | None = 0.0
     for key, usage in estimate.items():
         heading = draft.section(key).heading.lstrip("# ")
-        print(f"  {heading:<40} prompt {usage.prompt_tokens:>6,}  completion ~{usage.completion_tokens:>5,}")
+        print(
+            f"  {heading:<40} prompt {usage.prompt_tokens:>6,}  completion ~{usage.completion_tokens:>5,}"
+        )
         total_prompt += usage.prompt_tokens
         total_completion += usage.completion_tokens
-        total_cost = None if usage.cost_usd is None or total_cost is None else total_cost + usage.cost_usd
+        total_cost = (
+            None if usage.cost_usd is None or total_cost is None else total_cost + usage.cost_usd
+        )
     note = "" if exact else " (token counts are estimates for this model)"
     print(f"Total: {total_prompt:,} prompt + ~{total_completion:,} completion tokens{note}")
-    print(f"Estimated cost: ${total_cost:.4f}" if total_cost is not None else f"Estimated cost: unknown (no price for {model})")
+    print(
+        f"Estimated cost: ${total_cost:.4f}"
+        if total_cost is not None
+        else f"Estimated cost: unknown (no price for {model})"
+    )
     return EXIT_OK

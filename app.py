@@ -1,0 +1,34 @@
+"""PRD Assistant web app: ``streamlit run app.py``. Wires the page together, no logic here."""
+
+import streamlit as st
+
+from prd_assistant.ui import draft_view, history, input, review_pane, run, sidebar, state
+
+st.set_page_config(page_title="PRD Assistant", page_icon="📝", layout="wide")
+state.init_state()
+sidebar.init_defaults()
+state.restore_from_url()
+
+with st.sidebar:
+    sidebar.render_model_settings()
+    sidebar.render_template_picker()
+    history.render_history()
+
+st.title("PRD Assistant")
+st.html(input.PAGE_STYLE)
+state.show_flashes()
+sidebar.render_mode_banner()
+
+draft = state.draft()
+if not input.render_clarify_form():
+    with st.expander("Describe the service", expanded=draft is None):
+        input.render_input()
+
+if not run.execute_pending_run() and draft is not None:
+    located = review_pane.findings(draft)
+    draft_view.render_summary(draft)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        draft_view.render_draft(draft, review_pane.active(located))
+    with right:
+        review_pane.render_review(draft, located)

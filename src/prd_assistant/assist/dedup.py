@@ -1,0 +1,182 @@
+"""Suggested questions and risks against what the document and the rule review already have.
+
+A question the model suggests that repeats a rule finding or a line of the Open Questions
+section is *merged*: it is not shown as new, and the merge is recorded so the UI can note
+"the assistant also asked this" on the existing item.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from difflib import SequenceMatcher
+from typing import Any, Protocol
+
+from prd_assistant.assist.models import Risk, SuggestedQuestion
+from prd_assistant.consistency import split_sections
+
+_WORD = re.compile(r"[a-z0-9]+")
+_LINE_PREFIX = re.compile(
+    r"^\s*(?:[-*+]\s+|\d+[.)]\s+|\|\s*)?(?:\[[ xX]\]\s*)?(?:\*\*)?"
+    r"(?:open question|question|risk|q)\s*\d*\s*[:.]\s*(?:\*\*)?\s*",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)(?:\[[ xX]\]\s*)?")
+_OPEN_QUESTION_LINE = re.compile(r"open question\s*:\s*(.+)", re.IGNORECASE)
+_STOPWORDS = frozenset(
+    "a an the and or of to for in on at by with from is are be been being do does did we "  # noqa: SIM905 - a word list reads better as text
+    "our us you your it its this that these those what which who whom whose how when where "
+    "why will would should shall must can could may might need needs there their they them "
+    "than then as if any all each per about into over under via not no yes have has had".split()
+)
+_OPEN_QUESTIONS_TITLE = re.compile(r"open questions?|unresolved|faq", re.IGNORECASE)
+_RISKS_TITLE = re.compile(r"\brisks?\b", re.IGNORECASE)
+
+
+class FindingLike(Protocol):
+    """What dedup reads from a review finding (``prd_assistant.review.Finding`` fits)."""
+
+    category: str
+    line: int
+    sentence: str
+    question: str
+
+
+@dataclass(frozen=True)
+class ExistingItem:
+    """A question or risk the document or the rule review already has."""
+
+    text: str
+    line: int
+    source: str  # "finding", "open_questions_section", "open_question_line", "risks_section"
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A suggestion folded into an existing item instead of being shown twice."""
+
+    kind: str  # "question" or "risk"
+    suggestion: str
+    existing: str
+    line: int
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def words(text: str) -> set[str]:
+    """Content words of ``text``, lower-cased, with a crude plural fold."""
+    text = _LINE_PREFIX.sub("", text.casefold())
+    result = set()
+    for word in _WORD.findall(text):
+        if word in _STOPWORDS:
+            continue
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        result.add(word)
+    return result
+
+
+def similar(a: str, b: str) -> bool:
+    """True when two questions (or risks) ask the same thing in other words."""
+    wa, wb = words(a), words(b)
+    if not wa or not wb:
+        return False
+    shared = len(wa & wb)
+    jaccard = shared / len(wa | wb)
+    containment = shared / min(len(wa), len(wb))
+    if jaccard >= 0.5 or (containment >= 0.8 and min(len(wa), len(wb)) >= 3):
+        return True
+    flat_a, flat_b = " ".join(sorted(wa)), " ".join(sorted(wb))
+    return SequenceMatcher(None, flat_a, flat_b).ratio() >= 0.85
+
+
+def existing_questions(markdown_text: str, findings: Iterable[FindingLike]) -> list[ExistingItem]:
+    """Questions already tracked: open-question findings, Open Questions lines, ``Open question:`` lines."""
+    items: list[ExistingItem] = []
+    for finding in findings:
+        if finding.category == "open_question":
+            items.append(
+                ExistingItem(finding.question or finding.sentence, finding.line, "finding")
+            )
+            if finding.sentence and finding.question and finding.sentence != finding.question:
+                items.append(ExistingItem(finding.sentence, finding.line, "finding"))
+    for section in split_sections(markdown_text):
+        in_questions = bool(_OPEN_QUESTIONS_TITLE.search(section.title))
+        for number, line in section.lines:
+            text = line.strip()
+            match = _OPEN_QUESTION_LINE.search(text)
+            if match:
+                items.append(ExistingItem(match.group(1).strip(), number, "open_question_line"))
+            elif in_questions and _is_item(text):
+                items.append(ExistingItem(_clean(text), number, "open_questions_section"))
+    return items
+
+
+def existing_risks(markdown_text: str) -> list[ExistingItem]:
+    """Lines of the Risks section (bullets, numbered items and table rows)."""
+    items = []
+    for section in split_sections(markdown_text):
+        if not _RISKS_TITLE.search(section.title):
+            continue
+        for number, line in section.lines:
+            text = line.strip()
+            if _is_item(text):
+                items.append(ExistingItem(_clean(text), number, "risks_section"))
+    return items
+
+
+def _is_item(text: str) -> bool:
+    if not text or text.startswith("#") or set(text) <= set("|-: "):
+        return False
+    return len(words(text)) >= 2
+
+
+def _clean(text: str) -> str:
+    text = _BULLET.sub("", text)
+    if text.startswith("|"):
+        cells = [c.strip() for c in text.strip("|").split("|") if c.strip()]
+        text = " ".join(cells)
+    return text.replace("**", "").strip()
+
+
+def dedupe_questions(
+    questions: Sequence[SuggestedQuestion], existing: Sequence[ExistingItem]
+) -> tuple[list[SuggestedQuestion], list[Merged]]:
+    """New questions only; the rest are returned as merges (also among the suggestions)."""
+    kept: list[SuggestedQuestion] = []
+    merged: list[Merged] = []
+    for question in questions:
+        match = next((e for e in existing if similar(question.question, e.text)), None)
+        if match is not None:
+            merged.append(
+                Merged("question", question.question, match.text, match.line, match.source)
+            )
+            continue
+        twin = next((k for k in kept if similar(question.question, k.question)), None)
+        if twin is not None:
+            merged.append(Merged("question", question.question, twin.question, 0, "suggestion"))
+            continue
+        kept.append(question)
+    return kept, merged
+
+
+def dedupe_risks(
+    risks: Sequence[Risk], existing: Sequence[ExistingItem]
+) -> tuple[list[Risk], list[Merged]]:
+    """New risks only; risks already in the Risks section (or suggested twice) are merged."""
+    kept: list[Risk] = []
+    merged: list[Merged] = []
+    for risk in risks:
+        match = next((e for e in existing if similar(risk.title, e.text)), None)
+        if match is not None:
+            merged.append(Merged("risk", risk.title, match.text, match.line, match.source))
+            continue
+        twin = next((k for k in kept if similar(risk.title, k.title)), None)
+        if twin is not None:
+            merged.append(Merged("risk", risk.title, twin.title, 0, "suggestion"))
+            continue
+        kept.append(risk)
+    return kept, merged

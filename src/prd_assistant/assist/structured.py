@@ -1,0 +1,238 @@
+"""One prompt -> one validated pydantic object, with or without native structured output.
+
+Native structured output (``response_format`` json_schema) is tried first where it may work.
+Where the server or model lacks it, the reply is read as text: JSON is pulled out of code
+fences, prose and reasoning blocks, validated with pydantic, and on failure the model gets
+exactly one repair request quoting the error. Both paths end in the same parse-and-validate
+step, so a server that accepts ``response_format`` but ignores it is handled like one that
+never had it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+from langchain_core.prompts import ChatPromptTemplate
+from pydantic import BaseModel, ValidationError
+
+from prd_assistant import llm
+from prd_assistant.assist.models import AssistError, wire_schema
+from prd_assistant.assist.prompt_files import load_prompt
+
+log = logging.getLogger(__name__)
+T = TypeVar("T", bound=BaseModel)
+# HTTP statuses with which servers reject a request feature they do not support.
+_UNSUPPORTED_STATUS = frozenset({400, 404, 415, 422, 501})
+_FENCE = re.compile(r"```[ \t]*(?:json|JSON|jsonc)?[ \t]*\n(.*?)```", re.DOTALL)
+_THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+MAX_REPAIR_QUOTE_CHARS = 16_000
+
+
+class ReplyError(ValueError):
+    """A reply is not valid JSON for the schema; the message is short enough to send back."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a structured answer was obtained (shown in reports, used by tests)."""
+
+    native: bool  # True when the server enforced the schema and the reply validated first time
+    repaired: bool  # True when a repair call was needed
+    calls: int
+
+
+def message_text(message: Any) -> str:
+    """The text of a chat message, whether its content is a string or a list of blocks."""
+    content = getattr(message, "content", message)
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [
+            p if isinstance(p, str) else str(p.get("text", ""))
+            for p in content
+            if isinstance(p, str) or (isinstance(p, dict) and p.get("type") == "text")
+        ]
+        return "".join(parts)
+    return str(content)
+
+
+def extract_json(text: str) -> Any:
+    """The first JSON object or array in ``text``, tolerating code fences and prose around it.
+
+    Raises:
+        ReplyError: If no JSON value can be found.
+    """
+    cleaned = _THINK.sub("", text or "").strip().lstrip("\ufeff")
+    if not cleaned:
+        raise ReplyError("The reply was empty.")
+    candidates = [m.group(1) for m in _FENCE.finditer(cleaned)] + [cleaned]
+    decoder = json.JSONDecoder()
+    first_error = ""
+    for candidate in candidates:
+        candidate = candidate.strip()
+        try:
+            return json.loads(candidate)
+        except json.JSONDecodeError as exc:
+            first_error = first_error or f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+        for match in re.finditer(r"[{\[]", candidate):
+            try:
+                value, _end = decoder.raw_decode(candidate, match.start())
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict | list) and value:
+                return value
+    raise ReplyError(f"The reply is not valid JSON ({first_error}).")
+
+
+def _validation_summary(exc: ValidationError, limit: int = 6) -> str:
+    lines = []
+    for error in exc.errors()[:limit]:
+        where = ".".join(str(p) for p in error["loc"]) or "(top level)"
+        lines.append(f"{where}: {error['msg']}")
+    more = len(exc.errors()) - limit
+    if more > 0:
+        lines.append(f"... and {more} more")
+    return "; ".join(lines)
+
+
+def parse_reply(text: str, schema: type[T]) -> T:
+    """Validates a reply's JSON against ``schema``.
+
+    Raises:
+        ReplyError: With a short description of what is wrong.
+    """
+    data = extract_json(text)
+    return validate(data, schema)
+
+
+def validate(data: Any, schema: type[T]) -> T:
+    """Validates already-decoded JSON; raises ReplyError with a short summary."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise ReplyError(
+            f"The JSON does not match the expected shape: {_validation_summary(exc)}."
+        ) from None
+
+
+def ask_structured(
+    model: BaseChatModel,
+    prompt: ChatPromptTemplate,
+    inputs: dict[str, str],
+    schema: type[T],
+    *,
+    name: str,
+    what: str,
+    structured: bool | None = None,
+) -> tuple[T, Outcome]:
+    """Asks ``model`` with ``prompt`` and returns the reply as a validated ``schema`` object.
+
+    Args:
+        model: Any langchain chat model.
+        prompt: The prompt; its human message already describes the JSON shape.
+        inputs: The prompt's variables.
+        schema: The pydantic model of the answer.
+        name: A schema name for native structured output (letters, digits, ``_``).
+        what: What is being asked for, for error messages ("risks and open questions").
+        structured: False skips native structured output; True or None try it and fall back
+            to JSON parsing when the model or server does not support it.
+
+    Raises:
+        AssistError: If the model cannot be reached or its reply cannot be read even after
+            one repair request.
+    """
+    messages = prompt.format_messages(**inputs)
+    calls = 0
+    reply: str | None = None
+    if structured is not False:
+        native = _native(model, schema, name)
+        if native is not None:
+            calls += 1
+            try:
+                result = native.invoke(messages)
+            except Exception as exc:
+                if not _rejected_feature(exc):
+                    raise AssistError(_call_failed(what, exc)) from exc
+                log.info(
+                    "structured output rejected by the server; using JSON parsing: %s",
+                    type(exc).__name__,
+                )
+            else:
+                parsed, raw = result.get("parsed"), result.get("raw")
+                if parsed is not None:
+                    try:
+                        return validate(_as_data(parsed), schema), Outcome(True, False, calls)
+                    except ReplyError:
+                        pass  # falls through to the same text path as non-native replies
+                reply = message_text(raw)
+    if reply is None:
+        calls += 1
+        reply = _invoke_text(model, messages, what)
+    try:
+        return parse_reply(reply, schema), Outcome(False, False, calls)
+    except ReplyError as first:
+        log.info("unreadable %s reply, asking for a repair: %s", what, first)
+        problem = str(first)
+    calls += 1
+    repaired = _invoke_text(model, _repair_messages(reply, problem, schema), what)
+    try:
+        return parse_reply(repaired, schema), Outcome(False, True, calls)
+    except ReplyError as second:
+        raise AssistError(
+            f"The model's reply could not be read as {what}, even after asking it once to fix "
+            f"its JSON. {second} Try again, or use a model that supports structured output "
+            "(for example gpt-4o-mini)."
+        ) from None
+
+
+def _native(model: BaseChatModel, schema: type[BaseModel], name: str) -> Any | None:
+    """The model wrapped for native json_schema output, or None if it has no such support."""
+    spec = {"name": name, "schema": wire_schema(schema), "strict": True}
+    try:
+        return model.with_structured_output(spec, method="json_schema", include_raw=True)
+    except (NotImplementedError, TypeError, ValueError):
+        # Fake and many community chat models have no json_schema mode: plain text it is.
+        return None
+
+
+def _as_data(parsed: Any) -> Any:
+    return parsed.model_dump() if isinstance(parsed, BaseModel) else parsed
+
+
+def _rejected_feature(exc: BaseException) -> bool:
+    """True when the server refused the request shape (``response_format``), not the call."""
+    if isinstance(exc, NotImplementedError):
+        return True
+    if llm.is_fatal(exc):
+        return False
+    status = getattr(exc, "status_code", None)
+    return isinstance(status, int) and status in _UNSUPPORTED_STATUS
+
+
+def _invoke_text(model: BaseChatModel, messages: list[BaseMessage], what: str) -> str:
+    try:
+        return message_text(model.invoke(messages))
+    except Exception as exc:
+        raise AssistError(_call_failed(what, exc)) from exc
+
+
+def _call_failed(what: str, exc: BaseException) -> str:
+    return f"Could not get {what} from the model: {llm.describe_error(exc)}"
+
+
+def _repair_messages(reply: str, problem: str, schema: type[BaseModel]) -> list[BaseMessage]:
+    quoted = reply
+    if len(quoted) > MAX_REPAIR_QUOTE_CHARS:
+        # The model only needs to see where its JSON went wrong; say that it was shortened.
+        quoted = (
+            quoted[:MAX_REPAIR_QUOTE_CHARS] + "\n[... the rest of your reply is not repeated here]"
+        )
+    return load_prompt("assist_repair").format_messages(
+        reply=quoted, error=problem, schema=json.dumps(wire_schema(schema))
+    )

@@ -1,0 +1,82 @@
+"""Review a PRD: flag open questions and unquantified claims.
+
+Exit codes: 0 when no finding reaches --fail-on, 1 when one does, 2 for a usage or file error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from prd_assistant.cli.common import EXIT_FAILED, EXIT_OK, fail
+from prd_assistant.review import review
+from prd_assistant.review.findings import SEVERITIES
+from prd_assistant.review.report import fails, render_json, render_sarif, render_text
+
+MAX_BYTES = 20 * 1024 * 1024
+
+
+class InputError(Exception):
+    """The file cannot be reviewed; the message says why and what to do."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Adds ``FILE``, ``--format`` and ``--fail-on`` to the ``review`` subcommand."""
+    parser.add_argument("file", metavar="FILE", help="the PRD to review (Markdown or text; '-' = stdin)")
+    parser.add_argument(
+        "--format", choices=("text", "json", "sarif"), default="text",
+        help="text (grouped by section), json or sarif (SARIF 2.1.0 for code scanning); default text",
+    )
+    parser.add_argument(
+        "--fail-on", choices=SEVERITIES, default="error",
+        help="exit 1 when a finding is at least this severe (default: error)",
+    )
+
+
+def read_document(name: str) -> str:
+    """Reads a PRD as UTF-8 text.
+
+    Raises:
+        InputError: If the file is missing, a folder, binary, too large or not UTF-8.
+    """
+    if name == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        path = Path(name)
+        if not path.exists():
+            raise InputError(f"{name}: no such file. Check the path and try again.")
+        if path.is_dir():
+            raise InputError(f"{name} is a folder; give the PRD's Markdown file.")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{name} is {len(data) // (1024 * 1024)} MiB; PRDs up to 20 MiB are reviewed.")
+    if b"\x00" in data:
+        raise InputError(f"{name} is binary, not text. Review a Markdown (.md) or text file.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name} is not UTF-8 text (byte {exc.start} cannot be decoded). Save it as UTF-8 and retry."
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Reviews ``args.file`` and prints the findings; returns the exit code."""
+    try:
+        text = read_document(args.file)
+    except InputError as exc:
+        return fail(str(exc))
+    findings = review(text)
+    label = "stdin" if args.file == "-" else args.file
+    if args.format == "json":
+        output = render_json(findings)
+    elif args.format == "sarif":
+        output = render_sarif(findings, label)
+    else:
+        output = render_text(findings, label)
+    print(output)
+    return EXIT_FAILED if fails(findings, args.fail_on) else EXIT_OK

@@ -1,0 +1,154 @@
+"""Draft -> Markdown, JSON and DOCX files, and JSON back to a draft.
+
+Markdown keeps the template's headings verbatim (``Draft.to_markdown``). JSON is
+``Draft.to_dict`` and imports back with :func:`from_json`. DOCX maps ``#``/``##``/``###``
+headings to Word's Heading 1/2/3 and renders the Markdown the drafts use: bullets, numbered
+lists, bold, italic, inline code, block quotes, code blocks and pipe tables.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+from docx import Document as new_document
+from docx.document import Document as DocxDocument
+from docx.shared import Pt
+from docx.text.paragraph import Paragraph
+
+from prd_assistant.document import Draft
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+_NUMBERED = re.compile(r"^(\s*)\d+[.)]\s+(.*)$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_HR = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_INLINE = re.compile(r"(\*\*[^*]+\*\*|__[^_]+__|`[^`]+`|\*[^*\s][^*]*\*|_[^_\s][^_]*_)")
+
+
+def filename(draft: Draft, extension: str) -> str:
+    """A file name from the draft title: ``parcelping-prd.md``."""
+    words = re.findall(r"[A-Za-z0-9]+", draft.title.replace("Product Requirements Document", ""))
+    stem = "-".join(w.lower() for w in words if w.upper() != "PRD")[:60] or "draft"
+    return f"{stem}-prd.{extension}"
+
+
+def to_markdown(draft: Draft) -> str:
+    """The draft as Markdown, every template heading verbatim and in order."""
+    return draft.to_markdown()
+
+
+def to_json(draft: Draft) -> str:
+    """The whole draft (sections, versions, usage) as JSON that :func:`from_json` reads back."""
+    return json.dumps(draft.to_dict(), ensure_ascii=False, indent=2)
+
+
+def from_json(text: str | bytes) -> Draft:
+    """Reads a draft exported with :func:`to_json`.
+
+    Raises:
+        ValueError: With a PM-facing message if the text is not a PRD Assistant draft.
+    """
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(
+            f"This file is not valid JSON ({exc.__class__.__name__}). Import a .json file "
+            "exported from PRD Assistant."
+        ) from None
+    return Draft.from_dict(data)
+
+
+def to_docx(draft: Draft) -> bytes:
+    """The draft as a Word document; Markdown headings become Word headings."""
+    document = new_document()
+    _render_markdown(document, to_markdown(draft))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _render_markdown(document: DocxDocument, markdown: str) -> None:
+    lines = markdown.split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            fence, code = stripped[:3], []
+            index += 1
+            while index < len(lines) and not lines[index].strip().startswith(fence):
+                code.append(lines[index])
+                index += 1
+            _code_block(document, code)
+        elif (
+            stripped.startswith("|")
+            and index + 1 < len(lines)
+            and _TABLE_RULE.match(lines[index + 1])
+        ):
+            rows = [line]
+            index += 2
+            while index < len(lines) and lines[index].strip().startswith("|"):
+                rows.append(lines[index])
+                index += 1
+            _table(document, rows)
+            continue
+        elif match := _HEADING.match(line):
+            document.add_heading(match.group(2), level=min(len(match.group(1)), 9))
+        elif not stripped or _HR.match(line):
+            pass
+        elif match := _BULLET.match(line):
+            style = "List Bullet 2" if len(match.group(1)) >= 2 else "List Bullet"
+            _inline(document.add_paragraph(style=style), match.group(2))
+        elif match := _NUMBERED.match(line):
+            style = "List Number 2" if len(match.group(1)) >= 2 else "List Number"
+            _inline(document.add_paragraph(style=style), match.group(2))
+        elif stripped.startswith(">"):
+            _inline(document.add_paragraph(style="Quote"), stripped.lstrip("> ").strip())
+        else:
+            _inline(document.add_paragraph(), stripped)
+        index += 1
+
+
+def _inline(paragraph: Paragraph, text: str) -> None:
+    """Adds ``text`` to ``paragraph`` with **bold**, *italic* and `code` runs."""
+    for part in _INLINE.split(text):
+        if not part:
+            continue
+        if (part.startswith("**") and part.endswith("**")) or (
+            part.startswith("__") and part.endswith("__")
+        ):
+            paragraph.add_run(part[2:-2]).bold = True
+        elif part.startswith("`") and part.endswith("`") and len(part) > 1:
+            run = paragraph.add_run(part[1:-1])
+            run.font.name = "Courier New"
+        elif len(part) > 2 and part[0] == part[-1] and part[0] in "*_":
+            paragraph.add_run(part[1:-1]).italic = True
+        else:
+            paragraph.add_run(part)
+
+
+def _code_block(document: DocxDocument, lines: list[str]) -> None:
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run("\n".join(lines))
+    run.font.name = "Courier New"
+    run.font.size = Pt(9)
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def _table(document: DocxDocument, rows: list[str]) -> None:
+    cells = [_cells(row) for row in rows]
+    width = max(len(row) for row in cells)
+    table = document.add_table(rows=len(cells), cols=width)
+    table.style = "Table Grid"
+    for r, row in enumerate(cells):
+        for c in range(width):
+            target = table.cell(r, c).paragraphs[0]
+            _inline(target, row[c] if c < len(row) else "")
+            if r == 0:
+                for run in target.runs:
+                    run.bold = True

@@ -1,0 +1,40 @@
+"""Review engine: flags open questions and unquantified claims in a PRD.
+
+A pure library (no Streamlit, no LLM) used by the app's review pane and by ``prd review``::
+
+    from prd_assistant.review import review
+    for finding in review(markdown_text):
+        print(finding.line, finding.column, finding.match, finding.question)
+
+Categories and severities:
+
+* ``open_question`` / ``error``: placeholders (TBD, TBA, TBC, TODO, FIXME, ``???``, ``<…>``,
+  ``{{…}}``, ``__`` blanks), template guidance left unfilled, empty bullets. The document
+  cannot be signed off while they remain.
+* ``open_question`` / ``warning``: deferrals ("to be decided", "pending sign-off"), questions
+  left in the body text, ``Open question:`` lines outside the Open Questions section and
+  unresolved choices ("maybe", "we might").
+* ``open_question`` / ``info``: the same under an Open Questions heading, where they are
+  expected; template residue there stays an ``error``.
+* ``unquantified_claim`` / ``warning``: vague qualities and quantities, loopholes, open-ended
+  lists, unbounded optimisation, comparatives without a baseline, absolute promises and
+  numbers without a unit. A vague word is not flagged when its clause gives the measurable
+  criterion ("fast (p95 < 200 ms)"), nor inside a question (it asks, it does not claim).
+
+Never flagged: fenced and inline code, URLs and link targets, HTML comments, front matter,
+quotations and blockquotes, RFC 2119 keywords (MUST, SHOULD, MAY) and FAQ sections' questions.
+"""
+
+from prd_assistant.review.engine import review
+from prd_assistant.review.findings import CATEGORIES, OPEN_QUESTION, SEVERITIES, UNQUANTIFIED_CLAIM, Finding
+from prd_assistant.review.report import summarize
+
+__all__ = [
+    "CATEGORIES",
+    "OPEN_QUESTION",
+    "SEVERITIES",
+    "UNQUANTIFIED_CLAIM",
+    "Finding",
+    "review",
+    "summarize",
+]

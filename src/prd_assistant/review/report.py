@@ -1,0 +1,138 @@
+"""Findings -> summary, text, JSON and SARIF 2.1.0 output, and the exit-code decision."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from prd_assistant import __version__
+from prd_assistant.review import rules_open, rules_vague
+from prd_assistant.review.findings import CATEGORIES, SEVERITIES, SEVERITY_RANK, Finding
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+_STRUCTURAL_RULES = {
+    "open-question-line": ("open_question", rules_open.OPEN_QUESTION_LINE),
+    "question-in-body": ("open_question", rules_open.QUESTION_IN_BODY),
+    "template-guidance": ("open_question", rules_open.TEMPLATE_GUIDANCE),
+    "empty-bullet": ("open_question", rules_open.EMPTY_BULLET),
+}
+
+
+def summarize(findings: list[Finding]) -> dict:
+    """Counts per severity, category and rule: ``{"total", "by_severity", "by_category", "by_rule"}``."""
+    return {
+        "total": len(findings),
+        "by_severity": {s: sum(f.severity == s for f in findings) for s in SEVERITIES},
+        "by_category": {c: sum(f.category == c for f in findings) for c in CATEGORIES},
+        "by_rule": dict(sorted(Counter(f.rule for f in findings).items())),
+    }
+
+
+def fails(findings: list[Finding], fail_on: str = "error") -> bool:
+    """True when any finding is at least as severe as ``fail_on``."""
+    threshold = SEVERITY_RANK[fail_on]
+    return any(SEVERITY_RANK[f.severity] >= threshold for f in findings)
+
+
+def render_json(findings: list[Finding]) -> str:
+    """``{"findings": [...], "summary": {...}}`` as indented JSON."""
+    payload = {"findings": [f.to_dict() for f in findings], "summary": summarize(findings)}
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def render_text(findings: list[Finding], path: str = "") -> str:
+    """Findings grouped by section: ``line:col  severity  match`` and the question to answer."""
+    if not findings:
+        return f"{path}: no findings." if path else "No findings."
+    lines: list[str] = []
+    section = None
+    for finding in sorted(findings, key=lambda f: (f.start, f.end)):
+        if finding.section != section:
+            section = finding.section
+            if lines:
+                lines.append("")
+            lines.append(f"## {section}" if section else "(before the first section)")
+        match = " ".join(finding.match.split())
+        match = match if len(match) <= 80 else match[:77] + "..."
+        lines.append(f"  {finding.line}:{finding.column}  {finding.severity:<7}  {finding.rule}  \"{match}\"")
+        lines.append(f"      ? {finding.question}")
+        lines.append(f"      → {finding.suggestion}")
+    counts = summarize(findings)["by_severity"]
+    total = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES)
+    lines.append("")
+    lines.append(f"{path + ': ' if path else ''}{len(findings)} finding(s): {total}.")
+    return "\n".join(lines)
+
+
+def _rule_descriptors() -> list[dict]:
+    descriptors = []
+    for rule in rules_open.RULES + rules_vague.RULES:
+        descriptors.append(_descriptor(rule.id, rule.category, rule.severity, rule.message,
+                                       rule.suggestion))
+    for rule_id, (category, texts) in _STRUCTURAL_RULES.items():
+        severity = "error" if rule_id in {"template-guidance", "empty-bullet"} else "warning"
+        descriptors.append(_descriptor(rule_id, category, severity, texts["message"], texts["suggestion"]))
+    return descriptors
+
+
+def _descriptor(rule_id: str, category: str, severity: str, message: str, suggestion: str) -> dict:
+    generic = message.replace("'{match}'", "This wording").replace("{match}", "this value")
+    return {
+        "id": rule_id,
+        "name": "".join(part.capitalize() for part in rule_id.split("-")),
+        "shortDescription": {"text": f"{category.replace('_', ' ')}: {rule_id.replace('-', ' ')}"},
+        "fullDescription": {"text": generic},
+        "help": {"text": f"Rewrite as: {suggestion.replace('{match}', '__')}"},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
+        "properties": {"category": category, "tags": [category]},
+    }
+
+
+def render_sarif(findings: list[Finding], path: str) -> str:
+    """A SARIF 2.1.0 log with one run, for code-scanning tools (``path`` as the artifact URI)."""
+    descriptors = _rule_descriptors()
+    index = {d["id"]: i for i, d in enumerate(descriptors)}
+    uri = path.replace("\\", "/")
+    results = []
+    for f in findings:
+        end_line = f.line + f.match.count("\n")
+        last = f.match.rsplit("\n", 1)
+        end_column = (len(last[-1]) + 1) if len(last) > 1 else f.column + len(f.match)
+        results.append({
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": f"{f.message} Question: {f.question} Suggestion: {f.suggestion}"},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri},
+                    "region": {
+                        "startLine": f.line,
+                        "startColumn": f.column,
+                        "endLine": end_line,
+                        "endColumn": end_column,
+                        "charOffset": f.start,
+                        "charLength": f.end - f.start,
+                        "snippet": {"text": f.match},
+                    },
+                }
+            }],
+            "properties": {"category": f.category, "section": f.section},
+        })
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "prd-review",
+                "version": __version__,
+                "informationUri": "https://github.com/",
+                "rules": descriptors,
+            }},
+            "artifacts": [{"location": {"uri": uri}, "encoding": "utf-8"}],
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)

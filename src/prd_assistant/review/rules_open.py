@@ -1,0 +1,116 @@
+"""Rules for open questions: placeholders, deferrals, unresolved choices.
+
+Questions left in body text, ``Open question:`` lines, unfilled template guidance and empty
+bullets need the document structure, so the engine finds those itself; their texts live here.
+"""
+
+from __future__ import annotations
+
+from prd_assistant.review.findings import OPEN_QUESTION
+from prd_assistant.review.rule import B, E, Rule, words
+
+# HTML tags are markup, not placeholders.
+HTML_TAG = r"</?(?:br|p|div|span|details|summary|b|i|u|s|em|strong|sup|sub|img|a|code|pre|kbd|" \
+    r"table|thead|tbody|tr|td|th|ul|ol|li|hr|h[1-6]|mark|small|abbr|blockquote|section|iframe|" \
+    r"video|source|picture|figure|figcaption|center|font|del|ins|dl|dt|dd)\b[^>]*>"
+
+_DECIDE = "Decide __ by <date>; owner <role>. Then write the decision here."
+
+PLACEHOLDER = Rule(
+    "placeholder",
+    OPEN_QUESTION,
+    "error",
+    words("tbd", "tba", "tbc", r"t\.b\.d\.?")
+    + r"|(?<![\w])(?:todo(?! lists?| items?| apps?)|fixme|xxx)(?![\w])"
+    + r"|(?<![?\w])\?{2,}|\(\s*\?\s*\)"
+    + r"|\{\{[^{}\n]{0,80}\}\}"
+    + r"|(?<![\w<])<(?![\s=\d<>!/-])[^<>\n]{1,60}(?<![\s=-])>"
+    + r"|\[(?:insert|add|describe|fill in|enter|your|placeholder|link to|name of|owner|date|tbd"
+    r"|todo)\b[^\]\n]{0,60}\](?!\()"
+    + r"|(?<![\w_])_{2,}(?![\w_])|\blorem ipsum\b",
+    "'{match}' is a placeholder: the decision it stands for has not been made.",
+    "What is the actual value or decision, and who owns it?",
+    _DECIDE,
+    # TODO/FIXME/XXX are placeholders only when shouted; "a todo list" is a feature.
+    not_original=r"todo|Todo|xxx|fixme|Fixme|" + HTML_TAG,
+    in_headings=True,
+    in_questions=True,
+)
+DEFERRAL = Rule(
+    "deferred-decision",
+    OPEN_QUESTION,
+    "warning",
+    words(
+        r"to be (?:decided|defined|determined|confirmed|agreed|announced|discussed|clarified|"
+        r"finali[sz]ed|specified|settled)",
+        r"(?:still |currently )?under (?:discussion|consideration|investigation|evaluation|debate)",
+        r"still (?:under review|being (?:discussed|decided|evaluated|defined|worked out))",
+        r"(?:is |are |remains? |still )?not (?:yet )?(?:been )?(?:decided|defined|determined|"
+        r"confirmed|agreed(?: on| upon)?|finali[sz]ed|settled|chosen|known|specified)(?: yet)?",
+        r"(?:has|have) not (?:yet )?been (?:decided|defined|determined|agreed|confirmed|"
+        r"finali[sz]ed|chosen)",
+        "undecided", "undetermined", r"not sure", r"(?:it is|it's|still|remains) unclear",
+        r"unclear (?:whether|if|how|what|which|who|when)",
+        r"open (?:item|issue|point|decision)s?(?! (?:source|format|standard))",
+        r"needs? (?:further |more )?(?:discussion|clarification|investigation|decision|input|"
+        r"confirmation|alignment)",
+        r"pending (?:decision|review|approval|confirmation|discussion|clarification|input|"
+        r"sign[- ]?off|legal|security|finance|investigation|further|agreement|analysis|"
+        r"outcome|results?)",
+        r"pending(?=[ \t]*(?:[).;,\]]|$))",
+        r"(?:decide|decided|determine[d]?|define[d]?|figure(?:d)? (?:it |this )?out|confirm(?:ed)?"
+        r"|finali[sz]e[d]?) (?:later|at a later (?:date|stage|time)|down the road|in a later phase)",
+        r"(?:will|we'll) (?:decide|figure (?:it |this )?out|see)",
+        r"(?:awaiting|waiting (?:for|on)) (?:a |the )?(?:decision|confirmation|legal|approval|input|"
+        r"answer|feedback|sign[- ]?off)",
+        r"(?:to|must|need to|needs to|have to|has to|should) (?:decide|choose|pick|agree on)"
+        r"(?: (?:whether|if|between|on|which|how))?",
+        r"(?:decision|choice) (?:is )?(?:still )?(?:open|outstanding|pending)",
+    ),
+    "'{match}' defers a decision the document depends on.",
+    "What is the decision, who makes it and by when?",
+    _DECIDE,
+)
+CHOICE = Rule(
+    "unresolved-choice",
+    OPEN_QUESTION,
+    "warning",
+    words("maybe", "perhaps", "possibly", "probably", r"tentative(?:ly)?", r"provisional(?:ly)?",
+          r"(?:we|i|they|the team) (?:might|may|could)(?! not)", r"might (?:want|need|use|go with|"
+          r"choose|adopt|switch|consider)", r"(?:either|whether) .{1,60}? or .{1,60}?\(\?\)",
+          r"or maybe", r"one of .{1,40}? or .{1,40}? \(tbd\)"),
+    "'{match}' leaves a choice unmade.",
+    "Which option is chosen, and why?",
+    "We use __ because __. (Or: 'Open question: __ or __? Owner <role>, decide by <date>' "
+    "under Open Questions.)",
+    not_original=r"(?s:.*\b(?:MAY|MIGHT|COULD)\b.*)",
+)
+RULES: tuple[Rule, ...] = (PLACEHOLDER, DEFERRAL, CHOICE)
+
+QUESTION_IN_BODY = dict(
+    message="A question left in the body: the document does not answer it.",
+    question="{match}",
+    suggestion="Write the answer in place ('We __ because __'), or move it to Open Questions "
+    "as 'Open question: __ (owner <role>, decide by <date>)'.",
+)
+OPEN_QUESTION_LINE = dict(
+    message="An 'Open question:' line outside the Open Questions section: this part is not "
+    "decided yet.",
+    question="{match}",
+    suggestion="Answer it here, or move it to Open Questions with an owner and a date.",
+)
+OPEN_QUESTION_LISTED = dict(
+    message="Listed under Open Questions, as expected; resolve it before sign-off.",
+    question="{match}",
+    suggestion="Add 'owner <role>, decide by <date>' so it gets closed.",
+)
+TEMPLATE_GUIDANCE = dict(
+    message="Template guidance left in place: this part of the template was not filled in.",
+    question="What does this section actually say for this service?",
+    suggestion="Replace the guidance with the content it asks for.",
+)
+EMPTY_BULLET = dict(
+    message="An empty bullet: an item was started and never written.",
+    question="What belongs in this item?",
+    suggestion="Write the item, or delete the empty bullet.",
+)

@@ -1,0 +1,302 @@
+"""Rules for unquantified claims: vague qualities and quantities, loopholes, open-ended lists,
+unbounded optimisation, comparatives without a baseline, absolute promises and numbers
+without a unit.
+
+Each rule is data: the words it matches and, specific to them, why that is a problem, what
+the PM must decide and a rewrite template with ``__`` blanks to fill. ``{match}`` in a text is
+replaced with the flagged words.
+"""
+
+from __future__ import annotations
+
+from prd_assistant.review.findings import UNQUANTIFIED_CLAIM
+from prd_assistant.review.rule import B, E, Rule, words
+
+W = "warning"
+
+
+def _vague(id: str, pattern: str, message: str, question: str, suggestion: str, **kw) -> Rule:
+    kw.setdefault("measured_ok", True)
+    return Rule(id, UNQUANTIFIED_CLAIM, W, pattern, message, question, suggestion, **kw)
+
+
+_UNITS = (
+    r"%|percent|per ?cent|nines|ms|msec|millis(?:econds?)?|µs|us|ns|s|secs?|seconds?|mins?|minutes?"
+    r"|h|hrs?|hours?|days?|weeks?|months?|years?|[kmgtp]i?b(?:/s|ps)?|bytes?|[kmg]bps|rps|qps|tps|fps"
+    r"|req(?:uest)?s?(?:/s|/sec| per)|ops|calls?|queries|users?|people|customers?|tenants?|accounts?"
+    r"|sessions?|connections?|requests?|transactions?|messages?|events?|records?|rows?|items?"
+    r"|files?|documents?|pages?|screens?|clicks?|steps?|taps?|attempts?|retries|times|x|×|errors?"
+    r"|failures?|incidents?|nodes?|instances?|replicas?|regions?|zones?|servers?|cores?|cpus?|vcpus?"
+    r"|characters?|chars|words?|lines?|languages?|locales?|devices?|browsers?|px|pt|dpi|em|points?"
+    r"|stars?|dollars?|usd|eur|gbp|cents?|levels?|versions?|releases?|sprints?|viewers?|feet|ft|m|km"
+    r"|inches|cm|mm|kg|tickets?|orders?|payments?|jobs?|tasks?|reports?|members?|students?|hits?"
+)
+_SPELLED = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+    r"|forty|fifty|sixty|ninety|hundred|thousand|million|half an?|a single"
+)
+# What makes a clause measurable: a number with a unit, a comparison with a number, a
+# percentile, money, or a named standard that defines the criterion.
+MEASURABLE = (
+    r"\d(?:[\d,]*\d)?(?:\.\d+)?\+?[ \t-]*(?:" + _UNITS + r")(?![a-z])"
+    r"|(?:" + _SPELLED + r")[ \t-]+(?:" + _UNITS + r")(?![a-z])"
+    r"|(?:<=|>=|<|>|≤|≥|=|±|under|below|above|over|within|at most|at least|no more than"
+    r"|no less than|up to|less than|more than|fewer than|maximum(?: of)?|minimum(?: of)?|max|min"
+    r"|exceed(?:s|ing)?|every|each|per)[ \t]*[~≈]?[ \t]*[$€£]?\d"
+    r"|[$€£][ \t]*\d|\bp\d{2,3}(?:\.\d+)?\b|\d{1,2}(?:\.\d+)?(?:th|st|nd|rd)[ \t-]+percentile"
+    r"|\b\d+(?:\.\d+)?[ \t]*/[ \t]*\d+\b|\b\d+[ \t]+(?:out )?of[ \t]+\d+"
+    r"|\b(?:wcag|iso(?:/iec)?|iec|ieee|nist|fips|soc|rfc|owasp|pci[ -]?dss|hipaa|gdpr|ccpa"
+    r"|fedramp|section 508|tls|aes|sha|oauth|saml|openid|oidc|mfa|2fa|rbac|abac|sso|asvs"
+    r"|cis|sox|ferpa|coppa|ada|en 301|gaap)\b"
+    r"|\b(?:business|working|office) hours\b|\b24/7\b"
+)
+BASELINE = r"\bto[ \t]+[~≈]?[$€£]?\d|\bthan\b|\bfrom\b.{1,80}?\bto\b|\bby[ \t]+[~≈]?\d|\bcompared (?:to|with)\b|\brelative to\b"
+
+_SPEED = dict(
+    message="'{match}' is a speed claim with no number: nobody can test it or agree it is met.",
+    question="How fast exactly: which operation, which percentile, at what load?",
+    suggestion="p95 latency ≤ __ ms for __ at __ requests/s",
+)
+_TIMING = dict(
+    message="'{match}' gives no time bound, so any delay could be argued to meet it.",
+    question="Within how long, measured from which event?",
+    suggestion="within __ s (p95) of __",
+)
+_FREQUENCY = dict(
+    message="'{match}' does not say how often.",
+    question="How often exactly, and what triggers it?",
+    suggestion="every __ minutes (or: at most __ times per __)",
+)
+
+RULES: tuple[Rule, ...] = (
+    # Phrases first: at one position the first rule that matches wins, so "as fast as
+    # possible" is one finding, not "fast" plus "as possible".
+    _vague(
+        "unbounded-optimisation",
+        B + r"as (?:fast|quick(?:ly)?|soon|small|low|high|much|little|short|few|many|early|"
+        r"accurate(?:ly)?|efficient(?:ly)?|close|cheap(?:ly)?|simple|secure) as (?:possible|practical|"
+        r"feasible|we can|reasonable|reasonably possible)" + E
+        + r"|" + words(r"minimi[sz](?:e|es|ed|ing)", r"maximi[sz](?:e|es|ed|ing)",
+                       r"maximum(?= (?:performance|security|reliability|availability|efficiency|"
+                       r"speed|throughput|uptime|flexibility|compatibility|protection))",
+                       r"optimi[sz](?:e|es|ed|ing)", "optimal(?:ly)?"),
+        "'{match}' sets no target, so the work never provably ends and never provably fails.",
+        "What value is good enough, and by when?",
+        "reduce __ from __ to ≤ __ by <date> (or: keep __ ≤ __)",
+    ),
+    _vague(
+        "absolute-promise",
+        words(
+            r"zero[- ]downtime", r"no downtime", r"without (?:any )?downtime",
+            r"100 ?% (?:uptime|availability|available|reliable|reliability|accura(?:te|cy)|secure)",
+            r"(?:bug|error|fault|virus|malware|defect)[- ]free",
+            r"free (?:of|from) (?:\w+ )?(?:viruses|bugs|errors|defects|malware|vulnerabilities)",
+            r"without (?:any )?(?:problems|issues|errors|glitches|interruptions?|difficult(?:y|ies)|hassle)",
+            r"fully (?:secure|reliable|available)",
+            r"completely (?:secure|reliable|safe)", r"always[- ]on(?:line)?",
+            r"always (?:be )?(?:available|up|online|accessible|responsive|fast|reliable|secure|"
+            r"consistent|correct|accurate|work(?:s|ing)?|succeed(?:s)?|on)",
+            r"never (?:be )?(?:fail|fails|go down|goes down|down|unavailable|slow|crash(?:es)?|lose|"
+            r"loses|lost|break|breaks|time out|times out|wrong|miss(?:es)?)",
+        ),
+        "'{match}' is an absolute promise: it cannot be met or tested, so it will be broken "
+        "silently.",
+        "What failure rate or downtime is acceptable, over what period?",
+        "≥ 99.95% monthly availability; planned maintenance ≤ __ min/month with __ days' notice",
+        measured_ok=False,
+    ),
+    _vague(
+        "loophole",
+        B + r"(?:(?:if|where|when|wherever|whenever) (?:possible|feasible|practical|practicable|"
+        r"necessary|needed|required|applicable|appropriate|desired|relevant|reasonable|time permits)"
+        r"|as (?:needed|appropriate|necessary|applicable|relevant|desired|required(?! by| in| under| for)"
+        r"|far as possible)|to the (?:extent|degree) (?:possible|practical|feasible|practicable)"
+        r"|(?:within|at) reason|if (?:the )?(?:problems?|issues?|errors?|symptoms?) persists?)" + E,
+        "'{match}' is a loophole: it lets the requirement be skipped without saying when.",
+        "Exactly when does this apply, and who decides?",
+        "state the condition: 'when __ (e.g. load > __ requests/s), the system __'; or drop it",
+        measured_ok=False,
+    ),
+    _vague(
+        "open-ended-list",
+        r"(?<![\w-])(?:etc\b\.?|et cetera|and so (?:on|forth)|and the like|and more|among others"
+        r"|or similar|or the like|and others|(?:including|includes?),?[ \t]*\(?(?:but )?(?:(?:is|are|shall|will|should|must) )?not "
+        r"(?:be )?limited to|\(?but (?:(?:is|are|shall|will|should|must) )?not (?:be )?limited to"
+        r"|including without limitation)"
+        r"(?![\w-])",
+        "'{match}' leaves the list open, so nobody knows what is in scope.",
+        "Which items exactly are in scope?",
+        "list every item, or say 'only the items above'",
+        measured_ok=False,
+    ),
+    _vague(
+        "no-baseline-comparative",
+        words(
+            r"more (?:efficient(?:ly)?|reliable|reliably|secure(?:ly)?|scalable|robust|stable|"
+            r"intuitive|responsive|accurate|usable|performant|available|flexible|quickly|easily|"
+            r"user[- ]friendly|maintainable|consistent|predictable|resilient|effective)",
+            r"less (?:error[- ]prone|complex|expensive|effort|downtime|friction|manual work|time)",
+            "faster", "slower", "quicker", "better", r"improve[sd]?", "improving",
+            r"improvements?", r"enhance[sd]?", "enhancing", "easier", "simpler", "cheaper",
+            r"(?<!or )(?<!and )(?:higher|lower)(?! (?:than|case|bound|level|environments?|tiers?|"
+            r"education|priority|half))(?! or)",
+            r"reduce[sd]?", "reducing", r"reductions?", r"increase[sd]?", "increasing",
+            r"boost(?:s|ed)?", "speed up", r"accelerate[sd]?",
+        ),
+        "'{match}' compares with nothing: better, faster or lower than what, and by how much?",
+        "What is the baseline today and the target value?",
+        "from __ (today, measured by __) to __ by <date>",
+        baseline_ok=True,
+    ),
+    _vague(
+        "vague-availability",
+        words(r"highly[- ]available", r"high[- ]availability", r"fault[- ]tolerant",
+              r"always available", "resilient", r"resilience"),
+        "'{match}' names an availability goal without a number or a measurement.",
+        "What availability is required, over what window, and how is it measured?",
+        "≥ 99.9% monthly availability, measured by __ (e.g. synthetic checks every 60 s)",
+    ),
+    _vague(
+        "vague-scalability",
+        words(r"highly[- ]scalable", r"scalable", r"elastic(?:ally)?", r"infinitely scal\w+",
+              r"scale (?:seamlessly|easily|effortlessly|well|massively)"),
+        "'{match}' does not say to what load, or how.",
+        "Up to what load (users, requests/s, data volume) and by when?",
+        "handles __ requests/s (__× today's peak) and __ GB with p95 latency ≤ __ ms",
+    ),
+    _vague(
+        "vague-speed",
+        words(r"low[- ]latency", r"high[- ]performance", r"high[- ]throughput", "performant",
+              r"near[- ]real[- ]time", r"real[- ]time", r"(?<!fail )(?<!fail-)fast", "quick",
+              "rapid(?:ly)?", "speedy", "swift(?:ly)?", "snappy", "slow", "sluggish",
+              r"blazing(?:ly)?[- ]fast", "lag[- ]free", r"without (?:any )?(?:delay|lag)"),
+        **_SPEED,
+    ),
+    _vague(
+        "vague-timing",
+        words(r"in a timely (?:manner|fashion)", "timely", "quickly", "promptly",
+              r"instant(?:ly|aneous(?:ly)?)?",
+              r"immediately(?! (?:after|before|following|upon|when|once|below|above))",
+              "soon", "shortly", r"in (?:a )?reasonable time", r"without (?:undue )?delay"),
+        **_TIMING,
+    ),
+    _vague(
+        "vague-frequency",
+        words("frequently", "regularly", "periodically", "often", "occasionally", "rarely",
+              "from time to time", "every so often", "seldom"),
+        **_FREQUENCY,
+    ),
+    _vague(
+        "vague-security",
+        words(r"highly secure", r"(?:bank|military|enterprise)[- ]grade(?: security| encryption)?",
+              r"secure(?:ly)?", r"safe(?:ly)?(?! to)", r"hardened", r"tamper[- ]proof", "unhackable"),
+        "'{match}' does not say against what threat, or to which standard.",
+        "Which threats, data classes and standard apply, and how is it verified?",
+        "meets __ (e.g. OWASP ASVS level 2); data encrypted with __ at rest and TLS 1.2+ in "
+        "transit; verified by __",
+    ),
+    _vague(
+        "vague-reliability",
+        words("reliabl[ey]", "robust(?:ly|ness)?", "dependabl[ey]",
+              r"stable(?! (?:release|version|channel|api|branch|build|sort|id|identifier)s?)", "stability",
+              "durable", "fault[- ]resistant", r"rock[- ]solid", "trustworthy"),
+        "'{match}' has no failure rate or recovery target.",
+        "What failure rate and recovery time are acceptable, under which faults?",
+        "≤ __ failed requests per 10,000; recovers from __ within __ min (RTO), losing ≤ __ "
+        "min of data (RPO)",
+    ),
+    _vague(
+        "vague-usability",
+        words(r"user[- ]friendly", r"easy[- ]to[- ]use", r"ease of use", r"easy to (?:learn|"
+              r"understand|navigate|find|read|install|configure|set up|operate|integrate|adopt|"
+              r"follow|access|maintain|extend|test|deploy)", "intuitive(?:ly)?", "easy", "easily",
+              r"self[- ]explanatory", "straightforward",
+              r"simple(?! (?:queue|storage|notification|email) service| mail)", r"convenient(?:ly)?",
+              "pleasant", r"(?:visually )?appealing", "attractive", r"user[- ]centric",
+              r"frictionless", "effortless(?:ly)?", "clear and concise", r"(?:easily |naturally )?"
+              r"(?:understandable|readable|legible)", r"familiar(?! with)"),
+        "'{match}' is a usability claim nobody can test as written.",
+        "Which users must complete which task, how fast, with what success rate?",
+        "__% of first-time users complete __ within __ min without help (usability test, n = __)",
+    ),
+    _vague(
+        "vague-efficiency",
+        words(r"cost[- ](?:effective|efficient)(?:ly)?", r"resource[- ]efficient",
+              r"efficient(?:ly)?", "efficiency", "lightweight", r"low[- ]cost", "cheap",
+              "inexpensive", "affordable", "economical(?:ly)?", r"low[- ]overhead"),
+        "'{match}' has no resource or cost budget.",
+        "What budget (CPU, memory, money) must it stay within, at what load?",
+        "uses ≤ __ vCPU and ≤ __ GB RAM at __ requests/s; costs ≤ $__ per month",
+    ),
+    _vague(
+        "vague-responsiveness",
+        words(r"responsive(?! (?:design|layout|web|ui|grid))", r"seamless(?:ly)?",
+              "smooth(?:ly)?", r"non[- ]disruptive"),
+        "'{match}' describes a feeling, not a measurable behaviour.",
+        "What exactly must the user not notice, measured how?",
+        "the UI responds to input within __ ms (p95); no step needs re-entering data or "
+        "re-authenticating",
+    ),
+    _vague(
+        "vague-maintainability",
+        words("maintainable", "extensible", "flexible", "flexibility", "portable", "adaptable",
+              r"future[- ]proof", "modular", r"well[- ](?:documented|tested|designed|structured)"),
+        "'{match}' does not say what change must be easy, or how easy.",
+        "Which change must be cheap, and what effort is acceptable?",
+        "a new __ can be added by changing ≤ __ modules in ≤ __ days; test coverage ≥ __%",
+    ),
+    _vague(
+        "vague-quality",
+        words(r"best[- ]in[- ]class", r"world[- ]class", r"state[- ]of[- ]the[- ]art",
+              r"cutting[- ]edge", r"industry[- ]standard", r"best practices?", r"high[- ]quality",
+              "acceptable", "acceptably", "reasonable", "reasonably", r"adequate(?:ly)?",
+              r"sufficient(?:ly)?", r"appropriate(?:ly)?", "proper(?:ly)?", "excellent",
+              "accurate(?:ly)?", "precise(?:ly)?", "minimal(?:ly)?", "modern", "robustly",
+              r"suitabl[ey]", "usually", "typically", "normally", r"generally(?! availab)",
+              r"effective(?:ly)?(?! date| immediately| from)", r"strong(?:ly)?(?! consisten)",
+              r"clear(?= (?:and \w+ )?(?:error )?(?:messages?|instructions?|guidance|feedback|labels?|"
+              r"navigation|language|documentation|ui|layout|wording|visual))", "clearly",
+              "graceful(?:ly)?", r"nice(?:ly)?", "useful", "meaningful", r"(?<!in )good(?! standing)",
+              r"(?:look|looks|appear|appears) professional", r"professional(?: appearance| look(?:ing)?)"),
+        "'{match}' is a judgement, not a criterion: who decides what counts?",
+        "What measurable criterion makes it '{match}'?",
+        "replace '{match}' with the criterion, e.g. '≤ __ errors per __' or 'meets __ (standard)'",
+    ),
+    _vague(
+        "vague-quantity",
+        words(r"a (?:large|small|significant|high|low|huge|limited|reasonable) (?:number|amount|"
+              r"percentage|portion|share|volume|proportion) of", "a lot of", "lots of",
+              r"(?:hundreds|thousands|millions|billions|dozens|tens) of", "tons of",
+              r"a (?:handful|bunch) of", r"a (?:few|couple of)", "several", "many", "numerous", "various", "some",
+              "countless", r"(?<!statistically )significant(?:ly)?", r"considerabl[ey]",
+              r"substantial(?:ly)?", r"(?:the )?majority of", r"(?:a )?minority of", "plenty of",
+              r"large(?! language)", "huge", "massive", "vast", "tiny",
+              r"small(?! (?:and medium|business|businesses|screens?))", "big",
+              r"(?:high|low|heavy|light) (?:error[- ]rates?|latency|load|traffic|volumes?|cpu|memory|"
+              r"usage|demand|utili[sz]ation|concurrency|contention)",
+              r"high[- ]volume", "heavy", "few", "almost", "nearly", "virtually", "mostly", "largely",
+              r"(?<!the )(?<!at )(?<!a )most(?= of\b| (?:[a-z]+ ){0,2}[a-z]+s\b)", r"enough(?! to)"),
+        "'{match}' is an amount with no number.",
+        "How many or how much, exactly?",
+        "replace '{match}' with a number and unit: '≥ __ users', '≤ __ GB', '__% of __'",
+        not_original=r"(?i:how many|how much)",
+    ),
+    Rule(
+        "number-without-unit",
+        UNQUANTIFIED_CLAIM,
+        W,
+        B + r"(?:latenc(?:y|ies)|response[- ]times?|timeouts?|throughput|uptime|availability"
+        r"|load[- ]times?|page[- ]loads?|startup[- ]time|downtime|rto|rpo|error[- ]rates?|ttl"
+        r"|retention(?: period)?|time to first byte|ttfb|render(?:ing)? time|processing time"
+        r"|query time|duration|delay|cache expiry|distance|height|width|weight"
+        r"|temperature|bandwidth|memory|budget|cost|price|interval|frequency)" + E
+        + r"(?:[ \t]+(?:target|goal|limit|budget|must|shall|should|will|is|are|be|of|stays?|remains?"
+        r"|under|below|above|over|within|less than|more than|at most|at least|no more than|up to"
+        r"|around|about|approximately|p\d{2,3}|<=|>=|<|>|≤|≥|=|:|~|≈|kept|target of)){0,4}[ \t]*"
+        r"(?P<hit>\d(?:[\d,]*\d)?(?:\.\d+)?)(?![\d.,]*\d)(?![ \t-]*(?:" + _UNITS + r")(?![a-z]))"
+        r"(?![ \t]*(?:/|-|–|to|and|or)[ \t]*\d)",
+        "The number {match} has no unit or percentile, so the target can be read many ways.",
+        "In which unit, at which percentile, measured where?",
+        "p95 __ ≤ {match} ms, measured at __",
+    ),
+)

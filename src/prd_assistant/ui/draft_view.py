@@ -1,0 +1,265 @@
+"""The draft: every section with its status, cost, flags in place, and its editing controls.
+
+Edit by hand, regenerate with an instruction, lock, revert to an earlier version (with a
+side-by-side diff), redraft stale sections, retry failed ones. Every change is saved at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+
+import streamlit as st
+
+from prd_assistant import export
+from prd_assistant.document import Draft, SectionDraft, SectionStatus
+from prd_assistant.ui import actions, highlight, state
+from prd_assistant.ui.highlight import Located
+from prd_assistant.ui.run import start_run, status_line
+
+
+def _draft() -> Draft:
+    current = state.draft()
+    assert current is not None
+    return current
+
+
+def _open_editor(key: str) -> None:
+    st.session_state[f"editor_{key}"] = _draft().section(key).text
+    st.session_state["editing"] = st.session_state["editing"] | {key}
+
+
+def _close_editor(key: str) -> None:
+    st.session_state["editing"] = st.session_state["editing"] - {key}
+
+
+def _save_editor(key: str) -> None:
+    draft = _draft()
+    note = actions.edit(draft, key, st.session_state.get(f"editor_{key}", ""))
+    _close_editor(key)
+    if note:
+        state.save(note)
+
+
+def _toggle_lock(key: str) -> None:
+    draft = _draft()
+    state.save(actions.set_locked(draft, key, not draft.section(key).locked))
+
+
+def _regenerate(key: str) -> None:
+    draft = _draft()
+    instruction = st.session_state.get(f"instruction_{key}", "")
+    start_run(draft, [key], instruction, source="regenerate")
+    st.session_state[f"instruction_{key}"] = ""
+
+
+def _redraft(keys: list[str]) -> None:
+    start_run(_draft(), keys, source="redraft")
+
+
+def _revert(key: str) -> None:
+    index = st.session_state.get(f"version_{key}")
+    if index is None:
+        return
+    draft = _draft()
+    state.save(actions.revert(draft, key, int(index)))
+
+
+def _redraft_all() -> None:
+    start_run(_draft(), None, source="redraft")
+
+
+def render_summary(draft: Draft) -> None:
+    """Totals, bulk actions and export buttons above the draft."""
+    usage = draft.usage
+    done = sum(1 for s in draft.sections if s.status is SectionStatus.DONE)
+    seconds = sum(s.seconds for s in draft.sections)
+    cost = f"${usage.cost_usd:.4f}" if usage.cost_usd is not None else "cost n/a"
+    approx = "" if usage.exact else "~"
+    st.caption(
+        f"{done} of {len(draft.sections)} sections done · {approx}{usage.total_tokens:,} tokens "
+        f"· {cost} · {seconds:.1f} s of drafting" + (" · outline mode" if draft.outline else "")
+    )
+    stale = [s.key for s in draft.sections if s.stale and not s.locked]
+    failed = [s.key for s in draft.failed if not s.locked]
+    cols = st.columns(4)
+    cols[0].button(
+        f"Redraft stale ({len(stale)})",
+        key="redraft_stale",
+        on_click=_redraft,
+        args=(stale,),
+        disabled=not stale,
+        help="Redraft the sections that depend on text that changed.",
+    )
+    cols[1].button(
+        f"Retry failed ({len(failed)})",
+        key="retry_failed",
+        on_click=_redraft,
+        args=(failed,),
+        disabled=not failed,
+    )
+    cols[2].button(
+        "Redraft all",
+        key="redraft_all",
+        on_click=_redraft_all,
+        help="Redraft every section except locked ones (and hand-edited ones unless ticked).",
+    )
+    cols[3].checkbox("Include hand-edited", key="include_edited")
+    render_exports(draft)
+
+
+def render_exports(draft: Draft) -> None:
+    """Markdown, JSON and DOCX downloads."""
+    cols = st.columns(3)
+    cols[0].download_button(
+        "⬇ Markdown",
+        export.to_markdown(draft),
+        file_name=export.filename(draft, "md"),
+        mime="text/markdown",
+        key="download_md",
+        use_container_width=True,
+    )
+    cols[1].download_button(
+        "⬇ JSON",
+        export.to_json(draft),
+        file_name=export.filename(draft, "json"),
+        mime="application/json",
+        key="download_json",
+        use_container_width=True,
+    )
+    cols[2].download_button(
+        "⬇ DOCX",
+        _docx(draft),
+        file_name=export.filename(draft, "docx"),
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="download_docx",
+        use_container_width=True,
+    )
+
+
+def _docx(draft: Draft) -> bytes:
+    # Building a DOCX takes tens of milliseconds; only rebuild when the text changed.
+    markdown = export.to_markdown(draft)
+    cached = st.session_state.get("_docx_cache")
+    if cached and cached[0] == markdown:
+        return cached[1]
+    data = export.to_docx(draft)
+    st.session_state["_docx_cache"] = (markdown, data)
+    return data
+
+
+def render_draft(draft: Draft, located: list[Located]) -> None:
+    """Every section of the draft with its controls."""
+    st.markdown(highlight.render(draft.title), unsafe_allow_html=True)
+    by_key: dict[str, list[Located]] = {}
+    for item in located:
+        by_key.setdefault(item.key, []).append(item)
+    for section in draft.sections:
+        _render_section(draft, section, by_key.get(section.key, []))
+
+
+def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -> None:
+    key = section.key
+    with st.container(border=True, key=f"section_{key}"):
+        st.markdown(highlight.render(section.heading), unsafe_allow_html=True)
+        st.caption(status_line(section))
+        if section.status is SectionStatus.FAILED:
+            st.error(section.error or "Drafting this section failed.")
+            st.button(
+                "Retry",
+                key=f"retry_{key}",
+                on_click=_redraft,
+                args=([key],),
+                disabled=section.locked,
+            )
+        if section.stale and not section.locked:
+            st.warning("A section this one builds on has changed.")
+            st.button("Redraft", key=f"redraft_{key}", on_click=_redraft, args=([key],))
+        if key in st.session_state["editing"]:
+            st.text_area(
+                "Edit section", key=f"editor_{key}", height=260, label_visibility="collapsed"
+            )
+            left, right = st.columns(2)
+            left.button(
+                "Save", key=f"save_{key}", type="primary", on_click=_save_editor, args=(key,)
+            )
+            right.button("Cancel", key=f"cancel_{key}", on_click=_close_editor, args=(key,))
+        elif section.text.strip():
+            st.markdown(highlight.render(section.text.strip(), marks), unsafe_allow_html=True)
+        else:
+            st.caption("(empty)")
+        _render_controls(section)
+
+
+def _render_controls(section: SectionDraft) -> None:
+    key = section.key
+    cols = st.columns([1, 1, 1, 1.4])
+    cols[0].button(
+        "Edit",
+        key=f"edit_{key}",
+        on_click=_open_editor,
+        args=(key,),
+        disabled=key in st.session_state["editing"],
+    )
+    cols[1].button(
+        "Unlock" if section.locked else "Lock",
+        key=f"lock_{key}",
+        on_click=_toggle_lock,
+        args=(key,),
+        help="A locked section is never regenerated.",
+    )
+    with cols[2].popover(
+        "Regenerate",
+        disabled=section.locked,
+        help="Unlock to regenerate." if section.locked else None,
+    ):
+        st.text_input(
+            "Instruction (optional)",
+            key=f"instruction_{key}",
+            placeholder="shorter · add GDPR · more detail on SLAs",
+        )
+        st.button(
+            "Regenerate section",
+            key=f"regenerate_{key}",
+            on_click=_regenerate,
+            args=(key,),
+            disabled=section.locked,
+        )
+    if len(section.versions) > 1:
+        show = cols[3].toggle(f"Versions ({len(section.versions)})", key=f"versions_{key}")
+        if show:
+            _render_versions(section)
+
+
+def _render_versions(section: SectionDraft) -> None:
+    key = section.key
+    count = len(section.versions)
+    options = list(range(count - 1))
+    if st.session_state.get(f"version_{key}") not in options:
+        st.session_state[f"version_{key}"] = count - 2
+    st.selectbox(
+        "Compare the current text with",
+        options,
+        key=f"version_{key}",
+        format_func=lambda i: _version_label(section, i),
+    )
+    index = int(st.session_state[f"version_{key}"])
+    old = section.versions[index].text.splitlines()
+    table = difflib.HtmlDiff(wrapcolumn=55).make_table(
+        old, section.text.splitlines(), f"Version {index + 1}", "Current", context=False
+    )
+    st.html(_DIFF_STYLE + table)
+    st.button("Revert to this version", key=f"revert_{key}", on_click=_revert, args=(key,))
+
+
+def _version_label(section: SectionDraft, index: int) -> str:
+    version = section.versions[index]
+    when = time.strftime("%H:%M:%S", time.localtime(version.created_at))
+    return f"Version {index + 1} · {version.source} · {when}"
+
+
+_DIFF_STYLE = """<style>
+table.diff {font-family: ui-monospace, monospace; font-size: 12px; border-collapse: collapse;}
+table.diff td {vertical-align: top; padding: 0 4px;}
+.diff_add {background: #d3f9d8;} .diff_chg {background: #fff3bf;} .diff_sub {background: #ffe3e3;}
+</style>"""

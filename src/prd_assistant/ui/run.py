@@ -1,0 +1,178 @@
+"""Drafting runs: queue one from a click, then stream it into the page section by section.
+
+A run is kept in ``st.session_state["run"]`` until every section in it is done or failed, so
+a run interrupted by a click or a refresh picks up the sections not finished yet. Streamed
+text goes into per-section placeholders, throttled, instead of rebuilding the page per token.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+import streamlit as st
+
+from prd_assistant import llm
+from prd_assistant.document import Draft, SectionDraft, SectionStatus
+from prd_assistant.drafting import (
+    Drafter,
+    SectionDelta,
+    SectionDone,
+    SectionFailed,
+    SectionStarted,
+    apply_event,
+)
+from prd_assistant.ui import highlight, sidebar, state
+
+UPDATE_INTERVAL = 0.1  # seconds between repaints of streamed text (~10 per second)
+STATUS_ICON = {
+    SectionStatus.WAITING: "⏳ waiting",
+    SectionStatus.WRITING: "✍️ writing",
+    SectionStatus.DONE: "✅ done",
+    SectionStatus.FAILED: "❌ failed",
+}
+
+
+def start_run(
+    draft: Draft,
+    keys: Iterable[str] | None = None,
+    instruction: str = "",
+    source: str = "draft",
+    *,
+    new: bool = False,
+) -> None:
+    """Queues drafting of ``keys`` (default: every section not locked or hand-edited).
+
+    Args:
+        draft: The draft to work on; with ``new`` it becomes the current draft.
+        keys: Sections to draft. Locked sections are always left out.
+        instruction: The PM's instruction for a regeneration ("shorter", "add GDPR").
+        source: Version source recorded for the new texts.
+        new: Whether ``draft`` is a new draft (saved and put in the URL first).
+    """
+    if new:
+        state.set_draft(draft, "created")
+    if keys is None:
+        include_edited = bool(st.session_state["include_edited"])
+        keys = [s.key for s in draft.sections if not s.locked and (include_edited or not s.edited)]
+    targets = [k for k in keys if not draft.section(k).locked]
+    for key in targets:
+        draft.section(key).status = SectionStatus.WAITING
+    st.session_state["run"] = {
+        "keys": targets,
+        "instruction": instruction,
+        "source": "outline" if draft.outline and source == "draft" else source,
+        "done": [],
+    }
+
+
+def status_line(section: SectionDraft) -> str:
+    """Status, tokens, cost and time of one section, for its caption."""
+    parts = [STATUS_ICON[section.status]]
+    usage = section.usage
+    if section.status is SectionStatus.DONE and usage.total_tokens:
+        approx = "" if usage.exact else "~"
+        parts.append(f"{approx}{usage.total_tokens:,} tokens")
+        if usage.cost_usd is not None:
+            parts.append(f"${usage.cost_usd:.4f}")
+    if section.seconds:
+        parts.append(f"{section.seconds:.1f} s")
+    if section.locked:
+        parts.append("🔒 locked")
+    if section.edited:
+        parts.append("✏️ edited")
+    if section.stale:
+        parts.append("⚠️ stale")
+    return " · ".join(parts)
+
+
+def execute_pending_run() -> bool:
+    """Streams the pending run into the page; returns False if there is none.
+
+    Ends with ``st.rerun()`` so the finished draft is shown with its editing controls.
+    """
+    run = st.session_state["run"]
+    draft = state.draft()
+    if run is None or draft is None:
+        return False
+    remaining = [k for k in run["keys"] if k not in run["done"]]
+    try:
+        model = None if draft.outline else sidebar.create_model()
+    except Exception as exc:  # a settings problem must reach the PM as text
+        st.session_state["run"] = None
+        state.flash("error", f"Cannot start drafting: {llm.describe_error(exc)}")
+        st.rerun()
+    if model is None:
+        draft.outline = True
+        run["source"] = "outline" if run["source"] == "draft" else run["source"]
+    drafter = Drafter(
+        draft.template(),
+        model,
+        model_name=draft.model or sidebar.model_name(),
+        concurrency=int(st.session_state["concurrency"]),
+    )
+    total = len(run["keys"])
+    progress = st.progress(len(run["done"]) / max(total, 1), text="Drafting…")
+    slots = _section_slots(draft, set(run["keys"]))
+    live: dict[str, str] = {}
+    dirty: set[str] = set()
+    last_paint = 0.0
+    failures: list[str] = []
+    for event in drafter.stream(draft, remaining, run["instruction"]):
+        apply_event(draft, event, run["source"])
+        section = draft.section(event.key)
+        if isinstance(event, SectionDelta):
+            live[event.key] = live.get(event.key, "") + event.text
+            dirty.add(event.key)
+        elif isinstance(event, SectionStarted):
+            live[event.key] = ""
+            slots[event.key][0].caption(status_line(section))
+        else:
+            dirty.discard(event.key)
+            run["done"].append(event.key)
+            slots[event.key][0].caption(status_line(section))
+            if isinstance(event, SectionDone):
+                slots[event.key][1].markdown(highlight.render(section.text), unsafe_allow_html=True)
+            elif isinstance(event, SectionFailed):
+                failures.append(event.error)
+                slots[event.key][1].error(event.error)
+            done = len(run["done"])
+            progress.progress(done / max(total, 1), text=f"Drafting… {done} of {total} sections")
+            state.save(f"{run['source']}: {section.title}", version=False)
+        now = time.monotonic()
+        if dirty and now - last_paint >= UPDATE_INTERVAL:
+            for key in dirty:
+                slots[key][1].markdown(highlight.render(live[key]), unsafe_allow_html=True)
+            dirty.clear()
+            last_paint = now
+    st.session_state["run"] = None
+    state.save(_run_note(run, draft))
+    if failures:
+        state.flash(
+            "error",
+            f"{len(failures)} section(s) failed: {failures[0]} "
+            "Fix the cause and press Retry on a failed section (the others are kept).",
+        )
+    st.rerun()
+    return True
+
+
+def _run_note(run: dict, draft: Draft) -> str:
+    if len(run["keys"]) == 1:
+        return f"{run['source']}: {draft.section(run['keys'][0]).title}"
+    return f"{run['source']}: {len(run['keys'])} sections"
+
+
+def _section_slots(draft: Draft, targets: set[str]) -> dict[str, tuple]:
+    """One (status, body) placeholder pair per section, under its heading."""
+    slots = {}
+    st.markdown(highlight.render(draft.title))
+    for section in draft.sections:
+        with st.container(border=True):
+            st.markdown(highlight.render(section.heading))
+            status, body = st.empty(), st.empty()
+            status.caption(status_line(section))
+            if section.key not in targets and section.text.strip():
+                body.markdown(highlight.render(section.text), unsafe_allow_html=True)
+        slots[section.key] = (status, body)
+    return slots

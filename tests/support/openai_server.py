@@ -1,0 +1,586 @@
+"""A local OpenAI-compatible HTTP server for tests and benchmarks (no network, stdlib only).
+
+It speaks just enough of the OpenAI REST API for the real ``openai`` client (and so
+``langchain_openai.ChatOpenAI``) to run unchanged against it:
+
+- ``POST /v1/chat/completions``: JSON replies with ``usage``, or SSE streaming
+  (``data: {...}`` chunks, a usage chunk when ``stream_options.include_usage`` is true,
+  then ``data: [DONE]``). ``response_format`` json_schema/json_object and forced tool calls
+  get a JSON reply built from the schema unless ``reply`` says otherwise.
+- ``GET /v1/models``: lists ``models``.
+
+Failures can be scripted (``server.enqueue(Status(429, retry_after=0.2), Reply("ok"))``) or
+injected at random with a seeded ``fail_rate``. Every request body is recorded.
+
+Run it in the foreground for the browser test and benchmarks::
+
+    python -m tests.support.openai_server --port 0 --delay 0.5 --fail-rate 0.2
+
+The first line printed is the base URL (``http://127.0.0.1:PORT/v1``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+_SECTION = re.compile(r"Now write the section (##[^\n]+)")
+_HEADING = re.compile(r"^(##+ [^\n]+)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Status:
+    """Answer the next call with an HTTP error in OpenAI's error format.
+
+    ``error_code`` overrides the body's ``error.code`` (OpenAI's own codes by default).
+
+    ``retry_after`` (seconds) sets both ``Retry-After`` and ``retry-after-ms``; the openai client
+    prefers the millisecond header, so fractional waits are honoured exactly.
+    """
+
+    code: int
+    retry_after: float | None = None
+    message: str | None = None
+    error_code: str | None = None  # e.g. "insufficient_quota", "context_length_exceeded"
+
+
+@dataclass(frozen=True)
+class Hang:
+    """Wait ``seconds`` before answering (longer than the client timeout -> a timeout)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """Answer 200 with a body that is not what the API promises (garbage instead of JSON/SSE)."""
+
+    body: str = "<html><body>502 Bad Gateway (upstream sent garbage)</body></html>"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Answer the next call with this exact text."""
+
+    text: str
+
+
+Behaviour = Status | Hang | Malformed | Reply
+ReplyFn = Callable[[dict[str, Any]], str]
+
+_ERROR_TYPES = {
+    400: ("invalid_request_error", None),
+    401: ("invalid_request_error", "invalid_api_key"),
+    403: ("permission_denied", None),
+    404: ("invalid_request_error", "model_not_found"),
+    429: ("requests", "rate_limit_exceeded"),
+}
+_DEFAULT_MESSAGES = {
+    400: "Bad request.",
+    401: "Incorrect API key provided. You can find your API key at "
+    "https://platform.openai.com/account/api-keys.",
+    403: "You are not allowed to use this model.",
+    404: "The model does not exist or you do not have access to it.",
+    429: "Rate limit reached for requests. Please try again shortly.",
+    500: "The server had an error while processing your request.",
+    503: "The engine is currently overloaded, please try again later.",
+}
+
+
+def _prompt_text(body: dict[str, Any]) -> str:
+    parts = []
+    for message in body.get("messages") or []:
+        content = message.get("content")
+        if isinstance(content, list):  # content parts: [{"type": "text", "text": ...}]
+            content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+        parts.append(str(content or ""))
+    return "\n".join(parts)
+
+
+def _last_user_text(body: dict[str, Any]) -> str:
+    messages = body.get("messages") or [{}]
+    content = messages[-1].get("content")
+    if isinstance(content, list):
+        content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return str(content or "")
+
+
+def count_words(text: str) -> int:
+    """The stub's token count: whitespace words (deterministic, no tokenizer needed)."""
+    return len(text.split())
+
+
+def example_from_schema(schema: dict[str, Any], defs: dict[str, Any] | None = None) -> Any:
+    """A small instance that satisfies a JSON schema (the kind pydantic emits).
+
+    Good enough for structured-output round trips: objects get every property, arrays one item,
+    enums their first value, strings a readable placeholder.
+    """
+    defs = defs if defs is not None else schema.get("$defs", schema.get("definitions", {}))
+    if "$ref" in schema:
+        return example_from_schema(defs[schema["$ref"].split("/")[-1]], defs)
+    for combinator in ("anyOf", "oneOf", "allOf"):
+        if combinator in schema:
+            options = [s for s in schema[combinator] if s.get("type") != "null"]
+            return example_from_schema(options[0] if options else {"type": "null"}, defs)
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type", "object")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {name: example_from_schema(sub, defs) for name, sub in props.items()}
+    if kind == "array":
+        return [example_from_schema(schema.get("items", {"type": "string"}), defs)]
+    if kind == "string":
+        return f"Example {schema.get('title', 'text').lower()}"
+    if kind == "integer":
+        return 1
+    if kind == "number":
+        return 1.0
+    if kind == "boolean":
+        return True
+    return None
+
+
+def _json_schema_of(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The schema the request asks the answer to follow (response_format or a forced tool)."""
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        return (fmt.get("json_schema") or {}).get("schema") or {"type": "object"}
+    if fmt.get("type") == "json_object":
+        return {"type": "object"}
+    tool = _forced_tool(body)
+    if tool is not None:
+        return tool.get("parameters") or {"type": "object"}
+    return None
+
+
+def _forced_tool(body: dict[str, Any]) -> dict[str, Any] | None:
+    tools = body.get("tools") or []
+    if not tools:
+        return None
+    choice = body.get("tool_choice")
+    name = None
+    if isinstance(choice, dict):
+        name = (choice.get("function") or {}).get("name")
+    elif choice in ("required", "any") or (choice is None and len(tools) == 1):
+        name = (tools[0].get("function") or {}).get("name")
+    for tool in tools:
+        if (tool.get("function") or {}).get("name") == name:
+            return tool["function"]
+    return None
+
+
+def default_reply(body: dict[str, Any]) -> str:
+    """A deterministic, PRD-looking answer.
+
+    Section prompts ("Now write the section ## X") get a short body for that heading, with a
+    measurable target and an open question so review rules have something to find. Requests for
+    structured output get JSON that fits the requested schema.
+    """
+    schema = _json_schema_of(body)
+    if schema is not None:
+        return json.dumps(example_from_schema(schema))
+    prompt = _last_user_text(body)
+    match = _SECTION.search(prompt) or _HEADING.search(prompt)
+    title = match.group(1).lstrip("#").strip() if match else "request"
+    return (
+        f"This part covers the {title.lower()} for the service.\n\n"
+        f"- The {title.lower()} must support 500 requests per second at p95 latency under 200 ms.\n"
+        f"- Owners review the {title.lower()} every quarter.\n\n"
+        "Assumption: 100 pilot users in the first month.\n\n"
+        f"Open question: who signs off the {title.lower()}?"
+    )
+
+
+class OpenAIStubServer:
+    """An OpenAI-compatible server on 127.0.0.1 in a background thread.
+
+    Args:
+        delay: Seconds each chat call waits before answering (spread over the chunks when
+            streaming, so time-to-first-token is about ``delay / chunks``).
+        reply: Fixed reply text, or ``f(request_body) -> text``. Defaults to ``default_reply``.
+        fail_rate: Probability (seeded) that a chat call fails with 429 or 500 instead.
+        fail_statuses: The statuses random failures pick from. 429s carry ``Retry-After: 0``
+            plus ``retry-after-ms: 10`` so clients retry at once (the openai client ignores a
+            zero ``Retry-After`` and would otherwise back off ~0.5 s).
+        seed: Seed for ``fail_rate``.
+        structured_output: ``True``: honour ``response_format``. ``False``: reject
+            ``json_schema`` with 400 like servers without support (older llama.cpp, LM Studio and
+            vLLM builds answer ``response_format ... not supported``); ``json_object`` is still
+            accepted, as those servers do. ``"ignore"``: accept it and answer plain text (what
+            older Ollama builds did), so clients must validate what comes back.
+        models: Model ids for ``GET /v1/models``.
+        require_key: When set, other Bearer keys get 401 with an OpenAI-style error body. Like the
+            real API, the message names the key it got (here the whole key, the worst case), so
+            callers must never show raw server messages for auth errors.
+        chunks: How many content chunks a streamed reply is split into.
+    """
+
+    def __init__(
+        self,
+        delay: float = 0.0,
+        reply: str | ReplyFn | None = None,
+        fail_rate: float = 0.0,
+        fail_statuses: Iterable[int] = (429, 500),
+        seed: int = 0,
+        structured_output: bool | str = True,
+        models: Iterable[str] = ("test-model",),
+        require_key: str | None = None,
+        chunks: int = 4,
+        port: int = 0,
+    ) -> None:
+        self.delay = delay
+        self.reply = reply
+        self.fail_rate = fail_rate
+        self.fail_statuses = tuple(fail_statuses)
+        self.structured_output = structured_output
+        self.models = list(models)
+        self.require_key = require_key
+        self.chunks = max(1, chunks)
+        self.calls = 0
+        self.failures = 0
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self._script: deque[Behaviour] = deque()
+        self._requests: list[dict[str, Any]] = []
+        self._stopping = threading.Event()
+        self._httpd = _QuietServer(("127.0.0.1", port), _make_handler(self))
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL to give the client, e.g. ``http://127.0.0.1:PORT/v1``."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> OpenAIStubServer:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes Hang()s so shutdown does not wait for them
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> OpenAIStubServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- scripting and records ---------------------------------------------------------------
+    def enqueue(self, *behaviours: Behaviour) -> None:
+        """Script the next chat calls, in order; unscripted calls use the defaults."""
+        with self._lock:
+            self._script.extend(behaviours)
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """JSON bodies of every chat request received, in arrival order (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    def _next_behaviour(self, body: dict[str, Any]) -> Behaviour | None:
+        with self._lock:
+            self.calls += 1
+            self._requests.append(body)
+            if self._script:
+                behaviour = self._script.popleft()
+            elif self.fail_rate and self._random.random() < self.fail_rate:
+                code = self._random.choice(self.fail_statuses)
+                behaviour = Status(code, retry_after=0.0 if code == 429 else None)
+            else:
+                return None
+            if isinstance(behaviour, Status):
+                self.failures += 1
+            return behaviour
+
+    def _reply_text(self, body: dict[str, Any]) -> str:
+        if self.reply is None:
+            return default_reply(body)
+        if callable(self.reply):
+            return self.reply(body)
+        return self.reply
+
+    def _sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self._stopping.wait(seconds)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that time out or cancel hang up mid-reply; that is expected here.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, like real API servers
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep test output clean
+
+        # -- plumbing ----------------------------------------------------------------------
+        def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None):
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _send_error(self, status: Status) -> None:
+            kind, code = _ERROR_TYPES.get(status.code, ("server_error", None))
+            message = status.message or _DEFAULT_MESSAGES.get(status.code, "Error.")
+            headers = {}
+            if status.retry_after is not None:
+                # Retry-After: 0 means "now", but openai ignores a zero; the ms header is exact.
+                headers["Retry-After"] = str(int(status.retry_after + 0.999))
+                headers["retry-after-ms"] = str(max(10, int(status.retry_after * 1000)))
+            code = status.error_code or code
+            error = {"message": message, "type": kind, "param": None, "code": code}
+            self._send_json(status.code, {"error": error}, headers)
+
+        def _authorised(self) -> bool:
+            if server.require_key is None:
+                return True
+            auth = self.headers.get("Authorization", "")
+            key = auth.removeprefix("Bearer ").strip()
+            if key == server.require_key:
+                return True
+            message = (
+                f"Incorrect API key provided: {key}. You can find your API key at "
+                "https://platform.openai.com/account/api-keys."
+            )
+            self._send_error(Status(401, message=message))
+            return False
+
+        # -- routes ------------------------------------------------------------------------
+        def do_GET(self) -> None:
+            if not self._authorised():
+                return
+            if self.path.rstrip("/") == "/v1/models":
+                data = [
+                    {"id": m, "object": "model", "created": 0, "owned_by": "stub"}
+                    for m in server.models
+                ]
+                self._send_json(200, {"object": "list", "data": data})
+            else:
+                self._send_error(Status(404, message=f"Unknown path {self.path}"))
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            if not self._authorised():
+                return
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                self._send_error(Status(404, message=f"Unknown path {self.path}"))
+                return
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                self._send_error(Status(400, message="Request body is not JSON."))
+                return
+            behaviour = server._next_behaviour(body)
+            fmt = (body.get("response_format") or {}).get("type")
+            if server.structured_output is False and fmt == "json_schema":
+                self._send_error(
+                    Status(400, message="response_format type 'json_schema' is not supported")
+                )
+                return
+            if isinstance(behaviour, Status):
+                self._send_error(behaviour)
+                return
+            if isinstance(behaviour, Hang):
+                server._sleep(behaviour.seconds)
+                behaviour = None
+            if isinstance(behaviour, Malformed):
+                streaming = bool(body.get("stream"))
+                data = behaviour.body.encode()
+                if streaming:  # a well-framed SSE event whose data is not JSON
+                    data = b"data: " + data + b"\n\n"
+                self.send_response(200)
+                kind = "text/event-stream" if streaming else "application/json"
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            if isinstance(behaviour, Reply):
+                text = behaviour.text
+            elif server.structured_output == "ignore" and fmt in ("json_schema", "json_object"):
+                text = default_reply({**body, "response_format": None})
+            else:
+                text = server._reply_text(body)
+            if body.get("stream"):
+                self._stream(body, text)
+            else:
+                server._sleep(server.delay)
+                self._send_json(200, self._completion(body, text))
+
+        # -- payloads ----------------------------------------------------------------------
+        def _usage(self, body: dict[str, Any], text: str) -> dict[str, int]:
+            prompt = count_words(_prompt_text(body))
+            completion = count_words(text)
+            return {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+            }
+
+        def _message(self, body: dict[str, Any], text: str) -> dict[str, Any]:
+            tool = _forced_tool(body)
+            if tool is None:
+                return {"role": "assistant", "content": text}
+            call = {
+                "id": "call_" + uuid.uuid4().hex[:12],
+                "type": "function",
+                "function": {"name": tool["name"], "arguments": text},
+            }
+            return {"role": "assistant", "content": None, "tool_calls": [call]}
+
+        def _completion(self, body: dict[str, Any], text: str) -> dict[str, Any]:
+            message = self._message(body, text)
+            return {
+                "id": "chatcmpl-" + uuid.uuid4().hex[:12],
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "test-model"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": message,
+                        "finish_reason": "tool_calls" if "tool_calls" in message else "stop",
+                    }
+                ],
+                "usage": self._usage(body, text),
+            }
+
+        def _stream(self, body: dict[str, Any], text: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Connection", "close")  # no Content-Length: the stream ends on close
+            self.end_headers()
+            self.close_connection = True
+            base = {
+                "id": "chatcmpl-" + uuid.uuid4().hex[:12],
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": body.get("model", "test-model"),
+            }
+            tool = _forced_tool(body)
+            pieces = _split(text, server.chunks)
+            pause = server.delay / len(pieces)
+            try:
+                for i, piece in enumerate(pieces):
+                    server._sleep(pause)
+                    if tool is None:
+                        delta: dict[str, Any] = {"content": piece}
+                    else:
+                        function: dict[str, Any] = {"arguments": piece}
+                        call: dict[str, Any] = {"index": 0, "function": function}
+                        if i == 0:
+                            call.update(id="call_stub", type="function")
+                            function["name"] = tool["name"]
+                        delta = {"tool_calls": [call]}
+                    if i == 0:
+                        delta["role"] = "assistant"
+                    choice = {"index": 0, "delta": delta, "finish_reason": None}
+                    self._event({**base, "choices": [choice]})
+                finish = "tool_calls" if tool else "stop"
+                self._event(
+                    {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}
+                )
+                if (body.get("stream_options") or {}).get("include_usage"):
+                    self._event({**base, "choices": [], "usage": self._usage(body, text)})
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client went away (cancelled or timed out)
+
+        def _event(self, payload: dict[str, Any]) -> None:
+            self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
+            self.wfile.flush()
+
+    return Handler
+
+
+def _split(text: str, parts: int) -> list[str]:
+    """Split ``text`` into about ``parts`` pieces on word boundaries; joined they equal ``text``."""
+    if not text:
+        return [""]
+    tokens = re.findall(r"\S+\s*|\s+", text)
+    size = max(1, -(-len(tokens) // parts))
+    return ["".join(tokens[i : i + size]) for i in range(0, len(tokens), size)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds per chat call")
+    parser.add_argument("--fail-rate", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--reply-file", help="answer every call with this file's text")
+    parser.add_argument("--model", action="append", help="model id to list (repeatable)")
+    parser.add_argument("--require-key", help="only accept this Bearer key")
+    parser.add_argument(
+        "--no-structured-output", action="store_true", help="reject response_format json_schema"
+    )
+    args = parser.parse_args(argv)
+    reply = None
+    if args.reply_file:
+        with open(args.reply_file, encoding="utf-8") as handle:
+            reply = handle.read()
+    server = OpenAIStubServer(
+        delay=args.delay,
+        reply=reply,
+        fail_rate=args.fail_rate,
+        seed=args.seed,
+        structured_output=not args.no_structured_output,
+        models=args.model or ("test-model",),
+        require_key=args.require_key,
+        port=args.port,
+    )
+    print(server.url, flush=True)
+    try:
+        server._httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server._httpd.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

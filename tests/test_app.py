@@ -1,0 +1,414 @@
+"""The Streamlit page, driven headless with ``AppTest``.
+
+The model is faked only at the model factory (``llm.create_chat_model``), so the page, the
+drafting engine, the review engine, the store and the exports all run for real.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from prd_assistant import llm
+from prd_assistant.document import SectionStatus
+from prd_assistant.template import load_template
+from prd_assistant.ui import review_pane
+from tests.support.fake_models import SectionModel
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT = 60
+DESCRIPTION = (
+    "ParcelPing is a delivery notification service for online merchants. It sends SMS and email "
+    "updates to shoppers, up to 2,000 notifications per minute at peak."
+)
+HEADINGS = [spec.heading for spec in load_template().sections]
+USERS = "## 5. Users & Personas"
+
+
+def section_reply(heading: str, prompt: str) -> str:
+    return f"Body of {heading.removeprefix('## ')}. Notifications go out within 5 s at p95."
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """A fresh database per test and no model settings from the developer's environment."""
+    monkeypatch.setenv("PRD_DB_PATH", str(tmp_path / "drafts.sqlite3"))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PRD_MODEL", "PRD_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def fake_model(monkeypatch):
+    """Installs a SectionModel behind ``llm.create_chat_model``; returns a dict to swap it."""
+    holder = {"model": SectionModel(reply=section_reply), "settings": []}
+
+    def factory(settings, *, streaming=True):
+        holder["settings"].append(settings)
+        return holder["model"]
+
+    monkeypatch.setattr(llm, "create_chat_model", factory)
+    return holder
+
+
+def new_app(*, key: str | None = None, clarify: bool = False) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["clarify_enabled"] = clarify
+    if key:
+        at.session_state["api_key"] = key
+    return at.run()
+
+
+def draft(at: AppTest, description: str = DESCRIPTION) -> AppTest:
+    at.text_area(key="description").input(description)
+    return at.button(key="draft_button").click().run()
+
+
+def page_text(at: AppTest) -> str:
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "error", "warning", "info", "success")
+        for e in getattr(at, kind)
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+def current(at: AppTest):
+    return at.session_state["draft"]
+
+
+def test_outline_mode_without_a_key_explains_itself_and_drafts_an_outline(fake_model):
+    at = new_app()
+    assert "Outline mode" in at.info[0].value
+    assert not at.exception
+    draft(at)
+    doc = current(at)
+    assert doc.outline is True
+    assert all(s.status is SectionStatus.DONE for s in doc.sections)
+    assert fake_model["settings"] == []  # no model was created
+    assert "outline mode" in page_text(at)
+
+
+def test_draft_fills_every_section_with_status_cost_and_review(fake_model):
+    fake_model["model"] = SectionModel(
+        reply=lambda h, p: f"The {h[3:]} part is fast and highly scalable. Owner: TBD."
+    )
+    at = draft(new_app(key="sk-test-key"))
+    assert not at.exception
+    doc = current(at)
+    assert [s.heading for s in doc.sections] == HEADINGS
+    assert all(s.status is SectionStatus.DONE and s.text for s in doc.sections)
+    text = page_text(at)
+    assert "19 of 19 sections done" in text
+    assert text.count("✅ done") == 19
+    assert re.search(r"✅ done · [\d,]+ tokens · \$\d\.\d{4}", text)  # gpt-4o-mini is priced
+    assert "<mark" in text  # flagged text highlighted in place
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Unquantified claims"]) >= 19
+    assert int(metrics["Open questions"]) >= 19
+    assert at.query_params["draft"] == [doc.id] or at.query_params["draft"] == doc.id
+
+
+@pytest.mark.parametrize(
+    ("description", "message"),
+    [("", "The description is empty"), ("An app", "too short"), ("word " * 5000, "tokens")],
+)
+def test_bad_descriptions_are_stopped_with_a_clear_message(fake_model, description, message):
+    at = draft(new_app(key="sk-test-key"), description)
+    assert message in at.error[0].value
+    assert current(at) is None
+    assert fake_model["model"].prompts == []
+
+
+def test_estimate_is_shown_before_drafting(fake_model):
+    at = new_app(key="sk-test-key")
+    at.text_area(key="description").input(DESCRIPTION).run()
+    assert any(re.search(r"about [\d,]+ tokens, about \$0\.\d+", c.value) for c in at.caption)
+
+
+def test_edit_marks_section_edited_dependents_stale_and_updates_review(fake_model):
+    at = draft(new_app(key="sk-test-key"))
+    before = sum(int(m.value) for m in at.metric)
+    at.button(key="edit_overview").click().run()
+    at.text_area(key="editor_overview").input("The service is fast. Launch date TBD.")
+    at.button(key="save_overview").click().run()
+    doc = current(at)
+    overview = doc.section("overview")
+    assert overview.text == "The service is fast. Launch date TBD."
+    assert overview.edited and overview.versions[-1].source == "edit"
+    assert any(s.stale for s in doc.sections)
+    assert "⚠️ stale" in page_text(at)
+    assert sum(int(m.value) for m in at.metric) == before + 2
+
+
+def test_redraft_stale_sections_keeps_edited_and_locked_ones(fake_model):
+    at = draft(new_app(key="sk-test-key"))
+    at.button(key="edit_overview").click().run()
+    at.text_area(key="editor_overview").input("Hand-written overview.")
+    at.button(key="save_overview").click().run()
+    stale = [s.key for s in current(at).sections if s.stale]
+    assert stale
+    asked_before = len(fake_model["model"].prompts)
+    at.button(key="redraft_stale").click().run()
+    doc = current(at)
+    assert not any(s.stale for s in doc.sections)
+    assert doc.section("overview").text == "Hand-written overview."
+    assert len(fake_model["model"].prompts) - asked_before == len(stale)
+
+
+def test_regenerate_one_section_with_an_instruction(fake_model):
+    at = draft(new_app(key="sk-test-key"))
+    others = {s.key: s.text for s in current(at).sections if s.key != "overview"}
+    fake_model["model"] = SectionModel(reply=lambda h, p: "Shorter overview.")
+    at.text_input(key="instruction_overview").input("make it shorter")
+    at.button(key="regenerate_overview").click().run()
+    model = fake_model["model"]
+    assert [h for h, _ in model.prompts] == ["## 1. Overview"]
+    assert "make it shorter" in model.prompts[0][1]
+    assert "Body of 1. Overview" in model.prompts[0][1]  # the current text is the context
+    doc = current(at)
+    assert doc.section("overview").text == "Shorter overview."
+    assert doc.section("overview").versions[-1].source == "regenerate"
+    assert {s.key: s.text for s in doc.sections if s.key != "overview"} == others
+
+
+def test_a_locked_section_is_never_regenerated(fake_model):
+    at = draft(new_app(key="sk-test-key"))
+    locked_text = current(at).section("overview").text
+    at.button(key="lock_overview").click().run()
+    assert current(at).section("overview").locked
+    fake_model["model"] = SectionModel(reply=lambda h, p: "New text.")
+    at.button(key="redraft_all").click().run()
+    doc = current(at)
+    assert doc.section("overview").text == locked_text
+    assert "## 1. Overview" not in [h for h, _ in fake_model["model"].prompts]
+    assert doc.section("problem-statement").text == "New text."
+    assert at.button(key="regenerate_overview").disabled
+
+
+def test_a_failed_section_shows_its_error_and_retry_fixes_only_it(fake_model):
+    fake_model["model"] = SectionModel(
+        reply=section_reply, fail_for={USERS: TimeoutError("took too long")}, fail_times=1
+    )
+    at = draft(new_app(key="sk-test-key"))
+    doc = current(at)
+    users = next(s for s in doc.sections if s.heading == USERS)
+    assert users.status is SectionStatus.FAILED
+    assert sum(s.status is SectionStatus.DONE for s in doc.sections) == 18
+    assert any(users.error in e.value for e in at.error)
+    others = {s.key: s.text for s in doc.sections if s.key != users.key}
+    at.button(key=f"retry_{users.key}").click().run()
+    doc = current(at)
+    assert doc.section(users.key).status is SectionStatus.DONE
+    assert {s.key: s.text for s in doc.sections if s.key != users.key} == others
+
+
+def test_dismiss_restore_and_apply_a_finding(fake_model):
+    fake_model["model"] = SectionModel(reply=lambda h, p: "The service is fast.")
+    at = draft(new_app(key="sk-test-key"))
+    total = sum(int(m.value) for m in at.metric)
+    dismiss = next(b for b in at.button if b.key and b.key.startswith("dismiss_"))
+    finding_id = dismiss.key.removeprefix("dismiss_")
+    dismiss.click().run()
+    assert sum(int(m.value) for m in at.metric) == total - 1
+    assert finding_id in at.session_state["meta"]["dismissed"]
+    at.button(key=f"restore_{finding_id}").click().run()
+    assert sum(int(m.value) for m in at.metric) == total
+    apply = next(b for b in at.button if b.key and b.key.startswith("apply_"))
+    finding_id = apply.key.removeprefix("apply_")
+    finding = next(i.finding for i in review_pane.findings(current(at)) if i.id == finding_id)
+    before = {s.key: s.text for s in current(at).sections}
+    apply.click().run()
+    changed = [s for s in current(at).sections if s.text != before[s.key]]
+    assert len(changed) == 1
+    section = changed[0]
+    assert section.text == before[section.key].replace(finding.match, finding.suggestion, 1)
+    assert section.versions[-1].source == "apply" and section.edited
+    assert at.text_area(key=f"editor_{section.key}").value == section.text  # PM fills it in
+    assert finding_id not in {i.id for i in review_pane.findings(current(at))}
+
+
+def test_script_in_a_draft_renders_as_text(fake_model):
+    fake_model["model"] = SectionModel(
+        reply=lambda h, p: "Hello <script>alert('x')</script> and <img src=x onerror=alert(1)>."
+    )
+    at = draft(new_app(key="sk-test-key"))
+    bodies = [m.value for m in at.markdown if "alert" in m.value]
+    assert bodies
+    for body in bodies:
+        assert "<script" not in body and "<img" not in body
+    assert any("&lt;script&gt;" in body for body in bodies)
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Records what the page hands the browser for each download button."""
+    seen: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):
+        data = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
+        if filename:
+            seen[filename] = bytes(data)
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return seen
+
+
+def test_exports_have_the_headings_and_json_imports_back(fake_model, downloads):
+    at = draft(new_app(key="sk-test-key"))
+    markdown = downloads["parcelping-prd.md"].decode()
+    positions = [markdown.index(h + "\n") for h in HEADINGS]
+    assert positions == sorted(positions)
+    data = json.loads(downloads["parcelping-prd.json"])
+    assert data["id"] == current(at).id and len(data["sections"]) == 19
+    assert downloads["parcelping-prd.docx"][:2] == b"PK"
+    assert "sk-test-key" not in json.dumps(data) + markdown
+
+    fresh = new_app()
+    importer = next(u for u in fresh.get("file_uploader") if u.proto.id.endswith("import_json"))
+    importer.set_value(("draft.json", downloads["parcelping-prd.json"], "application/json"))
+    fresh.run()
+    fresh.button(key="import_button").click().run()
+    imported = current(fresh)
+    assert imported.to_markdown() == markdown
+    assert imported.id != data["id"]  # the original is in the same database
+
+
+def test_reopen_from_the_url_and_from_history_in_a_new_session(fake_model, isolated):
+    first = draft(new_app(key="sk-test-key"))
+    doc = current(first)
+    first.button(key="edit_overview").click().run()
+    first.text_area(key="editor_overview").input("Edited before the refresh.")
+    first.button(key="save_overview").click().run()
+
+    refreshed = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    refreshed.query_params["draft"] = doc.id
+    refreshed.run()
+    assert current(refreshed).section("overview").text == "Edited before the refresh."
+
+    other = new_app()
+    assert current(other) is None
+    other.button(key=f"open_{doc.id}").click().run()
+    reopened = current(other)
+    assert reopened.id == doc.id and reopened.section("overview").edited
+    assert len(reopened.section("overview").versions) == 2
+    # Earlier versions of the whole draft are listed and can be opened again.
+    versions = other.selectbox(key="history_version")
+    assert len(versions.options) >= 2
+    versions.set_value(versions.options[1]).run()  # newest first: edit, drafting, created
+    other.button(key="open_version").click().run()
+    assert current(other).section("overview").text.startswith("Body of 1. Overview")
+
+    db = sqlite3.connect(isolated / "drafts.sqlite3")
+    dump = "\n".join(db.iterdump())
+    assert "sk-test-key" not in dump
+
+
+def test_revert_shows_a_side_by_side_diff_and_restores_the_text(fake_model):
+    at = draft(new_app(key="sk-test-key"))
+    original = current(at).section("overview").text
+    at.button(key="edit_overview").click().run()
+    at.text_area(key="editor_overview").input("Replaced text.")
+    at.button(key="save_overview").click().run()
+    at.toggle(key="versions_overview").set_value(True).run()
+    diff = html.unescape("\n".join(h.proto.body for h in at.get("html"))).replace("\xa0", " ")
+    assert 'class="diff"' in diff
+    assert "Replaced text." in diff and original.split(".")[0] in diff
+    at.button(key="revert_overview").click().run()
+    section = current(at).section("overview")
+    assert section.text == original
+    assert section.versions[-1].source == "revert"
+
+
+CLARIFY = {
+    "questions": [
+        {
+            "question": "Which channels must launch first?",
+            "topic": "constraints",
+            "options": ["SMS and email", "Email only"],
+            "recommended": "SMS and email",
+        },
+        {
+            "question": "Which regions hold shopper data?",
+            "topic": "compliance",
+            "options": ["EU only", "EU and US"],
+            "recommended": "EU only",
+        },
+    ]
+}
+SUGGESTIONS = {
+    "risks": [
+        {
+            "title": "SMS provider outage during peak sales",
+            "section": "Risks & Mitigations",
+            "likelihood": "medium",
+            "impact": "high",
+            "mitigation": "Fail over to a second SMS provider within 5 minutes.",
+        }
+    ],
+    "open_questions": [
+        {
+            "question": "Who approves new message templates?",
+            "why": "Legal exposure",
+            "section": "Open Questions",
+            "owner": "PM",
+        }
+    ],
+    "rewrites": [],
+}
+
+
+def assist_reply(heading: str, prompt: str) -> str:
+    """Section prompts get a body; the clarify and suggest prompts get JSON answers."""
+    if heading:
+        return section_reply(heading, prompt)
+    return json.dumps(CLARIFY if "clarif" in prompt.lower() else SUGGESTIONS)
+
+
+def test_clarifying_questions_go_into_the_draft_and_skip_is_one_click(fake_model):
+    fake_model["model"] = SectionModel(reply=assist_reply)
+    at = draft(new_app(key="sk-test-key", clarify=True))
+    assert current(at) is None  # the form comes first
+    assert at.radio(key="clarify_choice_0").value == "SMS and email"  # recommended preselected
+    at.radio(key="clarify_choice_0").set_value("Email only")
+    at.text_input(key="clarify_text_1").input("EU and UK")
+    at.button(key="clarify_submit").click().run()
+    doc = current(at)
+    answers = {c.question: (c.answer, c.assumed) for c in doc.clarifications}
+    assert answers["Which channels must launch first?"] == ("Email only", False)
+    assert answers["Which regions hold shopper data?"] == ("EU and UK", False)
+    assert all(s.status is SectionStatus.DONE for s in doc.sections)
+    section_prompts = [p for h, p in fake_model["model"].prompts if h]
+    assert all("EU and UK" in p for p in section_prompts)
+
+    at = draft(new_app(key="sk-test-key", clarify=True))
+    at.button(key="clarify_skip").click().run()
+    doc = current(at)
+    assert all(c.assumed for c in doc.clarifications)
+    assert all(s.status is SectionStatus.DONE for s in doc.sections)
+
+
+def test_suggested_risks_and_questions_are_accepted_with_one_click(fake_model):
+    fake_model["model"] = SectionModel(reply=assist_reply)
+    at = draft(new_app(key="sk-test-key"))
+    at.button(key="suggest_button").click().run()
+    assert "SMS provider outage during peak sales" in page_text(at)
+    accept = [b for b in at.button if b.key and b.key.startswith("accept_")]
+    assert len(accept) == 2
+    for button in accept:
+        at.button(key=button.key).click().run()
+    doc = current(at)
+    risks = doc.section("risks-mitigations")
+    questions = doc.section("open-questions")
+    assert "SMS provider outage during peak sales" in risks.text and risks.edited
+    assert "Open question: Who approves new message templates?" in questions.text
+    assert all(at.button(key=b.key).disabled for b in accept)

@@ -1,0 +1,86 @@
+"""The page against the local OpenAI-compatible test server: the real client path, no network."""
+
+from __future__ import annotations
+
+import pytest
+
+from prd_assistant.document import SectionStatus
+from tests.support.openai_server import OpenAIStubServer
+from tests.test_app import APP, DESCRIPTION, HEADINGS, TIMEOUT, current, draft, isolated, page_text
+
+__all__ = ["isolated"]  # the autouse fixture: fresh database, no model env
+
+
+def server_app(url: str, key: str = "", model: str = "test-model"):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["provider"] = "Custom OpenAI-compatible URL"
+    at.session_state["custom_url"] = url
+    at.session_state["api_key"] = key
+    at.session_state["model_text"] = model
+    at.session_state["clarify_enabled"] = False
+    return at.run()
+
+
+def test_test_connection_lists_the_servers_models():
+    with OpenAIStubServer(models=("test-model", "llama3.1")) as server:
+        at = server_app(server.url)
+        at.button(key="test_connection").click().run()
+        assert at.success[0].value.startswith("Connected")
+        assert at.selectbox(key="model_choice").options[:2] == ["llama3.1", "test-model"]
+        assert at.selectbox(key="model_choice").value == "test-model"
+
+
+def test_a_wrong_key_gets_a_clear_message_and_is_never_shown():
+    with OpenAIStubServer(require_key="right-key") as server:
+        at = server_app(server.url, key="wrong-key-12345")
+        at.button(key="test_connection").click().run()
+        message = at.error[0].value
+        assert "key" in message.lower()
+        assert "not reachable" in at.warning[0].value  # the banner says drafting would fail
+        draft(at)
+        doc = current(at)
+        assert all(s.status is SectionStatus.FAILED for s in doc.sections)
+        assert "19 section(s) failed" in page_text(at)
+        assert "wrong-key-12345" not in page_text(at)
+        assert "wrong-key-12345" not in str(doc.to_dict())
+
+
+def test_drafts_every_section_through_the_real_client():
+    with OpenAIStubServer(models=("test-model",)) as server:
+        at = draft(server_app(server.url))
+        assert not at.exception
+        doc = current(at)
+        assert [s.heading for s in doc.sections] == HEADINGS
+        assert all(s.status is SectionStatus.DONE for s in doc.sections)
+        assert all(s.usage.exact and s.usage.total_tokens for s in doc.sections)
+        assert len(server.requests) == 19
+        assert DESCRIPTION[:40] in str(server.requests[0]["messages"])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"just text, no headings", "has no sections"), (b"\x00\x01binary", "not a text file")],
+)
+def test_a_bad_template_upload_is_refused_with_a_clear_error(content, message):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    uploader = next(u for u in at.get("file_uploader") if u.proto.id.endswith("template_upload"))
+    uploader.set_value(("ours.md", content, "text/markdown"))
+    at.run()
+    assert any(message in e.value and "default template" in e.value for e in at.error)
+
+
+def test_an_uploaded_template_drives_the_sections():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    uploader = next(u for u in at.get("file_uploader") if u.proto.id.endswith("template_upload"))
+    uploader.set_value(
+        ("ours.md", b"# <Service Name> spec\n## Why\n## What\n### Scope\n", "text/markdown")
+    )
+    at.run()
+    draft(at)
+    assert [s.heading for s in current(at).sections] == ["## Why", "## What"]

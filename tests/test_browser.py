@@ -1,0 +1,160 @@
+"""One real-browser test: ``streamlit run app.py`` + headless Chromium + the local test server.
+
+Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``); Playwright drives
+it, never downloading a browser of its own. Without Chromium the test is skipped, except in CI
+(``CI=true``), where that is an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from prd_assistant.template import load_template
+from tests.support.openai_server import OpenAIStubServer
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("PRD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESCRIPTION = (
+    "ParcelPing is a delivery notification service for online merchants. It sends SMS and email "
+    "updates to shoppers when a parcel ships or is delayed, up to 2,000 notifications per minute."
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_app(db_path: Path, *, delay: float = 0.2) -> Iterator[tuple[str, OpenAIStubServer]]:
+    """Starts the stub model server and ``streamlit run app.py``; yields (app URL, server)."""
+    server = OpenAIStubServer(delay=delay, models=("test-model",)).start()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"OPENAI_API_KEY", "PRD_DATABASE_URL"}}
+    env.update(
+        OPENAI_BASE_URL=server.url,
+        PRD_MODEL="test-model",
+        PRD_DB_PATH=str(db_path),
+        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+    )
+    log = open(db_path.with_suffix(".log"), "wb")  # noqa: SIM115 - closed in finally
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                    if reply.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if app.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                raise RuntimeError(
+                    "streamlit did not start:\n" + db_path.with_suffix(".log").read_text()[-3000:]
+                )
+            time.sleep(0.3)
+        yield url, server
+    finally:
+        app.terminate()
+        try:
+            app.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            app.kill()
+        log.close()
+        server.stop()
+
+
+def chromium_or_skip() -> str:
+    """The Chromium path, or skip (fail under CI) when it is missing."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    message = f"Chromium not found at {CHROMIUM}: run `apt-get install chromium` (Debian)."
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def draft_in_browser(page, url: str, description: str = DESCRIPTION) -> None:
+    """Opens the app, types a description and drafts, skipping the clarifying form if shown."""
+    page.goto(url)
+    page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)
+    box = page.get_by_label("Service description")
+    box.fill(description)
+    box.press("Control+Enter")
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name="Draft PRD").click()
+    done = page.get_by_text("19 of 19 sections done")
+    skip = page.get_by_role("button", name="Skip")
+    done.or_(skip).first.wait_for(timeout=60_000)
+    if skip.is_visible():
+        skip.click()
+    done.wait_for(timeout=90_000)
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_ARGS)
+
+
+def test_draft_review_and_download_markdown_in_a_real_browser(tmp_path):
+    chromium_or_skip()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    headings = [spec.heading for spec in load_template().sections]
+    with running_app(tmp_path / "drafts.sqlite3") as (url, server), sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            draft_in_browser(page, url)
+            shown = " ".join(page.locator("h2").all_inner_texts())
+            for heading in headings:
+                assert heading.removeprefix("## ") in shown
+            assert page.locator("mark").count() >= 1  # at least one review flag in place
+            assert len(server.requests) >= 19
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Markdown").click()
+            markdown = Path(download.value.path()).read_text(encoding="utf-8")
+            assert download.value.suggested_filename == "parcelping-prd.md"
+            positions = [markdown.index(h + "\n") for h in headings]
+            assert positions == sorted(positions)
+        finally:
+            browser.close()

@@ -1,0 +1,76 @@
+import io
+import json
+
+import pytest
+from docx import Document
+
+from prd_assistant import export
+from prd_assistant.document import Draft, SectionStatus
+from prd_assistant.template import load_template
+
+DESCRIPTION = "ParcelPing sends delivery updates to shoppers by SMS and email."
+
+
+def drafted() -> Draft:
+    template = load_template()
+    draft = Draft.from_template(template, DESCRIPTION, "ParcelPing")
+    for section in draft.sections:
+        section.set_text(f"Text of {section.title}.", "draft")
+        section.status = SectionStatus.DONE
+    overview = draft.section("overview")
+    overview.set_text(
+        "ParcelPing is **fast**, *simple* and uses `POST /notify`.\n\n"
+        "- first bullet with **bold**\n- second bullet\n\n1. step one\n2. step two\n\n"
+        "> a quoted note\n\n| Metric | Target |\n|---|---|\n| p95 latency | 300 ms |",
+        "edit",
+    )
+    return draft
+
+
+def test_markdown_keeps_every_template_heading_verbatim_and_in_order():
+    template = load_template()
+    text = export.to_markdown(drafted())
+    positions = [text.index(spec.heading + "\n") for spec in template.sections]
+    assert positions == sorted(positions)
+    assert text.startswith("# ParcelPing Product Requirements Document (PRD)\n")
+    assert "### Goals" not in text or "## 3. Goals & Non-Goals" in text
+
+
+def test_json_round_trips_through_import():
+    draft = drafted()
+    draft.section("overview").locked = True
+    back = export.from_json(export.to_json(draft))
+    assert back.to_dict() == draft.to_dict()
+    assert back.section("overview").locked is True
+    assert len(back.section("overview").versions) == 2
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [("{not json", "not valid JSON"), (json.dumps({"hello": 1}), "not a PRD Assistant draft")],
+)
+def test_json_import_rejects_other_files_with_a_clear_message(payload, message):
+    with pytest.raises(ValueError, match=message):
+        export.from_json(payload)
+
+
+def test_docx_has_template_headings_as_word_headings_and_basic_formatting():
+    draft = drafted()
+    doc = Document(io.BytesIO(export.to_docx(draft)))
+    headings = [
+        (p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert headings[0] == ("Heading 1", "ParcelPing Product Requirements Document (PRD)")
+    section_headings = [text for style, text in headings if style == "Heading 2"]
+    assert section_headings == [s.heading.removeprefix("## ") for s in draft.sections]
+    styles = {p.style.name for p in doc.paragraphs}
+    assert {"List Bullet", "List Number", "Quote"} <= styles
+    first = next(p for p in doc.paragraphs if p.text.startswith("ParcelPing is fast"))
+    assert [r.text for r in first.runs if r.bold] == ["fast"]
+    assert [r.text for r in first.runs if r.italic] == ["simple"]
+    assert doc.tables[0].cell(1, 1).text == "300 ms"
+    assert "**" not in "\n".join(p.text for p in doc.paragraphs)
+
+
+def test_file_names_come_from_the_title():
+    assert export.filename(drafted(), "md") == "parcelping-prd.md"
