@@ -3,12 +3,13 @@
 Run: ``.venv/bin/python benchmarks/review_quality.py [-v]`` (``-v`` lists every miss and
 false flag). Each labelled item (a PROMISE requirement, or one PRD line reviewed under its
 ``##`` section) counts as flagged for a category when at least one finding of that category
-lies in it. The clean PRD gives false flags per 1,000 words: every finding there is false.
+lies in it. The clean PRDs give false flags per 1,000 words: every finding there is false.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,10 +54,18 @@ def load_items() -> list[Item]:
             labels = {c: row[_LABEL_COLUMN[c]] == "1" for c in CATEGORIES}
             items.append(Item("promise", f"promise#{row['id']}", row["text"], labels))
     with (DATA / "prd_lines.tsv").open(encoding="utf-8", newline="") as handle:
-        for number, row in enumerate(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), 2):
+        for number, row in enumerate(
+            csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), 2
+        ):
             labels = {c: row[_LABEL_COLUMN[c]] == "1" for c in CATEGORIES}
             document = f"## {row['section']}\n{row['text']}\n"
             items.append(Item("prd_lines", f"prd_lines.tsv:{number}", document, labels))
+    with (DATA / "srs_requirements.tsv").open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(
+            csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), 2
+        ):
+            labels = {c: row[_LABEL_COLUMN[c]] == "1" for c in CATEGORIES}
+            items.append(Item("srs", f"srs_requirements.tsv:{number}", row["text"], labels))
     return items
 
 
@@ -74,24 +83,68 @@ def score(items: list[Item]) -> dict[str, dict[str, Score]]:
                     entry.tp += 1
                 elif flagged:
                     entry.fp += 1
-                    entry.false_flags.append(f"{item.key}: {[f.match for f in flagged]} in {item.document!r}")
+                    entry.false_flags.append(
+                        f"{item.key}: {[f.match for f in flagged]} in {item.document!r}"
+                    )
                 elif expected:
                     entry.fn += 1
                     entry.misses.append(f"{item.key}: {item.document!r}")
     return scores
 
 
-def clean_false_flags() -> tuple[int, int, list[str]]:
-    """(findings, words, descriptions) on the clean, quantified PRD."""
-    text = (DATA / "clean_prd.md").read_text(encoding="utf-8")
+LINE_LABELLED = ("messy_prd", "prose_prd", "drafted_prd")
+
+
+def score_documents(scores: dict[str, dict[str, Score]]) -> None:
+    """Adds each line-labelled PRD as its own set (and to ``"all"``)."""
+    for name in LINE_LABELLED:
+        score_document(scores, name)
+
+
+def score_document(scores: dict[str, dict[str, Score]], name: str) -> None:
+    """Scores ``<name>.md`` against ``<name>.labels.json``: each labelled line range is one item."""
+    labels = json.loads((DATA / f"{name}.labels.json").read_text(encoding="utf-8"))
+    text = (DATA / labels["document"]).read_text(encoding="utf-8")
     findings = review(text)
-    return len(findings), len(text.split()), [f"{f.line}:{f.column} {f.rule} {f.match!r}" for f in findings]
+    for category in CATEGORIES:
+        ranges = [tuple(r) for r in labels[category]]
+        lines = {f.line: f.match for f in findings if f.category == category}
+        for source in (name, "all"):
+            entry = scores.setdefault(source, {}).setdefault(category, Score())
+            for first, last in ranges:
+                if any(first <= line <= last for line in lines):
+                    entry.tp += 1
+                else:
+                    entry.fn += 1
+                    entry.misses.append(f"{name}.md:{first}-{last}")
+            for line, match in sorted(lines.items()):
+                if not any(first <= line <= last for first, last in ranges):
+                    entry.fp += 1
+                    entry.false_flags.append(f"{name}.md:{line}: {match!r}")
+
+
+CLEAN = ("clean_prd.md", "clean_prd_2.md")
+
+
+def clean_false_flags() -> tuple[int, int, list[str]]:
+    """(findings, words, descriptions) on the clean, quantified PRDs."""
+    count, words, details = 0, 0, []
+    for name in CLEAN:
+        text = (DATA / name).read_text(encoding="utf-8")
+        findings = review(text)
+        count += len(findings)
+        words += len(text.split())
+        details += [f"{name}:{f.line}:{f.column} {f.rule} {f.match!r}" for f in findings]
+    return count, words, details
 
 
 def main(verbose: bool = False) -> None:
     items = load_items()
     scores = score(items)
-    print(f"{'set':<10} {'category':<19} {'n+':>4} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7}")
+    score_documents(scores)
+    print(
+        f"{'set':<10} {'category':<19} {'n+':>4} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7}"
+    )
     for source, per_category in scores.items():
         for category, entry in per_category.items():
             positives = entry.tp + entry.fn
@@ -100,7 +153,9 @@ def main(verbose: bool = False) -> None:
                 f"{entry.precision:>9.3f} {entry.recall:>7.3f}"
             )
     count, words, details = clean_false_flags()
-    print(f"clean PRD: {count} false flag(s) in {words} words = {1000 * count / words:.2f} per 1,000 words")
+    print(
+        f"clean PRDs: {count} false flag(s) in {words} words = {1000 * count / words:.2f} per 1,000 words"
+    )
     if verbose:
         for category, entry in scores["all"].items():
             for line in entry.misses:

@@ -23,7 +23,9 @@ def build_document(words: int) -> str:
     clean = (DATA / "clean_prd.md").read_text(encoding="utf-8")
     with (DATA / "prd_lines.tsv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-    flagged = "\n".join(["## 7. Non-Functional Requirements"] + [row["text"] for row in rows]) + "\n"
+    flagged = (
+        "\n".join(["## 7. Non-Functional Requirements"] + [row["text"] for row in rows]) + "\n"
+    )
     unit = clean + "\n" + flagged
     parts, count = [], 0
     while count < words:
@@ -61,7 +63,9 @@ def main() -> None:
         text = build_document(words)
         seconds, findings = best_time(text, repeat)
         results.append((len(text.split()), seconds))
-        print(f"{len(text.split()):>7} words: {seconds * 1000:8.1f} ms  ({findings} findings, best of {repeat})")
+        print(
+            f"{len(text.split()):>7} words: {seconds * 1000:8.1f} ms  ({findings} findings, best of {repeat})"
+        )
     (small_words, small), (large_words, large) = results[0], results[-1]
     ratio = (large / large_words) / (small / small_words)
     print(f"cost per word, 100k vs 3k: {ratio:.2f}× (1.0 = linear)")

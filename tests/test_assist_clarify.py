@@ -44,10 +44,18 @@ def test_at_most_five_questions_even_if_the_model_asks_more() -> None:
 def test_questions_are_multiple_choice_with_a_recommended_option() -> None:
     reply = json.dumps(
         [  # a bare list, as some models answer
-            {"question": "Which regulation applies?", "topic": "Compliance",
-             "options": ["None", "GDPR", "PCI DSS"], "recommended": "PCI DSS"},
-            {"question": "What is the success metric?", "topic": "metric",
-             "options": ["Reconciliation time", "Balance mismatches"], "recommended": ""},
+            {
+                "question": "Which regulation applies?",
+                "topic": "Compliance",
+                "options": ["None", "GDPR", "PCI DSS"],
+                "recommended": "PCI DSS",
+            },
+            {
+                "question": "What is the success metric?",
+                "topic": "metric",
+                "options": ["Reconciliation time", "Balance mismatches"],
+                "recommended": "",
+            },
             {"question": "Which regulation applies?", "options": ["GDPR"]},  # a repeat
         ]
     )
@@ -76,8 +84,9 @@ def test_skipping_turns_every_question_into_an_assumption() -> None:
 def test_partial_answers_keep_the_rest_as_assumptions() -> None:
     questions = [
         ClarifyingQuestion.model_validate(_question(1)),
-        ClarifyingQuestion.model_validate(_question(2, "compliance") | {"options": ["GDPR", "None"],
-                                                                         "recommended": "GDPR"}),
+        ClarifyingQuestion.model_validate(
+            _question(2, "compliance") | {"options": ["GDPR", "None"], "recommended": "GDPR"}
+        ),
         ClarifyingQuestion(question="Which systems must it integrate with?", topic="integrations"),
     ]
     clarifications = to_clarifications(questions, {0: "  5,000/s burst  ", 1: "   "})
@@ -91,11 +100,17 @@ def test_answers_and_assumptions_reach_every_section_prompt() -> None:
         FakeListChatModel(
             responses=[
                 json.dumps(
-                    {"questions": [
-                        _question(1),
-                        {"question": "Which regulation applies?", "topic": "compliance",
-                         "options": ["None", "PCI DSS"], "recommended": "PCI DSS"},
-                    ]}
+                    {
+                        "questions": [
+                            _question(1),
+                            {
+                                "question": "Which regulation applies?",
+                                "topic": "compliance",
+                                "options": ["None", "PCI DSS"],
+                                "recommended": "PCI DSS",
+                            },
+                        ]
+                    }
                 )
             ]
         ),
@@ -112,6 +127,8 @@ def test_answers_and_assumptions_reach_every_section_prompt() -> None:
     assert len(model.prompts) == len(template.sections)
     assert all(type(e).__name__ != "SectionFailed" for e in events)
     for heading, prompt in model.prompts:
-        assert "Question 1: how many transfers per second at peak? Answer: 2,000 transfers/s" in prompt, heading
+        assert (
+            "Question 1: how many transfers per second at peak? Answer: 2,000 transfers/s" in prompt
+        ), heading
         assert "Assumption: Which regulation applies? -> PCI DSS" in prompt, heading
     assert "Assumption: Which regulation applies?" in render_context(restored)

@@ -11,25 +11,38 @@ import pytest
 from prd_assistant import llm
 from prd_assistant.assist import AssistError, ai_review, clarifying_questions, suggest_detailed
 from prd_assistant.review import review
-from tests.support.openai_server import OpenAIStubServer, Reply
+from tests.support.openai_server import OpenAIStubServer, Reply, Status
 
 DATA = Path(__file__).parent / "data" / "assist"
 TEXT = (DATA / "contradictions_payments.md").read_text(encoding="utf-8")
 SUGGESTIONS = {
     "risks": [
-        {"title": "Kafka outage blocks transfer events", "section": "9. APIs & Interactions",
-         "likelihood": "medium", "impact": "high", "mitigation": "Use a transactional outbox."}
+        {
+            "title": "Kafka outage blocks transfer events",
+            "section": "9. APIs & Interactions",
+            "likelihood": "medium",
+            "impact": "high",
+            "mitigation": "Use a transactional outbox.",
+        }
     ],
     "open_questions": [
-        {"question": "Who signs off balance corrections made by support?", "why": "Audit trail.",
-         "section": "11. Security & Compliance", "owner": "Compliance lead"}
+        {
+            "question": "Who signs off balance corrections made by support?",
+            "why": "Audit trail.",
+            "section": "11. Security & Compliance",
+            "owner": "Compliance lead",
+        }
     ],
     "rewrites": [],
 }
 QUESTIONS = {
     "questions": [
-        {"question": "How many transfers per second at peak?", "topic": "users_scale",
-         "options": ["200/s", "2,000/s", "20,000/s"], "recommended": "2,000/s"}
+        {
+            "question": "How many transfers per second at peak?",
+            "topic": "users_scale",
+            "options": ["200/s", "2,000/s", "20,000/s"],
+            "recommended": "2,000/s",
+        }
     ]
 }
 
@@ -38,8 +51,9 @@ def _prompt(body: dict[str, Any]) -> str:
     return "\n".join(str(m.get("content")) for m in body.get("messages", []))
 
 
-def _replies(suggestions: str | list[str] = json.dumps(SUGGESTIONS)):
+def _replies(suggestions: str | list[str] | None = None):
     """Answers the capability probe, clarify and suggest prompts like a capable model."""
+    suggestions = json.dumps(SUGGESTIONS) if suggestions is None else suggestions
     queue = [suggestions] if isinstance(suggestions, str) else list(suggestions)
 
     def reply(body: dict[str, Any]) -> str:
@@ -54,7 +68,9 @@ def _replies(suggestions: str | list[str] = json.dumps(SUGGESTIONS)):
 
 
 def _settings(server: OpenAIStubServer, **kw: Any) -> llm.ModelSettings:
-    return llm.ModelSettings(model="test-model", base_url=server.url, timeout=10, max_retries=0, **kw)
+    return llm.ModelSettings(
+        model="test-model", base_url=server.url, timeout=10, max_retries=0, **kw
+    )
 
 
 def _suggest_requests(server: OpenAIStubServer) -> list[dict[str, Any]]:
@@ -104,7 +120,7 @@ def test_a_server_that_ignores_response_format_is_read_tolerantly() -> None:
         [request] = server.requests
     assert request["response_format"]["type"] == "json_schema"
     assert result.suggestions.risks[0].mitigation == "Use a transactional outbox."
-    assert result.calls == 1 and not result.native and not result.repaired
+    assert result.calls == 1 and not result.repaired
 
 
 def test_a_server_that_ignores_response_format_with_prose_gets_one_repair() -> None:
@@ -129,7 +145,9 @@ def test_invalid_then_repaired_over_http() -> None:
 
 def test_invalid_twice_over_http_keeps_rule_findings_and_contradictions() -> None:
     findings = review(TEXT)
-    with OpenAIStubServer(reply=_replies(["no json", "still no json"]), structured_output=False) as server:
+    with OpenAIStubServer(
+        reply=_replies(["no json", "still no json"]), structured_output=False
+    ) as server:
         result = ai_review(TEXT, findings, _settings(server))
     assert result.suggestions is None
     assert "could not be read as risks and open questions" in result.error
@@ -153,3 +171,19 @@ def test_clarifying_questions_over_http(structured_output: bool) -> None:
         model = llm.create_chat_model(_settings(server), streaming=True)  # the drafting model
         questions = clarifying_questions(model, "A ledger service for payments.", "")
     assert [q.recommended for q in questions] == ["2,000/s"]
+
+
+def test_a_context_overflow_is_retried_in_smaller_parts() -> None:
+    overflow = Status(
+        400,
+        message="This model's maximum context length is 4096 tokens. Please reduce the length.",
+        error_code="context_length_exceeded",
+    )
+    with OpenAIStubServer(reply=_replies(), structured_output=False) as server:
+        server.enqueue(overflow)
+        model = llm.create_chat_model(_settings(server), streaming=False)
+        result = suggest_detailed(model, TEXT, review(TEXT), structured=False)
+        calls = server.calls
+    assert calls == 2
+    assert result.suggestions.risks
+    assert any("too long for the model" in note for note in result.notes)

@@ -149,7 +149,10 @@ def test_levels_and_topics_are_normalised() -> None:
     risk = Risk(title="Hot partitions", likelihood="Moderate", impact="CRITICAL")
     assert (risk.likelihood, risk.impact) == ("medium", "high")
     question = ClarifyingQuestion(
-        question="How many users?", topic="Users & Scale", options=["100", "10,000"], recommended="1,000"
+        question="How many users?",
+        topic="Users & Scale",
+        options=["100", "10,000"],
+        recommended="1,000",
     )
     assert question.topic == "users_scale"
     # The recommended answer is always one click away.
@@ -157,7 +160,7 @@ def test_levels_and_topics_are_normalised() -> None:
 
 
 def test_parse_reply_reports_what_is_wrong() -> None:
-    with pytest.raises(ReplyError, match="risks.0.title"):
+    with pytest.raises(ReplyError, match=r"risks\.0\.title"):
         parse_reply('{"risks": [{"title": ""}]}', Suggestions)
 
 

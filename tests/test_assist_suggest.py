@@ -21,7 +21,7 @@ from prd_assistant.assist import (
     suggest,
     suggest_detailed,
 )
-from prd_assistant.assist.suggest import context_tokens, split_for_budget
+from prd_assistant.assist.budget import context_tokens, split_for_budget
 from prd_assistant.document import Draft
 from prd_assistant.review import review
 from prd_assistant.template import load_template
@@ -46,35 +46,70 @@ DRAFT = """# Ledger PRD
 def _reply(**overrides) -> str:
     data = {
         "risks": [
-            {"title": "No fallback when Kafka is down", "section": "9. APIs & Interactions",
-             "likelihood": "medium", "impact": "high",
-             "mitigation": "Write postings to an outbox table and relay them."},
-            {"title": "Hot accounts serialise writes", "section": "16. Risks & Mitigations",
-             "likelihood": "high", "impact": "medium", "mitigation": "Shard by account."},
+            {
+                "title": "No fallback when Kafka is down",
+                "section": "9. APIs & Interactions",
+                "likelihood": "medium",
+                "impact": "high",
+                "mitigation": "Write postings to an outbox table and relay them.",
+            },
+            {
+                "title": "Hot accounts serialise writes",
+                "section": "16. Risks & Mitigations",
+                "likelihood": "high",
+                "impact": "medium",
+                "mitigation": "Shard by account.",
+            },
         ],
         "open_questions": [
-            {"question": "Which team owns the on-call rotation for the ledger?",
-             "why": "Someone must be paged.", "section": "15. Operational Runbook Summary",
-             "owner": "Engineering manager"},
-            {"question": "Which regions must hold a replica of the ledger?", "why": "Residency.",
-             "section": "11. Security & Compliance", "owner": "Legal"},
-            {"question": "What is the maximum transfer amount without manual review?",
-             "why": "Changes the fraud checks.", "section": "6. Functional Requirements",
-             "owner": "Product manager"},
-            {"question": "What's the max transfer amount without a manual review?",
-             "why": "Same question again.", "section": "6. Functional Requirements",
-             "owner": "Product manager"},
+            {
+                "question": "Which team owns the on-call rotation for the ledger?",
+                "why": "Someone must be paged.",
+                "section": "15. Operational Runbook Summary",
+                "owner": "Engineering manager",
+            },
+            {
+                "question": "Which regions must hold a replica of the ledger?",
+                "why": "Residency.",
+                "section": "11. Security & Compliance",
+                "owner": "Legal",
+            },
+            {
+                "question": "What is the maximum transfer amount without manual review?",
+                "why": "Changes the fraud checks.",
+                "section": "6. Functional Requirements",
+                "owner": "Product manager",
+            },
+            {
+                "question": "What's the max transfer amount without a manual review?",
+                "why": "Same question again.",
+                "section": "6. Functional Requirements",
+                "owner": "Product manager",
+            },
+            {
+                "question": "What availability is required, over which window, and how is it measured?",
+                "why": "The rule review already asks this.",
+                "section": "7. Non-Functional Requirements",
+                "owner": "SRE lead",
+            },
         ],
         "rewrites": [
-            {"original": "The API must be fast and highly available.",
-             "rewrite": "The API must answer balance reads in p95 ≤ 50 ms at 2,000 requests/s "
-                        "(Assumption: peak load) with 99.9% monthly availability (assumed).",
-             "reason": "Testable latency and availability targets."},
-            {"original": "Balance reads should scale seamlesly as trafic grows.",  # typos
-             "rewrite": "Balance reads should hold p95 ≤ 50 ms up to 4,000 requests/s.",
-             "reason": "Names the load."},
-            {"original": "This sentence is not in the draft at all, anywhere.",
-             "rewrite": "Invented.", "reason": "Hallucinated."},
+            {
+                "original": "The API must be fast and highly available.",
+                "rewrite": "The API must answer balance reads in p95 ≤ 50 ms at 2,000 requests/s "
+                "(Assumption: peak load) with 99.9% monthly availability (assumed).",
+                "reason": "Testable latency and availability targets.",
+            },
+            {
+                "original": "Balance reads should scale seamlesly as trafic grows.",  # typos
+                "rewrite": "Balance reads should hold p95 ≤ 50 ms up to 4,000 requests/s.",
+                "reason": "Names the load.",
+            },
+            {
+                "original": "This sentence is not in the draft at all, anywhere.",
+                "rewrite": "Invented.",
+                "reason": "Hallucinated.",
+            },
         ],
     }
     data.update(overrides)
@@ -89,9 +124,18 @@ def test_valid_output_is_deduplicated_against_findings_and_open_questions() -> N
     assert questions == ["What is the maximum transfer amount without manual review?"]
     merged = {(m.kind, m.suggestion): m for m in result.merged}
     on_call = merged[("question", "Which team owns the on-call rotation for the ledger?")]
-    assert on_call.existing == "Who owns the on-call rotation for the ledger?" and on_call.line == 11
+    assert (
+        on_call.existing == "Who owns the on-call rotation for the ledger?" and on_call.line == 11
+    )
     assert merged[("question", "Which regions must hold a replica of the ledger?")].line == 12
-    assert merged[("question", "What's the max transfer amount without a manual review?")].source == "suggestion"
+    assert (
+        merged[("question", "What's the max transfer amount without a manual review?")].source
+        == "suggestion"
+    )
+    repeat = merged[
+        ("question", "What availability is required, over which window, and how is it measured?")
+    ]
+    assert (repeat.source, repeat.line) == ("finding", 4)  # the vague-availability finding
     # The risk already in Risks & Mitigations is merged too.
     assert [r.title for r in result.suggestions.risks] == ["No fallback when Kafka is down"]
     assert merged[("risk", "Hot accounts serialise writes")].source == "risks_section"
@@ -128,7 +172,9 @@ def test_chosen_findings_limit_the_rewrites_asked_for() -> None:
     suggest(model, DRAFT, findings, rewrite_findings=chosen)
     prompt = model.prompts[0][1]
     assert "1. Balance reads should scale seamlessly as traffic grows." in prompt
-    assert "The API must be fast and highly available.\n" not in prompt.split("unquantified claims")[1]
+    assert (
+        "The API must be fast and highly available.\n" not in prompt.split("unquantified claims")[1]
+    )
 
 
 def test_invalid_twice_gives_a_clear_error_and_keeps_the_rule_findings() -> None:
@@ -140,8 +186,13 @@ def test_invalid_twice_gives_a_clear_error_and_keeps_the_rule_findings() -> None
 
     model = FakeListChatModel(responses=["Sorry, here are some risks: none.", "{still not json"])
     text = (DATA / "contradictions_payments.md").read_text("utf-8")
-    result = ai_review(text, findings, llm.ModelSettings(model="test-model", base_url="http://127.0.0.1:9/v1"),
-                       model=model, structured=False)
+    result = ai_review(
+        text,
+        findings,
+        llm.ModelSettings(model="test-model", base_url="http://127.0.0.1:9/v1"),
+        model=model,
+        structured=False,
+    )
     assert result.error and "could not be read as risks and open questions" in result.error
     assert result.suggestions is None
     assert len(result.contradictions) == 5  # the deterministic check still ran
@@ -164,18 +215,23 @@ def test_ai_review_to_dict_text_and_sarif() -> None:
     text = (DATA / "contradictions_payments.md").read_text("utf-8")
     findings = review(text)
     settings = llm.ModelSettings(model="test-model", base_url="http://127.0.0.1:9/v1")
-    result = ai_review(text, findings, settings, model=FakeListChatModel(responses=[_reply()]),
-                       structured=False)
+    result = ai_review(
+        text, findings, settings, model=FakeListChatModel(responses=[_reply()]), structured=False
+    )
     assert result.error is None
     data = json.loads(json.dumps(result.to_dict()))
     assert data["ai"]["model"] == "test-model @ 127.0.0.1:9"
     assert data["ai"]["risks"][0]["title"] == "No fallback when Kafka is down"
     assert data["ai"]["structured_output"] == "json" and data["ai"]["parts"] == 1
     first = data["contradictions"][0]
-    assert {"rule", "line", "column", "section", "message", "other_line", "other_section"} <= set(first)
+    assert {"rule", "line", "column", "section", "message", "other_line", "other_section"} <= set(
+        first
+    )
 
     lines = result.text_lines("prd.md")
-    assert any(line.startswith("prd.md:52:") and "[consistency-retention]" in line for line in lines)
+    assert any(
+        line.startswith("prd.md:52:") and "[consistency-retention]" in line for line in lines
+    )
     assert "  Risks (1):" in lines  # the hot-accounts risk is already in that draft: merged
 
     results = result.sarif_results("prd.md", text)
@@ -205,7 +261,8 @@ def test_a_large_draft_is_sent_in_parts_and_nothing_is_cut() -> None:
 
 def test_split_for_budget_splits_an_oversized_section_without_losing_text() -> None:
     big = "## 7. Non-Functional Requirements\n" + "\n\n".join(
-        f"- Requirement {n}: the service MUST log request {n} with its tenant id." for n in range(400)
+        f"- Requirement {n}: the service MUST log request {n} with its tenant id."
+        for n in range(400)
     )
     text = "# T\n\n## 1. Overview\nShort.\n\n" + big
     parts = split_for_budget(text, 800, "gpt-4o-mini")
@@ -227,16 +284,28 @@ def test_context_tokens_by_model() -> None:
 def test_accepting_suggestions_into_a_draft() -> None:
     template = load_template()
     draft = Draft.from_template(template, "A ledger service for payments.", "Ledger")
-    risk = Risk(title="No fallback when Kafka is down", section="9. APIs & Interactions",
-                likelihood="medium", impact="high", mitigation="Use an outbox table.")
-    question = SuggestedQuestion(question="Which regions must hold a replica?", why="Residency.",
-                                 section="11. Security & Compliance", owner="Legal")
+    risk = Risk(
+        title="No fallback when Kafka is down",
+        section="9. APIs & Interactions",
+        likelihood="medium",
+        impact="high",
+        mitigation="Use an outbox table.",
+    )
+    question = SuggestedQuestion(
+        question="Which regions must hold a replica?",
+        why="Residency.",
+        section="11. Security & Compliance",
+        owner="Legal",
+    )
     assert accept_risk(draft, risk) == "risks-mitigations"
     assert accept_risk(draft, risk) == "risks-mitigations"  # twice: one copy
     assert accept_question(draft, question) == "open-questions"
     risks = draft.section("risks-mitigations").text
     assert risks.count("No fallback when Kafka is down") == 1
-    assert "(likelihood: medium, impact: high; 9. APIs & Interactions). Mitigation: Use an outbox table." in risks
+    assert (
+        "(likelihood: medium, impact: high; 9. APIs & Interactions). Mitigation: Use an outbox table."
+        in risks
+    )
     assert draft.section("risks-mitigations").versions[-1].source == "apply"
     line = draft.section("open-questions").text
     assert line.startswith("- Open question: Which regions must hold a replica? (owner: Legal")

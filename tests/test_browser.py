@@ -72,6 +72,9 @@ def running_app(db_path: Path, *, delay: float = 0.2) -> Iterator[tuple[str, Ope
             str(port),
             "--server.headless",
             "true",
+            # Source edits while it runs must not hot-reload modules under the test.
+            "--server.fileWatcherType",
+            "none",
         ],
         cwd=ROOT,
         env=env,
@@ -122,14 +125,14 @@ def draft_in_browser(page, url: str, description: str = DESCRIPTION) -> None:
     box = page.get_by_label("Service description")
     box.fill(description)
     box.press("Control+Enter")
-    page.wait_for_timeout(500)
+    # The estimate appears once the server has the description; only then is Draft reliable.
+    page.get_by_text("Estimate before drafting").wait_for(timeout=30_000)
     page.get_by_role("button", name="Draft PRD").click()
-    done = page.get_by_text("19 of 19 sections done")
-    skip = page.get_by_role("button", name="Skip")
-    done.or_(skip).first.wait_for(timeout=60_000)
-    if skip.is_visible():
-        skip.click()
-    done.wait_for(timeout=90_000)
+    # A configured model means the clarifying form comes first; Skip is one click.
+    skip = page.get_by_role("button", name="Skip", exact=True)
+    skip.wait_for(timeout=60_000)
+    skip.click()
+    page.get_by_text("19 of 19 sections done").wait_for(timeout=90_000)
 
 
 def launch(playwright):
@@ -144,7 +147,11 @@ def test_draft_review_and_download_markdown_in_a_real_browser(tmp_path):
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-            draft_in_browser(page, url)
+            try:
+                draft_in_browser(page, url)
+            except Exception:
+                page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+                raise
             shown = " ".join(page.locator("h2").all_inner_texts())
             for heading in headings:
                 assert heading.removeprefix("## ") in shown

@@ -41,7 +41,7 @@ class AIReview:
         error: A PM-facing message when the model part failed, else None.
         model: The model label ("gpt-4o-mini @ api.openai.com"), never a key.
         parts: How many requests the draft was split into (1 when it fit).
-        native: True when the server enforced the JSON schema.
+        native: True when native structured output (``response_format``) was used.
         repaired: True when a reply had to be repaired.
         notes: Things the PM should know (e.g. "reviewed in 3 parts").
     """
@@ -77,7 +77,12 @@ class AIReview:
     def text_lines(self, path: str = "") -> list[str]:
         """Human-readable lines for the CLI's text format (``path:line:col:`` like findings)."""
         where = f"{path}:" if path else "line "
-        lines = []
+        count = len(self.contradictions)
+        lines = [
+            f"Consistency check: {count} contradiction(s) between stated targets."
+            if count
+            else "Consistency check: no contradictions between stated targets."
+        ]
         for c in self.contradictions:
             lines.append(f"{where}{c.line}:{c.column}: {c.severity} [{c.rule}] {c.message}")
         lines.append("")
@@ -206,6 +211,7 @@ def ai_review(
     *,
     model: BaseChatModel | None = None,
     structured: bool | None = None,
+    rewrite_findings: Sequence[FindingLike] | None = None,
     max_input_tokens: int | None = None,
 ) -> AIReview:
     """Consistency check plus the one-pass model review; model failures land in ``error``.
@@ -216,6 +222,8 @@ def ai_review(
         settings: Model settings, the same as ``prd draft`` uses.
         model: A ready chat model (tests, or the app's cached one); default: built from settings.
         structured: Override the structured-output guess (default: ``llm.supports_structured_output``).
+        rewrite_findings: The unquantified-claim findings the PM chose to rewrite (default:
+            all of them, up to 12).
         max_input_tokens: Override the model's context window.
     """
     result = AIReview(contradictions=check_consistency(markdown_text), model=settings.label())
@@ -231,12 +239,17 @@ def ai_review(
         if structured is None:
             structured = llm.supports_structured_output(settings)
         detail = suggest_detailed(
-            model, markdown_text, findings, structured=structured, max_input_tokens=max_input_tokens
+            model,
+            markdown_text,
+            findings,
+            structured=structured,
+            rewrite_findings=rewrite_findings,
+            max_input_tokens=max_input_tokens,
         )
     except AssistError as exc:
         result.error = str(exc)
         return result
-    except Exception as exc:
+    except Exception as exc:  # e.g. no key for OpenAI: the rule findings must still print
         log.info("AI review failed: %s", type(exc).__name__)
         result.error = f"The AI review failed: {llm.describe_error(exc)}"
         return result

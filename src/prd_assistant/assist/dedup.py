@@ -94,15 +94,16 @@ def similar(a: str, b: str) -> bool:
 
 
 def existing_questions(markdown_text: str, findings: Iterable[FindingLike]) -> list[ExistingItem]:
-    """Questions already tracked: open-question findings, Open Questions lines, ``Open question:`` lines."""
+    """Questions already asked: by rule findings, in the Open Questions section, or on
+    ``Open question:`` lines anywhere in the draft."""
     items: list[ExistingItem] = []
     for finding in findings:
-        if finding.category == "open_question":
-            items.append(
-                ExistingItem(finding.question or finding.sentence, finding.line, "finding")
-            )
-            if finding.sentence and finding.question and finding.sentence != finding.question:
-                items.append(ExistingItem(finding.sentence, finding.line, "finding"))
+        # Every rule finding asks a question ("What availability is required ...?"); a model
+        # question that repeats it adds nothing. Open-question findings also quote the line.
+        if finding.question:
+            items.append(ExistingItem(finding.question, finding.line, "finding"))
+        if finding.category == "open_question" and finding.sentence != finding.question:
+            items.append(ExistingItem(finding.sentence, finding.line, "finding"))
     for section in split_sections(markdown_text):
         in_questions = bool(_OPEN_QUESTIONS_TITLE.search(section.title))
         for number, line in section.lines:

@@ -42,7 +42,7 @@ class ReplyError(ValueError):
 class Outcome:
     """How a structured answer was obtained (shown in reports, used by tests)."""
 
-    native: bool  # True when the server enforced the schema and the reply validated first time
+    native: bool  # True when sent with response_format json_schema and read without repair
     repaired: bool  # True when a repair call was needed
     calls: int
 

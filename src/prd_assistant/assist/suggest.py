@@ -1,9 +1,8 @@
 """One LLM pass over a whole draft: risks, open questions and quantified rewrites.
 
-A draft that does not fit the model's context is never cut silently: it is sent in parts along
-``##`` section boundaries (a section too large on its own is split at paragraphs), each part
-with the list of every heading so the model knows what exists elsewhere, and the result says
-how many parts were used.
+A draft larger than the model's context is sent in parts (see :mod:`.budget`), each part with
+the list of every heading so the model knows what exists elsewhere; the result says how many
+parts were used. Nothing is cut.
 """
 
 from __future__ import annotations
@@ -17,7 +16,14 @@ from difflib import SequenceMatcher
 from langchain_core.language_models import BaseChatModel
 
 from prd_assistant import tokens
+from prd_assistant.assist.budget import (
+    MIN_CONTEXT_TOKENS,
+    RESERVED_COMPLETION_TOKENS,
+    context_tokens,
+    split_for_budget,
+)
 from prd_assistant.assist.dedup import (
+    ExistingItem,
     FindingLike,
     Merged,
     dedupe_questions,
@@ -28,8 +34,6 @@ from prd_assistant.assist.dedup import (
 from prd_assistant.assist.models import (
     AssistError,
     QuantifiedRewrite,
-    Risk,
-    SuggestedQuestion,
     Suggestions,
 )
 from prd_assistant.assist.prompt_files import load_prompt
@@ -38,34 +42,9 @@ from prd_assistant.consistency import split_sections
 
 log = logging.getLogger(__name__)
 MAX_REWRITES = 12
-RESERVED_COMPLETION_TOKENS = 4_096
-DEFAULT_CONTEXT_TOKENS = 16_384
-# Context windows of common models (prefix match, longest first). Unknown models, typically
-# local ones, get DEFAULT_CONTEXT_TOKENS: small enough for most, and parts are the safe side.
-CONTEXT_TOKENS: dict[str, int] = {
-    "gpt-4.1": 1_000_000,
-    "gpt-5": 400_000,
-    "gpt-4o": 128_000,
-    "o1": 200_000,
-    "o3": 200_000,
-    "o4": 200_000,
-    "gpt-4-turbo": 128_000,
-    "gpt-3.5-turbo": 16_385,
-    "gpt-4": 8_192,
-}
-_H2_LINE = re.compile(r"^##(?!#)\s+.+$", re.MULTILINE)
 _WS = re.compile(r"\s+")
 _LIST_MARK = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 _MARKED = re.compile(r"assum|\bTBD\b|\bTBC\b|placeholder|\[[^\]]+\]", re.IGNORECASE)
-
-
-def context_tokens(model_name: str) -> int:
-    """The context window of ``model_name`` as far as we know it."""
-    name = model_name.casefold()
-    for prefix in sorted(CONTEXT_TOKENS, key=len, reverse=True):
-        if name.startswith(prefix):
-            return CONTEXT_TOKENS[prefix]
-    return DEFAULT_CONTEXT_TOKENS
 
 
 @dataclass
@@ -138,20 +117,63 @@ def suggest_detailed(
     known_q = existing_questions(markdown_text, findings)
     known_r = existing_risks(markdown_text)
     window = max_input_tokens or context_tokens(model_name)
+    notes: list[str] = []
+    while True:
+        try:
+            total, parts, outcome = _review_in_parts(
+                model, markdown_text, window, known_q, known_r, claims, structured
+            )
+            break
+        except AssistError as exc:
+            # Our context guess was too big for this server: halve it and send smaller parts.
+            if not _context_overflow(exc) or window // 2 < MIN_CONTEXT_TOKENS:
+                raise
+            window //= 2
+            notes.append(
+                "The server said the draft was too long for the model; it was resent in smaller parts."
+            )
+    if parts > 1:
+        notes.append(
+            f"The draft is larger than the model's context budget, so it was reviewed in "
+            f"{parts} parts (by section); nothing was cut."
+        )
+    questions, merged_q = dedupe_questions(total.open_questions, known_q)
+    risks, merged_r = dedupe_risks(total.risks, known_r)
+    rewrites, dropped = _locate_rewrites(total.rewrites, claims, markdown_text)
+    if dropped:
+        notes.append(
+            f"{dropped} rewrite(s) quoted sentences that are not in the draft and were left out."
+        )
+    return SuggestResult(
+        Suggestions(risks=risks, open_questions=questions, rewrites=rewrites),
+        merged=merged_q + merged_r,
+        parts=parts,
+        native=outcome.native,
+        repaired=outcome.repaired,
+        calls=outcome.calls,
+        notes=notes,
+    )
+
+
+def _review_in_parts(
+    model: BaseChatModel,
+    markdown_text: str,
+    window: int,
+    known_q: list[ExistingItem],
+    known_r: list[ExistingItem],
+    claims: list[str],
+    structured: bool | None,
+) -> tuple[Suggestions, int, Outcome]:
+    """All parts' suggestions merged, the number of parts and the combined call outcome."""
+    model_name = _model_name(model)
     # The reply needs room too: up to 4k tokens, less on small local models.
     budget = window - min(RESERVED_COMPLETION_TOKENS, window // 4)
     parts = split_for_budget(
         markdown_text, budget - _overhead(known_q, known_r, claims, model_name), model_name
     )
-    headings = [m.group(0) for m in _H2_LINE.finditer(markdown_text)]
+    headings = [f"## {s.title}" for s in split_sections(markdown_text) if s.title]
     total = Suggestions()
-    notes: list[str] = []
     calls, native, repaired = 0, True, False
-    if len(parts) > 1:
-        notes.append(
-            f"The draft is larger than the model's context budget, so it was reviewed in "
-            f"{len(parts)} parts (by section); nothing was cut."
-        )
     for index, part in enumerate(parts):
         part_claims = [c for c in claims if _norm(c) in _norm(part)] if len(parts) > 1 else claims
         inputs = {
@@ -174,21 +196,14 @@ def suggest_detailed(
         calls += outcome.calls
         native = native and outcome.native
         repaired = repaired or outcome.repaired
-    questions, merged_q = dedupe_questions(total.open_questions, known_q)
-    risks, merged_r = dedupe_risks(total.risks, known_r)
-    rewrites, dropped = _locate_rewrites(total.rewrites, claims, markdown_text)
-    if dropped:
-        notes.append(
-            f"{dropped} rewrite(s) quoted sentences that are not in the draft and were left out."
-        )
-    return SuggestResult(
-        Suggestions(risks=risks, open_questions=questions, rewrites=rewrites),
-        merged=merged_q + merged_r,
-        parts=len(parts),
-        native=native,
-        repaired=repaired,
-        calls=calls,
-        notes=notes,
+    return total, len(parts), Outcome(native, repaired, calls)
+
+
+def _context_overflow(exc: BaseException) -> bool:
+    cause = exc.__cause__
+    text = f"{type(cause).__name__} {cause}".casefold() if cause else ""
+    return (
+        "contextoverflow" in text or "context_length_exceeded" in text or "context length" in text
     )
 
 
@@ -236,74 +251,6 @@ def _part_note(index: int, count: int, headings: list[str]) -> str:
     )
 
 
-def split_for_budget(markdown_text: str, budget: int, model_name: str = "") -> list[str]:
-    """The draft in as few parts as fit ``budget`` tokens each, split at section boundaries.
-
-    A section larger than the budget is split at blank lines, then at lines; text is never
-    dropped, so the parts joined with newlines hold every line of the draft.
-
-    Raises:
-        AssistError: If the budget is too small to be useful (a tiny context window).
-    """
-    if budget < 500:
-        raise AssistError(
-            "The model's context window is too small to review a draft. Choose a model with "
-            "at least 8,000 tokens of context."
-        )
-    count = lambda text: tokens.count_tokens(text, model_name or "gpt-4o-mini")  # noqa: E731
-    if count(markdown_text) <= budget:
-        return [markdown_text]
-    pieces: list[str] = []
-    for section in split_sections(markdown_text):
-        lines = ([f"## {section.title}"] if section.title else []) + [t for _n, t in section.lines]
-        text = "\n".join(lines).strip("\n")
-        pieces += [text] if count(text) <= budget else _split_large(text, budget, count)
-    parts: list[str] = []
-    current = ""
-    for piece in pieces:
-        candidate = f"{current}\n\n{piece}" if current else piece
-        if current and count(candidate) > budget:
-            parts.append(current)
-            current = piece
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return parts
-
-
-def _split_large(text: str, budget: int, count) -> list[str]:
-    heading = text.splitlines()[0] if text.startswith("## ") else ""
-    blocks = re.split(r"\n\s*\n", text)
-    units: list[str] = []
-    for block in blocks:
-        if count(block) <= budget // 2:
-            units.append(block)
-        else:
-            units += block.splitlines()
-    chunks: list[str] = []
-    current = ""
-    for unit in units:
-        if count(unit) > budget:
-            # A single line this long: split by words rather than lose any of it.
-            words = unit.split(" ")
-            step = max(1, len(words) * budget // (2 * count(unit)))
-            chunks += [" ".join(words[i : i + step]) for i in range(0, len(words), step)]
-            continue
-        candidate = f"{current}\n\n{unit}" if current else unit
-        if current and count(candidate) > budget:
-            chunks.append(current)
-            current = unit
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    # Later chunks say which section they continue, so the model can name it.
-    return [
-        c if i == 0 or not heading else f"{heading} (continued)\n{c}" for i, c in enumerate(chunks)
-    ]
-
-
 def _norm(text: str) -> str:
     return _WS.sub(" ", text).strip().casefold()
 
@@ -341,15 +288,3 @@ def _locate_rewrites(
             text = f"{text.rstrip()} (Assumption: these numbers are placeholders to confirm.)"
         kept.append(rewrite.model_copy(update={"original": original, "rewrite": text}))
     return kept, dropped
-
-
-__all__ = [
-    "Outcome",
-    "Risk",
-    "SuggestResult",
-    "SuggestedQuestion",
-    "context_tokens",
-    "split_for_budget",
-    "suggest",
-    "suggest_detailed",
-]

@@ -23,13 +23,19 @@ class InputError(Exception):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Adds ``FILE``, ``--format`` and ``--fail-on`` to the ``review`` subcommand."""
-    parser.add_argument("file", metavar="FILE", help="the PRD to review (Markdown or text; '-' = stdin)")
     parser.add_argument(
-        "--format", choices=("text", "json", "sarif"), default="text",
+        "file", metavar="FILE", help="the PRD to review (Markdown or text; '-' = stdin)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
         help="text (grouped by section), json or sarif (SARIF 2.1.0 for code scanning); default text",
     )
     parser.add_argument(
-        "--fail-on", choices=SEVERITIES, default="error",
+        "--fail-on",
+        choices=SEVERITIES,
+        default="error",
         help="exit 1 when a finding is at least this severe (default: error)",
     )
 
@@ -53,7 +59,9 @@ def read_document(name: str) -> str:
         except OSError as exc:
             raise InputError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
     if len(data) > MAX_BYTES:
-        raise InputError(f"{name} is {len(data) // (1024 * 1024)} MiB; PRDs up to 20 MiB are reviewed.")
+        raise InputError(
+            f"{name} is {len(data) // (1024 * 1024)} MiB; PRDs up to 20 MiB are reviewed."
+        )
     if b"\x00" in data:
         raise InputError(f"{name} is binary, not text. Review a Markdown (.md) or text file.")
     try:

@@ -26,7 +26,13 @@ quotations and blockquotes, RFC 2119 keywords (MUST, SHOULD, MAY) and FAQ sectio
 """
 
 from prd_assistant.review.engine import review
-from prd_assistant.review.findings import CATEGORIES, OPEN_QUESTION, SEVERITIES, UNQUANTIFIED_CLAIM, Finding
+from prd_assistant.review.findings import (
+    CATEGORIES,
+    OPEN_QUESTION,
+    SEVERITIES,
+    UNQUANTIFIED_CLAIM,
+    Finding,
+)
 from prd_assistant.review.report import summarize
 
 __all__ = [

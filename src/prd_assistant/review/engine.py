@@ -11,40 +11,47 @@ from prd_assistant.review.findings import OPEN_QUESTION, Finding
 from prd_assistant.review.markdown_scan import Scan, scan_markdown
 from prd_assistant.review.rule import Rule
 
-_CLAUSE_BREAK = re.compile(r";|\|| but | whereas | while |, (?:but|yet) ")
+_CLAUSE_BREAK = re.compile(r";|\|| but | whereas | while |, (?:and|but|or|so|yet|while) ")
 _MEASURABLE = re.compile(rules_vague.MEASURABLE)
 _BASELINE = re.compile(rules_vague.BASELINE)
+_MORE_LESS = re.compile(r"(?:more|less) $")
+_NEAR = 40  # characters after a vague amount in which its number must appear
 _OPEN_QUESTION_LINE = re.compile(
     r"(?<![\w])open questions?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?=\S)[^\n]*[^\s*_]"
 )
-_EMPTY_BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])(?:[ \t]+\[[ x]?\])?[ \t]*\r?$", re.MULTILINE)
-_QUESTION_MARK = re.compile(r"(?<![?(])\?(?!\?)|(?<!\?)(?<=\()\?(?![?)])")
-_LEAD = re.compile(r"[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\[[ x]\][ \t]+)?(?:\*\*|__)?")
+_EMPTY_BULLET = re.compile(
+    r"^[ \t]*(?:[-*+]|\d{1,3}[.)])(?:[ \t]+\[[ x]?\])?[ \t]*\r?$", re.MULTILINE
+)
+_QUESTION_MARKS = re.compile(r"\?+")
+_LEAD = re.compile(
+    r"[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\[[ x]\][ \t]+)?(?:\*\*|__)?"
+)
 _GUIDANCE_STRIP = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|[\s*_`]+$")
 # Template residue keeps its severity even under Open Questions: the template was not filled.
 _RESIDUE_RULES = {"template-guidance", "empty-bullet"}
 _RESIDUE_PLACEHOLDER = re.compile(r"[<{\[_]|lorem")
 
 
-def _combine(rules: tuple[Rule, ...]) -> re.Pattern[str]:
-    # Every rule starts a match at a word start; testing that once, before trying dozens of
-    # alternatives, makes the scan several times faster.
-    body = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(rules))
-    return re.compile(rf"(?<![\w-])(?:{body})", re.MULTILINE)
-
-
 _OPEN_RULES = rules_open.RULES
 _VAGUE_RULES = rules_vague.RULES
-_OPEN_PATTERN = _combine(_OPEN_RULES)
-_VAGUE_PATTERN = _combine(_VAGUE_RULES)
+# One pattern per rule, in priority order: where two rules of a category overlap, the earlier
+# rule's finding is kept ("as fast as possible" is unbounded optimisation, not "fast").
+_OPEN_PATTERNS = [(rule, re.compile(rule.pattern, re.MULTILINE)) for rule in _OPEN_RULES]
+_VAGUE_PATTERNS = [(rule, re.compile(rule.pattern, re.MULTILINE)) for rule in _VAGUE_RULES]
 _NOT_ORIGINAL = {
-    rule.id: re.compile(rule.not_original) for rule in _OPEN_RULES + _VAGUE_RULES if rule.not_original
+    rule.id: re.compile(rule.not_original)
+    for rule in _OPEN_RULES + _VAGUE_RULES
+    if rule.not_original
 }
 
 
 @lru_cache(maxsize=1)
-def _template_guidance() -> frozenset[str]:
-    """Normalised guidance lines of the built-in template, which a finished PRD no longer holds."""
+def _template_guidance() -> tuple[frozenset[str], re.Pattern[str] | None]:
+    """Guidance lines of the built-in template (normalised), and a pattern that finds them.
+
+    A finished PRD no longer holds them. Short lines such as "Availability & SLA" are left
+    out: a PM may keep them as labels.
+    """
     from prd_assistant.template import default_template_text
 
     lines = set()
@@ -54,7 +61,12 @@ def _template_guidance() -> frozenset[str]:
         key = _guidance_key(line)
         if key and (len(key.split()) >= 5 or key[-1] in ".)"):
             lines.add(key)
-    return frozenset(lines)
+    if not lines:
+        return frozenset(), None
+    alternatives = sorted(
+        (r"\s+".join(map(re.escape, key.split())) for key in lines), key=len, reverse=True
+    )
+    return frozenset(lines), re.compile("|".join(alternatives))
 
 
 def _guidance_key(line: str) -> str:
@@ -69,8 +81,15 @@ class _Collector:
         self.kept: dict[str, list[tuple[int, int]]] = {}
         self.findings: list[Finding] = []
 
-    def add(self, rule_id: str, category: str, severity: str, start: int, end: int,
-            texts: dict[str, str]) -> None:
+    def add(
+        self,
+        rule_id: str,
+        category: str,
+        severity: str,
+        start: int,
+        end: int,
+        texts: dict[str, str],
+    ) -> None:
         spans = self.kept.setdefault(category, [])
         index = bisect_left(spans, (start, end))
         if index > 0 and spans[index - 1][1] > start:
@@ -81,9 +100,11 @@ class _Collector:
         text = self.scan.text
         match = text[start:end]
         area = self.scan.area(start)
-        if category == OPEN_QUESTION and area.open_questions and rule_id not in _RESIDUE_RULES:
-            if not (rule_id == "placeholder" and _RESIDUE_PLACEHOLDER.match(match.lower())):
-                severity = "info"
+        residue = rule_id in _RESIDUE_RULES or (
+            rule_id == "placeholder" and _RESIDUE_PLACEHOLDER.match(match.lower()) is not None
+        )
+        if category == OPEN_QUESTION and area.open_questions and not residue:
+            severity = "info"
         s_start, s_end = self.scan.sentence(start)
         line, column = self.scan.position(start)
         short = match if len(match) <= 200 else match[:197] + "..."
@@ -120,8 +141,8 @@ def review(markdown_text: str) -> list[Finding]:
     scan = scan_markdown(markdown_text)
     out = _Collector(scan)
     question_spans = _structural(scan, out)
-    _run_rules(scan, out, _OPEN_PATTERN, _OPEN_RULES, question_spans)
-    _run_rules(scan, out, _VAGUE_PATTERN, _VAGUE_RULES, question_spans)
+    _run_rules(scan, out, _OPEN_PATTERNS, question_spans)
+    _run_rules(scan, out, _VAGUE_PATTERNS, question_spans)
     return sorted(out.findings, key=lambda f: (f.start, f.end, f.category))
 
 
@@ -135,27 +156,34 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
     for m in _OPEN_QUESTION_LINE.finditer(masked):
         if scan.in_quote(m.start(), m.end()) or scan.in_heading(m.start()):
             continue
-        texts = (rules_open.OPEN_QUESTION_LISTED if scan.area(m.start()).open_questions
-                 else rules_open.OPEN_QUESTION_LINE)
+        texts = (
+            rules_open.OPEN_QUESTION_LISTED
+            if scan.area(m.start()).open_questions
+            else rules_open.OPEN_QUESTION_LINE
+        )
         out.add("open-question-line", OPEN_QUESTION, "warning", m.start(), m.end(), texts)
         question_spans.append(m.span())
     for m in _EMPTY_BULLET.finditer(masked):
         start = m.start() + len(m.group()) - len(m.group().lstrip())
         end = start + len(m.group().strip())
         out.add("empty-bullet", OPEN_QUESTION, "error", start, end, rules_open.EMPTY_BULLET)
-    guidance = _template_guidance()
-    for line_start in scan.line_starts:
-        line_end = masked.find("\n", line_start)
-        line_end = len(masked) if line_end < 0 else line_end
-        line = masked[line_start:line_end]
-        if len(line) < 12 or not line.strip() or scan.in_heading(line_start):
+    guidance, finder = _template_guidance()
+    for m in finder.finditer(masked) if finder else ():
+        line_start, line_end = scan.line_span(m.start())
+        if (
+            scan.in_heading(line_start)
+            or _guidance_key(masked[line_start:line_end]) not in guidance
+        ):
             continue
-        if _guidance_key(line) in guidance:
-            lead = _LEAD.match(text, line_start).end()
-            end = line_start + len(text[line_start:line_end].rstrip())
-            out.add("template-guidance", OPEN_QUESTION, "error", lead, end, rules_open.TEMPLATE_GUIDANCE)
-    for m in _QUESTION_MARK.finditer(masked):
+        lead = _LEAD.match(text, line_start).end()
+        end = line_start + len(text[line_start:line_end].rstrip())
+        out.add(
+            "template-guidance", OPEN_QUESTION, "error", lead, end, rules_open.TEMPLATE_GUIDANCE
+        )
+    for m in _QUESTION_MARKS.finditer(masked):
         mark = m.start()
+        if m.end() - mark > 1 or masked[mark - 1 : mark + 2] == "(?)":
+            continue  # "???" and "(?)" are placeholders, found by their rule
         if scan.in_quote(mark, mark + 1) or scan.in_heading(mark):
             continue
         area = scan.area(mark)
@@ -165,7 +193,9 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         start = _LEAD.match(text, s_start).end()
         start = min(start, mark)
         question_spans.append((s_start, scan.sentence(mark)[1]))
-        texts = rules_open.OPEN_QUESTION_LISTED if area.open_questions else rules_open.QUESTION_IN_BODY
+        texts = (
+            rules_open.OPEN_QUESTION_LISTED if area.open_questions else rules_open.QUESTION_IN_BODY
+        )
         out.add("question-in-body", OPEN_QUESTION, "warning", start, mark + 1, texts)
     question_spans.sort()
     return question_spans
@@ -176,27 +206,36 @@ def _inside_any(spans: list[tuple[int, int]], start: int) -> bool:
     return index >= 0 and spans[index][0] <= start < spans[index][1]
 
 
-def _run_rules(scan: Scan, out: _Collector, pattern: re.Pattern[str], rules: tuple[Rule, ...],
-               question_spans: list[tuple[int, int]]) -> None:
+def _run_rules(
+    scan: Scan,
+    out: _Collector,
+    patterns: list[tuple[Rule, re.Pattern[str]]],
+    question_spans: list[tuple[int, int]],
+) -> None:
     text, masked = scan.text, scan.scan
-    for m in pattern.finditer(masked):
-        name = m.lastgroup
-        if name is None or not name.startswith("r"):
-            name = next(key for key, value in m.groupdict().items() if value is not None and key[0] == "r")
-        rule = rules[int(name[1:])]
-        start, end = m.span("hit") if rule.id == "number-without-unit" else m.span()
-        if scan.in_heading(start) and not rule.in_headings:
-            continue
-        if scan.in_quote(start, end):
-            continue
-        if not rule.in_questions and _inside_any(question_spans, start):
-            continue
+    for rule, pattern in patterns:
         checker = _NOT_ORIGINAL.get(rule.id)
-        if checker and checker.fullmatch(text[start:end]):
-            continue
-        if (rule.measured_ok or rule.baseline_ok) and _excused(scan, rule, start, end):
-            continue
-        out.add(rule.id, rule.category, rule.severity, start, end, rule.__dict__)
+        for m in pattern.finditer(masked):
+            begin = m.start()
+            first = masked[begin]
+            if (
+                begin
+                and (first.isalnum() or first == "_")
+                and (masked[begin - 1].isalnum() or masked[begin - 1] in "_-")
+            ):
+                continue  # not a word start: "fast" in "breakfast"
+            start, end = m.span("hit") if rule.id == "number-without-unit" else m.span()
+            if scan.in_heading(start) and not rule.in_headings:
+                continue
+            if scan.in_quote(start, end):
+                continue
+            if not rule.in_questions and _inside_any(question_spans, start):
+                continue
+            if checker and checker.fullmatch(text[start:end]):
+                continue
+            if (rule.measured_ok or rule.baseline_ok) and _excused(scan, rule, start, end):
+                continue
+            out.add(rule.id, rule.category, rule.severity, start, end, rule.__dict__)
 
 
 def _excused(scan: Scan, rule: Rule, start: int, end: int) -> bool:
@@ -212,11 +251,21 @@ def _excused(scan: Scan, rule: Rule, start: int, end: int) -> bool:
             c_end = brk.start()
             break
     clause = sentence[c_start:c_end]
-    if rule.measured_ok and _MEASURABLE.search(clause):
-        return True
-    if rule.baseline_ok and _BASELINE.search(clause):
+    if rule.measured_ok:
+        scope = (
+            sentence[end - s_start : min(c_end, end - s_start + _NEAR)]
+            if rule.near_only
+            else clause
+        )
+        if _MEASURABLE.search(scope):
+            return True
+    # "more reliable than the monolith" is a comparative: a baseline settles it.
+    comparative = rule.baseline_ok or _MORE_LESS.search(sentence, max(0, at - 6), at) is not None
+    if comparative and _BASELINE.search(clause):
         return True
     # "The product shall be easy to use. 90% of users ...": a vague statement followed, in the
     # same requirement, by its fit criterion is measured.
-    following = scan.next_sentence(start)
+    # An amount or a frequency needs its own number ("various systems. 100% of transactions
+    # succeed" still leaves "various" open).
+    following = None if rule.near_only else scan.next_sentence(start)
     return bool(rule.measured_ok and following and _MEASURABLE.search(scan.scan, *following))

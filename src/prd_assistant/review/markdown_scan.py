@@ -29,17 +29,16 @@ _TABLE_ROW = re.compile(r"^[ \t]*\|")
 _QUOTE_LINE = re.compile(r"^[ \t]{0,3}>")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _INLINE_CODE = re.compile(r"(`+)[^`\n](?:.*?[^`])??\1(?!`)")
+# Patterns begin with a literal character where they can, so the regex engine skips ahead fast.
 _URL = re.compile(
     r"<(?:https?|ftp|mailto):[^>\s]*>"
-    r"|\b(?:https?|ftp)://[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]"
-    r"|\bwww\.[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]"
+    r"|(?:https?|ftp)://[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]"
+    r"|www\.[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]"
     r"|\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)"
-    r"|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+",
-    re.MULTILINE,
 )
-_QUOTATION = re.compile(
-    r"\"[^\"\n]{1,400}\"|“[^”\n]{1,400}”|(?<!\w)‘[^’\n]{1,400}’(?!\w)|(?<![\w'])'[^'\n]{1,400}'(?![\w'])"
-)
+_LINK_DEFINITION = re.compile(r"[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+")
+# Runs on the normalised text, where curly quotes are already straight.
+_QUOTATION = re.compile(r"\"[^\"\n]{1,400}\"|'(?<![\w']')[^'\n]{1,400}'(?![\w'])")
 # Sentence ends: ". A", a table cell border, or a line break not followed by a lower-case
 # letter (hard-wrapped prose continues in lower case; list-like lines do not).
 _SENTENCE_BREAK = re.compile(
@@ -50,6 +49,7 @@ _OPEN_QUESTIONS_TITLE = re.compile(
     r"|^questions?$|^parking lot$"
 )
 _FAQ_TITLE = re.compile(r"\bfaqs?\b|frequently asked|\bquestions? (?:and )?answers?\b|^q a$")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _QUOTE_MAP = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 
@@ -87,7 +87,9 @@ class Scan:
         """Start and end (without the newline) of the line holding ``offset``."""
         index = bisect_right(self.line_starts, offset) - 1
         start = self.line_starts[index]
-        end = self.line_starts[index + 1] - 1 if index + 1 < len(self.line_starts) else len(self.text)
+        end = (
+            self.line_starts[index + 1] - 1 if index + 1 < len(self.line_starts) else len(self.text)
+        )
         return start, end
 
     def area(self, offset: int) -> Area:
@@ -128,18 +130,25 @@ def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
 
 def normalize_chars(text: str) -> str:
     """Same-length, NFKC-normalised, lower-cased copy of ``text`` with straight quotes."""
+    lowered = text.lower()
     if text.isascii():
-        return text.lower()
-    table: dict[int, str] = {code: chr(code + 32) for code in range(65, 91)}
-    for char in set(text):
-        if char.isascii():
-            continue
-        mapped = unicodedata.normalize("NFKC", char).lower().translate(_QUOTE_MAP)
-        if len(mapped) != 1:
-            lowered = char.lower()
-            mapped = lowered if len(lowered) == 1 else char
-        table[ord(char)] = mapped
-    return text.translate(table)
+        return lowered
+    cache: dict[str, str] = {}
+
+    def one(char: str) -> str:
+        mapped = cache.get(char)
+        if mapped is None:
+            mapped = unicodedata.normalize("NFKC", char).lower().translate(_QUOTE_MAP)
+            if len(mapped) != 1:
+                lowered_char = char.lower()
+                mapped = lowered_char if len(lowered_char) == 1 else char
+            cache[char] = mapped
+        return mapped
+
+    if len(lowered) != len(text):
+        # A character lower-cases to two (e.g. "İ"): map one character at a time.
+        return "".join(one(char) for char in text)
+    return _NON_ASCII.sub(lambda m: "".join(one(c) for c in m.group()), lowered)
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -154,7 +163,7 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
         start = max(start, last)
         pieces.append(text[last:start])
         chunk = text[start:end]
-        pieces.append(re.sub(r"[^\n]", " ", chunk))
+        pieces.append("\n".join(" " * len(part) for part in chunk.split("\n")))
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
@@ -200,7 +209,11 @@ def scan_markdown(text: str) -> Scan:
         end = start + len(line)
         fence_match = _FENCE.match(line)
         if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
+            if (
+                fence_match
+                and fence_match.group(1)[0] == fence[0]
+                and len(fence_match.group(1)) >= len(fence)
+            ):
                 skipped.append((fence_start, end))
                 fence = None
             continue
@@ -228,6 +241,9 @@ def scan_markdown(text: str) -> Scan:
             areas.append(Area(start, section, h2_oq or sub_oq, h2_faq or sub_faq))
             block_starts.append(start)
             block_ends.append(end)
+            continue
+        if line[:1] in " [" and _LINK_DEFINITION.match(line):
+            skipped.append((start, end))
             continue
         if _QUOTE_LINE.match(line):
             quotes.append((start, end))

@@ -55,7 +55,9 @@ def render_text(findings: list[Finding], path: str = "") -> str:
             lines.append(f"## {section}" if section else "(before the first section)")
         match = " ".join(finding.match.split())
         match = match if len(match) <= 80 else match[:77] + "..."
-        lines.append(f"  {finding.line}:{finding.column}  {finding.severity:<7}  {finding.rule}  \"{match}\"")
+        lines.append(
+            f'  {finding.line}:{finding.column}  {finding.severity:<7}  {finding.rule}  "{match}"'
+        )
         lines.append(f"      ? {finding.question}")
         lines.append(f"      → {finding.suggestion}")
     counts = summarize(findings)["by_severity"]
@@ -68,11 +70,14 @@ def render_text(findings: list[Finding], path: str = "") -> str:
 def _rule_descriptors() -> list[dict]:
     descriptors = []
     for rule in rules_open.RULES + rules_vague.RULES:
-        descriptors.append(_descriptor(rule.id, rule.category, rule.severity, rule.message,
-                                       rule.suggestion))
+        descriptors.append(
+            _descriptor(rule.id, rule.category, rule.severity, rule.message, rule.suggestion)
+        )
     for rule_id, (category, texts) in _STRUCTURAL_RULES.items():
         severity = "error" if rule_id in {"template-guidance", "empty-bullet"} else "warning"
-        descriptors.append(_descriptor(rule_id, category, severity, texts["message"], texts["suggestion"]))
+        descriptors.append(
+            _descriptor(rule_id, category, severity, texts["message"], texts["suggestion"])
+        )
     return descriptors
 
 
@@ -99,40 +104,50 @@ def render_sarif(findings: list[Finding], path: str) -> str:
         end_line = f.line + f.match.count("\n")
         last = f.match.rsplit("\n", 1)
         end_column = (len(last[-1]) + 1) if len(last) > 1 else f.column + len(f.match)
-        results.append({
-            "ruleId": f.rule,
-            "ruleIndex": index[f.rule],
-            "level": _SARIF_LEVEL[f.severity],
-            "message": {"text": f"{f.message} Question: {f.question} Suggestion: {f.suggestion}"},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": uri},
-                    "region": {
-                        "startLine": f.line,
-                        "startColumn": f.column,
-                        "endLine": end_line,
-                        "endColumn": end_column,
-                        "charOffset": f.start,
-                        "charLength": f.end - f.start,
-                        "snippet": {"text": f.match},
-                    },
-                }
-            }],
-            "properties": {"category": f.category, "section": f.section},
-        })
+        results.append(
+            {
+                "ruleId": f.rule,
+                "ruleIndex": index[f.rule],
+                "level": _SARIF_LEVEL[f.severity],
+                "message": {
+                    "text": f"{f.message} Question: {f.question} Suggestion: {f.suggestion}"
+                },
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri},
+                            "region": {
+                                "startLine": f.line,
+                                "startColumn": f.column,
+                                "endLine": end_line,
+                                "endColumn": end_column,
+                                "charOffset": f.start,
+                                "charLength": f.end - f.start,
+                                "snippet": {"text": f.match},
+                            },
+                        }
+                    }
+                ],
+                "properties": {"category": f.category, "section": f.section},
+            }
+        )
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "prd-review",
-                "version": __version__,
-                "informationUri": "https://github.com/",
-                "rules": descriptors,
-            }},
-            "artifacts": [{"location": {"uri": uri}, "encoding": "utf-8"}],
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "prd-review",
+                        "version": __version__,
+                        "informationUri": "https://github.com/",
+                        "rules": descriptors,
+                    }
+                },
+                "artifacts": [{"location": {"uri": uri}, "encoding": "utf-8"}],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False)

@@ -7,12 +7,14 @@ bullets need the document structure, so the engine finds those itself; their tex
 from __future__ import annotations
 
 from prd_assistant.review.findings import OPEN_QUESTION
-from prd_assistant.review.rule import B, E, Rule, words
+from prd_assistant.review.rule import Rule, heads, words
 
 # HTML tags are markup, not placeholders.
-HTML_TAG = r"</?(?:br|p|div|span|details|summary|b|i|u|s|em|strong|sup|sub|img|a|code|pre|kbd|" \
-    r"table|thead|tbody|tr|td|th|ul|ol|li|hr|h[1-6]|mark|small|abbr|blockquote|section|iframe|" \
+HTML_TAG = (
+    r"</?(?:br|p|div|span|details|summary|b|i|u|s|em|strong|sup|sub|img|a|code|pre|kbd|"
+    r"table|thead|tbody|tr|td|th|ul|ol|li|hr|h[1-6]|mark|small|abbr|blockquote|section|iframe|"
     r"video|source|picture|figure|figcaption|center|font|del|ins|dl|dt|dd)\b[^>]*>"
+)
 
 _DECIDE = "Decide __ by <date>; owner <role>. Then write the decision here."
 
@@ -21,13 +23,12 @@ PLACEHOLDER = Rule(
     OPEN_QUESTION,
     "error",
     words("tbd", "tba", "tbc", r"t\.b\.d\.?")
-    + r"|(?<![\w])(?:todo(?! lists?| items?| apps?)|fixme|xxx)(?![\w])"
-    + r"|(?<![?\w])\?{2,}|\(\s*\?\s*\)"
+    + r"|todo(?! lists?| items?| apps?)(?!\w)|fixme(?!\w)|xx+(?![\w-])"
+    + r"|\?\?+|\(\s*\?\s*\)"
     + r"|\{\{[^{}\n]{0,80}\}\}"
-    + r"|(?<![\w<])<(?![\s=\d<>!/-])[^<>\n]{1,60}(?<![\s=-])>"
+    + r"|<(?<!<<)(?![\s=\d<>!/-])[^<>\n]{1,60}(?<![\s=-])>"
     + r"|\[(?:insert|add|describe|fill in|enter|your|placeholder|link to|name of|owner|date|tbd"
-    r"|todo)\b[^\]\n]{0,60}\](?!\()"
-    + r"|(?<![\w_])_{2,}(?![\w_])|\blorem ipsum\b",
+    r"|todo)\b[^\]\n]{0,60}\](?!\()" + r"|__+(?![\w_])|lorem ipsum\b",
     "'{match}' is a placeholder: the decision it stands for has not been made.",
     "What is the actual value or decision, and who owns it?",
     _DECIDE,
@@ -43,29 +44,78 @@ DEFERRAL = Rule(
     words(
         r"to be (?:decided|defined|determined|confirmed|agreed|announced|discussed|clarified|"
         r"finali[sz]ed|specified|settled)",
-        r"(?:still |currently )?under (?:discussion|consideration|investigation|evaluation|debate)",
+        heads(
+            "still under|currently under|under",
+            r" (?:discussion|consideration|investigation|"
+            r"evaluation|debate)",
+        ),
+        r"still (?:evaluating|investigating|discussing|deciding|considering|exploring|comparing|"
+        r"debating|weighing)",
+        heads(
+            "evaluating|comparing|considering|weighing",
+            r" (?:both|two|three|several|the|all) "
+            r"(?:options|alternatives|approaches|candidates|vendors)",
+        ),
         r"still (?:under review|being (?:discussed|decided|evaluated|defined|worked out))",
-        r"(?:is |are |remains? |still )?not (?:yet )?(?:been )?(?:decided|defined|determined|"
+        r"not (?:yet )?(?:been )?(?:decided|defined|determined|"
         r"confirmed|agreed(?: on| upon)?|finali[sz]ed|settled|chosen|known|specified)(?: yet)?",
-        r"(?:has|have) not (?:yet )?been (?:decided|defined|determined|agreed|confirmed|"
+        r"has not (?:yet )?been (?:decided|defined|determined|agreed|confirmed|"
         r"finali[sz]ed|chosen)",
-        "undecided", "undetermined", r"not sure", r"(?:it is|it's|still|remains) unclear",
+        r"have not (?:yet )?been (?:decided|defined|determined|agreed|confirmed|"
+        r"finali[sz]ed|chosen)",
+        r"not yet (?:been )?(?:selected|approved|signed off|scoped|estimated|sized|designed|"
+        r"validated|clear|known|available)",
+        heads("currently|still|as yet|remains|remain", " unknown"),
+        r"unknown (?:at this (?:time|stage|point)|for now|yet)",
+        heads("details|specs?|numbers?|figures?|dates?|more", r" to (?:follow|come)"),
+        heads(
+            "will be|shall be",
+            r" (?:decided|defined|finali[sz]ed|agreed|clarified|discussed)"
+            r"(?! by the (?:system|user|service))",
+        ),
+        heads(
+            "is being|are being",
+            r" (?:decided|defined|discussed|evaluated|finali[sz]ed|clarified|"
+            r"investigated)",
+        ),
+        heads(
+            "check|confirm|verify|align|discuss|clarify",
+            r" with (?:legal|finance|security|compliance|"
+            r"sre|ops|product|engineering|the vendor|the (?:\w+ )?team|\w+ team)",
+        ),
+        r"depending on (?:the )?(?:outcome|decision|results?|answer) of",
+        "still in flux",
+        "in flux",
+        "subject to change",
+        r"not (?:yet )?final(?:i[sz]ed)?",
+        "work in progress",
+        "undecided",
+        "undetermined",
+        r"not sure",
+        heads("it is|it's|still|remains", " unclear"),
         r"unclear (?:whether|if|how|what|which|who|when)",
         r"open (?:item|issue|point|decision)s?(?! (?:source|format|standard))",
         r"needs? (?:further |more )?(?:discussion|clarification|investigation|decision|input|"
         r"confirmation|alignment)",
-        r"pending (?:decision|review|approval|confirmation|discussion|clarification|input|"
+        r"pending (?:a |an |the )?(?:decision|review|approval|confirmation|discussion|clarification|input|"
         r"sign[- ]?off|legal|security|finance|investigation|further|agreement|analysis|"
         r"outcome|results?)",
         r"pending(?=[ \t]*(?:[).;,\]]|$))",
-        r"(?:decide|decided|determine[d]?|define[d]?|figure(?:d)? (?:it |this )?out|confirm(?:ed)?"
-        r"|finali[sz]e[d]?) (?:later|at a later (?:date|stage|time)|down the road|in a later phase)",
-        r"(?:will|we'll) (?:decide|figure (?:it |this )?out|see)",
-        r"(?:awaiting|waiting (?:for|on)) (?:a |the )?(?:decision|confirmation|legal|approval|input|"
-        r"answer|feedback|sign[- ]?off)",
-        r"(?:to|must|need to|needs to|have to|has to|should) (?:decide|choose|pick|agree on)"
-        r"(?: (?:whether|if|between|on|which|how))?",
-        r"(?:decision|choice) (?:is )?(?:still )?(?:open|outstanding|pending)",
+        heads(
+            r"decided?|determined?|defined?|figured? (?:it |this )?out|confirm(?:ed)?|finali[sz]ed?",
+            r" (?:later|at a later (?:date|stage|time)|down the road|in a later phase)",
+        ),
+        heads("will|we'll", r" (?:decide|figure (?:it |this )?out|see)"),
+        heads(
+            "awaiting|waiting for|waiting on",
+            r" (?:a |the )?(?:decision|confirmation|legal|approval|input|"
+            r"answer|feedback|sign[- ]?off)",
+        ),
+        heads(
+            "to|must|need to|needs to|have to|has to|should",
+            r" (?:decide|choose|pick|agree on|figure out|work out)(?: (?:whether|if|between|on|which|how))?",
+        ),
+        heads("decision|choice", r" (?:is )?(?:still )?(?:open|outstanding|pending)"),
     ),
     "'{match}' defers a decision the document depends on.",
     "What is the decision, who makes it and by when?",
@@ -75,10 +125,25 @@ CHOICE = Rule(
     "unresolved-choice",
     OPEN_QUESTION,
     "warning",
-    words("maybe", "perhaps", "possibly", "probably", r"tentative(?:ly)?", r"provisional(?:ly)?",
-          r"(?:we|i|they|the team) (?:might|may|could)(?! not)", r"might (?:want|need|use|go with|"
-          r"choose|adopt|switch|consider)", r"(?:either|whether) .{1,60}? or .{1,60}?\(\?\)",
-          r"or maybe", r"one of .{1,40}? or .{1,40}? \(tbd\)"),
+    words(
+        "maybe",
+        "perhaps",
+        "possibly",
+        "probably",
+        "hopefully",
+        heads(
+            "use|choose|go with|adopt|pick|build on|host on|deploy on|deploy to|migrate to|store (?:it |them |data )?in",
+            r" either",
+        ),
+        r"tentative(?:ly)?",
+        r"provisional(?:ly)?",
+        heads("we|i|the team", r" (?:might|may|could)(?! not)"),
+        r"might (?:want|need|use|go with|"
+        r"choose|adopt|switch|consider)",
+        heads("either|whether", r" .{1,60}? or .{1,60}?\(\?\)"),
+        r"or maybe",
+        r"one of .{1,40}? or .{1,40}? \(tbd\)",
+    ),
     "'{match}' leaves a choice unmade.",
     "Which option is chosen, and why?",
     "We use __ because __. (Or: 'Open question: __ or __? Owner <role>, decide by <date>' "

@@ -10,7 +10,7 @@ replaced with the flagged words.
 from __future__ import annotations
 
 from prd_assistant.review.findings import UNQUANTIFIED_CLAIM
-from prd_assistant.review.rule import B, E, Rule, words
+from prd_assistant.review.rule import E, Rule, heads, words
 
 W = "warning"
 
@@ -46,12 +46,17 @@ MEASURABLE = (
     r"|[$€£][ \t]*\d|\bp\d{2,3}(?:\.\d+)?\b|\d{1,2}(?:\.\d+)?(?:th|st|nd|rd)[ \t-]+percentile"
     r"|\b\d+(?:\.\d+)?[ \t]*/[ \t]*\d+\b|\b\d+[ \t]+(?:out )?of[ \t]+\d+"
     r"|\b(?:wcag|iso(?:/iec)?|iec|ieee|nist|fips|soc|rfc|owasp|pci[ -]?dss|hipaa|gdpr|ccpa"
-    r"|fedramp|section 508|tls|aes|sha|oauth|saml|openid|oidc|mfa|2fa|rbac|abac|sso|asvs"
+    r"|fedramp|section 508|tls|mtls|https|hsts|hmac|jwt|kms|hsm|argon2(?:id)?|bcrypt|pbkdf2|ed25519"
+    r"|x\.509|aes|sha|oauth|saml|openid|oidc|mfa|2fa|rbac|abac|sso|asvs"
     r"|cis|sox|ferpa|coppa|ada|en 301|gaap)\b"
     r"|\b(?:business|working|office) hours\b|\b24/7\b"
 )
 BASELINE = r"\bto[ \t]+[~≈]?[$€£]?\d|\bthan\b|\bfrom\b.{1,80}?\bto\b|\bby[ \t]+[~≈]?\d|\bcompared (?:to|with)\b|\brelative to\b"
 
+_NOT_LIMITED = (
+    r"\(but (?:(?:is|are|shall|will|should|must) )?not (?:be )?limited to\)"
+    r"|but (?:(?:is|are|shall|will|should|must) )?not (?:be )?limited to"
+)
 _SPEED = dict(
     message="'{match}' is a speed claim with no number: nobody can test it or agree it is met.",
     question="How fast exactly: which operation, which percentile, at what load?",
@@ -73,13 +78,20 @@ RULES: tuple[Rule, ...] = (
     # possible" is one finding, not "fast" plus "as possible".
     _vague(
         "unbounded-optimisation",
-        B + r"as (?:fast|quick(?:ly)?|soon|small|low|high|much|little|short|few|many|early|"
-        r"accurate(?:ly)?|efficient(?:ly)?|close|cheap(?:ly)?|simple|secure) as (?:possible|practical|"
-        r"feasible|we can|reasonable|reasonably possible)" + E
-        + r"|" + words(r"minimi[sz](?:e|es|ed|ing)", r"maximi[sz](?:e|es|ed|ing)",
-                       r"maximum(?= (?:performance|security|reliability|availability|efficiency|"
-                       r"speed|throughput|uptime|flexibility|compatibility|protection))",
-                       r"optimi[sz](?:e|es|ed|ing)", "optimal(?:ly)?"),
+        words(
+            r"as [a-z]+ as (?:possible|practical|practicable|feasible|we can|reasonable|"
+            r"reasonably possible|can be)",
+            heads(
+                "shortest|fastest|quickest|lowest|highest|best|smallest|least|greatest",
+                r" (?:possible|achievable)",
+            ),
+            r"minimi[sz](?:e|es|ed|ing)",
+            r"maximi[sz](?:e|es|ed|ing)",
+            r"maximum(?= (?:performance|security|reliability|availability|efficiency|"
+            r"speed|throughput|uptime|flexibility|compatibility|protection))",
+            r"optimi[sz](?:e|es|ed|ing)",
+            "optimal(?:ly)?",
+        ),
         "'{match}' sets no target, so the work never provably ends and never provably fails.",
         "What value is good enough, and by when?",
         "reduce __ from __ to ≤ __ by <date> (or: keep __ ≤ __)",
@@ -87,13 +99,20 @@ RULES: tuple[Rule, ...] = (
     _vague(
         "absolute-promise",
         words(
-            r"zero[- ]downtime", r"no downtime", r"without (?:any )?downtime",
+            r"zero[- ]downtime",
+            r"no downtime",
+            r"without (?:any )?downtime",
             r"100 ?% (?:uptime|availability|available|reliable|reliability|accura(?:te|cy)|secure)",
-            r"(?:bug|error|fault|virus|malware|defect)[- ]free",
+            heads("bug|error|fault|virus|malware|defect", r"[- ]free"),
             r"free (?:of|from) (?:\w+ )?(?:viruses|bugs|errors|defects|malware|vulnerabilities)",
             r"without (?:any )?(?:problems|issues|errors|glitches|interruptions?|difficult(?:y|ies)|hassle)",
             r"fully (?:secure|reliable|available)",
-            r"completely (?:secure|reliable|safe)", r"always[- ]on(?:line)?",
+            r"completely (?:secure|reliable|safe)",
+            r"always[- ]on(?:line)?",
+            heads(
+                "available|accessible|online|operational|up|running|responsive|secure|reachable",
+                r" (?:at all times|all the time|around the clock)",
+            ),
             r"always (?:be )?(?:available|up|online|accessible|responsive|fast|reliable|secure|"
             r"consistent|correct|accurate|work(?:s|ing)?|succeed(?:s)?|on)",
             r"never (?:be )?(?:fail|fails|go down|goes down|down|unavailable|slow|crash(?:es)?|lose|"
@@ -107,11 +126,16 @@ RULES: tuple[Rule, ...] = (
     ),
     _vague(
         "loophole",
-        B + r"(?:(?:if|where|when|wherever|whenever) (?:possible|feasible|practical|practicable|"
-        r"necessary|needed|required|applicable|appropriate|desired|relevant|reasonable|time permits)"
-        r"|as (?:needed|appropriate|necessary|applicable|relevant|desired|required(?! by| in| under| for)"
+        "(?:"
+        + heads(
+            "if|where|when|wherever|whenever",
+            r" (?:possible|feasible|practical|practicable|"
+            r"necessary|needed|required|applicable|appropriate|desired|relevant|reasonable|time permits)",
+        )
+        + r"|as (?:needed|appropriate|necessary|applicable|relevant|desired|required(?! by| in| under| for)"
         r"|far as possible)|to the (?:extent|degree) (?:possible|practical|feasible|practicable)"
-        r"|(?:within|at) reason|if (?:the )?(?:problems?|issues?|errors?|symptoms?) persists?)" + E,
+        r"|within reason|at reason|if (?:the )?(?:problems?|issues?|errors?|symptoms?) persists?)"
+        + E,
         "'{match}' is a loophole: it lets the requirement be skipped without saying when.",
         "Exactly when does this apply, and who decides?",
         "state the condition: 'when __ (e.g. load > __ requests/s), the system __'; or drop it",
@@ -119,14 +143,15 @@ RULES: tuple[Rule, ...] = (
     ),
     _vague(
         "open-ended-list",
-        r"(?<![\w-])(?:etc\b\.?|et cetera|and so (?:on|forth)|and the like|and more|among others"
-        r"|or similar|or the like|and others|(?:including|includes?),?[ \t]*\(?(?:but )?(?:(?:is|are|shall|will|should|must) )?not "
-        r"(?:be )?limited to|\(?but (?:(?:is|are|shall|will|should|must) )?not (?:be )?limited to"
-        r"|including without limitation)"
-        r"(?![\w-])",
+        "(?:"
+        + heads("including|includes?", r",?[ \t]*(?:" + _NOT_LIMITED + ")")
+        + "|"
+        + _NOT_LIMITED
+        + r"|etc\b\.?|et cetera|and so (?:on|forth)|and the like|and more(?=[ \t]*(?:[.,;:)]|$))|among others"
+        r"|or similar|or the like|and others|including without limitation)(?![\w-])",
         "'{match}' leaves the list open, so nobody knows what is in scope.",
         "Which items exactly are in scope?",
-        "list every item, or say 'only the items above'",
+        "list every item (__, __, __), or say 'only the items above'",
         measured_ok=False,
     ),
     _vague(
@@ -136,12 +161,31 @@ RULES: tuple[Rule, ...] = (
             r"intuitive|responsive|accurate|usable|performant|available|flexible|quickly|easily|"
             r"user[- ]friendly|maintainable|consistent|predictable|resilient|effective)",
             r"less (?:error[- ]prone|complex|expensive|effort|downtime|friction|manual work|time)",
-            "faster", "slower", "quicker", "better", r"improve[sd]?", "improving",
-            r"improvements?", r"enhance[sd]?", "enhancing", "easier", "simpler", "cheaper",
-            r"(?<!or )(?<!and )(?:higher|lower)(?! (?:than|case|bound|level|environments?|tiers?|"
-            r"education|priority|half))(?! or)",
-            r"reduce[sd]?", "reducing", r"reductions?", r"increase[sd]?", "increasing",
-            r"boost(?:s|ed)?", "speed up", r"accelerate[sd]?",
+            "faster",
+            "slower",
+            "quicker",
+            "better",
+            r"improve[sd]?",
+            "improving",
+            r"improvements?",
+            r"enhance[sd]?",
+            "enhancing",
+            "easier",
+            "simpler",
+            "cheaper",
+            *(
+                word + r"(?<!or " + word + r")(?<!and " + word + r")(?! (?:than|case|bound|level|"
+                r"environments?|tiers?|education|priority|half))(?! or)"
+                for word in ("higher", "lower")
+            ),
+            r"reduce[sd]?",
+            "reducing",
+            r"reductions?",
+            r"increase[sd]?",
+            "increasing",
+            r"boost(?:s|ed)?",
+            "speed up",
+            r"accelerate[sd]?",
         ),
         "'{match}' compares with nothing: better, faster or lower than what, and by how much?",
         "What is the baseline today and the target value?",
@@ -150,46 +194,112 @@ RULES: tuple[Rule, ...] = (
     ),
     _vague(
         "vague-availability",
-        words(r"highly[- ]available", r"high[- ]availability", r"fault[- ]tolerant",
-              r"always available", "resilient", r"resilience"),
+        words(
+            r"highly[- ]available",
+            r"high[- ]availability",
+            r"fault[- ]tolerant",
+            r"always available",
+            "resilient",
+            r"resilience",
+        ),
         "'{match}' names an availability goal without a number or a measurement.",
         "What availability is required, over what window, and how is it measured?",
         "≥ 99.9% monthly availability, measured by __ (e.g. synthetic checks every 60 s)",
     ),
     _vague(
         "vague-scalability",
-        words(r"highly[- ]scalable", r"scalable", r"elastic(?:ally)?", r"infinitely scal\w+",
-              r"scale (?:seamlessly|easily|effortlessly|well|massively)"),
+        words(
+            r"highly[- ]scalable",
+            r"scalable",
+            r"elastic(?:ally)?(?! (?:load|beanstalk|kubernetes|container|block|file|ip|cache|compute|"
+            r"search|stack|cloud|map))",
+            r"infinitely scal\w+",
+            r"scale (?:seamlessly|easily|effortlessly|well|massively)",
+            heads(
+                "handle|handles|support|supports|accommodate|absorb|cope with|allow for|room for",
+                r" (?:(?:the|all|any|our) )?(?:future |expected |anticipated |projected |further )?growth",
+            ),
+            r"(?:scale|grow) with (?:demand|the business|usage|traffic)",
+        ),
         "'{match}' does not say to what load, or how.",
         "Up to what load (users, requests/s, data volume) and by when?",
         "handles __ requests/s (__× today's peak) and __ GB with p95 latency ≤ __ ms",
     ),
     _vague(
         "vague-speed",
-        words(r"low[- ]latency", r"high[- ]performance", r"high[- ]throughput", "performant",
-              r"near[- ]real[- ]time", r"real[- ]time", r"(?<!fail )(?<!fail-)fast", "quick",
-              "rapid(?:ly)?", "speedy", "swift(?:ly)?", "snappy", "slow", "sluggish",
-              r"blazing(?:ly)?[- ]fast", "lag[- ]free", r"without (?:any )?(?:delay|lag)"),
+        words(
+            r"low[- ]latency",
+            r"high[- ]performance",
+            r"high[- ]throughput",
+            "performant",
+            r"near[- ]real[- ]time",
+            r"real[- ]time",
+            r"fast(?<!fail fast)(?<!fail-fast)",
+            r"quick(?![ -]?start)",
+            "rapid(?:ly)?",
+            "speedy",
+            "swift(?:ly)?",
+            "snappy",
+            "slow",
+            "sluggish",
+            r"blazing(?:ly)?[- ]fast",
+            "lag[- ]free",
+            r"without (?:any )?(?:delay|lag)",
+        ),
         **_SPEED,
     ),
     _vague(
         "vague-timing",
-        words(r"in a timely (?:manner|fashion)", "timely", "quickly", "promptly",
-              r"instant(?:ly|aneous(?:ly)?)?",
-              r"immediately(?! (?:after|before|following|upon|when|once|below|above))",
-              "soon", "shortly", r"in (?:a )?reasonable time", r"without (?:undue )?delay"),
+        words(
+            r"in a timely (?:manner|fashion)",
+            "timely",
+            "quickly",
+            "promptly",
+            r"instant(?:ly|aneous(?:ly)?)?",
+            r"immediately(?! (?:after|before|following|upon|when|once|below|above))",
+            r"soon(?<!as soon)",
+            "readily",
+            heads(
+                "short|long",
+                r"(?= (?:time|period|delay|wait|response|downtime|outage|"
+                r"interruption)s?\b)",
+            ),
+            "shortly",
+            r"in (?:a )?reasonable time",
+            r"without (?:undue )?delay",
+        ),
         **_TIMING,
     ),
     _vague(
         "vague-frequency",
-        words("frequently", "regularly", "periodically", "often", "occasionally", "rarely",
-              "from time to time", "every so often", "seldom"),
+        words(
+            r"frequently(?! asked)",
+            "regularly",
+            "periodically",
+            "often",
+            "occasionally",
+            "rarely",
+            "from time to time",
+            "every so often",
+            "seldom",
+            r"periodic",
+            r"regular(?= (?:\w+ )?(?:backups?|intervals?|basis|updates?|reviews?|checks?|audits?|"
+            r"reports?|maintenance)\b)",
+        ),
         **_FREQUENCY,
+        near_only=True,
     ),
     _vague(
         "vague-security",
-        words(r"highly secure", r"(?:bank|military|enterprise)[- ]grade(?: security| encryption)?",
-              r"secure(?:ly)?", r"safe(?:ly)?(?! to)", r"hardened", r"tamper[- ]proof", "unhackable"),
+        words(
+            r"highly secure",
+            heads("bank|military|enterprise", r"[- ]grade(?: security| encryption)?"),
+            r"secure(?:ly)?",
+            r"safe(?:ly)?(?! to)",
+            r"hardened",
+            r"tamper[- ]proof",
+            "unhackable",
+        ),
         "'{match}' does not say against what threat, or to which standard.",
         "Which threats, data classes and standard apply, and how is it verified?",
         "meets __ (e.g. OWASP ASVS level 2); data encrypted with __ at rest and TLS 1.2+ in "
@@ -197,9 +307,17 @@ RULES: tuple[Rule, ...] = (
     ),
     _vague(
         "vague-reliability",
-        words("reliabl[ey]", "robust(?:ly|ness)?", "dependabl[ey]",
-              r"stable(?! (?:release|version|channel|api|branch|build|sort|id|identifier)s?)", "stability",
-              "durable", "fault[- ]resistant", r"rock[- ]solid", "trustworthy"),
+        words(
+            "reliabl[ey]",
+            "robust(?:ly|ness)?",
+            "dependabl[ey]",
+            r"stable(?! (?:release|version|channel|api|branch|build|sort|id|identifier)s?)",
+            "stability",
+            r"durable(?! (?:queues?|subscriptions?|topics?|exchanges?|storage class|objects?|functions?))",
+            "fault[- ]resistant",
+            r"rock[- ]solid",
+            "trustworthy",
+        ),
         "'{match}' has no failure rate or recovery target.",
         "What failure rate and recovery time are acceptable, under which faults?",
         "≤ __ failed requests per 10,000; recovers from __ within __ min (RTO), losing ≤ __ "
@@ -207,31 +325,65 @@ RULES: tuple[Rule, ...] = (
     ),
     _vague(
         "vague-usability",
-        words(r"user[- ]friendly", r"easy[- ]to[- ]use", r"ease of use", r"easy to (?:learn|"
-              r"understand|navigate|find|read|install|configure|set up|operate|integrate|adopt|"
-              r"follow|access|maintain|extend|test|deploy)", "intuitive(?:ly)?", "easy", "easily",
-              r"self[- ]explanatory", "straightforward",
-              r"simple(?! (?:queue|storage|notification|email) service| mail)", r"convenient(?:ly)?",
-              "pleasant", r"(?:visually )?appealing", "attractive", r"user[- ]centric",
-              r"frictionless", "effortless(?:ly)?", "clear and concise", r"(?:easily |naturally )?"
-              r"(?:understandable|readable|legible)", r"familiar(?! with)"),
+        words(
+            r"user[- ]friendly",
+            r"easy[- ]to[- ]use",
+            r"ease of use",
+            r"easy to (?:learn|"
+            r"understand|navigate|find|read|install|configure|set up|operate|integrate|adopt|"
+            r"follow|access|maintain|extend|test|deploy)",
+            "intuitive(?:ly)?",
+            "easy",
+            "easily",
+            r"self[- ]explanatory",
+            "straightforward",
+            r"simple(?! (?:queue|storage|notification|email) service| mail)",
+            r"convenient(?:ly)?",
+            "pleasant",
+            "visually appealing",
+            "appealing",
+            "attractive",
+            r"user[- ]centric",
+            r"frictionless",
+            "effortless(?:ly)?",
+            "clear and concise",
+            heads("easily |naturally ", r"(?:understandable|readable|legible)"),
+            "understandable",
+            "readable",
+            "legible",
+            r"familiar(?! with)",
+        ),
         "'{match}' is a usability claim nobody can test as written.",
         "Which users must complete which task, how fast, with what success rate?",
         "__% of first-time users complete __ within __ min without help (usability test, n = __)",
     ),
     _vague(
         "vague-efficiency",
-        words(r"cost[- ](?:effective|efficient)(?:ly)?", r"resource[- ]efficient",
-              r"efficient(?:ly)?", "efficiency", "lightweight", r"low[- ]cost", "cheap",
-              "inexpensive", "affordable", "economical(?:ly)?", r"low[- ]overhead"),
+        words(
+            r"cost[- ](?:effective|efficient)(?:ly)?",
+            r"resource[- ]efficient",
+            r"efficient(?:ly)?",
+            "efficiency",
+            "lightweight",
+            r"low[- ]cost",
+            "cheap",
+            "inexpensive",
+            "affordable",
+            "economical(?:ly)?",
+            r"low[- ]overhead",
+        ),
         "'{match}' has no resource or cost budget.",
         "What budget (CPU, memory, money) must it stay within, at what load?",
         "uses ≤ __ vCPU and ≤ __ GB RAM at __ requests/s; costs ≤ $__ per month",
     ),
     _vague(
         "vague-responsiveness",
-        words(r"responsive(?! (?:design|layout|web|ui|grid))", r"seamless(?:ly)?",
-              "smooth(?:ly)?", r"non[- ]disruptive"),
+        words(
+            r"responsive(?! (?:design|layout|web|ui|grid))",
+            r"seamless(?:ly)?",
+            "smooth(?:ly)?",
+            r"non[- ]disruptive",
+        ),
         "'{match}' describes a feeling, not a measurable behaviour.",
         "What exactly must the user not notice, measured how?",
         "the UI responds to input within __ ms (p95); no step needs re-entering data or "
@@ -239,61 +391,176 @@ RULES: tuple[Rule, ...] = (
     ),
     _vague(
         "vague-maintainability",
-        words("maintainable", "extensible", "flexible", "flexibility", "portable", "adaptable",
-              r"future[- ]proof", "modular", r"well[- ](?:documented|tested|designed|structured)"),
+        words(
+            "maintainable",
+            "extensible",
+            "flexible",
+            "flexibility",
+            "portable",
+            "adaptable",
+            r"future[- ]proof",
+            "modular",
+            r"well[- ](?:documented|tested|designed|structured)",
+        ),
         "'{match}' does not say what change must be easy, or how easy.",
         "Which change must be cheap, and what effort is acceptable?",
         "a new __ can be added by changing ≤ __ modules in ≤ __ days; test coverage ≥ __%",
     ),
     _vague(
         "vague-quality",
-        words(r"best[- ]in[- ]class", r"world[- ]class", r"state[- ]of[- ]the[- ]art",
-              r"cutting[- ]edge", r"industry[- ]standard", r"best practices?", r"high[- ]quality",
-              "acceptable", "acceptably", "reasonable", "reasonably", r"adequate(?:ly)?",
-              r"sufficient(?:ly)?", r"appropriate(?:ly)?", "proper(?:ly)?", "excellent",
-              "accurate(?:ly)?", "precise(?:ly)?", "minimal(?:ly)?", "modern", "robustly",
-              r"suitabl[ey]", "usually", "typically", "normally", r"generally(?! availab)",
-              r"effective(?:ly)?(?! date| immediately| from)", r"strong(?:ly)?(?! consisten)",
-              r"clear(?= (?:and \w+ )?(?:error )?(?:messages?|instructions?|guidance|feedback|labels?|"
-              r"navigation|language|documentation|ui|layout|wording|visual))", "clearly",
-              "graceful(?:ly)?", r"nice(?:ly)?", "useful", "meaningful", r"(?<!in )good(?! standing)",
-              r"(?:look|looks|appear|appears) professional", r"professional(?: appearance| look(?:ing)?)"),
+        words(
+            r"best[- ]in[- ]class",
+            r"world[- ]class",
+            r"state[- ]of[- ]the[- ]art",
+            r"cutting[- ]edge",
+            r"industry[- ]standard",
+            r"best practices?",
+            r"high[- ]quality",
+            "acceptable",
+            "acceptably",
+            "reasonable",
+            "reasonably",
+            r"adequate(?:ly)?",
+            r"sufficient(?:ly)?",
+            r"appropriate(?:ly)?",
+            "proper(?:ly)?",
+            "excellent",
+            "accurate(?:ly)?",
+            "precise(?:ly)?",
+            "minimal(?:ly)?",
+            "modern",
+            "robustly",
+            r"suitabl[ey]",
+            "usually",
+            "typically",
+            "normally",
+            r"generally(?! availab)",
+            r"effective(?:ly)?(?! date| immediately| from)",
+            r"strong(?:ly)?(?! consisten)",
+            r"clear(?= (?:and \w+ )?(?:errors?\b|error messages?|messages?|instructions?|guidance|feedback|labels?|"
+            r"navigation|language|documentation|ui|layout|wording|visual))",
+            "clearly",
+            r"graceful(?:ly)?(?! (?:shutdown|restart|termination|drain|reload))",
+            r"nice(?:ly)?",
+            "useful",
+            r"comfortabl[ey]",
+            "unusual",
+            "abnormal",
+            r"anomal(?:y|ies|ous)",
+            "suspicious",
+            r"satisfactor(?:y|ily)",
+            "tolerable",
+            "unacceptable",
+            "aesthetically pleasing",
+            "pleasing",
+            r"clean(?= (?:design|ui|interface|look|layout|appearance)\b)",
+            r"high[- ]speed",
+            "meaningful",
+            r"good(?<!in good)(?! standing)",
+            heads("look|looks|appear|appears", " professional"),
+            r"professional(?: appearance| look(?:ing)?)",
+        ),
         "'{match}' is a judgement, not a criterion: who decides what counts?",
         "What measurable criterion makes it '{match}'?",
         "replace '{match}' with the criterion, e.g. '≤ __ errors per __' or 'meets __ (standard)'",
     ),
     _vague(
         "vague-quantity",
-        words(r"a (?:large|small|significant|high|low|huge|limited|reasonable) (?:number|amount|"
-              r"percentage|portion|share|volume|proportion) of", "a lot of", "lots of",
-              r"(?:hundreds|thousands|millions|billions|dozens|tens) of", "tons of",
-              r"a (?:handful|bunch) of", r"a (?:few|couple of)", "several", "many", "numerous", "various", "some",
-              "countless", r"(?<!statistically )significant(?:ly)?", r"considerabl[ey]",
-              r"substantial(?:ly)?", r"(?:the )?majority of", r"(?:a )?minority of", "plenty of",
-              r"large(?! language)", "huge", "massive", "vast", "tiny",
-              r"small(?! (?:and medium|business|businesses|screens?))", "big",
-              r"(?:high|low|heavy|light) (?:error[- ]rates?|latency|load|traffic|volumes?|cpu|memory|"
-              r"usage|demand|utili[sz]ation|concurrency|contention)",
-              r"high[- ]volume", "heavy", "few", "almost", "nearly", "virtually", "mostly", "largely",
-              r"(?<!the )(?<!at )(?<!a )most(?= of\b| (?:[a-z]+ ){0,2}[a-z]+s\b)", r"enough(?! to)"),
+        words(
+            r"a (?:large|small|significant|high|low|huge|limited|reasonable) (?:number|amount|"
+            r"percentage|portion|share|volume|proportion) of",
+            "a lot of",
+            "lots of",
+            heads("hundreds|thousands|millions|billions|dozens|tens", " of"),
+            "tons of",
+            r"(?:all )?(?:the )?(?:major|common|popular|mainstream|leading|standard) (?:web )?"
+            r"(?:browsers|platforms|operating systems|devices|cloud providers|mobile devices|"
+            r"smartphones|email clients|screen sizes)",
+            r"the most (?:common|popular|important|relevant|frequent|frequently used|used|widely used|"
+            r"critical|significant|likely)",
+            r"keep (?:\w+ ){1,3}(?:low|high|small|short|down|minimal|manageable|under control)(?![\w-])",
+            heads(
+                "be|is|are|remain|remains|stay|stays",
+                r" (?:very |reasonably |extremely |relatively |sufficiently )?(?:low|high|short|long|"
+                r"small|big)(?=[ \t]*(?:[.;,)]|$|and |or |enough))",
+            ),
+            r"a (?:wide |broad |large |great )?(?:range|variety|array) of",
+            heads("high|low|great|certain", r" (?:degree|level)s? of"),
+            heads(
+                "normal|typical",
+                r" (?:load|loads|usage|use|traffic|volumes?|"
+                r"conditions|operation|operating conditions|times|hours|periods?)",
+            ),
+            r"little(?: to no| or no)? (?:training|effort|support|time|delay|overhead|impact|downtime)",
+            "negligible",
+            "insignificant",
+            heads(
+                "dramatically|drastically|greatly|vastly|noticeably|markedly|hugely|sharply|"
+                "extensively|extensive",
+                "",
+            ),
+            r"comprehensive(?:ly)?",
+            r"a (?:handful|bunch) of",
+            r"a (?:few|couple of)",
+            "several",
+            # "A Member has many LedgerEntries" is a cardinality, not a vague amount.
+            r"many(?<!has many)(?<!have many)(?<!or many)(?<!how many)",
+            "numerous",
+            "various",
+            "some",
+            "countless",
+            r"significant(?<!statistically significant)(?:ly)?(?! (?:digits|figures|bits))",
+            r"considerabl[ey]",
+            r"substantial(?:ly)?",
+            "the majority of",
+            "majority of",
+            "a minority of",
+            "minority of",
+            "plenty of",
+            r"large(?! language)",
+            "huge",
+            "massive",
+            "vast",
+            "tiny",
+            r"small(?! (?:and medium|business|businesses|screens?))",
+            "big",
+            heads(
+                "high|low|heavy|light",
+                r" (?:error[- ]rates?|latency|load|traffic|volumes?|cpu|"
+                r"memory|usage|demand|utili[sz]ation|concurrency|contention)",
+            ),
+            r"high[- ]volume",
+            "heavy",
+            "few",
+            "almost",
+            "nearly",
+            "virtually",
+            "mostly",
+            "largely",
+            r"most(?<!the most)(?<!at most)(?<!a most)(?<!\d most)(?= of\b| (?:[a-z]+ ){0,2}[a-z]+s\b)",
+            r"enough(?! to)",
+        ),
         "'{match}' is an amount with no number.",
         "How many or how much, exactly?",
         "replace '{match}' with a number and unit: '≥ __ users', '≤ __ GB', '__% of __'",
-        not_original=r"(?i:how many|how much)",
+        near_only=True,
     ),
     Rule(
         "number-without-unit",
         UNQUANTIFIED_CLAIM,
         W,
-        B + r"(?:latenc(?:y|ies)|response[- ]times?|timeouts?|throughput|uptime|availability"
+        r"(?:latenc(?:y|ies)|response[- ]times?|timeouts?|throughput|uptime|availability"
         r"|load[- ]times?|page[- ]loads?|startup[- ]time|downtime|rto|rpo|error[- ]rates?|ttl"
         r"|retention(?: period)?|time to first byte|ttfb|render(?:ing)? time|processing time"
         r"|query time|duration|delay|cache expiry|distance|height|width|weight"
-        r"|temperature|bandwidth|memory|budget|cost|price|interval|frequency)" + E
+        r"|temperature|bandwidth|memory|budget|cost|price|interval|frequency)"
+        + E
         + r"(?:[ \t]+(?:target|goal|limit|budget|must|shall|should|will|is|are|be|of|stays?|remains?"
         r"|under|below|above|over|within|less than|more than|at most|at least|no more than|up to"
         r"|around|about|approximately|p\d{2,3}|<=|>=|<|>|≤|≥|=|:|~|≈|kept|target of)){0,4}[ \t]*"
-        r"(?P<hit>\d(?:[\d,]*\d)?(?:\.\d+)?)(?![\d.,]*\d)(?![ \t-]*(?:" + _UNITS + r")(?![a-z]))"
+        r"(?!0(?:\.0+)?(?!\d|[.,]\d))(?P<hit>\d(?:[\d,]*\d)?(?:\.\d+)?)(?![\d.,]*\d)(?![ \t-]*(?:"
+        + _UNITS
+        + r")(?![a-z]))"
         r"(?![ \t]*(?:/|-|–|to|and|or)[ \t]*\d)",
         "The number {match} has no unit or percentile, so the target can be read many ways.",
         "In which unit, at which percentile, measured where?",

@@ -72,7 +72,7 @@ def _redraft_all() -> None:
 def render_summary(draft: Draft) -> None:
     """Totals, bulk actions and export buttons above the draft."""
     usage = draft.usage
-    done = sum(1 for s in draft.sections if s.status is SectionStatus.DONE)
+    done = sum(1 for s in draft.sections if s.status == SectionStatus.DONE)
     seconds = sum(s.seconds for s in draft.sections)
     cost = f"${usage.cost_usd:.4f}" if usage.cost_usd is not None else "cost n/a"
     approx = "" if usage.exact else "~"
@@ -163,7 +163,7 @@ def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -
     with st.container(border=True, key=f"section_{key}"):
         st.markdown(highlight.render(section.heading), unsafe_allow_html=True)
         st.caption(status_line(section))
-        if section.status is SectionStatus.FAILED:
+        if section.status == SectionStatus.FAILED:
             st.error(section.error or "Drafting this section failed.")
             st.button(
                 "Retry",

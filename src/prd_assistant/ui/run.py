@@ -70,7 +70,7 @@ def status_line(section: SectionDraft) -> str:
     """Status, tokens, cost and time of one section, for its caption."""
     parts = [STATUS_ICON[section.status]]
     usage = section.usage
-    if section.status is SectionStatus.DONE and usage.total_tokens:
+    if section.status == SectionStatus.DONE and usage.total_tokens:
         approx = "" if usage.exact else "~"
         parts.append(f"{approx}{usage.total_tokens:,} tokens")
         if usage.cost_usd is not None:
