@@ -16,8 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
-
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESCRIPTION, running_app  # noqa: E402
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
 
 DOCS = ROOT / "docs"
 VIEWPORT = {"width": 1440, "height": 1000}
@@ -28,10 +27,14 @@ def main() -> int:
         print(f"Chromium not found at {CHROMIUM}: apt-get install chromium", file=sys.stderr)
         return 2
     DOCS.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, running_app(Path(tmp) / "drafts.sqlite3", delay=1.5) as (
-        url,
-        _server,
-    ), sync_playwright() as p:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_app(Path(tmp) / "drafts.sqlite3", delay=1.5) as (
+            url,
+            _server,
+        ),
+        sync_playwright() as p,
+    ):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
         page.goto(url)

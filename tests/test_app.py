@@ -320,9 +320,12 @@ def test_revert_shows_a_side_by_side_diff_and_restores_the_text(fake_model):
     at.text_area(key="editor_overview").input("Replaced text.")
     at.button(key="save_overview").click().run()
     at.toggle(key="versions_overview").set_value(True).run()
-    diff = html.unescape("\n".join(h.proto.body for h in at.get("html"))).replace("\xa0", " ")
-    assert 'class="diff"' in diff
-    assert "Replaced text." in diff and original.split(".")[0] in diff
+    panes = [
+        h.proto.body for h in at.get("html") if "prd-diff" in h.proto.body.split("</style>")[-1]
+    ]
+    old, new = (html.unescape(p.split("</style>")[-1]) for p in panes)
+    assert 'prd-del">' + original.splitlines()[0] in old  # the earlier version, marked removed
+    assert 'prd-add">Replaced text.' in new
     at.button(key="revert_overview").click().run()
     section = current(at).section("overview")
     assert section.text == original

@@ -152,7 +152,7 @@ def test_draft_review_and_download_markdown_in_a_real_browser(tmp_path):
             except Exception:
                 page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
                 raise
-            shown = " ".join(page.locator("h2").all_inner_texts())
+            shown = " ".join(page.locator("h3").all_inner_texts())
             for heading in headings:
                 assert heading.removeprefix("## ") in shown
             assert page.locator("mark").count() >= 1  # at least one review flag in place

@@ -32,8 +32,19 @@ def asked_sections(server):
 
 def draft(server, tmp_path, *extra):
     return main(
-        ["draft", DESCRIPTION, "--model", "test-model", "--base-url", server.url]
-        + ["-o", str(tmp_path / "prd.md"), "--json", str(tmp_path / "prd.json"), *extra]
+        [
+            "draft",
+            DESCRIPTION,
+            "--model",
+            "test-model",
+            "--base-url",
+            server.url,
+            "-o",
+            str(tmp_path / "prd.md"),
+            "--json",
+            str(tmp_path / "prd.json"),
+            *extra,
+        ]
     )
 
 
@@ -75,8 +86,17 @@ def test_a_section_failing_after_retries_is_named_and_resume_redrafts_only_it(tm
         other = json.loads((tmp_path / "prd.json").read_text(encoding="utf-8"))["sections"][0]
 
         code = main(
-            ["draft", "--resume", str(tmp_path / "prd.json"), "--base-url", server.url]
-            + ["--model", "test-model", "-o", str(tmp_path / "prd.md")]
+            [
+                "draft",
+                "--resume",
+                str(tmp_path / "prd.json"),
+                "--base-url",
+                server.url,
+                "--model",
+                "test-model",
+                "-o",
+                str(tmp_path / "prd.md"),
+            ]
         )
         assert code == 0
         assert server.calls == calls + 1

@@ -271,7 +271,9 @@ class Drafter:
         held: list[SectionDone] = []
         executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="prd-draft")
         # The tokenizer is first needed for the second wave; load it while the first one waits.
-        threading.Thread(target=tokens.count_tokens, args=("warm up", self.model_name), daemon=True).start()
+        threading.Thread(
+            target=tokens.count_tokens, args=("warm up", self.model_name), daemon=True
+        ).start()
         try:
             while pending or running:
                 if fatal:

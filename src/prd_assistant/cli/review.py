@@ -1,15 +1,24 @@
 """Review a PRD: flag open questions and unquantified claims.
 
-Exit codes: 0 when no finding reaches --fail-on, 1 when one does, 2 for a usage or file error.
+With --ai, also check stated targets for contradictions and ask the model for risks, open
+questions and quantified rewrites the draft lacks. Exit codes: 0 when no finding reaches
+--fail-on, 1 when one does (or the --ai model call failed), 2 for a usage or file error.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from prd_assistant.cli.common import EXIT_FAILED, EXIT_OK, fail
+from prd_assistant.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_model_arguments,
+    fail,
+    settings_from_args,
+)
 from prd_assistant.review import review
 from prd_assistant.review.findings import SEVERITIES
 from prd_assistant.review.report import fails, render_json, render_sarif, render_text
@@ -38,6 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="error",
         help="exit 1 when a finding is at least this severe (default: error)",
     )
+    parser.add_argument(
+        "--ai",
+        action="store_true",
+        help="also check targets for contradictions and ask the model for risks, open questions "
+        "and quantified rewrites (model settings as for prd draft)",
+    )
+    add_model_arguments(parser)
 
 
 def read_document(name: str) -> str:
@@ -80,11 +96,31 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     findings = review(text)
     label = "stdin" if args.file == "-" else args.file
+    ai = None
+    if args.ai:
+        # Loaded only for --ai, so plain linting starts without langchain and openai.
+        from prd_assistant.assist import ai_review
+
+        ai = ai_review(text, findings, settings_from_args(args))
     if args.format == "json":
-        output = render_json(findings)
+        payload = json.loads(render_json(findings))
+        if ai:
+            payload.update(ai.to_dict())
+        output = json.dumps(payload, indent=2, ensure_ascii=False)
     elif args.format == "sarif":
-        output = render_sarif(findings, label)
+        log = json.loads(render_sarif(findings, label))
+        if ai:
+            driver = log["runs"][0]["tool"]["driver"]
+            driver["rules"] = driver.get("rules", []) + ai.sarif_rules()
+            log["runs"][0]["results"] += ai.sarif_results(label, text)
+        output = json.dumps(log, indent=2, ensure_ascii=False)
     else:
         output = render_text(findings, label)
+        if ai:
+            output += "\n\n" + "\n".join(ai.text_lines(label))
     print(output)
-    return EXIT_FAILED if fails(findings, args.fail_on) else EXIT_OK
+    if ai and ai.error:
+        print(f"prd: error: the AI review failed: {ai.error}", file=sys.stderr)
+        return EXIT_FAILED
+    flagged = [*findings, *(ai.contradictions if ai else [])]
+    return EXIT_FAILED if fails(flagged, args.fail_on) else EXIT_OK

@@ -10,6 +10,7 @@ from prd_assistant.review import rules_open, rules_vague
 from prd_assistant.review.findings import OPEN_QUESTION, Finding
 from prd_assistant.review.markdown_scan import Scan, scan_markdown
 from prd_assistant.review.rule import Rule
+from prd_assistant.template import default_template_text
 
 _CLAUSE_BREAK = re.compile(r";|\|| but | whereas | while |, (?:and|but|or|so|yet|while) ")
 _MEASURABLE = re.compile(rules_vague.MEASURABLE)
@@ -52,8 +53,6 @@ def _template_guidance() -> tuple[frozenset[str], re.Pattern[str] | None]:
     A finished PRD no longer holds them. Short lines such as "Availability & SLA" are left
     out: a PM may keep them as labels.
     """
-    from prd_assistant.template import default_template_text
-
     lines = set()
     for line in default_template_text().split("\n"):
         if line.lstrip().startswith("#"):
@@ -235,7 +234,12 @@ def _run_rules(
                 continue
             if (rule.measured_ok or rule.baseline_ok) and _excused(scan, rule, start, end):
                 continue
-            out.add(rule.id, rule.category, rule.severity, start, end, rule.__dict__)
+            texts = {
+                "message": rule.message,
+                "question": rule.question,
+                "suggestion": rule.suggestion_for(text[start:end]),
+            }
+            out.add(rule.id, rule.category, rule.severity, start, end, texts)
 
 
 def _excused(scan: Scan, rule: Rule, start: int, end: int) -> bool:

@@ -106,8 +106,7 @@ class Scan:
         return index >= 0 and self.quotes[index][0] <= start and end <= self.quotes[index][1]
 
     def next_sentence(self, offset: int) -> tuple[int, int] | None:
-        """The sentence after the one holding ``offset`` when both are in one block
-        (paragraph, list item or table row), else None."""
+        """The next sentence in the same paragraph, list item or table row, else None."""
         index = bisect_right(self.sentence_starts, offset) - 1
         if index < 0 or index + 1 >= len(self.sentence_starts):
             return None

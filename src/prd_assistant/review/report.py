@@ -140,7 +140,6 @@ def render_sarif(findings: list[Finding], path: str) -> str:
                     "driver": {
                         "name": "prd-review",
                         "version": __version__,
-                        "informationUri": "https://github.com/",
                         "rules": descriptors,
                     }
                 },

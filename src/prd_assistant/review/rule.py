@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # Word end for patterns over the normalised text. Hyphens count as part of a word, so
@@ -46,6 +47,8 @@ class Rule:
         need_original: Regex the original match must fully match (e.g. upper-case ``TODO``).
         in_headings: Also applies on heading lines.
         in_questions: Also applies inside sentences that are questions.
+        variants: ``(regex, suggestion)`` pairs: the first regex that matches the flagged words
+            (lower-cased) picks a rewrite more specific than ``suggestion``.
     """
 
     id: str
@@ -62,3 +65,12 @@ class Rule:
     need_original: str | None = None
     in_headings: bool = False
     in_questions: bool = False
+    variants: tuple[tuple[str, str], ...] = ()
+
+    def suggestion_for(self, match: str) -> str:
+        """The rewrite template for ``match``: a matching variant's, else the default."""
+        lowered = match.lower()
+        for pattern, suggestion in self.variants:
+            if re.search(pattern, lowered):
+                return suggestion
+        return self.suggestion

@@ -95,6 +95,19 @@ RULES: tuple[Rule, ...] = (
         "'{match}' sets no target, so the work never provably ends and never provably fails.",
         "What value is good enough, and by when?",
         "reduce __ from __ to ≤ __ by <date> (or: keep __ ≤ __)",
+        variants=(
+            (r"soon|quick|fast|early|short", "within __ s (p95) of __"),
+            (
+                r"small|low|little|few|cheap|simple",
+                "at most __ (unit), e.g. ≤ __ ms or ≤ $__ per month",
+            ),
+            (
+                r"much|many|high|large|accurate|efficient|secure|close",
+                "at least __ (unit), measured by __",
+            ),
+            (r"^maxim", "raise __ from __ (today) to ≥ __ by <date>"),
+            (r"^optim", "state the target: __ from __ to __ by <date>, measured by __"),
+        ),
     ),
     _vague(
         "absolute-promise",
@@ -219,7 +232,7 @@ RULES: tuple[Rule, ...] = (
                 "handle|handles|support|supports|accommodate|absorb|cope with|allow for|room for",
                 r" (?:(?:the|all|any|our) )?(?:future |expected |anticipated |projected |further )?growth",
             ),
-            r"(?:scale|grow) with (?:demand|the business|usage|traffic)",
+            heads("scale|grow", r" with (?:demand|the business|usage|traffic)"),
         ),
         "'{match}' does not say to what load, or how.",
         "Up to what load (users, requests/s, data volume) and by when?",
@@ -463,6 +476,29 @@ RULES: tuple[Rule, ...] = (
         "'{match}' is a judgement, not a criterion: who decides what counts?",
         "What measurable criterion makes it '{match}'?",
         "replace '{match}' with the criterion, e.g. '≤ __ errors per __' or 'meets __ (standard)'",
+        variants=(
+            (r"accura|precis", "within ± __ (unit) of __ for ≥ __% of cases, checked against __"),
+            (
+                r"best|industry|state|cutting|world|class",
+                "name the practice or standard, e.g. 'OWASP ASVS 4.0 "
+                "level 2' or 'RFC 9457 problem details'",
+            ),
+            (
+                r"modern",
+                "supports __ (e.g. the last 2 major versions of Chrome, Safari, Firefox and Edge)",
+            ),
+            (r"gracefu", "when __ fails, __ keeps working and __ returns HTTP __ within __ s"),
+            (r"clear", "says what went wrong and what to do next, in ≤ __ words"),
+            (
+                r"professional|pleasing|nice|clean",
+                "follows design system __ v__; ≥ __% of __ rate it ≥ 4/5",
+            ),
+            (
+                r"unusual|abnormal|anomal|suspicious",
+                "alert when __ exceeds __ for __ minutes (e.g. > __ failed "
+                "sign-ins per user in 10 min)",
+            ),
+        ),
     ),
     _vague(
         "vague-quantity",
@@ -473,9 +509,19 @@ RULES: tuple[Rule, ...] = (
             "lots of",
             heads("hundreds|thousands|millions|billions|dozens|tens", " of"),
             "tons of",
-            r"(?:all )?(?:the )?(?:major|common|popular|mainstream|leading|standard) (?:web )?"
-            r"(?:browsers|platforms|operating systems|devices|cloud providers|mobile devices|"
-            r"smartphones|email clients|screen sizes)",
+            heads(
+                "handle|handles|with|under|during|survive|survives|absorb|absorbs|support|supports",
+                r" (?:the |any )?(?:peak|high|heavy) (?:load|loads|traffic|usage|demand)s?",
+            ),
+            heads(
+                "|".join(
+                    lead + word
+                    for lead in ("all the ", "all ", "the ", "")
+                    for word in ("major", "common", "popular", "mainstream", "leading", "standard")
+                ),
+                r" (?:web )?(?:browsers|platforms|operating systems|devices|cloud providers|"
+                r"mobile devices|smartphones|email clients|screen sizes)",
+            ),
             r"the most (?:common|popular|important|relevant|frequent|frequently used|used|widely used|"
             r"critical|significant|likely)",
             r"keep (?:\w+ ){1,3}(?:low|high|small|short|down|minimal|manageable|under control)(?![\w-])",

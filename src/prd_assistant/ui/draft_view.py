@@ -6,7 +6,6 @@ side-by-side diff), redraft stale sections, retry failed ones. Every change is s
 
 from __future__ import annotations
 
-import difflib
 import time
 
 import streamlit as st
@@ -81,7 +80,21 @@ def render_summary(draft: Draft) -> None:
         f"· {cost} · {seconds:.1f} s of drafting" + (" · outline mode" if draft.outline else "")
     )
     stale = [s.key for s in draft.sections if s.stale and not s.locked]
-    failed = [s.key for s in draft.failed if not s.locked]
+    failed = [s.key for s in draft.sections if s.status == SectionStatus.FAILED and not s.locked]
+    # A run cut short by a closed tab leaves sections waiting; offer to finish them.
+    unfinished = [
+        s.key
+        for s in draft.sections
+        if s.status in (SectionStatus.WAITING, SectionStatus.WRITING) and not s.locked
+    ]
+    if unfinished and st.session_state["run"] is None:
+        st.button(
+            f"Finish drafting ({len(unfinished)} sections)",
+            key="finish_drafting",
+            type="primary",
+            on_click=_redraft,
+            args=(unfinished,),
+        )
     cols = st.columns(4)
     cols[0].button(
         f"Redraft stale ({len(stale)})",
@@ -117,7 +130,8 @@ def render_exports(draft: Draft) -> None:
         file_name=export.filename(draft, "md"),
         mime="text/markdown",
         key="download_md",
-        use_container_width=True,
+        on_click="ignore",
+        width="stretch",
     )
     cols[1].download_button(
         "⬇ JSON",
@@ -125,7 +139,8 @@ def render_exports(draft: Draft) -> None:
         file_name=export.filename(draft, "json"),
         mime="application/json",
         key="download_json",
-        use_container_width=True,
+        on_click="ignore",
+        width="stretch",
     )
     cols[2].download_button(
         "⬇ DOCX",
@@ -133,24 +148,25 @@ def render_exports(draft: Draft) -> None:
         file_name=export.filename(draft, "docx"),
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         key="download_docx",
-        use_container_width=True,
+        on_click="ignore",
+        width="stretch",
     )
 
 
 def _docx(draft: Draft) -> bytes:
     # Building a DOCX takes tens of milliseconds; only rebuild when the text changed.
     markdown = export.to_markdown(draft)
-    cached = st.session_state.get("_docx_cache")
+    cached = st.session_state["docx_cache"]
     if cached and cached[0] == markdown:
         return cached[1]
     data = export.to_docx(draft)
-    st.session_state["_docx_cache"] = (markdown, data)
+    st.session_state["docx_cache"] = (markdown, data)
     return data
 
 
 def render_draft(draft: Draft, located: list[Located]) -> None:
     """Every section of the draft with its controls."""
-    st.markdown(highlight.render(draft.title), unsafe_allow_html=True)
+    st.markdown(highlight.render(highlight.display_heading(draft.title)), unsafe_allow_html=True)
     by_key: dict[str, list[Located]] = {}
     for item in located:
         by_key.setdefault(item.key, []).append(item)
@@ -161,7 +177,9 @@ def render_draft(draft: Draft, located: list[Located]) -> None:
 def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -> None:
     key = section.key
     with st.container(border=True, key=f"section_{key}"):
-        st.markdown(highlight.render(section.heading), unsafe_allow_html=True)
+        st.markdown(
+            highlight.render(highlight.display_heading(section.heading)), unsafe_allow_html=True
+        )
         st.caption(status_line(section))
         if section.status == SectionStatus.FAILED:
             st.error(section.error or "Drafting this section failed.")
@@ -244,11 +262,12 @@ def _render_versions(section: SectionDraft) -> None:
         format_func=lambda i: _version_label(section, i),
     )
     index = int(st.session_state[f"version_{key}"])
-    old = section.versions[index].text.splitlines()
-    table = difflib.HtmlDiff(wrapcolumn=55).make_table(
-        old, section.text.splitlines(), f"Version {index + 1}", "Current", context=False
-    )
-    st.html(_DIFF_STYLE + table)
+    old, new = highlight.side_by_side(section.versions[index].text, section.text)
+    left, right = st.columns(2)
+    left.caption(f"Version {index + 1}")
+    left.html(highlight.STYLE + old)
+    right.caption("Current")
+    right.html(highlight.STYLE + new)
     st.button("Revert to this version", key=f"revert_{key}", on_click=_revert, args=(key,))
 
 
@@ -256,10 +275,3 @@ def _version_label(section: SectionDraft, index: int) -> str:
     version = section.versions[index]
     when = time.strftime("%H:%M:%S", time.localtime(version.created_at))
     return f"Version {index + 1} · {version.source} · {when}"
-
-
-_DIFF_STYLE = """<style>
-table.diff {font-family: ui-monospace, monospace; font-size: 12px; border-collapse: collapse;}
-table.diff td {vertical-align: top; padding: 0 4px;}
-.diff_add {background: #d3f9d8;} .diff_chg {background: #fff3bf;} .diff_sub {background: #ffe3e3;}
-</style>"""

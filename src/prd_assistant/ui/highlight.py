@@ -7,6 +7,7 @@ restored, and code is rebuilt as escaped ``<code>``/``<pre>`` HTML so it still r
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import html
 import re
@@ -20,6 +21,7 @@ DOCUMENT_KEY = ""  # findings outside every section (the title)
 _QUOTE = re.compile(r"^(\s*)((?:&gt;\s?)+)")
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_LIST_MARKER = re.compile(r"\s*(?:(?:[-*+]|\d+[.)])\s+)?")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,17 @@ def locate(draft: Draft, markdown: str, findings: Iterable[Finding]) -> list[Loc
     return located
 
 
+def display_heading(heading: str) -> str:
+    """A template heading one level smaller for the page (``## 1. Overview`` -> ``###``).
+
+    The page has its own title, so the draft's ``#`` would compete with it; exports keep the
+    heading exactly as in the template.
+    """
+    return (
+        "#" + heading if heading.startswith("#") and not heading.startswith("######") else heading
+    )
+
+
 def _escape(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -102,13 +115,14 @@ def render(text: str, marks: Iterable[Located] = ()) -> str:
         out.append(_escape(text[position : item.start]))
         css = "prd-flag-" + item.finding.category.replace("_", "-")
         title = _attribute(f"{item.finding.message} {item.finding.question}".strip())
-        pieces = text[item.start : item.end].split("\n")
-        out.append(
-            "\n".join(
-                f'<mark class="{css}" title="{title}">{_escape(p)}</mark>' if p else ""
-                for p in pieces
-            )
-        )
+        lines = []
+        for number, piece in enumerate(text[item.start : item.end].split("\n")):
+            # A list marker at the start of a continued line stays outside the mark.
+            lead = _LIST_MARKER.match(piece).group(0) if number else ""
+            body = piece[len(lead) :]
+            mark = f'<mark class="{css}" title="{title}">{_escape(body)}</mark>' if body else ""
+            lines.append(_escape(lead) + mark)
+        out.append("\n".join(lines))
         position = item.end
     out.append(_escape(text[position:]))
     return _restore_markdown("".join(out))
@@ -136,9 +150,30 @@ def _restore_markdown(escaped: str) -> str:
     return "\n".join(result)
 
 
+def side_by_side(old: str, new: str) -> tuple[str, str]:
+    """Escaped HTML for two versions, removed lines red on the left, added green on the right."""
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    left: list[str] = []
+    right: list[str] = []
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+        left += [_diff_line(line, "" if tag == "equal" else "prd-del") for line in old_lines[a1:a2]]
+        right += [
+            _diff_line(line, "" if tag == "equal" else "prd-add") for line in new_lines[b1:b2]
+        ]
+    return "".join(left), "".join(right)
+
+
+def _diff_line(line: str, css: str) -> str:
+    return f'<div class="prd-diff {css}">{_escape(line) or "&nbsp;"}</div>'
+
+
 STYLE = """
 <style>
 mark.prd-flag-open-question { background: #ffe8a3; padding: 0 2px; border-radius: 3px; }
 mark.prd-flag-unquantified-claim { background: #ffd6d6; padding: 0 2px; border-radius: 3px; }
+.prd-diff { font-family: ui-monospace, monospace; font-size: 12px; white-space: pre-wrap;
+  overflow-wrap: anywhere; padding: 1px 4px; }
+.prd-diff.prd-del { background: #ffe3e3; } .prd-diff.prd-add { background: #d3f9d8; }
 </style>
 """

@@ -129,7 +129,7 @@ def render_input() -> None:
             key=f"example_{name}",
             on_click=_use_example,
             args=(name,),
-            use_container_width=True,
+            width="stretch",
         )
     st.text_area(
         "Service description",

@@ -166,10 +166,13 @@ def _run_note(run: dict, draft: Draft) -> str:
 def _section_slots(draft: Draft, targets: set[str]) -> dict[str, tuple]:
     """One (status, body) placeholder pair per section, under its heading."""
     slots = {}
-    st.markdown(highlight.render(draft.title))
+    st.markdown(highlight.render(highlight.display_heading(draft.title)), unsafe_allow_html=True)
     for section in draft.sections:
         with st.container(border=True):
-            st.markdown(highlight.render(section.heading))
+            st.markdown(
+                highlight.render(highlight.display_heading(section.heading)),
+                unsafe_allow_html=True,
+            )
             status, body = st.empty(), st.empty()
             status.caption(status_line(section))
             if section.key not in targets and section.text.strip():

@@ -34,7 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "template_name": DEFAULT_TEMPLATE_NAME,
     "template_error": None,
     "restored": False,
-    "input_error": None,  # why the description was refused  # whether ?draft= was looked at in this session
+    "input_error": None,
+    "docx_cache": None,  # (markdown, docx bytes): DOCX is rebuilt only when the text changes  # why the description was refused  # whether ?draft= was looked at in this session
     # widgets
     "provider": None,
     "custom_url": "",
