@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from prd_assistant.ui import draft_view, history, input, review_pane, run, sidebar, state
+from prd_assistant.ui import describe, draft_view, history, review_pane, run, sidebar, state
 
 st.set_page_config(page_title="PRD Assistant", page_icon="📝", layout="wide")
 state.init_state()
@@ -15,14 +15,14 @@ with st.sidebar:
     history.render_history()
 
 st.title("PRD Assistant")
-st.html(input.PAGE_STYLE)
+st.html(describe.PAGE_STYLE)
 state.show_flashes()
 sidebar.render_mode_banner()
 
 draft = state.draft()
-if not input.render_clarify_form():
+if not describe.render_clarify_form():
     with st.expander("Describe the service", expanded=draft is None):
-        input.render_input()
+        describe.render_input()
 
 if not run.execute_pending_run() and draft is not None:
     located = review_pane.findings(draft)

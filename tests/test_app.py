@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from prd_assistant import llm
 from prd_assistant.document import SectionStatus
 from prd_assistant.template import load_template
-from prd_assistant.ui import review_pane
+from prd_assistant.ui import actions, describe, review_pane
 from tests.support.fake_models import SectionModel
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -415,3 +415,79 @@ def test_suggested_risks_and_questions_are_accepted_with_one_click(fake_model):
     assert "SMS provider outage during peak sales" in risks.text and risks.edited
     assert "Open question: Who approves new message templates?" in questions.text
     assert all(at.button(key=b.key).disabled for b in accept)
+
+
+def test_bulk_redraft_never_overwrites_a_hand_edited_section(fake_model):
+    at = draft(new_app(key="sk-test-key"))
+    dependent = sorted(actions.dependents(current(at), "overview"))[0]
+    for key, text in ((dependent, "My own words."), ("overview", "New overview.")):
+        at.button(key=f"edit_{key}").click().run()
+        at.text_area(key=f"editor_{key}").input(text)
+        at.button(key=f"save_{key}").click().run()
+    section = current(at).section(dependent)
+    assert section.stale and section.edited
+    at.button(key="redraft_stale").click().run()
+    assert current(at).section(dependent).text == "My own words."
+    assert current(at).section(dependent).stale  # still offered, one click away
+    at.button(key=f"redraft_{dependent}").click().run()
+    assert current(at).section(dependent).text.startswith("Body of")
+    assert not current(at).section(dependent).stale
+
+
+@pytest.mark.parametrize("where", ["env", "secrets"])
+def test_the_key_comes_from_the_environment_or_secrets_and_is_not_shown(
+    fake_model, monkeypatch, where
+):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["clarify_enabled"] = False
+    if where == "env":
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-from-somewhere")
+    else:
+        at.secrets["OPENAI_API_KEY"] = "sk-from-somewhere"
+    at.run()
+    assert not [i for i in at.info if "Outline mode" in i.value]
+    assert at.text_input(key="api_key").value == ""  # never put back into the field
+    draft(at)
+    assert fake_model["settings"][-1].api_key.get_secret_value() == "sk-from-somewhere"
+    assert "sk-from-somewhere" not in page_text(at)
+    assert not current(at).outline
+
+
+def test_an_outline_becomes_a_full_draft_once_a_model_is_connected(fake_model):
+    at = draft(new_app())
+    assert current(at).outline
+    assert current(at).section("overview").versions[-1].source == "outline"
+    at.text_input(key="api_key").input("sk-test-key").run()
+    at.button(key="redraft_all").click().run()
+    doc = current(at)
+    assert not doc.outline and doc.model == "gpt-4o-mini"
+    assert doc.section("overview").text.startswith("Body of 1. Overview")
+    assert "Outline" not in doc.to_markdown().split("## 1.")[0]
+
+
+@pytest.mark.parametrize(
+    ("description", "name"),
+    [
+        ("ParcelPing is a delivery service.", "ParcelPing"),
+        ("Shift Swap lets staff swap shifts.", "Shift Swap"),
+        ("The service sends updates.", ""),
+        ("a lowercase start", ""),
+    ],
+)
+def test_the_service_name_is_taken_from_the_description(description, name):
+    assert describe.guess_service_name(description) == name
+
+
+def test_contradicting_targets_across_sections_are_shown(fake_model):
+    def reply(heading: str, prompt: str) -> str:
+        if heading.startswith("## 7."):
+            return "- Availability: 99.9% monthly."
+        if heading.startswith("## 13."):
+            return "- Availability: 99.5% monthly."
+        return section_reply(heading, prompt)
+
+    fake_model["model"] = SectionModel(reply=reply)
+    at = draft(new_app(key="sk-test-key"))
+    text = page_text(at)
+    assert "Availability target is 99.5%" in text
+    assert "Which is the target: 99.9% or 99.5%?" in text

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -47,9 +47,11 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(db_path: Path, *, delay: float = 0.2) -> Iterator[tuple[str, OpenAIStubServer]]:
+def running_app(
+    db_path: Path, *, delay: float = 0.2, reply: Callable[[dict], str] | None = None
+) -> Iterator[tuple[str, OpenAIStubServer]]:
     """Starts the stub model server and ``streamlit run app.py``; yields (app URL, server)."""
-    server = OpenAIStubServer(delay=delay, models=("test-model",)).start()
+    server = OpenAIStubServer(delay=delay, reply=reply, models=("test-model",)).start()
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"OPENAI_API_KEY", "PRD_DATABASE_URL"}}
     env.update(

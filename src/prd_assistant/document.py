@@ -153,7 +153,7 @@ class Draft:
 
     @property
     def failed(self) -> list[SectionDraft]:
-        return [s for s in self.sections if s.status is SectionStatus.FAILED]
+        return [s for s in self.sections if s.status == SectionStatus.FAILED]
 
     def to_markdown(self) -> str:
         """The draft as Markdown, with every template heading verbatim and in order."""
@@ -162,7 +162,7 @@ class Draft:
             parts += [OUTLINE_NOTE, ""]
         for section in self.sections:
             body = section.text.strip()
-            if not body and section.status is SectionStatus.FAILED:
+            if not body and section.status == SectionStatus.FAILED:
                 body = f"> Drafting this section failed: {section.error}"
             parts += [section.heading, "", body, ""]
         if self.footer:

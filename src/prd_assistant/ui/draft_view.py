@@ -79,7 +79,12 @@ def render_summary(draft: Draft) -> None:
         f"{done} of {len(draft.sections)} sections done · {approx}{usage.total_tokens:,} tokens "
         f"· {cost} · {seconds:.1f} s of drafting" + (" · outline mode" if draft.outline else "")
     )
-    stale = [s.key for s in draft.sections if s.stale and not s.locked]
+    include_edited = bool(st.session_state["include_edited"])
+    stale = [
+        s.key
+        for s in draft.sections
+        if s.stale and not s.locked and (include_edited or not s.edited)
+    ]
     failed = [s.key for s in draft.sections if s.status == SectionStatus.FAILED and not s.locked]
     # A run cut short by a closed tab leaves sections waiting; offer to finish them.
     unfinished = [
@@ -102,7 +107,8 @@ def render_summary(draft: Draft) -> None:
         on_click=_redraft,
         args=(stale,),
         disabled=not stale,
-        help="Redraft the sections that depend on text that changed.",
+        help="Redraft the sections that depend on text that changed (hand-edited ones only "
+        "when ticked; each stale section also has its own Redraft button).",
     )
     cols[1].button(
         f"Retry failed ({len(failed)})",

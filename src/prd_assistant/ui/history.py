@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import streamlit as st
 
 from prd_assistant import export
+from prd_assistant.store import DraftStore
 from prd_assistant.ui import state
 
 
@@ -18,6 +20,8 @@ def _new() -> None:
     state.set_draft(None)
     st.session_state["run"] = None
     st.session_state["clarify"] = None
+    for key in ("description", "service_name", "audience", "constraints", "numbers"):
+        st.session_state[key] = ""
 
 
 def _open(draft_id: str) -> None:
@@ -45,7 +49,7 @@ def _open_version() -> None:
     state.save(f"restored the version of {_when(_version_time(target, current.id, version_id))}")
 
 
-def _version_time(target, draft_id: str, version_id: int) -> float:
+def _version_time(target: DraftStore, draft_id: str, version_id: int) -> float:
     for version in target.versions(draft_id):
         if version.id == version_id:
             return version.saved_at
@@ -64,8 +68,6 @@ def _import() -> None:
     target = state.store()
     if target is not None and target.load(draft.id) is not None:
         # Importing a file next to the draft it came from must not overwrite that draft.
-        import uuid
-
         draft.id = uuid.uuid4().hex
     state.set_draft(draft, "imported from JSON")
     st.session_state["description"] = draft.description

@@ -11,7 +11,8 @@ from functools import lru_cache
 
 import streamlit as st
 
-from prd_assistant import llm
+from prd_assistant import assist, llm
+from prd_assistant.consistency import Contradiction, check_consistency
 from prd_assistant.document import Draft
 from prd_assistant.review import Finding, review
 from prd_assistant.ui import actions, highlight, sidebar, state
@@ -23,6 +24,11 @@ CATEGORY_LABEL = {"open_question": "Open questions", "unquantified_claim": "Unqu
 @lru_cache(maxsize=64)
 def _review(markdown: str) -> tuple[Finding, ...]:
     return tuple(review(markdown))
+
+
+@lru_cache(maxsize=64)
+def _contradictions(markdown: str) -> tuple[Contradiction, ...]:
+    return tuple(check_consistency(markdown))
 
 
 def findings(draft: Draft) -> list[Located]:
@@ -88,7 +94,22 @@ def render_review(draft: Draft, located: list[Located]) -> None:
                     unsafe_allow_html=True,
                 )
                 st.button("Restore", key=f"restore_{item.id}", on_click=_restore, args=(item.id,))
+    _render_contradictions(draft)
     _render_suggestions(draft)
+
+
+def _render_contradictions(draft: Draft) -> None:
+    found = _contradictions(draft.to_markdown())
+    if not found:
+        return
+    with st.expander(f"Contradictions ({len(found)})", expanded=True):
+        for item in found:
+            with st.container(border=True):
+                st.markdown(
+                    f"⚖️ {highlight.render(item.message)}  \n"
+                    f"*Question:* {highlight.render(item.question)}",
+                    unsafe_allow_html=True,
+                )
 
 
 def _render_finding(item: Located, locked: bool) -> None:
@@ -124,8 +145,6 @@ def _suggest() -> None:
     if draft is None:
         return
     try:
-        from prd_assistant import assist
-
         model = sidebar.create_model()
         if model is None:
             state.flash("info", "Connect a model in the sidebar to get suggestions.")
@@ -144,8 +163,6 @@ def _suggestion_id(kind: str, text: str) -> str:
 
 
 def _accept(kind: str, index: int, sid: str) -> None:
-    from prd_assistant import assist
-
     draft = state.draft()
     result = st.session_state["suggestions"]
     if draft is None or result is None:
@@ -190,8 +207,6 @@ def _render_suggestions(draft: Draft) -> None:
     result = st.session_state["suggestions"]
     if result is None:
         return
-    from prd_assistant import assist
-
     accepted = st.session_state["accepted"]
     if not result.risks and not result.open_questions:
         st.info("The model found no risks or open questions beyond the ones flagged already.")

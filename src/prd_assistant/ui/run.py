@@ -61,7 +61,7 @@ def start_run(
     st.session_state["run"] = {
         "keys": targets,
         "instruction": instruction,
-        "source": "outline" if draft.outline and source == "draft" else source,
+        "source": source,
         "done": [],
     }
 
@@ -97,18 +97,21 @@ def execute_pending_run() -> bool:
         return False
     remaining = [k for k in run["keys"] if k not in run["done"]]
     try:
-        model = None if draft.outline else sidebar.create_model()
+        model = sidebar.create_model()
     except Exception as exc:  # a settings problem must reach the PM as text
         st.session_state["run"] = None
         state.flash("error", f"Cannot start drafting: {llm.describe_error(exc)}")
         st.rerun()
-    if model is None:
-        draft.outline = True
-        run["source"] = "outline" if run["source"] == "draft" else run["source"]
+    model_name = sidebar.model_name() if model is not None else ""
+    if len(run["keys"]) == len(draft.sections):
+        # A whole draft written without a model is an outline; one section redone is not.
+        draft.outline, draft.model = model is None, model_name
+    if model is None and run["source"] == "draft":
+        run["source"] = "outline"
     drafter = Drafter(
         draft.template(),
         model,
-        model_name=draft.model or sidebar.model_name(),
+        model_name=model_name,
         concurrency=int(st.session_state["concurrency"]),
     )
     total = len(run["keys"])

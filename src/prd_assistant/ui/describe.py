@@ -8,11 +8,12 @@ first shows one short clarifying form (Skip is one click).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import streamlit as st
 
-from prd_assistant import llm
+from prd_assistant import assist, llm
 from prd_assistant.document import Draft
 from prd_assistant.drafting import DescriptionError, Drafter, check_description
 from prd_assistant.template import parse_template
@@ -106,10 +107,8 @@ def _draft_clicked() -> None:
     start_run(draft, new=True)
 
 
-def _clarifying_questions(draft: Draft) -> list:
+def _clarifying_questions(draft: Draft) -> list[assist.ClarifyingQuestion]:
     try:
-        from prd_assistant import assist
-
         model = sidebar.create_model()
         if model is None:
             return []
@@ -190,6 +189,10 @@ def _render_estimate() -> None:
     st.caption(f"Estimate before drafting: about {total:,} tokens, {money}.")
 
 
+def _recommended_label(recommended: str) -> Callable[[str], str]:
+    return lambda option: f"{option}  (recommended)" if option == recommended else option
+
+
 def render_clarify_form() -> bool:
     """The clarifying questions, if asked; returns True while the form is showing."""
     pending = st.session_state["clarify"]
@@ -210,7 +213,7 @@ def render_clarify_form() -> bool:
                 options,
                 index=default,
                 key=f"clarify_choice_{index}",
-                help=f"Recommended: {question.recommended}",
+                format_func=_recommended_label(question.recommended),
             )
             st.text_input("Or your own answer", key=f"clarify_text_{index}")
         submitted = st.form_submit_button(
@@ -220,8 +223,6 @@ def render_clarify_form() -> bool:
         "Skip", key="clarify_skip", help="Draft now with the recommended answers as assumptions."
     )
     if submitted or skipped:
-        from prd_assistant import assist
-
         answers: dict[int, str] = {}
         if submitted:
             for index in range(len(questions)):
