@@ -72,7 +72,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--delays", type=float, nargs="+", default=[0.5, 1.0, 2.0])
     parser.add_argument("--fail-rate", type=float, default=0.2)
-    parser.add_argument("--concurrency", type=int, default=6)
+    parser.add_argument(
+        "--concurrency", type=int, default=8, help="sections at once (the CLI default)"
+    )
     args = parser.parse_args()
     cpu = next(
         (

@@ -61,8 +61,8 @@ def test_description_file_and_custom_template(tmp_path, capsys):
     [
         (["draft", ""], "description is empty"),
         (["draft", "word " * 5000], "limit is 3,000"),
-        (["draft", DESCRIPTION, "-t", "/nonexistent/t.md"], "Template file not found"),
-        (["draft", "-f", "/nonexistent/d.txt"], "Description file not found"),
+        (["draft", DESCRIPTION, "-t", "/nonexistent/t.md"], "Template /nonexistent/t.md: no such"),
+        (["draft", "-f", "/nonexistent/d.txt"], "/nonexistent/d.txt: no such file"),
         (["draft", "--resume", "/nonexistent/d.json"], "Draft JSON not found"),
     ],
 )
@@ -97,3 +97,10 @@ def test_module_entry_point_runs():
     )
     assert result.returncode == 0, result.stderr
     assert "## 19. Change Control" in result.stdout
+
+
+def test_cli_default_concurrency_matches_the_engine():
+    from prd_assistant import drafting
+    from prd_assistant.cli import draft as cli_draft
+
+    assert cli_draft.DEFAULT_CONCURRENCY == drafting.DEFAULT_CONCURRENCY

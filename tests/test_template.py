@@ -64,15 +64,15 @@ def test_template_without_sections_is_refused_clearly():
 def test_binary_and_non_utf8_templates_are_refused(tmp_path):
     binary = tmp_path / "image.md"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    with pytest.raises(TemplateError, match="not a text file"):
+    with pytest.raises(TemplateError, match="is binary, not text"):
         load_template(binary)
     latin = tmp_path / "latin.md"
     latin.write_bytes("## Résumé\n".encode("latin-1"))
     with pytest.raises(TemplateError, match="not UTF-8"):
         load_template(latin)
-    with pytest.raises(TemplateError, match="not found"):
+    with pytest.raises(TemplateError, match="no such file"):
         load_template(tmp_path / "missing.md")
-    with pytest.raises(TemplateError, match="folder"):
+    with pytest.raises(TemplateError, match="is a folder"):
         load_template(tmp_path)
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from prd_assistant.textfile import TextFileError, decode_text, read_text_file
+
 SERVICE_NAME_PLACEHOLDER = re.compile(r"<\s*service[ _-]*name\s*>", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,3})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
@@ -170,21 +172,11 @@ def _clean(lines: list[str]) -> str:
 
 
 def decode_template_bytes(data: bytes, name: str) -> str:
-    """Decodes uploaded or read template bytes, refusing binary and non-UTF-8 data."""
-    if len(data) > MAX_TEMPLATE_BYTES:
-        raise TemplateError(
-            f"The template '{name}' is {len(data) // 1024} KiB; templates are limited to "
-            f"{MAX_TEMPLATE_BYTES // 1024} KiB. Is this the right file?"
-        )
-    if b"\x00" in data:
-        raise TemplateError(f"The template '{name}' is not a text file. Use a Markdown (.md) file.")
+    """Decodes uploaded template bytes, refusing binary, oversized and non-UTF-8 data."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TemplateError(
-            f"The template '{name}' is not UTF-8 text (byte {exc.start} cannot be decoded). "
-            "Save it as UTF-8 Markdown and try again."
-        ) from None
+        return decode_text(data, name, max_bytes=MAX_TEMPLATE_BYTES)
+    except TextFileError as exc:
+        raise TemplateError(f"Template {exc}") from None
 
 
 def default_template_text() -> str:
@@ -200,9 +192,8 @@ def load_template(path: str | Path | None = None) -> Template:
     """
     if path is None:
         return parse_template(default_template_text(), DEFAULT_TEMPLATE_NAME)
-    file = Path(path)
-    if not file.exists():
-        raise TemplateError(f"Template file not found: {file}")
-    if file.is_dir():
-        raise TemplateError(f"The template path {file} is a folder; give a Markdown file.")
-    return parse_template(decode_template_bytes(file.read_bytes(), file.name), file.name)
+    try:
+        text = read_text_file(path, max_bytes=MAX_TEMPLATE_BYTES)
+    except TextFileError as exc:
+        raise TemplateError(f"Template {exc}") from None
+    return parse_template(text, Path(path).name)

@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
 # Kept here, not imported from drafting, so `prd --help` and `prd review` start without
 # loading langchain and openai.
-DEFAULT_CONCURRENCY = 6
+DEFAULT_CONCURRENCY = 8
+# Far above the 3,000-token description limit, which gives the precise message.
+MAX_DESCRIPTION_FILE_BYTES = 1024 * 1024
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,16 +78,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_description(args: argparse.Namespace) -> str:
-    from prd_assistant.drafting import DescriptionError
-    from prd_assistant.template import decode_template_bytes
+    from prd_assistant.textfile import read_text_file
 
     if args.description_file:
         if args.description_file == "-":
             return sys.stdin.read()
-        path = Path(args.description_file)
-        if not path.is_file():
-            raise DescriptionError(f"Description file not found: {path}")
-        return decode_template_bytes(path.read_bytes(), path.name)
+        return read_text_file(args.description_file, max_bytes=MAX_DESCRIPTION_FILE_BYTES)
     return args.description or ""
 
 

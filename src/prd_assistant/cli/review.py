@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from prd_assistant.cli.common import (
     EXIT_FAILED,
@@ -22,12 +21,9 @@ from prd_assistant.cli.common import (
 from prd_assistant.review import review
 from prd_assistant.review.findings import SEVERITIES
 from prd_assistant.review.report import fails, render_json, render_sarif, render_text
+from prd_assistant.textfile import TextFileError, decode_text, read_text_file
 
 MAX_BYTES = 20 * 1024 * 1024
-
-
-class InputError(Exception):
-    """The file cannot be reviewed; the message says why and what to do."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,42 +53,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_document(name: str) -> str:
-    """Reads a PRD as UTF-8 text.
+    """Reads a PRD as UTF-8 text from a file, or from stdin for ``-``.
 
     Raises:
-        InputError: If the file is missing, a folder, binary, too large or not UTF-8.
+        TextFileError: If the file is missing, a folder, binary, too large or not UTF-8.
     """
     if name == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        path = Path(name)
-        if not path.exists():
-            raise InputError(f"{name}: no such file. Check the path and try again.")
-        if path.is_dir():
-            raise InputError(f"{name} is a folder; give the PRD's Markdown file.")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
-    if len(data) > MAX_BYTES:
-        raise InputError(
-            f"{name} is {len(data) // (1024 * 1024)} MiB; PRDs up to 20 MiB are reviewed."
-        )
-    if b"\x00" in data:
-        raise InputError(f"{name} is binary, not text. Review a Markdown (.md) or text file.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{name} is not UTF-8 text (byte {exc.start} cannot be decoded). Save it as UTF-8 and retry."
-        ) from None
+        return decode_text(sys.stdin.buffer.read(), "stdin", max_bytes=MAX_BYTES)
+    return read_text_file(name, max_bytes=MAX_BYTES)
 
 
 def run(args: argparse.Namespace) -> int:
     """Reviews ``args.file`` and prints the findings; returns the exit code."""
     try:
         text = read_document(args.file)
-    except InputError as exc:
+    except TextFileError as exc:
         return fail(str(exc))
     findings = review(text)
     label = "stdin" if args.file == "-" else args.file
