@@ -61,7 +61,7 @@ def test_drafts_every_section_through_the_real_client():
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"just text, no headings", "has no sections"), (b"\x00\x01binary", "not a text file")],
+    [(b"just text, no headings", "has no sections"), (b"\x00\x01binary", "is binary, not text")],
 )
 def test_a_bad_template_upload_is_refused_with_a_clear_error(content, message):
     from streamlit.testing.v1 import AppTest

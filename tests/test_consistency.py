@@ -9,7 +9,8 @@ import pytest
 
 from prd_assistant.consistency import check_consistency, extract_targets, split_sections
 from prd_assistant.document import Draft
-from prd_assistant.drafting import Drafter, apply_event
+from prd_assistant.drafting import Drafter
+from prd_assistant.events import apply_event
 from prd_assistant.review import Finding
 from prd_assistant.template import load_template
 

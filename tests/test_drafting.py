@@ -5,16 +5,15 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
+from prd_assistant.description import DescriptionError, check_description
 from prd_assistant.document import Clarification, Draft, SectionStatus
-from prd_assistant.drafting import (
-    DescriptionError,
-    Drafter,
+from prd_assistant.drafting import Drafter
+from prd_assistant.events import (
     SectionDelta,
     SectionDone,
     SectionFailed,
     SectionStarted,
     apply_event,
-    check_description,
 )
 from prd_assistant.template import load_template, parse_template
 from tests.support.fake_models import SectionModel

@@ -129,3 +129,14 @@ def test_price_split_between_input_and_output():
 @pytest.mark.parametrize("model", ["llama3.1", "gpt-4o-audio-preview", "test-model", ""])
 def test_unknown_prices_are_none(model):
     assert tokens.estimate_cost(model, 1000, 1000) is None
+
+
+def test_upper_bound_skips_the_tokenizer_only_when_bytes_prove_the_limit(monkeypatch):
+    from prd_assistant import tokens as tokens_module
+
+    calls = []
+    monkeypatch.setattr(tokens_module, "count_tokens", lambda text, model: calls.append(text) or 7)
+    assert tokens_module.upper_bound("héllo", "gpt-4o-mini", 100) == len("héllo".encode())
+    assert calls == []
+    assert tokens_module.upper_bound("x" * 200, "gpt-4o-mini", 100) == 7
+    assert calls == ["x" * 200]

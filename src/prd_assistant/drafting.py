@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
@@ -23,7 +22,14 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from prd_assistant import llm, tokens
-from prd_assistant.document import Draft, SectionStatus, Usage
+from prd_assistant.document import Draft, Usage
+from prd_assistant.events import (
+    DraftEvent,
+    SectionDelta,
+    SectionDone,
+    SectionFailed,
+    SectionStarted,
+)
 from prd_assistant.facts import extract_facts
 from prd_assistant.outline import outline_section
 from prd_assistant.postprocess import finalize_section_text
@@ -36,85 +42,7 @@ DEFAULT_CONCURRENCY = 8
 MAX_DEPENDENCY_TOKENS = 1_200
 MAX_GATHERED_QUESTIONS = 40
 EXPECTED_COMPLETION_TOKENS = 450
-# About 2,000 words: a description, not a spec. Longer text belongs in the context or a template.
-MAX_DESCRIPTION_TOKENS = 3_000
-MIN_DESCRIPTION_WORDS = 3
 _OPEN_QUESTION = re.compile(r"open question:\s*(.+)", re.IGNORECASE)
-
-
-class DescriptionError(ValueError):
-    """The service description cannot be drafted from; the message says what to change."""
-
-
-def check_description(text: str, model_name: str = "") -> str:
-    """Returns the description stripped, or raises DescriptionError if empty, too short or too long."""
-    description = (text or "").strip()
-    if not description:
-        raise DescriptionError(
-            "The description is empty. Describe the service in a few sentences: what it does, "
-            "for whom, and any numbers you already know."
-        )
-    if len(description.split()) < MIN_DESCRIPTION_WORDS:
-        raise DescriptionError(
-            f"The description is too short ({len(description.split())} word(s)). Write at least a "
-            "sentence: what the service does and for whom."
-        )
-    size = _token_upper_bound(description, model_name or "gpt-4o-mini", MAX_DESCRIPTION_TOKENS)
-    if size > MAX_DESCRIPTION_TOKENS:
-        raise DescriptionError(
-            f"The description is {size:,} tokens; the limit is {MAX_DESCRIPTION_TOKENS:,} (about 2,000 "
-            "words). Keep the core description short and move details into the context field or "
-            "the template."
-        )
-    return description
-
-
-@dataclass(frozen=True)
-class SectionStarted:
-    key: str
-
-
-@dataclass(frozen=True)
-class SectionDelta:
-    key: str
-    text: str
-
-
-@dataclass(frozen=True)
-class SectionDone:
-    key: str
-    text: str
-    usage: Usage
-    seconds: float
-
-
-@dataclass(frozen=True)
-class SectionFailed:
-    key: str
-    error: str
-    seconds: float
-
-
-DraftEvent = SectionStarted | SectionDelta | SectionDone | SectionFailed
-
-
-def apply_event(draft: Draft, event: DraftEvent, source: str = "draft") -> None:
-    """Updates ``draft`` in place. A failure keeps the section's previous text."""
-    section = draft.section(event.key)
-    if isinstance(event, SectionStarted):
-        section.status, section.error = SectionStatus.WRITING, None
-    elif isinstance(event, SectionDone):
-        section.set_text(event.text, source)
-        section.status, section.error = SectionStatus.DONE, None
-        section.usage, section.seconds = event.usage, event.seconds
-        section.edited = section.stale = False
-    elif isinstance(event, SectionFailed):
-        section.status, section.error, section.seconds = (
-            SectionStatus.FAILED,
-            event.error,
-            event.seconds,
-        )
-    draft.updated_at = time.time()
 
 
 def render_context(draft: Draft) -> str:
@@ -427,18 +355,9 @@ class Drafter:
         return result
 
 
-def _token_upper_bound(text: str, model_name: str, limit: int) -> int:
-    """Exact count when it could matter; the UTF-8 length (never fewer bytes than tokens) otherwise.
-
-    Skipping the tokenizer for short texts keeps it (0.4 s to load) off the start of a draft.
-    """
-    size = len(text.encode("utf-8"))
-    return size if size <= limit else tokens.count_tokens(text, model_name)
-
-
 def _shorten(text: str, max_tokens: int, model_name: str) -> str:
     """Keeps a dependency's text within ``max_tokens``, saying so when it had to cut."""
-    size = _token_upper_bound(text, model_name, max_tokens)
+    size = tokens.upper_bound(text, model_name, max_tokens)
     if size <= max_tokens:
         return text
     keep = int(len(text) * max_tokens / size * 0.95)

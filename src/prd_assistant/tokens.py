@@ -197,3 +197,11 @@ def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> flo
         return None
     price_in, price_out = prices
     return (prompt_tokens * price_in + completion_tokens * price_out) / 1_000_000
+
+
+def upper_bound(text: str, model: str, limit: int) -> int:
+    """The exact count when it could exceed ``limit``; the UTF-8 length (never fewer bytes than
+    tokens) when that alone proves it cannot. Short texts thus skip loading the tokenizer.
+    """
+    size = len(text.encode("utf-8"))
+    return size if size <= limit else count_tokens(text, model)

@@ -23,7 +23,8 @@ from prd_assistant.cli.common import (
 
 if TYPE_CHECKING:
     from prd_assistant.document import Draft
-    from prd_assistant.drafting import Drafter, SectionDone, SectionFailed
+    from prd_assistant.drafting import Drafter
+    from prd_assistant.events import SectionDone, SectionFailed
 
 # Kept here, not imported from drafting, so `prd --help` and `prd review` start without
 # loading langchain and openai.
@@ -88,8 +89,8 @@ def _read_description(args: argparse.Namespace) -> str:
 
 
 def _new_draft(args: argparse.Namespace, model_name: str) -> Draft:
+    from prd_assistant.description import check_description
     from prd_assistant.document import Draft
-    from prd_assistant.drafting import check_description
     from prd_assistant.facts import service_name
     from prd_assistant.template import load_template
 
@@ -101,13 +102,9 @@ def _new_draft(args: argparse.Namespace, model_name: str) -> Draft:
 def run(args: argparse.Namespace) -> int:
     """Runs ``prd draft``; returns 0 when every section drafted, 1 if any failed, 2 on bad input."""
     from prd_assistant import llm
-    from prd_assistant.drafting import (
-        DescriptionError,
-        Drafter,
-        SectionDone,
-        SectionFailed,
-        apply_event,
-    )
+    from prd_assistant.description import DescriptionError
+    from prd_assistant.drafting import Drafter
+    from prd_assistant.events import SectionDone, SectionFailed, apply_event
     from prd_assistant.prompts import PromptError
     from prd_assistant.template import TemplateError
 

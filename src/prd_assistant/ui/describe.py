@@ -14,8 +14,9 @@ from functools import lru_cache
 import streamlit as st
 
 from prd_assistant import assist, llm
+from prd_assistant.description import DescriptionError, check_description
 from prd_assistant.document import Draft
-from prd_assistant.drafting import DescriptionError, Drafter, check_description
+from prd_assistant.drafting import Drafter
 from prd_assistant.template import parse_template
 from prd_assistant.ui import highlight, sidebar, state
 from prd_assistant.ui.run import start_run

@@ -14,8 +14,8 @@ import streamlit as st
 
 from prd_assistant import llm
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
-from prd_assistant.drafting import (
-    Drafter,
+from prd_assistant.drafting import Drafter
+from prd_assistant.events import (
     SectionDelta,
     SectionDone,
     SectionFailed,
