@@ -92,7 +92,7 @@ def score(items: list[Item]) -> dict[str, dict[str, Score]]:
     return scores
 
 
-LINE_LABELLED = ("messy_prd", "prose_prd", "drafted_prd", "stories_prd")
+LINE_LABELLED = ("messy_prd", "prose_prd", "drafted_prd", "stories_prd", "heldout2_prd", "heldout3_prd")
 
 
 def score_documents(scores: dict[str, dict[str, Score]]) -> None:

@@ -299,3 +299,69 @@ def test_every_rule_pattern_starts_with_a_literal_so_scans_stay_fast() -> None:
         prefix = compiler._get_charset_prefix(parsed, re.MULTILINE)
         literal = compiler._get_literal_prefix(parsed, re.MULTILINE)[0]
         assert prefix is not None or literal, rule.id
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "match"),
+    [
+        ("- Payout failures are retried ASAP.", "unquantified_claim", "ASAP"),
+        (
+            "- Reminders are sent on a best-effort basis.",
+            "unquantified_claim",
+            "on a best-effort basis",
+        ),
+        ("- Sellers see the money in minutes.", "unquantified_claim", "in minutes"),
+        ("- The pipeline runs in multiple regions.", "unquantified_claim", "multiple"),
+        ("- The tool must scale as the org grows.", "unquantified_claim", "scale as"),
+        (
+            "- Ranking should feel relevant to shoppers.",
+            "unquantified_claim",
+            "should feel relevant",
+        ),
+        ("- The driver app works with poor coverage.", "unquantified_claim", "poor coverage"),
+        ("- Page load time target: 800.", "unquantified_claim", "800"),
+        ("- Uptime target for the SCIM API: 99.9.", "unquantified_claim", "99.9"),
+        ("- Launch date: N/A", "open_question", "N/A"),
+        ("- Metering adds X ms to each call.", "open_question", "X"),
+        ("- General availability: date unclear.", "open_question", "unclear"),
+        (
+            "- Thresholds will be set once traffic is known.",
+            "open_question",
+            "once traffic is known",
+        ),
+        ("- Older hardware: still being assessed.", "open_question", "still being assessed"),
+        ("- The owner is an open question for platform.", "open_question", "is an open question"),
+    ],
+)
+def test_generalised_vocabulary_classes(text: str, category: str, match: str) -> None:
+    assert _flags(text, category) == [match]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Data migration: N/A (new service, nothing to migrate).",
+        "- Timeout values are expressed in seconds.",
+        "- Sellers see instant payouts in the Balance tab.",
+        "- The current checkout copy is unclear.",
+        "- Once the payment is confirmed, the order moves to Paid.",
+        "- The old API is no longer supported after 2027-03-01.",
+        "- The page must look like the Figma file.",
+        "- Reports are still being generated when the user leaves.",
+        "Why now? Two competitors launched it in 2026.",
+    ],
+)
+def test_generalised_classes_leave_their_traps_alone(text: str) -> None:
+    assert _flags(text) == []
+
+
+def test_the_next_line_is_not_the_fit_criterion_of_a_one_line_requirement() -> None:
+    text = "FR-12 Sync errors are shown to admins promptly.\nFR-13 Certificates rotate every 30 days.\n"
+    assert _flags(text) == ["promptly"]
+    assert _flags("The product shall be easy to use. 90% of users finish setup in 5 min.") == []
+
+
+def test_vague_words_under_open_questions_ask_rather_than_claim() -> None:
+    text = "## Open Questions\n- Multiple IdPs per workspace: needs decision.\n"
+    assert _flags(text, "unquantified_claim") == []
+    assert _flags(text, "open_question") == ["needs decision"]

@@ -61,6 +61,16 @@ def test_open_questions_precision_and_recall(scores: dict) -> None:
     assert entry.recall >= 0.95, entry.misses
 
 
+@pytest.mark.parametrize("name", ["heldout2_prd", "heldout3_prd"])
+def test_held_out_prds_meet_the_targets(scores: dict, name: str) -> None:
+    # Written and labelled after the rules, to check that they generalise (see the README).
+    claims, questions = scores[name]["unquantified_claim"], scores[name]["open_question"]
+    assert claims.precision >= 0.90, claims.false_flags
+    assert claims.recall >= 0.85, claims.misses
+    assert questions.precision >= 0.95, questions.false_flags
+    assert questions.recall >= 0.95, questions.misses
+
+
 def test_clean_quantified_prd_has_at_most_one_false_flag_per_thousand_words(
     quality: ModuleType,
 ) -> None:

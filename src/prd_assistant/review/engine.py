@@ -24,6 +24,13 @@ _EMPTY_BULLET = re.compile(
     r"^[ \t]*(?:[-*+]|\d{1,3}[.)])(?:[ \t]+\[[ x]?\])?[ \t]*\r?$", re.MULTILINE
 )
 _QUESTION_MARKS = re.compile(r"\?+")
+# Framing questions a PM asks and answers at once ("Why now? Two competitors launched ...").
+_RHETORICAL = re.compile(
+    r"(?:why (?:now|(?:does|do|is|would) (?:this|it|that) (?:matter|important|needed))"
+    r"|what (?:does|would) success look like|what(?:'s| is) (?:the problem|in it for \w+)"
+    r"|so what|how does (?:it|this) work|what (?:are|is) we (?:building|solving))\?$"
+)
+_NEXT_WORD = re.compile(r"[ \t]*([a-z][a-z-]{2,})")
 _LEAD = re.compile(
     r"[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\[[ x]\][ \t]+)?(?:\*\*|__)?"
 )
@@ -141,7 +148,15 @@ def review(markdown_text: str) -> list[Finding]:
     out = _Collector(scan)
     question_spans = _structural(scan, out)
     _run_rules(scan, out, _OPEN_PATTERNS, question_spans)
-    _run_rules(scan, out, _VAGUE_PATTERNS, question_spans)
+    # Items under an Open Questions heading ask; their vague words are not claims.
+    claim_free = question_spans + [
+        (area.start, next_start)
+        for area, next_start in zip(
+            scan.areas, [*scan.area_starts[1:], len(markdown_text)], strict=True
+        )
+        if area.open_questions
+    ]
+    _run_rules(scan, out, _VAGUE_PATTERNS, _merged(claim_free))
     return sorted(out.findings, key=lambda f: (f.start, f.end, f.category))
 
 
@@ -191,6 +206,8 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         s_start, _ = scan.sentence(mark)
         start = _LEAD.match(text, s_start).end()
         start = min(start, mark)
+        if _RHETORICAL.search(masked, max(start, mark - 60), mark + 1) and scan.next_sentence(mark):
+            continue
         question_spans.append((s_start, scan.sentence(mark)[1]))
         texts = (
             rules_open.OPEN_QUESTION_LISTED if area.open_questions else rules_open.QUESTION_IN_BODY
@@ -198,6 +215,17 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         out.add("question-in-body", OPEN_QUESTION, "warning", start, mark + 1, texts)
     question_spans.sort()
     return question_spans
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping spans (what :func:`_inside_any` needs)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _inside_any(spans: list[tuple[int, int]], start: int) -> bool:
@@ -271,5 +299,18 @@ def _excused(scan: Scan, rule: Rule, start: int, end: int) -> bool:
     # same requirement, by its fit criterion is measured.
     # An amount or a frequency needs its own number ("various systems. 100% of transactions
     # succeed" still leaves "various" open).
-    following = None if rule.near_only else scan.next_sentence(start)
-    return bool(rule.measured_ok and following and _MEASURABLE.search(scan.scan, *following))
+    # Only a sentence that continues the same line counts: in a paragraph of one-line
+    # requirements ("FR-12 ... promptly.\nFR-13 ... 30 days ..."), the next line is another
+    # requirement, not this one's fit criterion.
+    following = scan.next_sentence(start)
+    if not rule.measured_ok or not following or "\n" in scan.scan[s_end : following[0]]:
+        return False
+    if not rule.near_only:
+        return _MEASURABLE.search(scan.scan, *following) is not None
+    # An amount is settled when the next sentence counts the same thing ("within a few
+    # minutes. ... in less than 15 minutes").
+    noun = _NEXT_WORD.match(scan.scan, end)
+    if noun is None:
+        return False
+    counted = re.compile(r"\d[\d,.]*\+?[ \t]+" + re.escape(noun.group(1)))
+    return counted.search(scan.scan, *following) is not None

@@ -16,6 +16,11 @@ HTML_TAG = (
     r"video|source|picture|figure|figcaption|center|font|del|ins|dl|dt|dd)\b[^>]*>"
 )
 
+# What follows a number in a requirement; an X or N in front of it stands for the number.
+_NUMBER_UNIT = (
+    r"[ \t]?(?:%|ms|s|secs?|seconds?|mins?|minutes?|hours?|days?|weeks?|months?|[kmgt]b|users?"
+    r"|requests?|rps|qps|times)(?![\w-])"
+)
 _DECIDE = "Decide __ by <date>; owner <role>. Then write the decision here."
 
 PLACEHOLDER = Rule(
@@ -27,13 +32,19 @@ PLACEHOLDER = Rule(
     + r"|\?\?+|\(\s*\?\s*\)"
     + r"|\{\{[^{}\n]{0,80}\}\}"
     + r"|<(?<!<<)(?![\s=\d<>!/-])[^<>\n]{1,60}(?<![\s=-])>"
+    # "Launch date: N/A" with nothing after it is an unfilled field; "N/A (no data stored)" is
+    # an answer.
+    + r"|n/a(?:(?<=: n/a)|(?<=:n/a)|(?<=:\*\* n/a))(?=[ \t*_]*(?:\||$))"
+    # A capital X or N where a number belongs: "within X ms", "N users", "X%", "$X".
+    + "".join(f"|{c}{c}?(?={_NUMBER_UNIT})" for c in "xn")
+    + r"|x(?<=\$x)(?![\w-])"
     + r"|\[(?:insert|add|describe|fill in|enter|your|placeholder|link to|name of|owner|date|tbd"
     r"|todo)\b[^\]\n]{0,60}\](?!\()" + r"|__+(?![\w_])|lorem ipsum\b",
     "'{match}' is a placeholder: the decision it stands for has not been made.",
     "What is the actual value or decision, and who owns it?",
     _DECIDE,
     # TODO/FIXME/XXX are placeholders only when shouted; "a todo list" is a feature.
-    not_original=r"todo|Todo|xxx|fixme|Fixme|" + HTML_TAG,
+    not_original=r"todo|Todo|xxx|fixme|Fixme|x|n|nn|" + HTML_TAG,
     in_headings=True,
     in_questions=True,
 )
@@ -57,6 +68,15 @@ DEFERRAL = Rule(
             r"(?:options|alternatives|approaches|candidates|vendors)",
         ),
         r"still (?:under review|being (?:discussed|decided|evaluated|defined|worked out))",
+        # "still being assessed", "still being scoped": the decision is work in progress.
+        r"still being (?:assessed|reviewed|scoped|investigated|explored|considered|analy[sz]ed"
+        r"|negotiated|estimated|validated|drafted|researched|sized|costed|worked on|figured out)",
+        r"needs? sign[- ]?off",
+        heads(
+            "will be|to be|is to be|are to be",
+            r" [a-z]+ed(?: (?:with|by) [\w-]+(?: [\w-]+)?)? (?:later|at a later (?:date|stage|time)"
+            r"|down the road|in a later phase)",
+        ),
         r"not (?:yet )?(?:been )?(?:decided|defined|determined|"
         r"confirmed|agreed(?: on| upon)?|finali[sz]ed|settled|chosen|known|specified)(?: yet)?",
         r"has not (?:yet )?been (?:decided|defined|determined|agreed|confirmed|"
@@ -95,6 +115,37 @@ DEFERRAL = Rule(
         heads("it is|it's|still|remains", " unclear"),
         r"unclear (?:whether|if|how|what|which|who|when)",
         r"open (?:item|issue|point|decision)s?(?! (?:source|format|standard))",
+        heads(
+            "is|are|remains|remain|still",
+            r" (?:an |the )?open (?:questions?|items?|issues?|points?)",
+        ),
+        heads(
+            "decision|decisions|sign-off|input", r" (?:is |still )?(?:needed|required|outstanding)"
+        ),
+        # "date unclear.", "owner unknown": a field whose value is not known yet. "The copy is
+        # unclear." is a complaint, not a deferral.
+        heads(
+            "unclear|unknown",
+            r"(?<!is \w{7})(?<!are \w{7})(?<!was \w{7})(?<!be \w{7})(?=[ \t]*(?:[.;)|]|$))",
+        ),
+        "unsure",
+        # "will be set once traffic is known": the value waits for information nobody has yet.
+        heads(
+            "once|when|after|until",
+            r" (?:the |we |our )?(?:\w+ ){0,2}(?:is|are|becomes?|gets?) "
+            r"(?:known|clear|clearer|understood)",
+        ),
+        heads("once|when|after|until", r" we (?:know|learn|understand|have) more"),
+        heads(
+            "we need to|we have to|we still need to|we must|still need to|need to check with|"
+            "we'll need to",
+            r" (?:confirm|check|verify|validate|investigate|clarify|understand|determine|find out|ask|"
+            r"explore|decide|figure out|work out|agree)",
+        ),
+        heads(
+            "depends on|depend on", r" (?:the )?(?:outcome|decision|results?|answer|findings) of"
+        ),
+        heads("to be|tbd", r" (?:sorted|worked|figured|fleshed) out"),
         r"needs? (?:further |more )?(?:discussion|clarification|investigation|decision|input|"
         r"confirmation|alignment)",
         r"pending (?:a |an |the )?(?:decision|review|approval|confirmation|discussion|clarification|input|"

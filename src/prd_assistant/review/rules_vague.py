@@ -57,6 +57,36 @@ _NOT_LIMITED = (
     r"\(but (?:(?:is|are|shall|will|should|must) )?not (?:be )?limited to\)"
     r"|but (?:(?:is|are|shall|will|should|must) )?not (?:be )?limited to"
 )
+# Words before "in seconds" that make it the name of a unit, not a promise.
+_UNIT_NAMERS = (
+    "duration",
+    "time",
+    "times",
+    "timeout",
+    "interval",
+    "value",
+    "values",
+    "age",
+    "delay",
+    "latency",
+    "ttl",
+    "period",
+    "window",
+    "shown",
+    "displayed",
+    "stored",
+    "given",
+    "specified",
+    "reported",
+    "expressed",
+    "measured",
+    "configured",
+    "set",
+    "field",
+    "column",
+    "unit",
+    "units",
+)
 _SPEED = dict(
     message="'{match}' is a speed claim with no number: nobody can test it or agree it is met.",
     question="How fast exactly: which operation, which percentile, at what load?",
@@ -91,12 +121,16 @@ RULES: tuple[Rule, ...] = (
             r"speed|throughput|uptime|flexibility|compatibility|protection))",
             r"optimi[sz](?:e|es|ed|ing)",
             "optimal(?:ly)?",
+            r"asap",
+            r"a\.s\.a\.p\.?",
+            r"minimum(?= (?:downtime|latency|delay|effort|impact|disruption|friction|overhead|"
+            r"interruption|cost)\b)",
         ),
         "'{match}' sets no target, so the work never provably ends and never provably fails.",
         "What value is good enough, and by when?",
         "reduce __ from __ to ≤ __ by <date> (or: keep __ ≤ __)",
         variants=(
-            (r"soon|quick|fast|early|short", "within __ s (p95) of __"),
+            (r"soon|quick|fast|early|short|asap|a\.s\.a", "within __ s (p95) of __"),
             (
                 r"small|low|little|few|cheap|simple",
                 "at most __ (unit), e.g. ≤ __ ms or ≤ $__ per month",
@@ -145,6 +179,19 @@ RULES: tuple[Rule, ...] = (
             r" (?:possible|feasible|practical|practicable|"
             r"necessary|needed|required|applicable|appropriate|desired|relevant|reasonable|time permits)",
         )
+        # Hedged commitments: "on a best-effort basis", "ideally", "time permitting".
+        + r"|on a best[- ]effort basis|as best[- ]effort|best[- ]effort(?: basis)?|ideally|"
+        + heads("time|resources|budget|capacity", " permitting")
+        + "|"
+        + heads("if|where|when", " it makes sense")
+        + "|"
+        + heads("strive|strives|endeavour|endeavours|endeavor|endeavors", " to")
+        + "|"
+        + heads("do our|do its|do their", " best to")
+        + "|"
+        + heads("make every|make a reasonable|make reasonable", r" efforts? to")
+        + "|"
+        + heads("at our|at its|at the", r"(?: \w+ team's)? discretion")
         + r"|as (?:needed|appropriate|necessary|applicable|relevant|desired|required(?! by| in| under| for)"
         r"|far as possible)|to the (?:extent|degree) (?:possible|practical|feasible|practicable)"
         r"|within reason|at reason|if (?:the )?(?:problems?|issues?|errors?|symptoms?) persists?)"
@@ -161,7 +208,12 @@ RULES: tuple[Rule, ...] = (
         + "|"
         + _NOT_LIMITED
         + r"|etc\b\.?|et cetera|and so (?:on|forth)|and the like|and more(?=[ \t]*(?:[.,;:)]|$))|among others"
-        r"|or similar|or the like|and others|including without limitation)(?![\w-])",
+        r"|or similar|or the like|and others|"
+        + heads(
+            "and|or|plus",
+            r" (?:any |all )?other (?:common|popular|similar|relevant|major|standard) \w+",
+        )
+        + r"|including without limitation)(?![\w-])",
         "'{match}' leaves the list open, so nobody knows what is in scope.",
         "Which items exactly are in scope?",
         "list every item (__, __, __), or say 'only the items above'",
@@ -189,7 +241,7 @@ RULES: tuple[Rule, ...] = (
             *(
                 word + r"(?<!or " + word + r")(?<!and " + word + r")(?! (?:than|case|bound|level|"
                 r"environments?|tiers?|education|priority|half))(?! or)"
-                for word in ("higher", "lower")
+                for word in ("higher", "lower", "fewer", "larger", "smaller", "shorter", "bigger")
             ),
             r"reduce[sd]?",
             "reducing",
@@ -198,6 +250,7 @@ RULES: tuple[Rule, ...] = (
             "increasing",
             r"boost(?:s|ed)?",
             "speed up",
+            heads("go|goes|went|going|trend|trends", r" (?:up|down)(?:wards?)?"),
             r"accelerate[sd]?",
         ),
         "'{match}' compares with nothing: better, faster or lower than what, and by how much?",
@@ -233,6 +286,14 @@ RULES: tuple[Rule, ...] = (
                 r" (?:(?:the|all|any|our) )?(?:future |expected |anticipated |projected |further )?growth",
             ),
             heads("scale|grow", r" with (?:demand|the business|usage|traffic)"),
+            heads(
+                "scale|scales|grow|grows",
+                r" (?:as|when|alongside|along with)(?= (?:the |our )?\w+)",
+            ),
+            heads("work|works|perform|performs|operate|operates|run|runs", " at scale"),
+            heads(
+                "keep up|keeps up|keep pace|keeps pace", r" with (?:growth|demand|usage|traffic)"
+            ),
         ),
         "'{match}' does not say to what load, or how.",
         "Up to what load (users, requests/s, data volume) and by when?",
@@ -268,7 +329,29 @@ RULES: tuple[Rule, ...] = (
             "timely",
             "quickly",
             "promptly",
-            r"instant(?:ly|aneous(?:ly)?)?",
+            r"instant(?:ly|aneous(?:ly)?)",
+            # "instant payouts" is a product name; "instant feedback" or "is instant" is a claim.
+            r"instant(?=[ \t]*(?:[.;,)]|$)| (?:feedback|response|results?|updates?|access|confirmation|"
+            r"notifications?|delivery|sync|refresh))",
+            r"near[- ]instant(?:ly|aneous(?:ly)?)?",
+            # "in minutes", "within seconds": a unit with no number. "duration in minutes" and
+            # "(in seconds)" name a unit instead.
+            heads(
+                "in" + "".join(f"(?<!{w} in)" for w in _UNIT_NAMERS) + r"(?<!\(in)|within",
+                r" (?:mere |just |a matter of )?(?:seconds|minutes|hours|days)(?! (?:or|and|to) \d)",
+            ),
+            "right away",
+            r"eventually(?! consistent)",
+            "in no time",
+            heads(
+                "wait|waits|waiting|take|takes|taking",
+                r" (?:too |very |so )?long(?! (?:term|running|polling|lived))",
+            ),
+            r"too (?:long|slow|late)",
+            heads(
+                "kept|keep|keeps|stay|stays|remain|remains|be|is|are",
+                r" (?:fully |always )?up[- ]to[- ]date",
+            ),
             r"immediately(?! (?:after|before|following|upon|when|once|below|above))",
             r"soon(?<!as soon)",
             "readily",
@@ -361,6 +444,24 @@ RULES: tuple[Rule, ...] = (
             "effortless(?:ly)?",
             "clear and concise",
             heads("easily |naturally ", r"(?:understandable|readable|legible)"),
+            r"unobtrusive(?:ly)?",
+            r"friendly(?<!user friendly)(?<!user-friendly)",
+            # "should feel relevant", "must look great": an impression, not a behaviour.
+            heads(
+                "should|must|shall|will|to|needs to|need to",
+                r" (?:feel|look|seem|sound)(?! (?:like|up|for|at|into|through|after|back|the|a|an|as"
+                r"|identical|same|exactly|it|them)\b) (?:very |really |more |less )?[a-z]+",
+            ),
+            r"non[- ]intrusive(?:ly)?",
+            r"hassle[- ]free",
+            r"painless(?:ly)?",
+            r"delightful(?:ly)?",
+            "polished",
+            r"elegant(?:ly)?",
+            r"fully accessible",
+            # "accessible from the console" is about where; "must be accessible." is a claim.
+            r"accessible(?=[ \t]*(?:[.;)]|$)| (?:to|for) (?:all|everyone|everybody|people with|users with"
+            r"|disabled))",
             "understandable",
             "readable",
             "legible",
@@ -469,6 +570,10 @@ RULES: tuple[Rule, ...] = (
             r"clean(?= (?:design|ui|interface|look|layout|appearance)\b)",
             r"high[- ]speed",
             "meaningful",
+            r"great(?! (?:britain|lakes|degree|level|deal))",
+            r"sensibl[ey]",
+            r"intelligent(?:ly)?",
+            r"fair(?:ly)?(?= (?:amount|number|share|usage|use)\b)",
             r"good(?<!in good)(?! standing)",
             heads("look|looks|appear|appears", " professional"),
             r"professional(?: appearance| look(?:ing)?)",
@@ -549,6 +654,14 @@ RULES: tuple[Rule, ...] = (
             r"a (?:handful|bunch) of",
             r"a (?:few|couple of)",
             "several",
+            r"multiple(?![ -]choice| of\b)",
+            r"a (?:growing |large |small )?number of",
+            r"ever[- ](?:growing|increasing)",
+            r"excessive(?:ly)?",
+            heads(
+                "the relevant|all relevant|relevant",
+                r" (?:people|stakeholders|teams?|users|parties|staff|personnel|roles|owners)",
+            ),
             # "A Member has many LedgerEntries" is a cardinality, not a vague amount.
             r"many(?<!has many)(?<!have many)(?<!or many)(?<!how many)",
             "numerous",
@@ -576,6 +689,14 @@ RULES: tuple[Rule, ...] = (
                 r"memory|usage|demand|utili[sz]ation|concurrency|contention)",
             ),
             r"high[- ]volume",
+            heads(
+                "poor|weak|bad|spotty|patchy|flaky|unreliable|limited|intermittent",
+                r" (?:coverage|connectivity|connections?|networks?|signal|wi-fi|wifi|reception)",
+            ),
+            heads(
+                "handle|handles|cope with|copes with|absorb|absorbs|survive|survives|withstand",
+                r" (?:\w+ )?(?:spikes|bursts|surges|peaks)",
+            ),
             "heavy",
             "few",
             "almost",
@@ -601,9 +722,13 @@ RULES: tuple[Rule, ...] = (
         r"|query time|duration|delay|cache expiry|distance|height|width|weight"
         r"|temperature|bandwidth|memory|budget|cost|price|interval|frequency)"
         + E
-        + r"(?:[ \t]+(?:target|goal|limit|budget|must|shall|should|will|is|are|be|of|stays?|remains?"
+        # "uptime target for the SCIM API: 99.9": a short "for/of/on ..." qualifier may sit
+        # between the metric and its number, and symbols need no space before them.
+        + r"(?:[ \t]+(?:for|of|on|in) (?:the |each |every |a |an )?[\w-]+(?: [\w-]+)?(?=[ \t]*:)"
+        r"|[ \t]+(?:target|goal|limit|budget|must|shall|should|will|is|are|be|of|stays?|remains?"
         r"|under|below|above|over|within|less than|more than|at most|at least|no more than|up to"
-        r"|around|about|approximately|p\d{2,3}|<=|>=|<|>|≤|≥|=|:|~|≈|kept|target of)){0,4}[ \t]*"
+        r"|around|about|approximately|p\d{2,3}|kept|target of)|[ \t]*(?:<=|>=|<|>|≤|≥|=|:|~|≈))"
+        r"{0,4}[ \t]*"
         r"(?!0(?:\.0+)?(?!\d|[.,]\d))(?P<hit>\d(?:[\d,]*\d)?(?:\.\d+)?)(?![\d.,]*\d)(?![ \t-]*(?:"
         + _UNITS
         + r")(?![a-z]))"
