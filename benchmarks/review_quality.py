@@ -92,7 +92,15 @@ def score(items: list[Item]) -> dict[str, dict[str, Score]]:
     return scores
 
 
-LINE_LABELLED = ("messy_prd", "prose_prd", "drafted_prd", "stories_prd", "heldout2_prd", "heldout3_prd")
+LINE_LABELLED = (
+    "messy_prd",
+    "prose_prd",
+    "drafted_prd",
+    "stories_prd",
+    "heldout2_prd",
+    "heldout3_prd",
+    "heldout4_prd",
+)
 
 
 def score_documents(scores: dict[str, dict[str, Score]]) -> None:

@@ -365,3 +365,64 @@ def test_vague_words_under_open_questions_ask_rather_than_claim() -> None:
     text = "## Open Questions\n- Multiple IdPs per workspace: needs decision.\n"
     assert _flags(text, "unquantified_claim") == []
     assert _flags(text, "open_question") == ["needs decision"]
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "match"),
+    [
+        ("- Sensors must be ruggedized for outdoor kiosks.", "unquantified_claim", "ruggedized"),
+        ("- The scanner must survive extreme weather.", "unquantified_claim", "extreme weather"),
+        (
+            "- Add new card schemes as they become available.",
+            "unquantified_claim",
+            "as they become available",
+        ),
+        ("- Members of the program are more engaged.", "unquantified_claim", "more engaged"),
+        (
+            "- The API must accommodate future traffic growth.",
+            "unquantified_claim",
+            "accommodate future traffic growth",
+        ),
+        ("- Risk scores must be interpretable.", "unquantified_claim", "interpretable"),
+        ("- Onboarding tips should be helpful.", "unquantified_claim", "helpful"),
+        ("- The consent text must be clear.", "unquantified_claim", "be clear"),
+        ("- Verification must avoid undue delays for customers.", "unquantified_claim", "undue"),
+        ("- Cold start time: under 900.", "unquantified_claim", "900"),
+        ("- Bundle size below 300.", "unquantified_claim", "300"),
+        ("- Each team can create up to N projects.", "open_question", "N"),
+        ("- Retention period for exports: Legal to confirm.", "open_question", "Legal to confirm"),
+        ("- Rate limit per key (pending load testing).", "open_question", "pending load testing"),
+        ("- Go-live in March, pending security review.", "open_question", "pending security"),
+    ],
+)
+def test_vocabulary_classes_from_held_out_set_4(text: str, category: str, match: str) -> None:
+    assert match in _flags(text, category)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Workers run on m5.large instances; the cache on t3.small.",
+        "- Order states: Draft, Pending approval, Approved, Shipped.",
+        "- Customers call support to confirm their identity.",
+        "- Offline, the app uploads pending data and pending quotes when back online.",
+        "It is clear that exports fail when the disk fills (incident 4411).",
+        "| Can admins export the log? | Yes, as CSV, up to 1 million rows. |",
+        "## Out of scope\n- Several payment providers per merchant.\n",
+        "The alert fires at 2% errors.\nthe pager rotates weekly, per the on-call policy.\n",
+    ],
+)
+def test_held_out_set_4_traps_stay_clean(text: str) -> None:
+    assert _flags(text) == []
+
+
+def test_an_unanswered_question_row_and_a_mixed_goals_section_are_still_flagged() -> None:
+    assert _flags("| Do we support SAML? | |\n", "open_question") == ["Do we support SAML?"]
+    text = "## Goals & Non-Goals\n- Several payment providers per merchant.\n"
+    assert _flags(text, "unquantified_claim") == ["Several"]
+
+
+def test_a_full_stop_at_a_line_end_ends_the_sentence() -> None:
+    # The next line's "250 ms" does not measure this line's "should be low".
+    text = "## NFR\nSearch latency should be low.\np95 search latency under 250 ms at 300 requests/s.\n"
+    assert _flags(text, "unquantified_claim") == ["be low"]

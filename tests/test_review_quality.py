@@ -61,7 +61,7 @@ def test_open_questions_precision_and_recall(scores: dict) -> None:
     assert entry.recall >= 0.95, entry.misses
 
 
-@pytest.mark.parametrize("name", ["heldout2_prd", "heldout3_prd"])
+@pytest.mark.parametrize("name", ["heldout2_prd", "heldout3_prd", "heldout4_prd"])
 def test_held_out_prds_meet_the_targets(scores: dict, name: str) -> None:
     # Written and labelled after the rules, to check that they generalise (see the README).
     claims, questions = scores[name]["unquantified_claim"], scores[name]["open_question"]

@@ -16,6 +16,12 @@ _CLAUSE_BREAK = re.compile(r";|\|| but | whereas | while |, (?:and|but|or|so|yet
 _MEASURABLE = re.compile(rules_vague.MEASURABLE)
 _BASELINE = re.compile(rules_vague.BASELINE)
 _MORE_LESS = re.compile(r"(?:more|less) $")
+# A section that only lists what is not built ("Out of scope", "4. Non-goals"); "Goals &
+# Non-Goals" also states goals, so it does not count.
+_OUT_OF_SCOPE = re.compile(
+    r"[\d.\s]*(?:out of scope|not in scope|non[- ]?goals?|not doing|won'?t (?:do|build))"
+    r"(?: (?:for now|in v\d|for v\d|this release))?[\W_]*"
+)
 _NEAR = 40  # characters after a vague amount in which its number must appear
 _OPEN_QUESTION_LINE = re.compile(
     r"(?<![\w])open questions?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?=\S)[^\n]*[^\s*_]"
@@ -148,13 +154,14 @@ def review(markdown_text: str) -> list[Finding]:
     out = _Collector(scan)
     question_spans = _structural(scan, out)
     _run_rules(scan, out, _OPEN_PATTERNS, question_spans)
-    # Items under an Open Questions heading ask; their vague words are not claims.
+    # Items under an Open Questions heading ask, and items under Out of scope are not built:
+    # their vague words are not claims.
     claim_free = question_spans + [
         (area.start, next_start)
         for area, next_start in zip(
             scan.areas, [*scan.area_starts[1:], len(markdown_text)], strict=True
         )
-        if area.open_questions
+        if area.open_questions or _OUT_OF_SCOPE.fullmatch(area.section.lower())
     ]
     _run_rules(scan, out, _VAGUE_PATTERNS, _merged(claim_free))
     return sorted(out.findings, key=lambda f: (f.start, f.end, f.category))
@@ -201,7 +208,7 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         if scan.in_quote(mark, mark + 1) or scan.in_heading(mark):
             continue
         area = scan.area(mark)
-        if area.faq:
+        if area.faq or _answered_in_table(text, scan, mark):
             continue
         s_start, _ = scan.sentence(mark)
         start = _LEAD.match(text, s_start).end()
@@ -215,6 +222,16 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         out.add("question-in-body", OPEN_QUESTION, "warning", start, mark + 1, texts)
     question_spans.sort()
     return question_spans
+
+
+def _answered_in_table(text: str, scan: Scan, mark: int) -> bool:
+    """True for a question that fills the first cell of a table row whose next cell answers it."""
+    line_start, line_end = scan.line_span(mark)
+    row = text[line_start:line_end]
+    if not row.lstrip().startswith("|") or "|" in text[line_start:mark].lstrip()[1:]:
+        return False
+    cells = text[mark + 1 : line_end].split("|")
+    return len(cells) >= 3 and not cells[0].strip() and bool(cells[1].strip())
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

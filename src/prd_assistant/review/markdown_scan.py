@@ -39,10 +39,12 @@ _URL = re.compile(
 _LINK_DEFINITION = re.compile(r"[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+")
 # Runs on the normalised text, where curly quotes are already straight.
 _QUOTATION = re.compile(r"\"[^\"\n]{1,400}\"|'(?<![\w']')[^'\n]{1,400}'(?![\w'])")
-# Sentence ends: ". A", a table cell border, or a line break not followed by a lower-case
-# letter (hard-wrapped prose continues in lower case; list-like lines do not).
+# Sentence ends: ". A", a table cell border, a line break after a full stop, or a line break
+# not followed by a lower-case letter (hard-wrapped prose continues in lower case; list-like
+# lines do not, and "low.\np99 latency ..." is two lines, not one sentence).
 _SENTENCE_BREAK = re.compile(
-    r"(?<=[.!?])[\"”’')\]*_]*[ \t]+(?=[\"“‘'(\[*_]*[A-Z0-9])|[ \t]*\|[ \t]*|[ \t]*\r?\n[ \t]*(?![a-z])"
+    r"(?<=[.!?])[\"”’')\]*_]*[ \t]+(?=[\"“‘'(\[*_]*[A-Z0-9])|[ \t]*\|[ \t]*"
+    r"|(?<=[.!?])[ \t]*\r?\n[ \t]*|[ \t]*\r?\n[ \t]*(?![a-z])"
 )
 _OPEN_QUESTIONS_TITLE = re.compile(
     r"\b(?:open|outstanding|unresolved|pending)\s+(?:questions?|issues?|items?|decisions?|points?)\b"

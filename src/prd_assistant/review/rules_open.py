@@ -19,8 +19,10 @@ HTML_TAG = (
 # What follows a number in a requirement; an X or N in front of it stands for the number.
 _NUMBER_UNIT = (
     r"[ \t]?(?:%|ms|s|secs?|seconds?|mins?|minutes?|hours?|days?|weeks?|months?|[kmgt]b|users?"
-    r"|requests?|rps|qps|times)(?![\w-])"
+    r"|requests?|rps|qps|times|members?|items?|seats?|devices?|people|accounts?|characters?|files?"
+    r"|attempts?|retries|steps?|records?|rows?|tickets?|orders?|messages?|events?|sessions?)(?![\w-])"
 )
+_COUNTED = ("up to", "at most", "at least", "maximum of", "max", "top", "first", "last", "every")
 _DECIDE = "Decide __ by <date>; owner <role>. Then write the decision here."
 
 PLACEHOLDER = Rule(
@@ -38,6 +40,10 @@ PLACEHOLDER = Rule(
     # A capital X or N where a number belongs: "within X ms", "N users", "X%", "$X".
     + "".join(f"|{c}{c}?(?={_NUMBER_UNIT})" for c in "xn")
     + r"|x(?<=\$x)(?![\w-])"
+    # "up to N projects", "the top X results": a letter where a count belongs.
+    + "".join(
+        f"|{c}(?:" + "|".join(f"(?<={q} {c})" for q in _COUNTED) + r")(?= [a-z]{3,})" for c in "xn"
+    )
     + r"|\[(?:insert|add|describe|fill in|enter|your|placeholder|link to|name of|owner|date|tbd"
     r"|todo)\b[^\]\n]{0,60}\](?!\()" + r"|__+(?![\w_])|lorem ipsum\b",
     "'{match}' is a placeholder: the decision it stands for has not been made.",
@@ -98,6 +104,13 @@ DEFERRAL = Rule(
             r" (?:decided|defined|discussed|evaluated|finali[sz]ed|clarified|"
             r"investigated)",
         ),
+        # "Finance to confirm", "DS to calibrate": a named owner still has to decide.
+        heads(
+            # Teams only: "call support to confirm" and "asks the owner to confirm" are flows.
+            "legal|finance|security|compliance|product|engineering|eng|design|ux|ops|sre|ds|pm|"
+            "data science|marketing|procurement|hr|leadership",
+            r" to (?:confirm|decide|advise|clarify|check|verify|calibrate|follow up|sign off|propose)",
+        ),
         heads(
             "check|confirm|verify|align|discuss|clarify",
             r" with (?:legal|finance|security|compliance|"
@@ -148,9 +161,13 @@ DEFERRAL = Rule(
         heads("to be|tbd", r" (?:sorted|worked|figured|fleshed) out"),
         r"needs? (?:further |more )?(?:discussion|clarification|investigation|decision|input|"
         r"confirmation|alignment)",
-        r"pending (?:a |an |the )?(?:decision|review|approval|confirmation|discussion|clarification|input|"
-        r"sign[- ]?off|legal|security|finance|investigation|further|agreement|analysis|"
-        r"outcome|results?)",
+        # "Draft, Pending review, Submitted" lists states; "March, pending legal review." defers.
+        r"pending(?:(?<!, pending)|(?! [\w -]{1,30},)) (?:a |an |the )?(?:decision|review|approval|"
+        r"confirmation|discussion|clarification|input|sign[- ]?off|legal|security|finance|"
+        r"investigation|further|agreement|analysis|outcome|results?|calibration|testing|validation|"
+        # Not "data", "quotes" or "experiments": "pending data" is a thing, not a deferral.
+        r"measurement|benchmark(?:s|ing)?|research|evaluation|assessment|estimat(?:es?|ion)"
+        r"|budget|funding|procurement|pilot|load test(?:s|ing)?)",
         r"pending(?=[ \t]*(?:[).;,\]]|$))",
         heads(
             r"decided?|determined?|defined?|figured? (?:it |this )?out|confirm(?:ed)?|finali[sz]ed?",

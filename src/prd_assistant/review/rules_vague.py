@@ -213,6 +213,8 @@ RULES: tuple[Rule, ...] = (
             "and|or|plus",
             r" (?:any |all )?other (?:common|popular|similar|relevant|major|standard) \w+",
         )
+        # "other payment media as they emerge": the list grows with whatever comes along.
+        + r"|as (?:they|these|new ones|others) (?:emerge|appear|arise|become available|come along)"
         + r"|including without limitation)(?![\w-])",
         "'{match}' leaves the list open, so nobody knows what is in scope.",
         "Which items exactly are in scope?",
@@ -224,7 +226,8 @@ RULES: tuple[Rule, ...] = (
         words(
             r"more (?:efficient(?:ly)?|reliable|reliably|secure(?:ly)?|scalable|robust|stable|"
             r"intuitive|responsive|accurate|usable|performant|available|flexible|quickly|easily|"
-            r"user[- ]friendly|maintainable|consistent|predictable|resilient|effective)",
+            r"user[- ]friendly|maintainable|consistent|predictable|resilient|effective|loyal|engaged|"
+            r"satisfied|productive|valuable|relevant|personali[sz]ed|convenient|transparent)",
             r"less (?:error[- ]prone|complex|expensive|effort|downtime|friction|manual work|time)",
             "faster",
             "slower",
@@ -283,7 +286,8 @@ RULES: tuple[Rule, ...] = (
             r"scale (?:seamlessly|easily|effortlessly|well|massively)",
             heads(
                 "handle|handles|support|supports|accommodate|absorb|cope with|allow for|room for",
-                r" (?:(?:the|all|any|our) )?(?:future |expected |anticipated |projected |further )?growth",
+                r" (?:(?:the|all|any|our) )?(?:future |expected |anticipated |projected |further )?"
+                r"(?:[a-z]+ )?growth",
             ),
             heads("scale|grow", r" with (?:demand|the business|usage|traffic)"),
             heads(
@@ -412,6 +416,11 @@ RULES: tuple[Rule, ...] = (
             r"durable(?! (?:queues?|subscriptions?|topics?|exchanges?|storage class|objects?|functions?))",
             "fault[- ]resistant",
             r"rock[- ]solid",
+            r"rugged(?:i[sz]ed)?",
+            heads(
+                "harsh|extreme|adverse|tough|demanding|challenging",
+                r" (?:conditions|environments?|weather|use|usage|handling)",
+            ),
             "trustworthy",
         ),
         "'{match}' has no failure rate or recovery target.",
@@ -557,6 +566,10 @@ RULES: tuple[Rule, ...] = (
             r"graceful(?:ly)?(?! (?:shutdown|restart|termination|drain|reload))",
             r"nice(?:ly)?",
             "useful",
+            "helpful",
+            r"explainable|interpretable",
+            # "must be clear and helpful": a judgement; "it is clear that" is not a claim.
+            heads("be|is|are", r" (?:very |always )?clear(?=[ \t]*(?:[.;,)]|$| and | or ))"),
             r"comfortabl[ey]",
             "unusual",
             "abnormal",
@@ -658,6 +671,8 @@ RULES: tuple[Rule, ...] = (
             r"a (?:growing |large |small )?number of",
             r"ever[- ](?:growing|increasing)",
             r"excessive(?:ly)?",
+            r"unnecessar(?:y|ily)",
+            r"undue(?:ly)?",
             heads(
                 "the relevant|all relevant|relevant",
                 r" (?:people|stakeholders|teams?|users|parties|staff|personnel|roles|owners)",
@@ -676,12 +691,13 @@ RULES: tuple[Rule, ...] = (
             "a minority of",
             "minority of",
             "plenty of",
-            r"large(?! language)",
+            # "c6i.large", "t3.small": a dotted name is an identifier, not an amount.
+            r"large(?<!\.large)(?! language)",
             "huge",
             "massive",
             "vast",
             "tiny",
-            r"small(?! (?:and medium|business|businesses|screens?))",
+            r"small(?<!\.small)(?! (?:and medium|business|businesses|screens?))",
             "big",
             heads(
                 "high|low|heavy|light",
@@ -720,7 +736,14 @@ RULES: tuple[Rule, ...] = (
         r"|load[- ]times?|page[- ]loads?|startup[- ]time|downtime|rto|rpo|error[- ]rates?|ttl"
         r"|retention(?: period)?|time to first byte|ttfb|render(?:ing)? time|processing time"
         r"|query time|duration|delay|cache expiry|distance|height|width|weight"
-        r"|temperature|bandwidth|memory|budget|cost|price|interval|frequency)"
+        + "|"
+        + heads(
+            r"boot|start|startup|cold start|install|sync|build|recovery|charging|wait|run",
+            r"[- ]?times?",
+        )
+        + "|"
+        + heads("model|file|image|bundle|binary|package|payload|download", " size")
+        + r"|temperature|bandwidth|memory|budget|cost|price|interval|frequency)"
         + E
         # "uptime target for the SCIM API: 99.9": a short "for/of/on ..." qualifier may sit
         # between the metric and its number, and symbols need no space before them.
