@@ -74,8 +74,9 @@ def test_draft_completes_when_some_calls_fail_with_429_and_500(tmp_path):
 
 def test_a_section_failing_after_retries_is_named_and_resume_redrafts_only_it(tmp_path, capsys):
     with OpenAIStubServer() as server:
-        # One call at a time: the first is Problem Statement's (longest chain first); it fails twice.
-        server.enqueue(Status(500), Status(500))
+        # One call at a time: the first is Problem Statement's (longest chain first).
+        # Two attempts per try (--retries 1), and a transient failure gets a second try.
+        server.enqueue(*[Status(500)] * 4)
         code = draft(server, tmp_path, "--concurrency", "1", "--retries", "1")
         assert code == 1
         err = capsys.readouterr().err

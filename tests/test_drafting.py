@@ -1,6 +1,8 @@
 import itertools
 import time
 
+import httpx
+import openai
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
@@ -139,6 +141,29 @@ def test_retrying_a_failed_section_keeps_the_rest():
     assert {s.key: s.text for s in draft.sections if s.key != "domain-model"} == {
         k: v for k, v in before.items() if k != "domain-model"
     }
+
+
+def server_error() -> openai.InternalServerError:
+    request = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
+    return openai.InternalServerError(
+        "overloaded", response=httpx.Response(503, request=request), body=None
+    )
+
+
+@pytest.mark.parametrize(
+    ("failures", "status"), [(1, SectionStatus.DONE), (2, SectionStatus.FAILED)]
+)
+def test_a_transient_failure_gets_one_more_try(failures, status):
+    template = load_template()
+    model = SectionModel(fail_for={"## 8. Domain Model": server_error()}, fail_times=failures)
+    draft = new_draft(template)
+    events = run(Drafter(template, model), draft)
+    assert draft.section("domain-model").status == status
+    assert [h for h, _ in model.prompts].count("## 8. Domain Model") == 2
+    failed = [e for e in events if isinstance(e, SectionFailed)]
+    assert len(failed) == failures - 1
+    assert all(not e.error.startswith("\x00") for e in failed)
+    assert all(s.status == SectionStatus.DONE for s in draft.sections if s.key != "domain-model")
 
 
 def test_failed_regeneration_keeps_the_previous_text():

@@ -180,6 +180,9 @@ class Drafter:
         yet started fail with the same message instead of each waiting for its own error.
         Closing the generator early cancels the sections not yet started.
 
+        A section that fails transiently (429, 5xx, timeout) after the client's own retries
+        is queued for one more try before it is reported as failed.
+
         A section whose prompt ``gathers_open_questions`` is drafted like any other, but its
         :class:`SectionDone` comes last, with the other sections' open questions merged in,
         so collecting them costs no extra wave of calls.
@@ -197,6 +200,7 @@ class Drafter:
         facts = extract_facts(draft.description)
         fatal: str | None = None
         held: list[SectionDone] = []
+        second_chance: set[str] = set()
         executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="prd-draft")
         # The tokenizer is first needed for the second wave; load it while the first one waits.
         threading.Thread(
@@ -222,6 +226,15 @@ class Drafter:
                 if isinstance(event, SectionFailed) and event.error.startswith(_FATAL_MARK):
                     event = SectionFailed(event.key, event.error[len(_FATAL_MARK) :], event.seconds)
                     fatal = event.error
+                elif isinstance(event, SectionFailed) and event.error.startswith(_TRANSIENT_MARK):
+                    event = SectionFailed(
+                        event.key, event.error[len(_TRANSIENT_MARK) :], event.seconds
+                    )
+                    if event.key not in second_chance and not fatal:
+                        second_chance.add(event.key)
+                        running.discard(event.key)
+                        pending[event.key] = None  # one more try, with fresh retries
+                        continue
                 if isinstance(event, SectionDone | SectionFailed):
                     running.discard(event.key)
                     finished.add(event.key)
@@ -294,6 +307,8 @@ class Drafter:
             message = llm.describe_error(exc)
             if llm.is_fatal(exc):
                 message = _FATAL_MARK + message
+            elif llm.is_transient(exc):
+                message = _TRANSIENT_MARK + message
             events.put(SectionFailed(key, message, time.perf_counter() - started))
 
     def _call_model(
@@ -365,8 +380,10 @@ def _shorten(text: str, max_tokens: int, model_name: str) -> str:
     return text[: cut if cut > keep // 2 else keep].rstrip() + "\n[... shortened to fit the prompt]"
 
 
-# Prefix a worker puts on a fatal error so the scheduler can stop starting new sections.
+# Prefixes a worker puts on an error so the scheduler can stop starting new sections (fatal)
+# or give the section a second try (transient). They never reach a caller.
 _FATAL_MARK = "\x00fatal\x00"
+_TRANSIENT_MARK = "\x00transient\x00"
 
 
 def _check_acyclic(graph: dict[str, tuple[str, ...]]) -> None:

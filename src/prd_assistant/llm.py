@@ -421,3 +421,13 @@ def is_fatal(exc: BaseException) -> bool:
         | openai.PermissionDeniedError
         | openai.NotFoundError,
     )
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures that may pass if the call is made again later: rate limits (not an
+    empty account), 5xx and timeouts. The client has already retried these with back-off."""
+    if isinstance(exc, openai.RateLimitError):
+        return _error_code(exc) != "insufficient_quota"
+    if isinstance(exc, openai.APITimeoutError):
+        return True
+    return isinstance(exc, openai.APIStatusError) and exc.status_code >= 500
