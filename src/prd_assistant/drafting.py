@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
@@ -30,7 +31,7 @@ from prd_assistant.events import (
     SectionFailed,
     SectionStarted,
 )
-from prd_assistant.facts import extract_facts
+from prd_assistant.facts import Facts, extract_facts
 from prd_assistant.outline import outline_section
 from prd_assistant.postprocess import finalize_section_text
 from prd_assistant.prompts import PromptError, PromptLibrary, default_library
@@ -192,10 +193,9 @@ class Drafter:
         )
         for key in targets:
             self.template.section(key)  # unknown keys fail here, before any call is made
-        events: queue.Queue[DraftEvent] = queue.Queue()
+        events: queue.Queue[DraftEvent | _WorkerFailure] = queue.Queue()
         cancel = threading.Event()
         pending = dict.fromkeys(targets)
-        finished: set[str] = set()
         running: set[str] = set()
         facts = extract_facts(draft.description)
         fatal: str | None = None
@@ -223,27 +223,22 @@ class Drafter:
                 if not running:
                     continue
                 event = events.get()
-                if isinstance(event, SectionFailed) and event.error.startswith(_FATAL_MARK):
-                    event = SectionFailed(event.key, event.error[len(_FATAL_MARK) :], event.seconds)
-                    fatal = event.error
-                elif isinstance(event, SectionFailed) and event.error.startswith(_TRANSIENT_MARK):
-                    event = SectionFailed(
-                        event.key, event.error[len(_TRANSIENT_MARK) :], event.seconds
-                    )
-                    if event.key not in second_chance and not fatal:
-                        second_chance.add(event.key)
-                        running.discard(event.key)
-                        pending[event.key] = None  # one more try, with fresh retries
-                        continue
-                if isinstance(event, SectionDone | SectionFailed):
+                if isinstance(event, _WorkerFailure):
                     running.discard(event.key)
-                    finished.add(event.key)
-                    if isinstance(event, SectionDone):
-                        # Later sections read their dependencies from the draft.
-                        draft.section(event.key).text = event.text
-                        if event.key in self.gatherers:
-                            held.append(event)
-                            continue
+                    if event.kind == "fatal":
+                        fatal = event.error
+                    elif event.kind == "transient" and event.key not in second_chance and not fatal:
+                        second_chance.add(event.key)
+                        pending[event.key] = None  # one more try, with fresh client retries
+                        continue
+                    event = SectionFailed(event.key, event.error, event.seconds)
+                if isinstance(event, SectionDone):
+                    running.discard(event.key)
+                    # Later sections read their dependencies from the draft.
+                    draft.section(event.key).text = event.text
+                    if event.key in self.gatherers:
+                        held.append(event)
+                        continue
                 yield event
             for event in held:
                 merged = merge_open_questions(event.text, gather_open_questions(draft, event.key))
@@ -284,8 +279,8 @@ class Drafter:
         self,
         key: str,
         inputs: dict[str, str],
-        facts: Any,
-        events: queue.Queue[DraftEvent],
+        facts: Facts,
+        events: queue.Queue[DraftEvent | _WorkerFailure],
         cancel: threading.Event,
     ) -> None:
         started = time.perf_counter()
@@ -304,18 +299,15 @@ class Drafter:
                 text = finalize_section_text(raw, spec)
             events.put(SectionDone(key, text, usage, time.perf_counter() - started))
         except Exception as exc:
-            message = llm.describe_error(exc)
-            if llm.is_fatal(exc):
-                message = _FATAL_MARK + message
-            elif llm.is_transient(exc):
-                message = _TRANSIENT_MARK + message
-            events.put(SectionFailed(key, message, time.perf_counter() - started))
+            kind = "fatal" if llm.is_fatal(exc) else "transient" if llm.is_transient(exc) else ""
+            seconds = time.perf_counter() - started
+            events.put(_WorkerFailure(key, llm.describe_error(exc), seconds, kind))
 
     def _call_model(
         self,
         spec: SectionSpec,
         inputs: dict[str, str],
-        events: queue.Queue[DraftEvent],
+        events: queue.Queue[DraftEvent | _WorkerFailure],
         cancel: threading.Event,
     ) -> tuple[str, Usage]:
         prompt = self.prompts.chat_prompt(spec)
@@ -380,10 +372,17 @@ def _shorten(text: str, max_tokens: int, model_name: str) -> str:
     return text[: cut if cut > keep // 2 else keep].rstrip() + "\n[... shortened to fit the prompt]"
 
 
-# Prefixes a worker puts on an error so the scheduler can stop starting new sections (fatal)
-# or give the section a second try (transient). They never reach a caller.
-_FATAL_MARK = "\x00fatal\x00"
-_TRANSIENT_MARK = "\x00transient\x00"
+@dataclass(frozen=True)
+class _WorkerFailure:
+    """A failure as a worker reports it to the scheduler, before it becomes a SectionFailed.
+
+    ``kind`` is "fatal" (stop starting sections), "transient" (worth one more try) or "".
+    """
+
+    key: str
+    error: str
+    seconds: float
+    kind: str
 
 
 def _check_acyclic(graph: dict[str, tuple[str, ...]]) -> None:
