@@ -20,7 +20,7 @@ from prd_assistant.cli.common import (
 )
 from prd_assistant.review import review
 from prd_assistant.review.findings import SEVERITIES
-from prd_assistant.review.report import fails, render_json, render_sarif, render_text
+from prd_assistant.review.report import fails, json_payload, render_text, sarif_log
 from prd_assistant.textfile import TextFileError, decode_text, read_text_file
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -78,12 +78,12 @@ def run(args: argparse.Namespace) -> int:
 
         ai = ai_review(text, findings, settings_from_args(args))
     if args.format == "json":
-        payload = json.loads(render_json(findings))
+        payload = json_payload(findings)
         if ai:
             payload.update(ai.to_dict())
         output = json.dumps(payload, indent=2, ensure_ascii=False)
     elif args.format == "sarif":
-        log = json.loads(render_sarif(findings, label))
+        log = sarif_log(findings, label)
         if ai:
             driver = log["runs"][0]["tool"]["driver"]
             driver["rules"] = driver.get("rules", []) + ai.sarif_rules()

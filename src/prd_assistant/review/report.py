@@ -35,10 +35,14 @@ def fails(findings: list[Finding], fail_on: str = "error") -> bool:
     return any(SEVERITY_RANK[f.severity] >= threshold for f in findings)
 
 
+def json_payload(findings: list[Finding]) -> dict:
+    """``{"findings": [...], "summary": {...}}``, for callers that add to it before printing."""
+    return {"findings": [f.to_dict() for f in findings], "summary": summarize(findings)}
+
+
 def render_json(findings: list[Finding]) -> str:
-    """``{"findings": [...], "summary": {...}}`` as indented JSON."""
-    payload = {"findings": [f.to_dict() for f in findings], "summary": summarize(findings)}
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+    """:func:`json_payload` as indented JSON."""
+    return json.dumps(json_payload(findings), indent=2, ensure_ascii=False)
 
 
 def render_text(findings: list[Finding], path: str = "") -> str:
@@ -95,6 +99,11 @@ def _descriptor(rule_id: str, category: str, severity: str, message: str, sugges
 
 
 def render_sarif(findings: list[Finding], path: str) -> str:
+    """:func:`sarif_log` as indented JSON."""
+    return json.dumps(sarif_log(findings, path), indent=2, ensure_ascii=False)
+
+
+def sarif_log(findings: list[Finding], path: str) -> dict:
     """A SARIF 2.1.0 log with one run, for code-scanning tools (``path`` as the artifact URI)."""
     descriptors = _rule_descriptors()
     index = {d["id"]: i for i, d in enumerate(descriptors)}
@@ -149,4 +158,4 @@ def render_sarif(findings: list[Finding], path: str) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False)
+    return log
