@@ -13,7 +13,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -202,10 +202,11 @@ class Drafter:
         held: list[SectionDone] = []
         second_chance: set[str] = set()
         executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="prd-draft")
-        # The tokenizer is first needed for the second wave; load it while the first one waits.
-        threading.Thread(
-            target=tokens.count_tokens, args=("warm up", self.model_name), daemon=True
-        ).start()
+        if self.model is not None:
+            # The tokenizer is first needed for the second wave; load it while the first waits.
+            threading.Thread(
+                target=tokens.count_tokens, args=("warm up", self.model_name), daemon=True
+            ).start()
         try:
             while pending or running:
                 if fatal:
@@ -218,7 +219,8 @@ class Drafter:
                         break
                     del pending[key]
                     running.add(key)
-                    inputs = self._inputs(draft, key, instruction)
+                    # Outline mode writes from the description's facts and needs no prompt.
+                    inputs = self._inputs(draft, key, instruction) if self.model is not None else {}
                     executor.submit(self._run_one, key, inputs, facts, events, cancel)
                 if not running:
                     continue
@@ -326,15 +328,18 @@ class Drafter:
         else:
             raw = chain.invoke(inputs, config=config)
             events.put(SectionDelta(spec.key, raw))
-        return raw, self._usage(prompt.format(**inputs), raw, recorder.usage)
+        return raw, self._usage(lambda: prompt.format(**inputs), raw, recorder.usage)
 
-    def _usage(self, prompt_text: str, completion: str, reported: dict[str, int] | None) -> Usage:
+    def _usage(
+        self, prompt_text: Callable[[], str], completion: str, reported: dict[str, int] | None
+    ) -> Usage:
+        """The server's figures when it sent them, else counted (rendering the prompt only then)."""
         if reported:
             prompt_tokens = int(reported.get("input_tokens") or 0)
             completion_tokens = int(reported.get("output_tokens") or 0)
             exact = True
         else:
-            prompt_tokens = tokens.count_tokens(prompt_text, self.model_name)
+            prompt_tokens = tokens.count_tokens(prompt_text(), self.model_name)
             completion_tokens = tokens.count_tokens(completion, self.model_name)
             exact = tokens.counting_is_exact(self.model_name)
         cost = tokens.estimate_cost(self.model_name, prompt_tokens, completion_tokens)
@@ -349,14 +354,17 @@ class Drafter:
         targets = (
             list(keys) if keys is not None else [s.key for s in draft.sections if not s.locked]
         )
-        placeholder = "word " * EXPECTED_COMPLETION_TOKENS
         result: dict[str, Usage] = {}
         for key in targets:
             spec = self.template.section(key)
             inputs = self._inputs(draft, key, "")
             missing = sum(1 for d in self.dependencies[key] if not draft.section(d).text.strip())
-            prompt_text = self.prompts.chat_prompt(spec).format(**inputs) + placeholder * missing
-            prompt_tokens = tokens.count_tokens(prompt_text, self.model_name)
+            prompt_tokens = (
+                tokens.count_tokens(
+                    self.prompts.chat_prompt(spec).format(**inputs), self.model_name
+                )
+                + missing * EXPECTED_COMPLETION_TOKENS
+            )
             cost = tokens.estimate_cost(self.model_name, prompt_tokens, EXPECTED_COMPLETION_TOKENS)
             result[key] = Usage(prompt_tokens, EXPECTED_COMPLETION_TOKENS, False, cost)
         return result
