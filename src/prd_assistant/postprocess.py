@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import re
 
-from prd_assistant.template import SectionSpec, normalize_title
+from prd_assistant.template import HEADING, SectionSpec, normalize_title, scan_headings
 
 MAX_SECTION_CHARS = 12_000
 _WRAPPING_FENCE = re.compile(
     r"\A\s*```(?:markdown|md)?\s*\n(.*?)\n```\s*\Z", re.DOTALL | re.IGNORECASE
 )
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _BOLD_LINE = re.compile(r"^\s*\*\*(.+?)\*\*:?\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 class EmptyReplyError(ValueError):
@@ -55,7 +53,7 @@ def _strip_repeated_heading(lines: list[str], spec: SectionSpec) -> list[str]:
     while lines and not lines[0].strip():
         lines = lines[1:]
     if lines:
-        first = _HEADING.match(lines[0]) or _BOLD_LINE.match(lines[0])
+        first = HEADING.match(lines[0]) or _BOLD_LINE.match(lines[0])
         if first and normalize_title(first.groups()[-1]) == wanted:
             lines = lines[1:]
     return lines
@@ -65,11 +63,7 @@ def _normalise_headings(lines: list[str], spec: SectionSpec) -> list[str]:
     """Keeps the document's ``#``/``##`` structure intact: a body may only hold ``###`` or deeper."""
     subs = {normalize_title(s.title): s.heading for s in spec.subsections}
     out: list[str] = []
-    in_fence = False
-    for line in lines:
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        match = None if in_fence else _HEADING.match(line)
+    for line, match in scan_headings(lines):
         if match:
             verbatim = subs.get(normalize_title(match.group(2)))
             if verbatim:
@@ -101,7 +95,7 @@ def _restore_subsections(body: str, spec: SectionSpec) -> str:
     """Puts every template subsection back, verbatim and in template order."""
     blocks: list[tuple[str | None, list[str]]] = [(None, [])]
     for line in body.split("\n"):
-        match = _HEADING.match(line)
+        match = HEADING.match(line)
         if match and len(match.group(1)) == 3:
             blocks.append((line, []))
         else:
@@ -110,7 +104,7 @@ def _restore_subsections(body: str, spec: SectionSpec) -> str:
     preamble: list[str] = "\n".join(blocks[0][1]).strip().split("\n") if blocks[0][1] else []
     current: str | None = None
     for heading, content in blocks[1:]:
-        title = normalize_title(_HEADING.match(heading).group(2)) if heading else ""
+        title = normalize_title(HEADING.match(heading).group(2)) if heading else ""
         if any(normalize_title(s.title) == title for s in spec.subsections):
             current = title
             by_title.setdefault(title, []).append((heading, content))

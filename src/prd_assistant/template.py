@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from prd_assistant.textfile import TextFileError, decode_text, read_text_file
 
 SERVICE_NAME_PLACEHOLDER = re.compile(r"<\s*service[ _-]*name\s*>", re.IGNORECASE)
-_HEADING = re.compile(r"^(#{1,3})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _NUMBER_PREFIX = re.compile(r"^\s*(\d+(?:\.\d+)*)[.)]?\s+")
 _RULE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,})[ \t]*$")
@@ -90,6 +91,15 @@ def _strip_number(title: str) -> str:
     return _NUMBER_PREFIX.sub("", title).strip()
 
 
+def scan_headings(lines: Iterable[str]) -> Iterator[tuple[str, re.Match[str] | None]]:
+    """Each line with its Markdown heading match; None for other lines and inside code fences."""
+    in_fence = False
+    for line in lines:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        yield line, None if in_fence else HEADING.match(line)
+
+
 def parse_template(text: str, name: str = "template.md") -> Template:
     """Parses Markdown template text into a :class:`Template`.
 
@@ -103,11 +113,7 @@ def parse_template(text: str, name: str = "template.md") -> Template:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     title_line = ""
     sections: list[dict] = []
-    in_fence = False
-    for line in lines:
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        match = None if in_fence else _HEADING.match(line)
+    for line, match in scan_headings(lines):
         if match and len(match.group(1)) == 1 and not sections and not title_line:
             title_line = line.rstrip()
             continue
