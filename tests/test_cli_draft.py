@@ -104,3 +104,18 @@ def test_cli_default_concurrency_matches_the_engine():
     from prd_assistant.cli import draft as cli_draft
 
     assert cli_draft.DEFAULT_CONCURRENCY == drafting.DEFAULT_CONCURRENCY
+
+
+def test_cli_model_defaults_match_the_model_settings():
+    from dataclasses import fields
+
+    from prd_assistant.cli import build_parser
+    from prd_assistant.llm import ModelSettings
+
+    args = build_parser().parse_args(["draft", DESCRIPTION])
+    defaults = {f.name: f.default for f in fields(ModelSettings)}
+    assert (args.temperature, args.timeout, args.retries) == (
+        defaults["temperature"],
+        defaults["timeout"],
+        defaults["max_retries"],
+    )
