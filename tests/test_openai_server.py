@@ -5,15 +5,28 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import BaseModel
 
 from prd_assistant import llm
-from tests.support.openai_server import OpenAIStubServer, Reply, Status, example_from_schema
+from tests.support.openai_server import (
+    Cut,
+    Finish,
+    Hang,
+    Malformed,
+    OpenAIStubServer,
+    Reply,
+    Stall,
+    Status,
+    example_from_schema,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_COMMAND = [sys.executable, "-m", "tests.support.openai_server"]
@@ -136,6 +149,155 @@ def test_command_line_prints_the_url_first(tmp_path):
         with urllib.request.urlopen(url + "/models", timeout=5) as response:
             assert [m["id"] for m in json.loads(response.read())["data"]] == ["m1"]
         assert post(url, chat())[2]["choices"][0]["message"]["content"] == "From a file."
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
+
+
+# -- fault modes: what each looks like on the wire -----------------------------------------------
+
+
+def stream(url: str, body: dict, timeout: float = 5.0) -> tuple[list[dict], bool, str]:
+    """Reads a streamed chat reply: (JSON events, whether [DONE] came, the error if any)."""
+    events: list[dict] = []
+    done, error = False, ""
+    try:
+        with httpx.stream(
+            "POST", url + "/chat/completions", json={**body, "stream": True}, timeout=timeout
+        ) as response:
+            for line in response.iter_lines():
+                if line == "data: [DONE]":
+                    done = True
+                elif line.startswith("data: "):
+                    events.append(json.loads(line[6:]))
+    except httpx.HTTPError as exc:
+        error = type(exc).__name__
+    return events, done, error
+
+
+def finish_reasons(events: list[dict]) -> list[str]:
+    return [c["finish_reason"] for e in events for c in e["choices"] if c.get("finish_reason")]
+
+
+def content(events: list[dict]) -> str:
+    return "".join(c["delta"].get("content") or "" for e in events for c in e["choices"])
+
+
+def test_a_normal_stream_is_chunked_and_ends_with_stop_then_done():
+    with OpenAIStubServer(chunks=3) as server:
+        events, done, error = stream(server.url, chat("Now write the section ## Scope\n"))
+    assert done and not error and finish_reasons(events) == ["stop"]
+    assert "scope" in content(events)
+
+
+def test_hang_accepts_and_never_answers():
+    with OpenAIStubServer(fault=Hang()) as server:
+        started = time.perf_counter()
+        _, done, error = stream(server.url, chat(), timeout=0.5)
+        assert error == "ReadTimeout" and not done
+        assert time.perf_counter() - started < 3
+
+
+def test_stall_goes_silent_mid_stream():
+    with OpenAIStubServer(chunks=4, fault=Stall(after_chunks=2)) as server:
+        events, done, error = stream(server.url, chat(), timeout=0.5)
+    assert error == "ReadTimeout" and not done
+    assert len(events) == 2 and not finish_reasons(events)
+
+
+def test_a_short_stall_then_goes_on():
+    with OpenAIStubServer(chunks=4, fault=Stall(after_chunks=1, seconds=0.2)) as server:
+        events, done, error = stream(server.url, chat())
+    assert done and not error and finish_reasons(events) == ["stop"]
+
+
+def test_cut_closes_the_connection_in_the_middle_of_a_chunk():
+    with OpenAIStubServer(chunks=4, fault=Cut(after_chunks=2)) as server:
+        events, done, error = stream(server.url, chat())
+        assert error == "RemoteProtocolError" and not done and len(events) == 2
+        # A cut non-streaming reply: the headers promise more body than arrives.
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.post(server.url + "/chat/completions", json=chat(), timeout=5)
+
+
+def test_fault_calls_limits_the_fault_to_the_first_calls():
+    with OpenAIStubServer(fault=Cut(), fault_calls=1) as server:
+        assert stream(server.url, chat())[2] == "RemoteProtocolError"
+        assert stream(server.url, chat())[1]
+
+
+def test_done_without_finish_reason_and_length():
+    with OpenAIStubServer(chunks=4) as server:
+        server.enqueue(Finish(None), Finish("length"))
+        no_reason, done, _ = stream(server.url, chat())
+        length, _, _ = stream(server.url, chat())
+        full, _, _ = stream(server.url, chat())
+        server.enqueue(Finish("length"))
+        plain = post(server.url, chat())[2]
+    assert done and no_reason and not finish_reasons(no_reason)
+    assert finish_reasons(length) == ["length"]
+    assert len(content(length)) < len(content(full))
+    assert plain["choices"][0]["finish_reason"] == "length"
+
+
+def test_statuses_carry_retry_after_and_html_bodies_are_html():
+    with OpenAIStubServer() as server:
+        server.enqueue(Status(429, retry_after=2), Status(501), Malformed(content_type="text/html"))
+        status, headers, _ = post(server.url, chat())
+        assert status == 429 and headers["Retry-After"] == "2"
+        assert post(server.url, chat())[0] == 501
+        response = httpx.post(server.url + "/chat/completions", json=chat(), timeout=5)
+    assert response.headers["content-type"] == "text/html"
+    assert response.text.startswith("<html>")
+
+
+def test_one_slot_ends_the_reply_in_progress_without_a_finish_reason():
+    with OpenAIStubServer(slots=1, delay=1.0, chunks=10) as server:
+        first: dict = {}
+
+        def read_first() -> None:
+            first["events"], first["done"], first["error"] = stream(server.url, chat("one"))
+
+        thread = threading.Thread(target=read_first)
+        thread.start()
+        time.sleep(0.3)
+        second, second_done, _ = stream(server.url, chat("two"))
+        thread.join(5)
+        assert server.interrupted == 1
+    assert first["done"] and not first["error"] and not finish_reasons(first["events"])
+    assert second_done and finish_reasons(second) == ["stop"]
+
+
+def test_slot_endpoints_report_the_slot_count_like_llama_cpp():
+    root = "http://127.0.0.1:{}"
+    with OpenAIStubServer(slots=4, slot_endpoints=True) as server:
+        props = httpx.get(root.format(server.port) + "/props", timeout=5).json()
+        slots = httpx.get(root.format(server.port) + "/slots", timeout=5).json()
+    with OpenAIStubServer() as plain:
+        missing = httpx.get(root.format(plain.port) + "/props", timeout=5).status_code
+    assert props["total_slots"] == 4 and len(slots) == 4
+    assert missing == 404
+
+
+def test_json_schema_refused_with_500_like_llama_cpp_server():
+    schema = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}
+    with OpenAIStubServer(structured_output=False, schema_refusal_status=500) as server:
+        status, _, _ = post(server.url, {**chat(), "response_format": schema})
+        json_object = post(server.url, {**chat(), "response_format": {"type": "json_object"}})
+    assert status == 500 and json_object[0] == 200
+
+
+def test_command_line_faults_apply_to_the_first_calls():
+    process = subprocess.Popen(
+        [*SERVER_COMMAND, "--port", "0", "--fault", "501", "--fault-calls", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().strip()
+        assert post(url, chat())[0] == 501
+        assert post(url, chat())[0] == 200
     finally:
         process.terminate()
         process.wait(timeout=5)

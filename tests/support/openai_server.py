@@ -9,12 +9,22 @@ It speaks just enough of the OpenAI REST API for the real ``openai`` client (and
   get a JSON reply built from the schema unless ``reply`` says otherwise.
 - ``GET /v1/models``: lists ``models``.
 
-Failures can be scripted (``server.enqueue(Status(429, retry_after=0.2), Reply("ok"))``) or
-injected at random with a seeded ``fail_rate``. Every request body is recorded.
+Failures can be scripted (``server.enqueue(Status(429, retry_after=0.2), Reply("ok"))``),
+applied to every call (``fault=Cut()``, ``fault_calls=3`` for the first three only) or injected at
+random with a seeded ``fail_rate``. Every request body is recorded. The faults are the ones real
+networks and servers produce: ``Hang`` (accept, never answer), ``Stall`` (go silent mid-stream),
+``Cut`` (close the connection in the middle of a chunk), ``Finish`` (end with no
+``finish_reason``, or with ``"length"``), ``Status`` (429 with Retry-After, 5xx, 501) and
+``Malformed`` (an HTML page). ``slots=1`` behaves like llama.cpp's default server: a new request
+ends the reply in progress with ``data: [DONE]`` and no ``finish_reason``. ``slot_endpoints``
+serves llama.cpp's ``GET /props`` (``total_slots``) and ``GET /slots``, and
+``structured_output=False, schema_refusal_status=500`` refuses ``json_schema`` the way
+``llama_cpp.server`` does.
 
 Run it in the foreground for the browser test and benchmarks::
 
     python -m tests.support.openai_server --port 0 --delay 0.5 --fail-rate 0.2
+    python -m tests.support.openai_server --fault cut --fault-calls 1 --slots 1
 
 The first line printed is the base URL (``http://127.0.0.1:PORT/v1``).
 """
@@ -22,9 +32,11 @@ The first line printed is the base URL (``http://127.0.0.1:PORT/v1``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import re
+import socket
 import sys
 import threading
 import time
@@ -57,16 +69,68 @@ class Status:
 
 @dataclass(frozen=True)
 class Hang:
-    """Wait ``seconds`` before answering (longer than the client timeout -> a timeout)."""
+    """Accept the call and wait ``seconds`` before answering normally.
 
-    seconds: float
+    ``None`` never answers: the connection stays open, silent, until the server stops.
+    """
+
+    seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Stream ``after_chunks`` content chunks, then go silent for ``seconds`` and go on.
+
+    ``None`` stays silent until the server stops (then closes without ``[DONE]``). A
+    non-streaming call stalls before its body like :class:`Hang`.
+    """
+
+    after_chunks: int = 1
+    seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Drop the connection in the middle of the reply.
+
+    Streaming: ``after_chunks`` content chunks arrive, then the connection closes halfway
+    through the next HTTP chunk (the client sees an incomplete chunked body). Non-streaming:
+    the headers promise the whole JSON body and half of it arrives.
+    """
+
+    after_chunks: int = 1
+
+
+@dataclass(frozen=True)
+class Finish:
+    """Send ``fraction`` of the reply, then end it with ``reason`` as the ``finish_reason``.
+
+    ``Finish(None)`` ends the stream with ``data: [DONE]`` and no ``finish_reason`` at all (what
+    llama.cpp sends when it drops a reply); ``Finish("length")`` is a reply the server cut at
+    its token limit (defaults to half the text).
+    """
+
+    reason: str | None = None
+    fraction: float | None = None
+
+    @property
+    def share(self) -> float:
+        if self.fraction is not None:
+            return self.fraction
+        return 0.5 if self.reason == "length" else 1.0
 
 
 @dataclass(frozen=True)
 class Malformed:
-    """Answer 200 with a body that is not what the API promises (garbage instead of JSON/SSE)."""
+    """Answer ``status`` with a body that is not what the API promises (garbage instead of JSON/SSE).
+
+    ``content_type`` None labels it as what the client asked for (JSON or an event stream);
+    ``"text/html"`` is a proxy's error page.
+    """
 
     body: str = "<html><body>502 Bad Gateway (upstream sent garbage)</body></html>"
+    content_type: str | None = None
+    status: int = 200
 
 
 @dataclass(frozen=True)
@@ -76,7 +140,7 @@ class Reply:
     text: str
 
 
-Behaviour = Status | Hang | Malformed | Reply
+Behaviour = Status | Hang | Stall | Cut | Finish | Malformed | Reply
 ReplyFn = Callable[[dict[str, Any]], str]
 
 _ERROR_TYPES = {
@@ -94,6 +158,7 @@ _DEFAULT_MESSAGES = {
     404: "The model does not exist or you do not have access to it.",
     429: "Rate limit reached for requests. Please try again shortly.",
     500: "The server had an error while processing your request.",
+    501: "Not implemented.",
     503: "The engine is currently overloaded, please try again later.",
 }
 
@@ -230,6 +295,15 @@ class OpenAIStubServer:
             real API, the message names the key it got (here the whole key, the worst case), so
             callers must never show raw server messages for auth errors.
         chunks: How many content chunks a streamed reply is split into.
+        fault: A behaviour for every call that the script does not cover (e.g. ``Cut()``).
+        fault_calls: Apply ``fault`` to this many calls only (None: to all of them).
+        slots: How many replies the server generates at once. When a call arrives with every
+            slot busy, the oldest streamed reply ends at its next chunk with ``data: [DONE]``
+            and no ``finish_reason`` (llama.cpp's default). None: unlimited.
+        slot_endpoints: Serve llama.cpp's ``GET /props`` (``total_slots``) and ``GET /slots``
+            at the server root; otherwise they are 404 like on OpenAI.
+        schema_refusal_status: The status ``structured_output=False`` refuses ``json_schema``
+            with (400; ``llama_cpp.server`` answers 500).
     """
 
     def __init__(
@@ -244,6 +318,11 @@ class OpenAIStubServer:
         require_key: str | None = None,
         chunks: int = 4,
         port: int = 0,
+        fault: Behaviour | None = None,
+        fault_calls: int | None = None,
+        slots: int | None = None,
+        slot_endpoints: bool = False,
+        schema_refusal_status: int = 400,
     ) -> None:
         self.delay = delay
         self.reply = reply
@@ -253,12 +332,19 @@ class OpenAIStubServer:
         self.models = list(models)
         self.require_key = require_key
         self.chunks = max(1, chunks)
+        self.fault = fault
+        self.fault_calls = fault_calls
+        self.slots = slots
+        self.slot_endpoints = slot_endpoints
+        self.schema_refusal_status = schema_refusal_status
+        self.interrupted = 0  # streamed replies ended early to free a slot
         self.calls = 0
         self.failures = 0
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._script: deque[Behaviour] = deque()
         self._requests: list[dict[str, Any]] = []
+        self._streaming: list[threading.Event] = []  # interrupt flags of replies in progress
         self._stopping = threading.Event()
         self._httpd = _QuietServer(("127.0.0.1", port), _make_handler(self))
         self._thread: threading.Thread | None = None
@@ -311,6 +397,10 @@ class OpenAIStubServer:
             self._requests.append(body)
             if self._script:
                 behaviour = self._script.popleft()
+            elif self.fault is not None and (self.fault_calls is None or self.fault_calls > 0):
+                behaviour = self.fault
+                if self.fault_calls is not None:
+                    self.fault_calls -= 1
             elif self.fail_rate and self._random.random() < self.fail_rate:
                 code = self._random.choice(self.fail_statuses)
                 behaviour = Status(code, retry_after=0.0 if code == 429 else None)
@@ -320,6 +410,22 @@ class OpenAIStubServer:
                 self.failures += 1
             return behaviour
 
+    def _claim_slot(self, streaming: bool) -> threading.Event:
+        """The new reply's interrupt flag; with every slot busy, the oldest reply is ended."""
+        flag = threading.Event()
+        with self._lock:
+            if self.slots is not None and len(self._streaming) >= self.slots:
+                self._streaming.pop(0).set()
+                self.interrupted += 1
+            if streaming:
+                self._streaming.append(flag)
+        return flag
+
+    def _release_slot(self, flag: threading.Event) -> None:
+        with self._lock:
+            if flag in self._streaming:
+                self._streaming.remove(flag)
+
     def _reply_text(self, body: dict[str, Any]) -> str:
         if self.reply is None:
             return default_reply(body)
@@ -327,8 +433,11 @@ class OpenAIStubServer:
             return self.reply(body)
         return self.reply
 
-    def _sleep(self, seconds: float) -> None:
-        if seconds > 0:
+    def _sleep(self, seconds: float | None) -> None:
+        """Waits ``seconds`` (None: until the server stops); stopping wakes every sleeper."""
+        if seconds is None:
+            self._stopping.wait()
+        elif seconds > 0:
             self._stopping.wait(seconds)
 
 
@@ -389,12 +498,22 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             if not self._authorised():
                 return
-            if self.path.rstrip("/") == "/v1/models":
+            path = self.path.rstrip("/")
+            if path == "/v1/models":
                 data = [
                     {"id": m, "object": "model", "created": 0, "owned_by": "stub"}
                     for m in server.models
                 ]
                 self._send_json(200, {"object": "list", "data": data})
+            elif server.slot_endpoints and path == "/props":
+                total = server.slots or 1
+                model = server.models[0] if server.models else "test-model"
+                self._send_json(200, {"total_slots": total, "model_path": f"/models/{model}.gguf"})
+            elif server.slot_endpoints and path == "/slots":
+                with server._lock:
+                    busy = len(server._streaming)
+                slots = [{"id": i, "is_processing": i < busy} for i in range(server.slots or 1)]
+                self._send_json(200, slots)
             else:
                 self._send_error(Status(404, message=f"Unknown path {self.path}"))
 
@@ -415,7 +534,10 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
             fmt = (body.get("response_format") or {}).get("type")
             if server.structured_output is False and fmt == "json_schema":
                 self._send_error(
-                    Status(400, message="response_format type 'json_schema' is not supported")
+                    Status(
+                        server.schema_refusal_status,
+                        message="response_format type 'json_schema' is not supported",
+                    )
                 )
                 return
             if isinstance(behaviour, Status):
@@ -423,18 +545,19 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                 return
             if isinstance(behaviour, Hang):
                 server._sleep(behaviour.seconds)
+                if behaviour.seconds is None:
+                    self.close_connection = True
+                    return  # the server is stopping: close without a word
+                behaviour = None
+            streaming = bool(body.get("stream"))
+            if isinstance(behaviour, Stall) and not streaming:
+                server._sleep(behaviour.seconds)
+                if behaviour.seconds is None:
+                    self.close_connection = True
+                    return
                 behaviour = None
             if isinstance(behaviour, Malformed):
-                streaming = bool(body.get("stream"))
-                data = behaviour.body.encode()
-                if streaming:  # a well-framed SSE event whose data is not JSON
-                    data = b"data: " + data + b"\n\n"
-                self.send_response(200)
-                kind = "text/event-stream" if streaming else "application/json"
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self._send_malformed(behaviour, streaming)
                 return
             if isinstance(behaviour, Reply):
                 text = behaviour.text
@@ -442,11 +565,52 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                 text = default_reply({**body, "response_format": None})
             else:
                 text = server._reply_text(body)
-            if body.get("stream"):
-                self._stream(body, text)
-            else:
-                server._sleep(server.delay)
-                self._send_json(200, self._completion(body, text))
+            slot = server._claim_slot(streaming)
+            try:
+                if streaming:
+                    self._stream(body, text, behaviour, slot)
+                else:
+                    server._sleep(server.delay)
+                    self._answer(body, text, behaviour)
+            finally:
+                server._release_slot(slot)
+
+        def _send_malformed(self, behaviour: Malformed, streaming: bool) -> None:
+            data = behaviour.body.encode()
+            kind = behaviour.content_type
+            if kind is None:
+                kind = "text/event-stream" if streaming else "application/json"
+                if streaming:  # a well-framed SSE event whose data is not JSON
+                    data = b"data: " + data + b"\n\n"
+            self.send_response(behaviour.status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _answer(self, body: dict[str, Any], text: str, behaviour: Behaviour | None) -> None:
+            """A non-streamed reply, possibly cut short or with another finish reason."""
+            if isinstance(behaviour, Finish):
+                text = text[: int(len(text) * behaviour.share)]
+            payload = self._completion(body, text)
+            if isinstance(behaviour, Finish):
+                payload["choices"][0]["finish_reason"] = behaviour.reason
+            if not isinstance(behaviour, Cut):
+                self._send_json(200, payload)
+                return
+            data = json.dumps(payload).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self._drop_connection()
+
+        def _drop_connection(self) -> None:
+            self.wfile.flush()
+            self.close_connection = True
+            with contextlib.suppress(OSError):  # the client may have gone already
+                self.connection.shutdown(socket.SHUT_RDWR)
 
         # -- payloads ----------------------------------------------------------------------
         def _usage(self, body: dict[str, Any], text: str) -> dict[str, int]:
@@ -486,11 +650,19 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                 "usage": self._usage(body, text),
             }
 
-        def _stream(self, body: dict[str, Any], text: str) -> None:
+        def _stream(
+            self,
+            body: dict[str, Any],
+            text: str,
+            behaviour: Behaviour | None,
+            slot: threading.Event,
+        ) -> None:
+            """SSE over chunked transfer encoding, one HTTP chunk per event, like real servers."""
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
-            self.send_header("Connection", "close")  # no Content-Length: the stream ends on close
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
             base = {
@@ -499,12 +671,29 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                 "created": int(time.time()),
                 "model": body.get("model", "test-model"),
             }
+            finish: str | None = "tool_calls" if _forced_tool(body) else "stop"
+            if isinstance(behaviour, Finish):
+                text = text[: int(len(text) * behaviour.share)]
+                finish = behaviour.reason
             tool = _forced_tool(body)
             pieces = _split(text, server.chunks)
             pause = server.delay / len(pieces)
+            # A fault "after N chunks" of a shorter reply happens at its last chunk.
+            fault_at = -1
+            if isinstance(behaviour, Stall | Cut):
+                fault_at = min(behaviour.after_chunks, len(pieces) - 1)
             try:
                 for i, piece in enumerate(pieces):
                     server._sleep(pause)
+                    if isinstance(behaviour, Stall) and i == fault_at:
+                        server._sleep(behaviour.seconds)
+                        if behaviour.seconds is None:
+                            self._drop_connection()
+                            return
+                    if slot.is_set():  # a newer request took the slot: end without a reason
+                        self._chunk(b"data: [DONE]\n\n")
+                        self._chunk(b"")
+                        return
                     if tool is None:
                         delta: dict[str, Any] = {"content": piece}
                     else:
@@ -517,20 +706,29 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                     if i == 0:
                         delta["role"] = "assistant"
                     choice = {"index": 0, "delta": delta, "finish_reason": None}
-                    self._event({**base, "choices": [choice]})
-                finish = "tool_calls" if tool else "stop"
-                self._event(
-                    {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}
-                )
+                    event = self._event_bytes({**base, "choices": [choice]})
+                    if isinstance(behaviour, Cut) and i == fault_at:
+                        # Promise the whole chunk, send half of it, hang up.
+                        self.wfile.write(f"{len(event):x}\r\n".encode() + event[: len(event) // 2])
+                        self._drop_connection()
+                        return
+                    self._chunk(event)
+                if finish is not None:
+                    choice = {"index": 0, "delta": {}, "finish_reason": finish}
+                    self._chunk(self._event_bytes({**base, "choices": [choice]}))
                 if (body.get("stream_options") or {}).get("include_usage"):
-                    self._event({**base, "choices": [], "usage": self._usage(body, text)})
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
+                    usage = self._usage(body, text)
+                    self._chunk(self._event_bytes({**base, "choices": [], "usage": usage}))
+                self._chunk(b"data: [DONE]\n\n")
+                self._chunk(b"")  # the zero-length chunk that ends the body
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client went away (cancelled or timed out)
 
-        def _event(self, payload: dict[str, Any]) -> None:
-            self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
+        def _event_bytes(self, payload: dict[str, Any]) -> bytes:
+            return b"data: " + json.dumps(payload).encode() + b"\n\n"
+
+        def _chunk(self, data: bytes) -> None:
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
             self.wfile.flush()
 
     return Handler
@@ -545,6 +743,21 @@ def _split(text: str, parts: int) -> list[str]:
     return ["".join(tokens[i : i + size]) for i in range(0, len(tokens), size)]
 
 
+FAULTS: dict[str, Behaviour] = {
+    "hang": Hang(),
+    "stall": Stall(after_chunks=1),
+    "cut": Cut(after_chunks=1),
+    "no-finish": Finish(None),
+    "length": Finish("length"),
+    "429": Status(429, retry_after=1.0),
+    "500": Status(500),
+    "503": Status(503),
+    "501": Status(501),
+    "html": Malformed(content_type="text/html"),
+    "cut-json": Cut(),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
@@ -556,6 +769,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--require-key", help="only accept this Bearer key")
     parser.add_argument(
         "--no-structured-output", action="store_true", help="reject response_format json_schema"
+    )
+    parser.add_argument(
+        "--schema-refusal-status",
+        type=int,
+        default=400,
+        help="status for a refused json_schema (500 like llama_cpp.server)",
+    )
+    parser.add_argument("--fault", choices=sorted(FAULTS), help="fault for every chat call")
+    parser.add_argument("--fault-calls", type=int, help="only the first N calls get --fault")
+    parser.add_argument("--slots", type=int, help="replies generated at once (llama.cpp: 1)")
+    parser.add_argument(
+        "--slot-endpoints", action="store_true", help="serve llama.cpp's /props and /slots"
     )
     args = parser.parse_args(argv)
     reply = None
@@ -571,6 +796,11 @@ def main(argv: list[str] | None = None) -> int:
         models=args.model or ("test-model",),
         require_key=args.require_key,
         port=args.port,
+        fault=FAULTS[args.fault] if args.fault else None,
+        fault_calls=args.fault_calls,
+        slots=args.slots,
+        slot_endpoints=args.slot_endpoints,
+        schema_refusal_status=args.schema_refusal_status,
     )
     print(server.url, flush=True)
     try:
@@ -578,6 +808,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        server._stopping.set()
         server._httpd.server_close()
     return 0
 
