@@ -239,7 +239,12 @@ def test_summary_counts_by_severity_category_and_rule() -> None:
     summary = summarize(review("- Fast.\n- TBD\n"))
     assert summary["total"] == 2
     assert summary["by_severity"] == {"error": 1, "warning": 1, "info": 0}
-    assert summary["by_category"] == {"open_question": 1, "unquantified_claim": 1}
+    assert summary["by_category"] == {
+        "open_question": 1,
+        "unquantified_claim": 1,
+        "traceability": 0,
+        "suppression": 0,
+    }
     assert summary["by_rule"] == {"placeholder": 1, "vague-speed": 1}
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``prd draft`` writes a PRD, ``prd review`` lints one."""
+"""Command line: ``prd draft`` writes a PRD, ``prd review`` lints one, ``prd rules`` lists the rules."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import sys
 
 from prd_assistant import __version__
-from prd_assistant.cli import draft, review
+from prd_assistant.cli import draft, review, rules
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     review.add_arguments(review_parser)
     review_parser.set_defaults(run=review.run)
+    rules_parser = commands.add_parser(
+        "rules", help="list the review rules and show their docs", description=rules.__doc__
+    )
+    rules.add_arguments(rules_parser)
+    rules_parser.set_defaults(run=rules.run)
     return parser
 
 

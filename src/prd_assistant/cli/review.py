@@ -1,5 +1,9 @@
 """Review a PRD: flag open questions and unquantified claims.
 
+Several files may be given (as pre-commit does) with the text format. --baseline FILE fails
+only on findings that are new since --write-baseline FILE; <!-- prd-review: disable=RULE -->
+comments silence a rule for the next block (`prd rules` lists the rule ids).
+
 With --ai, also check stated targets for contradictions and ask the model for risks, open
 questions and quantified rewrites the draft lacks. Exit codes: 0 when no finding reaches
 --fail-on, 1 when one does (or the --ai model call failed), 2 for a usage or file error.
@@ -11,6 +15,7 @@ import argparse
 import json
 import sys
 
+from prd_assistant.cli import gate
 from prd_assistant.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -18,6 +23,7 @@ from prd_assistant.cli.common import (
     fail,
     settings_from_args,
 )
+from prd_assistant.gate import BaselineError
 from prd_assistant.review import review
 from prd_assistant.review.findings import SEVERITIES
 from prd_assistant.review.report import fails, json_payload, render_text, sarif_log
@@ -29,7 +35,10 @@ MAX_BYTES = 20 * 1024 * 1024
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Adds ``FILE``, ``--format`` and ``--fail-on`` to the ``review`` subcommand."""
     parser.add_argument(
-        "file", metavar="FILE", help="the PRD to review (Markdown or text; '-' = stdin)"
+        "file",
+        metavar="FILE",
+        nargs="+",
+        help="the PRD(s) to review (Markdown or text; '-' = stdin)",
     )
     parser.add_argument(
         "--format",
@@ -49,6 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also check targets for contradictions and ask the model for risks, open questions "
         "and quantified rewrites (model settings as for prd draft)",
     )
+    gate.add_arguments(parser)
     add_model_arguments(parser)
 
 
@@ -64,13 +74,27 @@ def read_document(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Reviews ``args.file`` and prints the findings; returns the exit code."""
+    """Reviews each of ``args.file`` and prints the findings; returns the worst exit code."""
+    if len(args.file) > 1 and (args.format != "text" or args.ai):
+        return fail("give one FILE with --format json/sarif or --ai (or review files one by one)")
     try:
-        text = read_document(args.file)
+        checks = gate.Gate.from_args(args)
+    except BaselineError as exc:
+        return fail(str(exc))
+    code = max(_run_one(args, name, checks) for name in args.file)
+    checks.finish(args)
+    return code
+
+
+def _run_one(args: argparse.Namespace, name: str, checks: gate.Gate) -> int:
+    try:
+        text = read_document(name)
     except TextFileError as exc:
         return fail(str(exc))
-    findings = review(text)
-    label = "stdin" if args.file == "-" else args.file
+    label = "stdin" if name == "-" else name
+    findings = checks.filter(label, text, review(text))
+    if args.write_baseline:
+        return EXIT_OK
     ai = None
     if args.ai:
         # Loaded only for --ai, so plain linting starts without langchain and openai.

@@ -6,7 +6,9 @@ from dataclasses import asdict, dataclass
 
 OPEN_QUESTION = "open_question"
 UNQUANTIFIED_CLAIM = "unquantified_claim"
-CATEGORIES = (OPEN_QUESTION, UNQUANTIFIED_CLAIM)
+TRACEABILITY = "traceability"
+SUPPRESSION = "suppression"
+CATEGORIES = (OPEN_QUESTION, UNQUANTIFIED_CLAIM, TRACEABILITY, SUPPRESSION)
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -17,7 +19,9 @@ class Finding:
 
     Attributes:
         rule: Stable rule id, e.g. ``"vague-speed"`` or ``"placeholder"``.
-        category: ``"open_question"`` or ``"unquantified_claim"``.
+        category: ``"open_question"``, ``"unquantified_claim"``, ``"traceability"`` (a
+            use case without a requirement, an untestable requirement, a dangling ID) or
+            ``"suppression"`` (a ``prd-review`` comment that hides nothing).
         severity: ``"error"``, ``"warning"`` or ``"info"``.
         line: 1-based line of ``start``.
         column: 1-based column (in characters) of ``start``.

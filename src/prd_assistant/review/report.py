@@ -6,17 +6,10 @@ import json
 from collections import Counter
 
 from prd_assistant import __version__
-from prd_assistant.review import rules_open, rules_vague
 from prd_assistant.review.findings import CATEGORIES, SEVERITIES, SEVERITY_RANK, Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-_STRUCTURAL_RULES = {
-    "open-question-line": ("open_question", rules_open.OPEN_QUESTION_LINE),
-    "question-in-body": ("open_question", rules_open.QUESTION_IN_BODY),
-    "template-guidance": ("open_question", rules_open.TEMPLATE_GUIDANCE),
-    "empty-bullet": ("open_question", rules_open.EMPTY_BULLET),
-}
 
 
 def summarize(findings: list[Finding]) -> dict:
@@ -72,17 +65,10 @@ def render_text(findings: list[Finding], path: str = "") -> str:
 
 
 def _rule_descriptors() -> list[dict]:
-    descriptors = []
-    for rule in rules_open.RULES + rules_vague.RULES:
-        descriptors.append(
-            _descriptor(rule.id, rule.category, rule.severity, rule.message, rule.suggestion)
-        )
-    for rule_id, (category, texts) in _STRUCTURAL_RULES.items():
-        severity = "error" if rule_id in {"template-guidance", "empty-bullet"} else "warning"
-        descriptors.append(
-            _descriptor(rule_id, category, severity, texts["message"], texts["suggestion"])
-        )
-    return descriptors
+    # Imported here: the catalog reads every checker's rules, some of which import this package.
+    from prd_assistant.gate.catalog import all_rules
+
+    return [_descriptor(r.id, r.category, r.severity, r.message, r.suggestion) for r in all_rules()]
 
 
 def _descriptor(rule_id: str, category: str, severity: str, message: str, suggestion: str) -> dict:
@@ -104,7 +90,13 @@ def render_sarif(findings: list[Finding], path: str) -> str:
 
 
 def sarif_log(findings: list[Finding], path: str) -> dict:
-    """A SARIF 2.1.0 log with one run, for code-scanning tools (``path`` as the artifact URI)."""
+    """A SARIF 2.1.0 log with one run, for code-scanning tools (``path`` as the artifact URI).
+
+    Each result's ``partialFingerprints`` is the baseline's rule + section + text key, so code
+    scanning tracks a finding across edits that move it to another line.
+    """
+    from prd_assistant.gate.baseline import fingerprint
+
     descriptors = _rule_descriptors()
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     uri = path.replace("\\", "/")
@@ -137,6 +129,7 @@ def sarif_log(findings: list[Finding], path: str) -> dict:
                         }
                     }
                 ],
+                "partialFingerprints": {"prdReview/v1": fingerprint(f)},
                 "properties": {"category": f.category, "section": f.section},
             }
         )
