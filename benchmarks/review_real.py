@@ -1,0 +1,308 @@
+"""Line-level precision and recall of the review engine on real PRDs nobody here wrote.
+
+Run: ``.venv/bin/python benchmarks/review_real.py [--set dev|heldout|all] [-v]``.
+
+The documents and their hand labels live in ``tests/data/review/real/<set>/`` (see the README
+there and ``SOURCES.md``). Each ``NAME.labels.tsv`` lists every content line of ``NAME.md`` with
+``unquantified`` and ``open_question`` set to 0 or 1. A line counts as flagged for a category when
+at least one finding of that category (any severity) starts on it or spans it. Lines that are not
+listed (blank lines, fences, code, table separators, structural headings) count as 0/0, so a
+finding there is a false flag too.
+
+False flags per 1,000 words of clean prose: findings of either category that touch a line
+labelled 0/0, per 1,000 words of those lines. ``-v`` lists every miss and false flag with the
+line's text and the rule. The last line printed is the same figures as one JSON object.
+
+Nobody tunes on ``heldout``: it is run once, at the end (its file hashes are frozen in
+``HELDOUT.sha256``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from prd_assistant.review import review
+
+REAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "review" / "real"
+SETS = ("dev", "heldout")
+CATEGORIES = ("unquantified_claim", "open_question")
+LABEL_COLUMN = {"unquantified_claim": "unquantified", "open_question": "open_question"}
+
+
+class FindingLike(Protocol):
+    """The parts of a review finding the scoring reads."""
+
+    category: str
+    line: int
+    start: int
+    end: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class LineLabel:
+    """The hand label of one content line."""
+
+    line: int
+    unquantified_claim: bool
+    open_question: bool
+    note: str
+
+    def is_set(self, category: str) -> bool:
+        return bool(getattr(self, category))
+
+
+@dataclass
+class Document:
+    """A labelled document: its text and its labels by line number."""
+
+    name: str
+    text: str
+    labels: dict[int, LineLabel]
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+
+@dataclass
+class CategoryScore:
+    """Line counts for one category; the lists hold line numbers."""
+
+    tp: list[int] = field(default_factory=list)
+    fp: list[int] = field(default_factory=list)
+    fn: list[int] = field(default_factory=list)
+
+    @property
+    def positives(self) -> int:
+        return len(self.tp) + len(self.fn)
+
+    @property
+    def precision(self) -> float:
+        flagged = len(self.tp) + len(self.fp)
+        return len(self.tp) / flagged if flagged else 1.0
+
+    @property
+    def recall(self) -> float:
+        return len(self.tp) / self.positives if self.positives else 1.0
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+    def add(self, other: CategoryScore) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+
+@dataclass
+class DocumentScore:
+    """Scores of one document (or of a whole set, when summed)."""
+
+    name: str
+    categories: dict[str, CategoryScore] = field(
+        default_factory=lambda: {c: CategoryScore() for c in CATEGORIES}
+    )
+    clean_words: int = 0
+    clean_false_flags: int = 0
+    labelled_lines: int = 0
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def false_flags_per_1000_words(self) -> float:
+        return 1000 * self.clean_false_flags / self.clean_words if self.clean_words else 0.0
+
+    def add(self, other: DocumentScore) -> None:
+        for category in CATEGORIES:
+            self.categories[category].add(other.categories[category])
+        self.clean_words += other.clean_words
+        self.clean_false_flags += other.clean_false_flags
+        self.labelled_lines += other.labelled_lines
+        self.details += other.details
+
+
+def read_labels(path: Path) -> dict[int, LineLabel]:
+    """Reads a ``NAME.labels.tsv`` (columns line, unquantified, open_question, note)."""
+    labels: dict[int, LineLabel] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        for row in reader:
+            line = int(row["line"])
+            if line in labels:
+                raise ValueError(f"{path.name}: line {line} is labelled twice")
+            flags = {}
+            for category, column in LABEL_COLUMN.items():
+                if row[column] not in ("0", "1"):
+                    raise ValueError(f"{path.name}: line {line}: {column} must be 0 or 1")
+                flags[category] = row[column] == "1"
+            labels[line] = LineLabel(line, note=row.get("note") or "", **flags)
+    return labels
+
+
+def load_document(path: Path) -> Document:
+    """``NAME.md`` with the labels of ``NAME.labels.tsv`` beside it."""
+    labels = read_labels(path.with_name(f"{path.stem}.labels.tsv"))
+    return Document(path.stem, path.read_text(encoding="utf-8"), labels)
+
+
+def document_paths(which: str, root: Path = REAL) -> list[Path]:
+    """The documents of ``dev``, ``heldout`` or ``all`` (both), sorted by name."""
+    names = SETS if which == "all" else (which,)
+    return [path for name in names for path in sorted((root / name).glob("*.md"))]
+
+
+def unlabelled_problems(document: Document) -> list[str]:
+    """Label rows that point at a missing or blank line (an empty list when all is well)."""
+    lines = document.lines
+    problems = []
+    for number in sorted(document.labels):
+        if not 1 <= number <= len(lines) or not lines[number - 1].strip():
+            problems.append(f"{document.name}: label row for line {number} has no text there")
+    return problems
+
+
+def finding_span(text: str, finding: FindingLike) -> range:
+    """The 1-based lines a finding starts on or overlaps."""
+    last_offset = max(finding.start, finding.end - 1)
+    last_line = text.count("\n", 0, last_offset) + 1
+    return range(finding.line, max(finding.line, last_line) + 1)
+
+
+def score_document(document: Document, findings: Iterable[FindingLike]) -> DocumentScore:
+    """Scores one document against the findings the engine returned for its text (pure)."""
+    result = DocumentScore(document.name, labelled_lines=len(document.labels))
+    lines = document.lines
+    spans = [(finding, finding_span(document.text, finding)) for finding in findings]
+    for category in CATEGORIES:
+        flagged: dict[int, list[str]] = {}
+        for finding, span in spans:
+            if finding.category == category:
+                for number in span:
+                    flagged.setdefault(number, []).append(finding.rule)
+        expected = {n for n, label in document.labels.items() if label.is_set(category)}
+        entry = result.categories[category]
+        for number in sorted(set(flagged) | expected):
+            text = lines[number - 1].strip() if number <= len(lines) else ""
+            if number in flagged and number in expected:
+                entry.tp.append(number)
+            elif number in flagged:
+                entry.fp.append(number)
+                rules = ",".join(sorted(set(flagged[number])))
+                result.details.append(
+                    f"FALSE {category} {document.name}:{number} [{rules}] {text[:160]}"
+                )
+            else:
+                entry.fn.append(number)
+                note = document.labels[number].note
+                result.details.append(
+                    f"MISS  {category} {document.name}:{number} ({note}) {text[:160]}"
+                )
+    clean = {
+        n
+        for n, label in document.labels.items()
+        if not label.unquantified_claim and not label.open_question
+    }
+    result.clean_words = sum(len(lines[n - 1].split()) for n in clean if n <= len(lines))
+    result.clean_false_flags = sum(1 for _, span in spans if clean.intersection(span))
+    return result
+
+
+def score_set(
+    documents: Sequence[Document], findings_for: dict[str, Sequence[FindingLike]]
+) -> tuple[DocumentScore, list[DocumentScore]]:
+    """The set total and the per-document scores, given each document's findings."""
+    total = DocumentScore("total")
+    per_document = []
+    for document in documents:
+        scored = score_document(document, findings_for[document.name])
+        per_document.append(scored)
+        total.add(scored)
+    return total, per_document
+
+
+def summary(which: str, total: DocumentScore, per_document: list[DocumentScore]) -> dict:
+    """The figures as a JSON-ready dict."""
+
+    def figures(score: DocumentScore) -> dict:
+        out: dict = {}
+        for category in CATEGORIES:
+            entry = score.categories[category]
+            out[category] = {
+                "positives": entry.positives,
+                "tp": len(entry.tp),
+                "fp": len(entry.fp),
+                "fn": len(entry.fn),
+                "precision": round(entry.precision, 3),
+                "recall": round(entry.recall, 3),
+                "f1": round(entry.f1, 3),
+            }
+        out["clean_words"] = score.clean_words
+        out["clean_false_flags"] = score.clean_false_flags
+        out["false_flags_per_1000_words"] = round(score.false_flags_per_1000_words, 2)
+        out["labelled_lines"] = score.labelled_lines
+        return out
+
+    return {
+        "set": which,
+        "documents": len(per_document),
+        **figures(total),
+        "per_document": {score.name: figures(score) for score in per_document},
+    }
+
+
+def report(
+    which: str, total: DocumentScore, per_document: list[DocumentScore], verbose: bool
+) -> str:
+    """The human-readable table (and, with ``verbose``, every miss and false flag)."""
+    out = [f"set: {which} ({len(per_document)} documents, {total.labelled_lines} labelled lines)"]
+    header = (
+        f"{'document':<28} {'category':<19} {'n+':>4} {'TP':>4} {'FP':>4} {'FN':>4} "
+        f"{'prec':>6} {'recall':>6} {'F1':>6}"
+    )
+    out.append(header)
+    for score in [*per_document, total]:
+        for category in CATEGORIES:
+            entry = score.categories[category]
+            out.append(
+                f"{score.name:<28} {category:<19} {entry.positives:>4} {len(entry.tp):>4} "
+                f"{len(entry.fp):>4} {len(entry.fn):>4} {entry.precision:>6.3f} "
+                f"{entry.recall:>6.3f} {entry.f1:>6.3f}"
+            )
+    for score in [*per_document, total]:
+        out.append(
+            f"{score.name:<28} false flags on clean prose: {score.clean_false_flags} in "
+            f"{score.clean_words} words = {score.false_flags_per_1000_words:.2f} per 1,000 words"
+        )
+    if verbose:
+        out += total.details
+    return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", choices=(*SETS, "all"), default="dev", dest="which")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list misses and false flags")
+    args = parser.parse_args(argv)
+    documents = [load_document(path) for path in document_paths(args.which)]
+    problems = [p for document in documents for p in unlabelled_problems(document)]
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 2
+    findings_for = {document.name: review(document.text) for document in documents}
+    total, per_document = score_set(documents, findings_for)
+    print(report(args.which, total, per_document, args.verbose))
+    print(json.dumps(summary(args.which, total, per_document), sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""The real-PRD benchmark's scoring (benchmarks/review_real.py) and the integrity of its labels.
+
+The scoring is tested on a tiny synthetic labelled document with stubbed findings, so these
+tests never depend on what the engine flags. The label checks read the real documents under
+tests/data/review/real/ without running the engine on them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT / "tests" / "data" / "review" / "real"
+
+TINY = """# Tiny PRD
+
+## Goals
+The app is fast.
+Sign-in takes under 2 s (p95).
+
+Pricing is TBD and
+the tier names are too.
+
+```
+fast code
+```
+Clean line with six words here.
+"""
+
+# line 4 fast claim, line 5 measured, lines 7-8 one open question over two lines,
+# lines 11 (code) and 1, 3 (headings) unlisted, line 13 clean.
+TINY_LABELS = (
+    "line\tunquantified\topen_question\tnote\n"
+    '4\t1\t0\t"fast" with no measure\n'
+    "5\t0\t0\t\n"
+    "7\t0\t1\tTBD\n"
+    "8\t0\t1\tcontinues the TBD sentence\n"
+    "13\t0\t0\t\n"
+)
+
+
+@dataclass(frozen=True)
+class StubFinding:
+    category: str
+    line: int
+    start: int
+    end: int
+    rule: str
+
+
+def stub(text: str, category: str, needle: str, rule: str, occurrence: int = 0) -> StubFinding:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(needle, start + 1)
+    return StubFinding(category, text.count("\n", 0, start) + 1, start, start + len(needle), rule)
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "review_real", ROOT / "benchmarks" / "review_real.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def tiny(bench: ModuleType, tmp_path: Path):
+    folder = tmp_path / "dev"
+    folder.mkdir()
+    (folder / "tiny.md").write_text(TINY, encoding="utf-8")
+    (folder / "tiny.labels.tsv").write_text(TINY_LABELS, encoding="utf-8")
+    return bench.load_document(folder / "tiny.md")
+
+
+def test_scoring_counts_lines_per_category(bench: ModuleType, tiny) -> None:
+    findings = [
+        stub(TINY, "unquantified_claim", "fast", "vague-speed"),  # line 4: right
+        stub(TINY, "unquantified_claim", "six", "vague-quantity"),  # line 13: false
+        stub(TINY, "unquantified_claim", "fast", "vague-speed", occurrence=1),  # line 11 code
+        stub(TINY, "open_question", "TBD and\nthe", "placeholder"),  # spans lines 7-8
+    ]
+    score = bench.score_document(tiny, findings)
+    unquantified = score.categories["unquantified_claim"]
+    assert (unquantified.tp, unquantified.fp, unquantified.fn) == ([4], [11, 13], [])
+    assert unquantified.precision == pytest.approx(1 / 3)
+    assert unquantified.recall == 1.0
+    assert unquantified.f1 == pytest.approx(0.5)
+    open_questions = score.categories["open_question"]
+    assert (open_questions.tp, open_questions.fp, open_questions.fn) == ([7, 8], [], [])
+
+
+def test_a_missed_line_lowers_recall_and_is_listed(bench: ModuleType, tiny) -> None:
+    findings = [stub(TINY, "open_question", "TBD", "placeholder")]  # line 7 only
+    score = bench.score_document(tiny, findings)
+    open_questions = score.categories["open_question"]
+    assert (open_questions.tp, open_questions.fn) == ([7], [8])
+    assert open_questions.recall == 0.5
+    assert score.categories["unquantified_claim"].fn == [4]
+    assert any(d.startswith("MISS  open_question tiny:8 (continues") for d in score.details)
+    assert any("tiny:4" in d and "with no measure" in d for d in score.details)
+
+
+def test_false_flags_per_thousand_clean_words(bench: ModuleType, tiny) -> None:
+    # Clean (0/0) labelled lines: 5 (6 words) and 13 (6 words). Unlisted lines do not count.
+    findings = [
+        stub(TINY, "unquantified_claim", "six", "vague-quantity"),
+        stub(TINY, "open_question", "Sign-in", "question"),
+        stub(TINY, "unquantified_claim", "fast", "vague-speed", occurrence=1),  # code line
+    ]
+    score = bench.score_document(tiny, findings)
+    assert score.clean_words == 12
+    assert score.clean_false_flags == 2
+    assert score.false_flags_per_1000_words == pytest.approx(1000 * 2 / 12)
+
+
+def test_no_findings_gives_zero_recall_and_no_false_flags(bench: ModuleType, tiny) -> None:
+    score = bench.score_document(tiny, [])
+    assert score.categories["unquantified_claim"].recall == 0.0
+    assert score.categories["unquantified_claim"].precision == 1.0
+    assert score.clean_false_flags == 0
+
+
+def test_set_totals_summary_and_report(bench: ModuleType, tiny) -> None:
+    findings = {"tiny": [stub(TINY, "unquantified_claim", "fast", "vague-speed")]}
+    total, per_document = bench.score_set([tiny, tiny], {**findings})
+    assert len(total.categories["unquantified_claim"].tp) == 2
+    assert total.labelled_lines == 10
+    figures = bench.summary("dev", total, per_document)
+    json.dumps(figures)  # JSON-ready
+    assert figures["unquantified_claim"]["recall"] == 1.0
+    assert figures["open_question"]["recall"] == 0.0
+    assert figures["per_document"]["tiny"]["labelled_lines"] == 5
+    text = bench.report("dev", total, per_document, verbose=True)
+    assert "MISS  open_question tiny:7" in text
+    assert "false flags on clean prose" in text
+
+
+def test_labels_file_rejects_duplicates_and_bad_values(bench: ModuleType, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.labels.tsv"
+    bad.write_text("line\tunquantified\topen_question\tnote\n3\t1\t0\t\n3\t0\t0\t\n")
+    with pytest.raises(ValueError, match="twice"):
+        bench.read_labels(bad)
+    bad.write_text("line\tunquantified\topen_question\tnote\n3\tyes\t0\t\n")
+    with pytest.raises(ValueError, match="0 or 1"):
+        bench.read_labels(bad)
+
+
+def test_a_label_on_a_blank_line_is_reported(bench: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "doc.md").write_text("text\n\nmore\n", encoding="utf-8")
+    (tmp_path / "doc.labels.tsv").write_text(
+        "line\tunquantified\topen_question\tnote\n1\t0\t0\t\n2\t1\t0\t\n9\t0\t1\t\n"
+    )
+    document = bench.load_document(tmp_path / "doc.md")
+    assert bench.unlabelled_problems(document) == [
+        "doc: label row for line 2 has no text there",
+        "doc: label row for line 9 has no text there",
+    ]
+
+
+def test_document_paths_by_set(bench: ModuleType, tmp_path: Path) -> None:
+    for folder in ("dev", "heldout"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"{folder}_doc.md").write_text("x\n")
+    assert [p.name for p in bench.document_paths("dev", tmp_path)] == ["dev_doc.md"]
+    assert [p.name for p in bench.document_paths("all", tmp_path)] == [
+        "dev_doc.md",
+        "heldout_doc.md",
+    ]
+
+
+def test_real_labels_point_at_text_and_cover_both_categories(bench: ModuleType) -> None:
+    documents = [bench.load_document(path) for path in bench.document_paths("dev", REAL)]
+    assert len(documents) >= 8
+    assert [p for d in documents for p in bench.unlabelled_problems(d)] == []
+    for document in documents:
+        assert (REAL / "dev" / f"{document.name}.labels.tsv").exists()
+    labels = [label for d in documents for label in d.labels.values()]
+    assert len(labels) >= 800
+    assert sum(label.unquantified_claim for label in labels) >= 30
+    assert sum(label.open_question for label in labels) >= 30
