@@ -16,7 +16,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from prd_assistant import llm
+from prd_assistant import export, llm
 from prd_assistant.document import SectionStatus
 from prd_assistant.template import load_template
 from prd_assistant.ui import actions, describe, review_pane
@@ -210,7 +210,15 @@ def test_a_failed_section_shows_its_error_and_retry_fixes_only_it(fake_model):
     assert {s.key: s.text for s in doc.sections if s.key != users.key} == others
 
 
-def test_dismiss_restore_and_apply_a_finding(fake_model):
+def _finding_button(at: AppTest, prefix: str, key: str, match: str):
+    """The ``prefix`` button of the finding on ``match`` in section ``key``."""
+    for item in review_pane.findings(current(at)):
+        if item.key == key and item.finding.match == match:
+            return at.button(key=f"{prefix}{item.id}"), item
+    raise AssertionError(f"no finding on {match!r} in {key}")
+
+
+def test_dismiss_and_restore_a_finding(fake_model):
     fake_model["model"] = SectionModel(reply=lambda h, p: "The service is fast.")
     at = draft(new_app(key="sk-test-key"))
     total = sum(int(m.value) for m in at.metric)
@@ -221,18 +229,102 @@ def test_dismiss_restore_and_apply_a_finding(fake_model):
     assert finding_id in at.session_state["meta"]["dismissed"]
     at.button(key=f"restore_{finding_id}").click().run()
     assert sum(int(m.value) for m in at.metric) == total
-    apply = next(b for b in at.button if b.key and b.key.startswith("apply_"))
-    finding_id = apply.key.removeprefix("apply_")
-    finding = next(i.finding for i in review_pane.findings(current(at)) if i.id == finding_id)
-    before = {s.key: s.text for s in current(at).sections}
-    apply.click().run()
-    changed = [s for s in current(at).sections if s.text != before[s.key]]
-    assert len(changed) == 1
-    section = changed[0]
-    assert section.text == before[section.key].replace(finding.match, finding.suggestion, 1)
-    assert section.versions[-1].source == "apply" and section.edited
-    assert at.text_area(key=f"editor_{section.key}").value == section.text  # PM fills it in
-    assert finding_id not in {i.id for i in review_pane.findings(current(at))}
+
+
+def test_a_rewrite_is_previewed_filled_in_accepted_and_undone(fake_model):
+    fake_model["model"] = SectionModel(reply=lambda h, p: "The service must be fast.")
+    at = draft(new_app(key="sk-test-key"))
+    original = current(at).section("overview").text
+    versions = len(current(at).section("overview").versions)
+    button, item = _finding_button(at, "apply_", "overview", "fast")
+    button.click().run()
+    # Nothing changes until Accept; each blank is a field.
+    assert current(at).section("overview").text == original
+    blanks = [t for t in at.text_input if t.key and t.key.startswith(f"blank_{item.id}_")]
+    assert len(blanks) == 3
+    at.button(key=f"acceptfix_{item.id}").click().run()
+    assert "Fill in every blank" in at.error[0].value
+    assert current(at).section("overview").text == original
+    for field, value in zip(blanks, ["200", "checkout", "50"], strict=True):
+        at.text_input(key=field.key).input(value)
+    at.button(key=f"acceptfix_{item.id}").click().run()
+    section = current(at).section("overview")
+    assert section.text == "The service must be p95 latency ≤ 200 ms for checkout at 50 requests/s."
+    assert section.edited and len(section.versions) == versions + 1
+    at.button(key="undo_button").click().run()
+    section = current(at).section("overview")
+    assert section.text == original and not section.edited
+
+
+def test_reject_saves_nothing(fake_model):
+    fake_model["model"] = SectionModel(reply=lambda h, p: "The service must be fast.")
+    at = draft(new_app(key="sk-test-key"))
+    before = current(at).to_dict()
+    button, item = _finding_button(at, "apply_", "overview", "fast")
+    button.click().run()
+    at.text_input(key=f"blank_{item.id}_0").input("200")
+    at.button(key=f"rejectfix_{item.id}").click().run()
+    assert current(at).to_dict()["sections"] == before["sections"]
+
+
+def test_an_open_question_is_answered_in_place_or_moved_to_the_register(fake_model):
+    fake_model["model"] = SectionModel(
+        reply=lambda h, p: "We notify shoppers. How will merchants be billed? Owner: TBD."
+    )
+    at = draft(new_app(key="sk-test-key"))
+    button, item = _finding_button(at, "apply_", "overview", "How will merchants be billed?")
+    button.click().run()
+    at.text_input(key=f"blank_{item.id}_0").input("Merchants pay per message.")
+    at.button(key=f"acceptfix_{item.id}").click().run()
+    overview = current(at).section("overview").text
+    assert overview == "We notify shoppers. Merchants pay per message. Owner: TBD."
+    # "TBD" answered: no advice, no double full stop.
+    button, item = _finding_button(at, "apply_", "overview", "TBD")
+    button.click().run()
+    at.text_input(key=f"blank_{item.id}_0").input("Head of Support.")
+    at.button(key=f"acceptfix_{item.id}").click().run()
+    assert current(at).section("overview").text.endswith("Owner: Head of Support.")
+    # Another section's question goes to the register with its owner.
+    key = "problem-statement"
+    button, item = _finding_button(at, "apply_", key, "How will merchants be billed?")
+    button.click().run()
+    at.text_input(key=f"owner_{item.id}").input("Finance lead")
+    at.button(key=f"move_{item.id}").click().run()
+    doc = current(at)
+    assert "How will merchants be billed?" not in doc.section(key).text
+    stored = doc.register[-1]
+    assert (stored.question, stored.owner) == ("How will merchants be billed?", "Finance lead")
+
+
+def test_an_accepted_fix_goes_into_the_open_editor_and_keeps_typed_text(fake_model):
+    fake_model["model"] = SectionModel(reply=lambda h, p: "It must be fast. It must be secure.")
+    at = draft(new_app(key="sk-test-key"))
+    at.button(key="edit_overview").click().run()
+    at.text_area(key="editor_overview").input("It must be fast. It must be secure. My typed line.")
+    button, item = _finding_button(at, "apply_", "overview", "fast")
+    button.click().run()
+    for index, value in enumerate(["100", "search", "10"]):
+        at.text_input(key=f"blank_{item.id}_{index}").input(value)
+    at.button(key=f"acceptfix_{item.id}").click().run()
+    editor = at.text_area(key="editor_overview").value
+    assert "My typed line." in editor and "≤ 100 ms for search" in editor
+    assert current(at).section("overview").text == "It must be fast. It must be secure."
+    at.button(key="save_overview").click().run()
+    assert "My typed line." in current(at).section("overview").text
+
+
+def test_info_findings_are_summarised_without_apply(fake_model):
+    fake_model["model"] = SectionModel(
+        reply=lambda h, p: (
+            "- Open question: who owns templates?" if "Open Questions" in h else "Fine text."
+        )
+    )
+    at = draft(new_app(key="sk-test-key"))
+    infos = [i for i in review_pane.findings(current(at)) if i.finding.severity == "info"]
+    assert infos
+    for item in infos:
+        assert not [b for b in at.button if b.key == f"apply_{item.id}"]
+    assert any("listed under Open Questions" in c.value for c in at.caption)
 
 
 def test_script_in_a_draft_renders_as_text(fake_model):
@@ -279,7 +371,7 @@ def test_exports_have_the_headings_and_json_imports_back(fake_model, downloads):
     fresh.run()
     fresh.button(key="import_button").click().run()
     imported = current(fresh)
-    assert imported.to_markdown() == markdown
+    assert export.to_markdown(imported) == markdown
     assert imported.id != data["id"]  # the original is in the same database
 
 

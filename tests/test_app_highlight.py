@@ -95,3 +95,10 @@ def test_a_mark_never_spans_lines():
         '- <mark class="prd-flag-open-question" title="m q">one</mark>',
         '- <mark class="prd-flag-open-question" title="m q">two</mark>',
     ]
+
+
+def test_blanks_stay_visible_and_remote_images_do_not_load():
+    rendered = render("p95 ≤ __ ms for __ at __/s; __bold__ ![x](http://a.invalid/p.png)")
+    assert "&#95;&#95; ms for &#95;&#95;" in rendered  # not read as bold markers
+    assert "__bold__" in rendered
+    assert "![" not in rendered and "&#33;[x](http://a.invalid/p.png)" in rendered

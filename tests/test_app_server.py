@@ -42,7 +42,8 @@ def test_a_wrong_key_gets_a_clear_message_and_is_never_shown():
         draft(at)
         doc = current(at)
         assert all(s.status is SectionStatus.FAILED for s in doc.sections)
-        assert "19 section(s) failed" in page_text(at)
+        assert "19 sections failed" in page_text(at)
+        assert "Nothing to review: every section failed" in page_text(at)
         assert "wrong-key-12345" not in page_text(at)
         assert "wrong-key-12345" not in str(doc.to_dict())
 

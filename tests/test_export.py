@@ -74,3 +74,56 @@ def test_docx_has_template_headings_as_word_headings_and_basic_formatting():
 
 def test_file_names_come_from_the_title():
     assert export.filename(drafted(), "md") == "parcelping-prd.md"
+
+
+def _docx_text(data: bytes) -> str:
+    document = Document(io.BytesIO(data))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([*(p.text for p in document.paragraphs), *cells])
+
+
+def test_blanks_survive_docx_and_real_bold_still_works():
+    draft = drafted()
+    draft.section("overview").set_text(
+        "p95 latency ≤ __ ms for __ at __ requests/s; __bold__.", "e"
+    )
+    document = Document(io.BytesIO(export.to_docx(draft)))
+    paragraph = next(p for p in document.paragraphs if "latency" in p.text)
+    assert paragraph.text == "p95 latency ≤ __ ms for __ at __ requests/s; bold."
+    assert [r.text for r in paragraph.runs if r.bold] == ["bold"]
+
+
+def test_markdown_export_makes_scripts_handlers_and_remote_images_inert():
+    draft = drafted()
+    draft.section("overview").set_text(
+        "Hi <script>fetch('http://x.invalid')</script> <a href=\"javascript:alert(1)\" "
+        'onclick="steal()">l</a> ![p](http://attacker.invalid/p.png?leak=1) '
+        '<img src="http://attacker.invalid/q.png" onerror=alert(1)>',
+        "draft",
+    )
+    text = export.to_markdown(draft)
+    assert "<script" not in text and "onclick" not in text and "onerror" not in text
+    assert "javascript:" not in text and "<img" not in text and "![" not in text
+    assert "[p](http://attacker.invalid/p.png?leak=1)" in text  # a link, loaded only on a click
+    assert "[image: http://attacker.invalid/q.png]" in text
+
+
+def test_register_and_clarifications_are_in_every_export():
+    from prd_assistant.document import Clarification, RegisterItem
+
+    draft = drafted()
+    draft.section("overview").set_text("Open question: which SMS provider?", "draft")
+    draft.register.append(RegisterItem("Who approves templates?", "Goals", owner="Legal"))
+    draft.clarifications = [
+        Clarification("Which regions?", "EU only", assumed=True),
+        Clarification("Which channels?", "SMS and email"),
+    ]
+    markdown = export.to_markdown(draft)
+    assert "| which SMS provider? | Overview | — | — | open | — |" in markdown
+    assert "| Who approves templates? | Goals | Legal | — | open | — |" in markdown
+    assert "- **Which regions?** EU only *(assumed)*" in markdown
+    docx = _docx_text(export.to_docx(draft))
+    assert "Who approves templates?" in docx and "EU only" in docx and "SMS and email" in docx
+    data = json.loads(export.to_json(draft))
+    assert data["register"][0]["owner"] == "Legal"
+    assert export.from_json(export.to_json(draft)).register == draft.register

@@ -101,6 +101,18 @@ class Clarification:
 
 
 @dataclass
+class RegisterItem:
+    """One row of the open-questions register: a question taken out of the text, or answered."""
+
+    question: str
+    section: str = ""  # title of the section it came from
+    owner: str = ""
+    due: str = ""
+    status: str = "open"  # "open" or "answered"
+    answer: str = ""
+
+
+@dataclass
 class Draft:
     """A whole PRD draft."""
 
@@ -114,6 +126,7 @@ class Draft:
     model: str = ""
     outline: bool = False
     clarifications: list[Clarification] = field(default_factory=list)
+    register: list[RegisterItem] = field(default_factory=list)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
@@ -200,6 +213,7 @@ class Draft:
             ]
             fields = {k: v for k, v in data.items() if k not in {"sections", "format_version"}}
             fields["clarifications"] = [Clarification(**c) for c in data.get("clarifications", [])]
+            fields["register"] = [RegisterItem(**r) for r in data.get("register", [])]
             return cls(sections=sections, **fields)
         except (TypeError, ValueError) as exc:
             raise ValueError(

@@ -17,6 +17,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
+from prd_assistant import register
 from prd_assistant.document import Draft
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -24,7 +25,19 @@ _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^(\s*)\d+[.)]\s+(.*)$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _HR = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
-_INLINE = re.compile(r"(\*\*[^*]+\*\*|__[^_]+__|`[^`]+`|\*[^*\s][^*]*\*|_[^_\s][^_]*_)")
+# ``__bold__`` only when the underscores hug words, as in CommonMark: a blank such as
+# "≤ __ ms for __" is text, not bold.
+_INLINE = re.compile(
+    r"(\*\*[^*]+\*\*|(?<!\w)__(?=[^_\s])[^_]+(?<=[^_\s])__(?!\w)|`[^`]+`|\*[^*\s][^*]*\*"
+    r"|(?<!\w)_[^_\s][^_]*(?<=[^_\s])_(?!\w))"
+)
+_SCRIPT = re.compile(r"<script\b.*?(?:</script\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+_HANDLER = re.compile(r"""\s+on[a-z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+_JS_URL = re.compile(r"j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t\s*:", re.IGNORECASE)
+_IMG_TAG = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
+_IMG_SRC = re.compile(r"""\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]")
 
 
 def filename(draft: Draft, extension: str) -> str:
@@ -35,8 +48,33 @@ def filename(draft: Draft, extension: str) -> str:
 
 
 def to_markdown(draft: Draft) -> str:
-    """The draft as Markdown, every template heading verbatim and in order."""
-    return draft.to_markdown()
+    """The draft as Markdown, every template heading verbatim and in order.
+
+    The open-questions register and the clarifying answers follow the last section. Model
+    output is untrusted: scripts, event handlers, ``javascript:`` links and remote images are
+    made inert (an image becomes a plain link), so opening the file sends nothing anywhere.
+    """
+    extra = register.to_markdown(draft)
+    text = draft.to_markdown() + ("\n" + extra if extra else "")
+    return sanitize(text).rstrip() + "\n"
+
+
+def sanitize(markdown: str) -> str:
+    """``markdown`` without scripts, ``on*=`` handlers, ``javascript:`` URLs or images.
+
+    ``![alt](url)`` becomes the link ``[alt](url)`` and ``<img src=url>`` the text
+    ``[image: url]``, so nothing loads without a click.
+    """
+    text = _SCRIPT.sub("", markdown)
+    text = _IMG_TAG.sub(_image_text, text)
+    text = _TAG.sub(lambda m: _HANDLER.sub("", m.group(0)), text)
+    text = _JS_URL.sub("", text)
+    return _MD_IMAGE.sub(r"[\1]", text)
+
+
+def _image_text(match: re.Match[str]) -> str:
+    src = _IMG_SRC.search(match.group(0))
+    return f"[image: {src.group(1)}]" if src else "[image]"
 
 
 def to_json(draft: Draft) -> str:

@@ -1,4 +1,4 @@
-"""What the PM's clicks do to a draft: edit, lock, revert, apply a finding, accept a suggestion.
+"""What the PM's clicks do to a draft: edit, lock, revert, undo, accept a suggestion.
 
 Plain functions on :class:`Draft`, no Streamlit, so they are easy to test and the page code
 only wires buttons to them. Each returns a short note for the version history.
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
+from typing import Any
 
-from prd_assistant.document import Draft, SectionStatus
+from prd_assistant.document import Draft, SectionDraft, SectionStatus
 from prd_assistant.drafting import Drafter
 from prd_assistant.template import parse_template
-from prd_assistant.ui.highlight import Located
 
 
 @lru_cache(maxsize=8)
@@ -70,24 +70,27 @@ def revert(draft: Draft, key: str, version_index: int) -> str:
     return f"revert: {section.title} to version {version_index + 1}"
 
 
-def apply_finding(draft: Draft, item: Located) -> str:
-    """Puts a finding's suggested rewrite in place of the flagged phrase.
+def snapshot(section: SectionDraft) -> dict[str, Any]:
+    """What :func:`restore` needs to undo a change to ``section``."""
+    return {
+        "text": section.text,
+        "edited": section.edited,
+        "stale": section.stale,
+        "status": str(section.status),
+        "error": section.error,
+    }
 
-    The rewrite keeps blanks such as ``__ ms`` for the PM to fill in (they are flagged until
-    filled), so the section counts as hand-edited from here on.
-    """
-    finding = item.finding
-    text = draft.section(item.key).text.strip()
-    rewrite = finding.suggestion.strip()
-    if item.start is not None and item.end is not None:
-        new_text = text[: item.start] + rewrite + text[item.end :]
-    elif finding.sentence and finding.sentence in text and finding.match in finding.sentence:
-        new_text = text.replace(
-            finding.sentence, finding.sentence.replace(finding.match, rewrite, 1), 1
-        )
-    else:
-        new_text = text.rstrip() + "\n\n" + rewrite
-    return edit(draft, item.key, new_text, source="apply")
+
+def restore(draft: Draft, key: str, before: dict[str, Any]) -> str:
+    """Undoes a change: the section's text and flags as :func:`snapshot` saw them."""
+    section = draft.section(key)
+    if section.text == before["text"]:
+        return ""
+    section.set_text(before["text"], "undo")
+    section.edited, section.stale = before["edited"], before["stale"]
+    section.status, section.error = SectionStatus(before["status"]), before["error"]
+    _changed(draft, key)
+    return f"undo: {section.title}"
 
 
 def accepted(draft: Draft, key: str, before: str) -> str:

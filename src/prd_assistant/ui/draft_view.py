@@ -10,11 +10,11 @@ import time
 
 import streamlit as st
 
-from prd_assistant import export
+from prd_assistant import export, register
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
 from prd_assistant.ui import actions, highlight, state
 from prd_assistant.ui.highlight import Located
-from prd_assistant.ui.run import start_run, status_line
+from prd_assistant.ui.run import plural, start_run, status_line
 
 
 def _draft() -> Draft:
@@ -72,12 +72,15 @@ def render_summary(draft: Draft) -> None:
     """Totals, bulk actions and export buttons above the draft."""
     usage = draft.usage
     done = sum(1 for s in draft.sections if s.status == SectionStatus.DONE)
-    seconds = sum(s.seconds for s in draft.sections)
+    # The wall time the PM waited, not the sum of section times (sections run in parallel).
+    seconds = st.session_state["meta"].get("wall_seconds")
     cost = f"${usage.cost_usd:.4f}" if usage.cost_usd is not None else "cost n/a"
     approx = "" if usage.exact else "~"
     st.caption(
         f"{done} of {len(draft.sections)} sections done · {approx}{usage.total_tokens:,} tokens "
-        f"· {cost} · {seconds:.1f} s of drafting" + (" · outline mode" if draft.outline else "")
+        f"· {cost}"
+        + (f" · drafted in {seconds:.1f} s" if seconds else "")
+        + (" · outline mode" if draft.outline else "")
     )
     include_edited = bool(st.session_state["include_edited"])
     stale = [
@@ -94,7 +97,7 @@ def render_summary(draft: Draft) -> None:
     ]
     if unfinished and st.session_state["run"] is None:
         st.button(
-            f"Finish drafting ({len(unfinished)} sections)",
+            f"Finish drafting ({plural(len(unfinished), 'section')})",
             key="finish_drafting",
             type="primary",
             on_click=_redraft,
@@ -176,6 +179,10 @@ def render_draft(draft: Draft, located: list[Located]) -> None:
     by_key: dict[str, list[Located]] = {}
     for item in located:
         by_key.setdefault(item.key, []).append(item)
+    if draft.clarifications:
+        with st.expander(f"Clarifying answers and assumptions ({len(draft.clarifications)})"):
+            rows = [r for r in register.rows(draft) if r.section == register.CLARIFYING]
+            st.markdown(highlight.render(register.clarified(rows)), unsafe_allow_html=True)
     for section in draft.sections:
         _render_section(draft, section, by_key.get(section.key, []))
 
@@ -183,10 +190,13 @@ def render_draft(draft: Draft, located: list[Located]) -> None:
 def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -> None:
     key = section.key
     with st.container(border=True, key=f"section_{key}"):
+        st.html(f'<span id="sec-{key}"></span>')
         st.markdown(
             highlight.render(highlight.display_heading(section.heading)), unsafe_allow_html=True
         )
-        st.caption(status_line(section))
+        flags = [m for m in marks if m.finding.severity != "info"]
+        back = f" · [{plural(len(flags), 'flag')} ↗ review](#review-{key})" if flags else ""
+        st.caption(status_line(section) + back)
         if section.status == SectionStatus.FAILED:
             st.error(section.error or "Drafting this section failed.")
             st.button(
@@ -201,13 +211,27 @@ def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -
             st.button("Redraft", key=f"redraft_{key}", on_click=_redraft, args=([key],))
         if key in st.session_state["editing"]:
             st.text_area(
-                "Edit section", key=f"editor_{key}", height=260, label_visibility="collapsed"
+                f"Edit {section.title}",
+                key=f"editor_{key}",
+                height=260,
+                label_visibility="collapsed",
             )
             left, right = st.columns(2)
             left.button(
-                "Save", key=f"save_{key}", type="primary", on_click=_save_editor, args=(key,)
+                "Save",
+                key=f"save_{key}",
+                type="primary",
+                on_click=_save_editor,
+                args=(key,),
+                help=f"Save your edit of {section.title}",
             )
-            right.button("Cancel", key=f"cancel_{key}", on_click=_close_editor, args=(key,))
+            right.button(
+                "Cancel",
+                key=f"cancel_{key}",
+                on_click=_close_editor,
+                args=(key,),
+                help=f"Close the editor of {section.title} without saving",
+            )
         elif section.text.strip():
             st.markdown(highlight.render(section.text.strip(), marks), unsafe_allow_html=True)
         else:
@@ -218,24 +242,31 @@ def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -
 def _render_controls(section: SectionDraft) -> None:
     key = section.key
     cols = st.columns([1, 1, 1, 1.4])
+    editing = key in st.session_state["editing"]
     cols[0].button(
         "Edit",
         key=f"edit_{key}",
         on_click=_open_editor,
         args=(key,),
-        disabled=key in st.session_state["editing"],
+        disabled=editing or section.locked,
+        help=f"Unlock {section.title} to edit it." if section.locked else f"Edit {section.title}",
     )
     cols[1].button(
         "Unlock" if section.locked else "Lock",
         key=f"lock_{key}",
         on_click=_toggle_lock,
         args=(key,),
-        help="A locked section is never regenerated.",
+        help=f"A locked section is never regenerated or edited ({section.title}).",
     )
+    blocked = section.locked or editing
     with cols[2].popover(
         "Regenerate",
-        disabled=section.locked,
-        help="Unlock to regenerate." if section.locked else None,
+        disabled=blocked,
+        help="Unlock to regenerate."
+        if section.locked
+        else "Save or cancel your edit first."
+        if editing
+        else f"Regenerate {section.title}",
     ):
         st.text_input(
             "Instruction (optional)",
@@ -247,7 +278,7 @@ def _render_controls(section: SectionDraft) -> None:
             key=f"regenerate_{key}",
             on_click=_regenerate,
             args=(key,),
-            disabled=section.locked,
+            disabled=blocked,
         )
     if len(section.versions) > 1:
         show = cols[3].toggle(f"Versions ({len(section.versions)})", key=f"versions_{key}")

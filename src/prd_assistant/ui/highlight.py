@@ -22,6 +22,8 @@ _QUOTE = re.compile(r"^(\s*)((?:&gt;\s?)+)")
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LIST_MARKER = re.compile(r"\s*(?:(?:[-*+]|\d+[.)])\s+)?")
+_UNDERSCORES = re.compile(r"_{2,}")
+_IMAGE = re.compile(r"!\[")
 
 
 @dataclass(frozen=True)
@@ -144,10 +146,26 @@ def _restore_markdown(escaped: str) -> str:
             code.append(line)
             continue
         line = _QUOTE.sub(lambda m: m.group(1) + m.group(2).replace("&gt;", ">"), line)
+        line = _IMAGE.sub("&#33;[", _keep_blanks(line))
         result.append(_INLINE_CODE.sub(r"<code>\1</code>", line))
     if code is not None:
         result.append("<pre><code>" + "\n".join(code) + "</code></pre>")
     return "\n".join(result)
+
+
+def _keep_blanks(line: str) -> str:
+    """Blanks (``__``) as entities, so Markdown does not read them as bold markers.
+
+    A run of underscores with a word on exactly one side (``__bold__``) is left alone;
+    a blank has spaces, punctuation or tags on both sides (``≤ __ ms``, ``<mark>__</mark>``).
+    """
+
+    def swap(match: re.Match[str]) -> str:
+        before = match.start() > 0 and (line[match.start() - 1].isalnum())
+        after = match.end() < len(line) and line[match.end()].isalnum()
+        return "&#95;" * len(match.group(0)) if before == after else match.group(0)
+
+    return _UNDERSCORES.sub(swap, line)
 
 
 def side_by_side(old: str, new: str) -> tuple[str, str]:

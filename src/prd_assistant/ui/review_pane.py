@@ -7,15 +7,17 @@ reviewed twice and an edit is re-reviewed at once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 
 import streamlit as st
 
-from prd_assistant import assist, llm
+from prd_assistant import assist, llm, register
 from prd_assistant.consistency import Contradiction, check_consistency
-from prd_assistant.document import Draft
+from prd_assistant.document import Draft, RegisterItem, SectionStatus
 from prd_assistant.review import Finding, review
-from prd_assistant.ui import actions, highlight, sidebar, state
+from prd_assistant.review.findings import SEVERITY_RANK
+from prd_assistant.ui import actions, highlight, proposals, register_view, sidebar, state
 from prd_assistant.ui.highlight import DOCUMENT_KEY, Located
 
 CATEGORY_LABEL = {"open_question": "Open questions", "unquantified_claim": "Unquantified claims"}
@@ -43,16 +45,97 @@ def active(located: list[Located]) -> list[Located]:
     return [item for item in located if item.id not in hidden]
 
 
-def _apply(item: Located) -> None:
+def _open_proposal(item_id: str) -> None:
+    st.session_state["proposal"] = item_id
+    st.session_state["proposal_error"] = None
+
+
+def _close_proposal() -> None:
+    st.session_state["proposal"] = None
+    st.session_state["proposal_error"] = None
+
+
+def _values(item: Located, proposal: proposals.Proposal) -> list[str]:
+    return [
+        str(st.session_state.get(f"blank_{item.id}_{i}", "")) for i in range(len(proposal.labels))
+    ]
+
+
+def _accept_proposal(item: Located) -> None:
+    """Puts the PM's filled-in rewrite or answer into the text (or the open editor)."""
     draft = state.draft()
-    if draft is None or not item.key:
+    proposal = _proposal_for(draft, item) if draft else None
+    if draft is None or proposal is None:
         return
-    note = actions.apply_finding(draft, item)
+    values = _values(item, proposal)
+    try:
+        _change_section(draft, proposal, lambda text: proposals.apply(text, proposal, values))
+    except ValueError as exc:
+        st.session_state["proposal_error"] = str(exc)
+        return
+    _close_proposal()
+
+
+def _move_to_register(item: Located) -> None:
+    """Takes an open question out of the text into the register, with its owner."""
+    draft = state.draft()
+    proposal = _proposal_for(draft, item) if draft else None
+    if draft is None or proposal is None:
+        return
+    owner = str(st.session_state.get(f"owner_{item.id}", "")).strip()
+    if not owner:
+        st.session_state["proposal_error"] = "Name an owner before moving it to the register."
+        return
+    try:
+        _change_section(draft, proposal, lambda text: proposals.remove(text, proposal))
+    except ValueError as exc:
+        st.session_state["proposal_error"] = str(exc)
+        return
+    section = draft.section(proposal.key)
+    question = register.question_text(item.finding)
+    draft.register.append(RegisterItem(question, section.title, owner=owner))
+    state.save(f"moved to the register: {question[:40]}")
+    _close_proposal()
+
+
+def _change_section(
+    draft: Draft, proposal: proposals.Proposal, change: Callable[[str], str]
+) -> None:
+    """Applies ``change`` to the section: into its open editor if the PM is typing there.
+
+    Typed, unsaved text is never replaced: the change goes into the editor's buffer and the
+    PM saves it with the rest. Otherwise the change is saved at once, with Undo offered.
+    """
+    key = proposal.key
+    editor = f"editor_{key}"
+    if key in st.session_state["editing"]:
+        st.session_state[editor] = change(str(st.session_state.get(editor, "")))
+        state.flash("info", "Put into your open editor; press Save there to keep it.")
+        return
+    section = draft.section(key)
+    new_text = change(section.text.strip())
+    undo = actions.snapshot(section)
+    note = actions.edit(draft, key, new_text, source="apply")
+    if note:
+        st.session_state["undo"] = {"key": key, "before": undo, "title": section.title}
+        state.save(note)
+
+
+def _undo() -> None:
+    pending = st.session_state["undo"]
+    draft = state.draft()
+    st.session_state["undo"] = None
+    if not pending or draft is None:
+        return
+    note = actions.restore(draft, pending["key"], pending["before"])
     if note:
         state.save(note)
-    # Open the editor so the PM fills in the rewrite's placeholders.
-    st.session_state[f"editor_{item.key}"] = draft.section(item.key).text
-    st.session_state["editing"] = st.session_state["editing"] | {item.key}
+
+
+def _proposal_for(draft: Draft, item: Located) -> proposals.Proposal | None:
+    if not item.key:
+        return None
+    return proposals.propose(item, draft.section(item.key).text.strip())
 
 
 def _dismiss(finding_id: str) -> None:
@@ -69,22 +152,41 @@ def render_review(draft: Draft, located: list[Located]) -> None:
     """The review pane for ``draft``."""
     hidden = state.dismissed()
     active = [item for item in located if item.id not in hidden]
-    st.subheader("Review")
+    st.subheader("Review", anchor="review")
+    _render_undo()
     counts = {cat: sum(1 for i in active if i.finding.category == cat) for cat in CATEGORY_LABEL}
     cols = st.columns(len(counts))
     for col, (category, count) in zip(cols, counts.items(), strict=True):
         col.metric(CATEGORY_LABEL[category], count)
-    if not active:
-        st.success("No open questions or unquantified claims flagged.")
     titles = {s.key: s.title for s in draft.sections}
-    order = [DOCUMENT_KEY, *titles]
-    for key in order:
-        group = [item for item in active if item.key == key]
+    listed = [item for item in active if item.finding.severity == "info"]
+    flagged = [item for item in active if item.finding.severity != "info"]
+    if draft.sections and all(s.status == SectionStatus.FAILED for s in draft.sections):
+        st.warning("Nothing to review: every section failed. Retry them first.")
+    elif not flagged:
+        st.success("No open questions or unquantified claims flagged.")
+    if listed:
+        st.caption(
+            f"{_plural(len(listed), 'open question')} listed under Open Questions, as "
+            "expected: see the register below."
+        )
+    for key in [DOCUMENT_KEY, *titles]:
+        group = sorted(
+            (item for item in flagged if item.key == key),
+            key=lambda i: -SEVERITY_RANK.get(i.finding.severity, 0),
+        )
         if not group:
             continue
-        with st.expander(f"{titles.get(key, 'Title')} ({len(group)})", expanded=True):
+        locked = bool(key) and draft.section(key).locked
+        opened = st.session_state["proposal"] in {item.id for item in group}
+        with st.expander(
+            f"{titles.get(key, 'Title')} · {_severity_summary(group)}",
+            expanded=opened,
+            key=f"group_{key or 'title'}",
+        ):
+            st.html(f'<span id="review-{key or "title"}"></span>')
             for item in group:
-                _render_finding(item, locked=bool(key) and draft.section(key).locked)
+                _render_finding(draft, item, locked=locked)
     gone = [item for item in located if item.id in hidden]
     if gone:
         with st.expander(f"Dismissed ({len(gone)})"):
@@ -93,9 +195,36 @@ def render_review(draft: Draft, located: list[Located]) -> None:
                     f"~~{highlight.render(item.finding.match)}~~ — {titles.get(item.key, '')}",
                     unsafe_allow_html=True,
                 )
-                st.button("Restore", key=f"restore_{item.id}", on_click=_restore, args=(item.id,))
+                st.button(
+                    "Restore",
+                    key=f"restore_{item.id}",
+                    on_click=_restore,
+                    args=(item.id,),
+                    help=f"Restore the flag on '{item.finding.match[:40]}'",
+                )
     _render_contradictions(draft)
+    register_view.render_register(draft)
     _render_suggestions(draft)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _severity_summary(group: list[Located]) -> str:
+    counts: dict[str, int] = {}
+    for item in group:
+        counts[item.finding.severity] = counts.get(item.finding.severity, 0) + 1
+    return ", ".join(_plural(n, sev) for sev, n in counts.items())
+
+
+def _render_undo() -> None:
+    pending = st.session_state["undo"]
+    if not pending:
+        return
+    left, right = st.columns([3, 1])
+    left.caption(f"Changed '{pending['title']}'.")
+    right.button("Undo", key="undo_button", on_click=_undo, help="Put the previous text back.")
 
 
 def _render_contradictions(draft: Draft) -> None:
@@ -112,32 +241,95 @@ def _render_contradictions(draft: Draft) -> None:
                 )
 
 
-def _render_finding(item: Located, locked: bool) -> None:
+def _render_finding(draft: Draft, item: Located, locked: bool) -> None:
     finding = item.finding
     icon = "❓" if finding.category == "open_question" else "📏"
+    anchor = f"sec-{item.key}" if item.key else "review"
     with st.container(border=True, key=f"finding_{item.id}"):
         st.markdown(
-            f"{icon} **{highlight.render(finding.match)}** — {highlight.render(finding.message)}",
+            f"{icon} **{highlight.render(finding.match)}** — {highlight.render(finding.message)} "
+            f"[↗ in the text](#{anchor})",
             unsafe_allow_html=True,
         )
-        st.markdown(f"*Question:* {highlight.render(finding.question)}", unsafe_allow_html=True)
-        if finding.suggestion:
-            st.markdown(
-                f"*Suggested rewrite:* {highlight.render(finding.suggestion)}",
-                unsafe_allow_html=True,
-            )
+        if finding.question and finding.question.strip() != finding.match.strip():
+            st.markdown(f"*Question:* {highlight.render(finding.question)}", unsafe_allow_html=True)
+        proposal = _proposal_for(draft, item)
+        if st.session_state["proposal"] == item.id and proposal is not None:
+            _render_proposal(draft, item, proposal, locked)
+            return
         left, right = st.columns(2)
-        left.button(
-            "Apply",
-            key=f"apply_{item.id}",
-            on_click=_apply,
-            args=(item,),
-            disabled=locked or not item.key or not finding.suggestion,
-            help="Unlock the section to apply."
-            if locked
-            else "Put the rewrite in place and open the editor to fill it in.",
+        if proposal is not None:
+            label = "Answer…" if proposal.kind == proposals.ANSWER else "Suggest a fix…"
+            left.button(
+                label,
+                key=f"apply_{item.id}",
+                on_click=_open_proposal,
+                args=(item.id,),
+                disabled=locked,
+                help="Unlock the section first."
+                if locked
+                else f"Preview a change to '{finding.match[:40]}' before anything is saved.",
+            )
+        right.button(
+            "Dismiss",
+            key=f"dismiss_{item.id}",
+            on_click=_dismiss,
+            args=(item.id,),
+            help=f"Dismiss the flag on '{finding.match[:40]}'",
         )
-        right.button("Dismiss", key=f"dismiss_{item.id}", on_click=_dismiss, args=(item.id,))
+
+
+def _render_proposal(
+    draft: Draft, item: Located, proposal: proposals.Proposal, locked: bool
+) -> None:
+    """The blanks to fill in, a preview of the changed text, Accept / Reject."""
+    answer = proposal.kind == proposals.ANSWER
+    if not answer:
+        st.caption("Suggested wording: " + proposal.template.replace("__", "＿＿"))
+    for index, label in enumerate(proposal.labels):
+        st.text_input(label, key=f"blank_{item.id}_{index}")
+    values = _values(item, proposal)
+    text = draft.section(proposal.key).text.strip()
+    before = _paragraph(text, proposal.start, proposal.end)
+    after_text = text[: proposal.start] + proposals.filled(proposal, values) + text[proposal.end :]
+    after = _paragraph(
+        after_text, proposal.start, proposal.start + len(proposals.filled(proposal, values))
+    )
+    old, new = highlight.side_by_side(before, after)
+    left, right = st.columns(2)
+    left.caption("Now")
+    left.html(highlight.STYLE + old)
+    right.caption("After accepting")
+    right.html(highlight.STYLE + new)
+    if st.session_state["proposal_error"]:
+        st.error(st.session_state["proposal_error"])
+    cols = st.columns(3 if answer else 2)
+    cols[0].button(
+        "Accept",
+        key=f"acceptfix_{item.id}",
+        type="primary",
+        on_click=_accept_proposal,
+        args=(item,),
+        disabled=locked,
+    )
+    cols[1].button("Reject", key=f"rejectfix_{item.id}", on_click=_close_proposal)
+    if answer:
+        with cols[2].popover("Move to register"):
+            st.text_input("Owner", key=f"owner_{item.id}", placeholder="e.g. Head of Support")
+            st.button(
+                "Move",
+                key=f"move_{item.id}",
+                on_click=_move_to_register,
+                args=(item,),
+                disabled=locked,
+            )
+
+
+def _paragraph(text: str, start: int, end: int) -> str:
+    """The lines of ``text`` around ``start:end`` (the part a change touches)."""
+    first = text.rfind("\n", 0, start) + 1
+    last = text.find("\n", end)
+    return text[first : len(text) if last < 0 else last]
 
 
 def _suggest() -> None:

@@ -63,19 +63,29 @@ def start_run(
         "instruction": instruction,
         "source": source,
         "done": [],
+        "started": time.time(),
     }
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 section``, ``2 sections``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def status_line(section: SectionDraft) -> str:
-    """Status, tokens, cost and time of one section, for its caption."""
+    """Status, tokens, cost and time of one section, for its caption.
+
+    A text changed by hand is no longer the model's, so its run's tokens and time are not shown.
+    """
     parts = [STATUS_ICON[section.status]]
     usage = section.usage
-    if section.status == SectionStatus.DONE and usage.total_tokens:
+    from_model = not section.edited
+    if from_model and section.status == SectionStatus.DONE and usage.total_tokens:
         approx = "" if usage.exact else "~"
         parts.append(f"{approx}{usage.total_tokens:,} tokens")
         if usage.cost_usd is not None:
             parts.append(f"${usage.cost_usd:.4f}")
-    if section.seconds:
+    if from_model and section.seconds:
         parts.append(f"{section.seconds:.1f} s")
     if section.locked:
         parts.append("🔒 locked")
@@ -149,11 +159,12 @@ def execute_pending_run() -> bool:
             dirty.clear()
             last_paint = now
     st.session_state["run"] = None
+    st.session_state["meta"]["wall_seconds"] = round(time.time() - run["started"], 1)
     state.save(_run_note(run, draft))
     if failures:
         state.flash(
             "error",
-            f"{len(failures)} section(s) failed: {failures[0]} "
+            f"{plural(len(failures), 'section')} failed: {failures[0]} "
             "Fix the cause and press Retry on a failed section (the others are kept).",
         )
     st.rerun()

@@ -30,12 +30,15 @@ DEFAULTS: dict[str, Any] = {
     "clarify": None,  # {"questions": [...], "draft": Draft} while the clarify form is open
     "suggestions": None,  # assist.Suggestions for the current draft
     "accepted": set(),  # suggestion ids accepted into the draft
+    "proposal": None,  # id of the finding whose fix or answer is being previewed
+    "proposal_error": None,  # why the last Accept was refused
+    "undo": None,  # {"key", "before", "title"}: the last accepted change, for Undo
     "template_text": None,  # uploaded template text (None: the default template)
     "template_name": DEFAULT_TEMPLATE_NAME,
     "template_error": None,
     "restored": False,
     "input_error": None,
-    "docx_cache": None,  # (markdown, docx bytes): DOCX is rebuilt only when the text changes  # why the description was refused  # whether ?draft= was looked at in this session
+    "docx_cache": None,  # (markdown, docx bytes): DOCX is rebuilt only when the text changes
     # widgets
     "provider": None,
     "custom_url": "",
@@ -87,6 +90,8 @@ def set_draft(new: Draft | None, note: str = "", meta: dict[str, Any] | None = N
     st.session_state["editing"] = set()
     st.session_state["suggestions"] = None
     st.session_state["accepted"] = set()
+    st.session_state["proposal"] = None
+    st.session_state["undo"] = None
     if new is None:
         st.query_params.pop(QUERY_KEY, None)
         return
