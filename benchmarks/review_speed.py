@@ -3,6 +3,10 @@
 Run: ``.venv/bin/python benchmarks/review_speed.py``. The documents are built from the
 labelled review data (the clean PRD plus every labelled PRD line, so both clean and flagged
 text), repeated until they reach the word count. Prints the best of several runs.
+
+Then the worst cases, which must stay linear too: one dense line of vague phrases (38 KB and
+150 KB, no sentence break, thousands of findings), 80,000 spaces inside a line and a table
+row, and a line of unmatched backticks.
 """
 
 from __future__ import annotations
@@ -45,6 +49,25 @@ def best_time(text: str, repeat: int) -> tuple[float, int]:
     return best, findings
 
 
+_VAGUE_PHRASE = (
+    "the service must be fast, robust and user-friendly for many users and several teams, "
+)
+
+
+def worst_cases() -> dict[str, str]:
+    """Inputs that were quadratic before: long lines, long blank runs, many backticks."""
+    return {
+        "38 KB dense line": _VAGUE_PHRASE * (38_000 // len(_VAGUE_PHRASE)),
+        "150 KB dense line": _VAGUE_PHRASE * (150_000 // len(_VAGUE_PHRASE)),
+        "80k spaces": "- The API must be fast."
+        + " " * 80_000
+        + "| robust |"
+        + " " * 80_000
+        + "x\n",
+        "80k backticks": "`` `" * 20_000 + " fast\n",
+    }
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -69,6 +92,9 @@ def main() -> None:
     (small_words, small), (large_words, large) = results[0], results[-1]
     ratio = (large / large_words) / (small / small_words)
     print(f"cost per word, 100k vs 3k: {ratio:.2f}× (1.0 = linear)")
+    for name, text in worst_cases().items():
+        seconds, findings = best_time(text, 3)
+        print(f"{name:>18}: {seconds * 1000:8.1f} ms  ({findings} findings, best of 3)")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ _MORE_LESS = re.compile(r"(?:more|less) $")
 # A section that only lists what is not built ("Out of scope", "4. Non-goals"); "Goals &
 # Non-Goals" also states goals, so it does not count.
 _OUT_OF_SCOPE = re.compile(
-    r"[\d.\s]*(?:out of scope|not in scope|non[- ]?goals?|not doing|won'?t (?:do|build))"
-    r"(?: (?:for now|in v\d|for v\d|this release))?[\W_]*"
+    r"^(?:out of scope|not in scope|non goals?|not doing|won t (?:do|build))"
+    r"(?: (?:for now|in v\d|for v\d|this release))?$"
 )
 _NEAR = 40  # characters after a vague amount in which its number must appear
 _OPEN_QUESTION_LINE = re.compile(
@@ -117,7 +117,6 @@ class _Collector:
         )
         if category == OPEN_QUESTION and area.open_questions and not residue:
             severity = "info"
-        s_start, s_end = self.scan.sentence(start)
         line, column = self.scan.position(start)
         short = match if len(match) <= 200 else match[:197] + "..."
         self.findings.append(
@@ -131,7 +130,7 @@ class _Collector:
                 end=end,
                 section=area.section,
                 match=match,
-                sentence=text[min(s_start, start) : max(s_end, end)].strip(),
+                sentence=self.scan.sentence_text(start, end),
                 message=texts["message"].replace("{match}", short),
                 question=texts["question"].replace("{match}", short),
                 suggestion=texts["suggestion"].replace("{match}", short),
@@ -161,7 +160,7 @@ def review(markdown_text: str) -> list[Finding]:
         for area, next_start in zip(
             scan.areas, [*scan.area_starts[1:], len(markdown_text)], strict=True
         )
-        if area.open_questions or _OUT_OF_SCOPE.fullmatch(area.section.lower())
+        if area.open_questions or area.under(_OUT_OF_SCOPE)
     ]
     _run_rules(scan, out, _VAGUE_PATTERNS, _merged(claim_free))
     return sorted(out.findings, key=lambda f: (f.start, f.end, f.category))
@@ -175,7 +174,8 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
     text, masked = scan.text, scan.scan
     question_spans: list[tuple[int, int]] = []
     for m in _OPEN_QUESTION_LINE.finditer(masked):
-        if scan.in_quote(m.start(), m.end()) or scan.in_heading(m.start()):
+        # "### Open question: who owns billing?" is one too, heading or not.
+        if scan.in_quote(m.start(), m.end()):
             continue
         texts = (
             rules_open.OPEN_QUESTION_LISTED
@@ -205,10 +205,10 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         mark = m.start()
         if m.end() - mark > 1 or masked[mark - 1 : mark + 2] == "(?)":
             continue  # "???" and "(?)" are placeholders, found by their rule
-        if scan.in_quote(mark, mark + 1) or scan.in_heading(mark):
+        if scan.in_quote(mark, mark + 1) or scan.in_heading(mark) or _quoted_voice(scan, mark):
             continue
         area = scan.area(mark)
-        if area.faq or _answered_in_table(text, scan, mark):
+        if area.faq or _answered_in_table(scan, mark):
             continue
         s_start, _ = scan.sentence(mark)
         start = _LEAD.match(text, s_start).end()
@@ -224,13 +224,39 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
     return question_spans
 
 
-def _answered_in_table(text: str, scan: Scan, mark: int) -> bool:
-    """True for a question that fills the first cell of a table row whose next cell answers it."""
-    line_start, line_end = scan.line_span(mark)
-    row = text[line_start:line_end]
-    if not row.lstrip().startswith("|") or "|" in text[line_start:mark].lstrip()[1:]:
+def _quoted_voice(scan: Scan, mark: int) -> bool:
+    """True inside a blockquote: a quoted question (a user's words) is not the PRD asking."""
+    block = scan.block_at(mark)
+    return block is not None and block.quote_depth > 0
+
+
+def _answered_in_table(scan: Scan, mark: int) -> bool:
+    """True for a "?" that asks nothing: it ends a table header cell ("Required?"), or a
+    question fills the first cell of a row whose next cell answers it."""
+    cell = scan.cell(mark)
+    if cell is None:
+        return _answered_in_pipe_row(scan, mark)
+    if cell.row == 0:
+        return True
+    if cell.column != 0 or scan.text[mark + 1 : cell.end].strip():
         return False
-    cells = text[mark + 1 : line_end].split("|")
+    following = scan.doc.next_block(cell.end + 1) if scan.doc is not None else None
+    return (
+        following is not None
+        and following.table == cell.table
+        and following.row == cell.row
+        and following.end > following.start
+    )
+
+
+def _answered_in_pipe_row(scan: Scan, mark: int) -> bool:
+    """The same for a pipe row that Markdown does not read as a table (no delimiter row)."""
+    line_start, line_end = scan.line_span(mark)
+    text = scan.text
+    lead = line_start + len(text[line_start:mark]) - len(text[line_start:mark].lstrip())
+    if mark - line_start > 500 or text[lead : lead + 1] != "|" or "|" in text[lead + 1 : mark]:
+        return False
+    cells = text[mark + 1 : min(line_end, mark + 2000)].split("|")
     return len(cells) >= 3 and not cells[0].strip() and bool(cells[1].strip())
 
 
@@ -290,27 +316,18 @@ def _run_rules(
 def _excused(scan: Scan, rule: Rule, start: int, end: int) -> bool:
     """True when the clause around the match gives its measurable criterion or baseline."""
     s_start, s_end = scan.sentence(start)
-    sentence = scan.scan[s_start:s_end]
-    at = start - s_start
-    c_start, c_end = 0, len(sentence)
-    for brk in _CLAUSE_BREAK.finditer(sentence):
-        if brk.end() <= at:
-            c_start = brk.end()
-        elif brk.start() >= end - s_start:
-            c_end = brk.start()
-            break
-    clause = sentence[c_start:c_end]
+    c_start, c_end = scan.clause(_CLAUSE_BREAK, start, end)
     if rule.measured_ok:
-        scope = (
-            sentence[end - s_start : min(c_end, end - s_start + _NEAR)]
-            if rule.near_only
-            else clause
-        )
-        if _MEASURABLE.search(scope):
+        if rule.near_only:
+            if _MEASURABLE.search(scan.scan, end, min(c_end, end + _NEAR)):
+                return True
+        elif scan.search(_MEASURABLE, c_start, c_end):
             return True
     # "more reliable than the monolith" is a comparative: a baseline settles it.
-    comparative = rule.baseline_ok or _MORE_LESS.search(sentence, max(0, at - 6), at) is not None
-    if comparative and _BASELINE.search(clause):
+    comparative = (
+        rule.baseline_ok or _MORE_LESS.search(scan.scan, max(s_start, start - 6), start) is not None
+    )
+    if comparative and scan.search(_BASELINE, c_start, c_end):
         return True
     # "The product shall be easy to use. 90% of users ...": a vague statement followed, in the
     # same requirement, by its fit criterion is measured.

@@ -1,34 +1,34 @@
-"""Markdown text -> what the review rules may look at, with positions intact.
+"""A parsed PRD -> what the review rules may look at, with positions intact.
 
-The rules run regular expressions over :attr:`Scan.scan`, a copy of the text that has exactly
-the same length, so every offset found there is an offset into the original text. In it:
+The structure comes from the one document model (:mod:`prd_assistant.markdown_doc`); this
+module only prepares it for regular expressions. The rules run over :attr:`Scan.scan`, a copy
+of the text that has exactly the same length, so every offset found there is an offset into
+the original text. In it:
 
 * letters are NFKC-normalised and lower-cased one character at a time (a character whose
   normal form is longer than one character, such as a ligature, is kept as it is) and curly
   quotes become straight ones, so matching is case- and Unicode-insensitive;
-* fenced code blocks, inline code, HTML comments, URLs, link targets and YAML front matter are
-  blanked with spaces (newlines kept), so nothing in them can be flagged.
+* code blocks, inline code, HTML comments, URLs, link reference definitions and YAML front
+  matter are blanked with spaces (line ends kept), so nothing in them can be flagged.
 
-The scan also records the line starts, the ``##`` section of every offset (and whether it is
-an Open Questions or FAQ section), heading lines, quotations and sentence boundaries.
+Blockquotes are reviewed like any other text; quotations ("...") are not.
+
+The scan also records sentence boundaries (once, so every lookup is a bisect), the heading
+path of every offset and whether it lies under an Open Questions or FAQ heading at any level.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from prd_assistant.markdown_doc import Block, MarkdownDoc, parse_markdown
 from prd_assistant.template import normalize_title
 
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
-_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])(?:[ \t]|$)")
-_TABLE_ROW = re.compile(r"^[ \t]*\|")
-_QUOTE_LINE = re.compile(r"^[ \t]{0,3}>")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_INLINE_CODE = re.compile(r"(`+)[^`\n](?:.*?[^`])??\1(?!`)")
+_BACKTICKS = re.compile(r"`+")
 # Patterns begin with a literal character where they can, so the regex engine skips ahead fast.
 _URL = re.compile(
     r"<(?:https?|ftp|mailto):[^>\s]*>"
@@ -36,33 +36,48 @@ _URL = re.compile(
     r"|www\.[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]"
     r"|\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)"
 )
-_LINK_DEFINITION = re.compile(r"[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+")
 # Runs on the normalised text, where curly quotes are already straight.
 _QUOTATION = re.compile(r"\"[^\"\n]{1,400}\"|'(?<![\w']')[^'\n]{1,400}'(?![\w'])")
-# Sentence ends: ". A", a table cell border, a line break after a full stop, or a line break
-# not followed by a lower-case letter (hard-wrapped prose continues in lower case; list-like
-# lines do not, and "low.\np99 latency ..." is two lines, not one sentence).
-_SENTENCE_BREAK = re.compile(
-    r"(?<=[.!?])[\"”’')\]*_]*[ \t]+(?=[\"“‘'(\[*_]*[A-Z0-9])|[ \t]*\|[ \t]*"
-    r"|(?<=[.!?])[ \t]*\r?\n[ \t]*|[ \t]*\r?\n[ \t]*(?![a-z])"
-)
+# A sentence ends at ". A" inside a line; line ends and pipes are handled in code, so no
+# pattern here starts with an unbounded run of blanks (80k spaces stay linear).
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]*_]*[ \t]+(?=[\"“‘'(\[*_]*[A-Z0-9])|\|")
 _OPEN_QUESTIONS_TITLE = re.compile(
     r"\b(?:open|outstanding|unresolved|pending)\s+(?:questions?|issues?|items?|decisions?|points?)\b"
     r"|^questions?$|^parking lot$"
 )
+# "### Open question: Who owns billing?" asks one question; it does not head a list of them.
+_SINGLE_QUESTION_TITLE = re.compile(r"^\W*open questions?\W*:\s*\S", re.IGNORECASE)
 _FAQ_TITLE = re.compile(r"\bfaqs?\b|frequently asked|\bquestions? (?:and )?answers?\b|^q a$")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _QUOTE_MAP = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
+_LONG_SENTENCE = 1_000  # longer "sentences" (a runaway line) are quoted around the match only
+_WINDOW = 240
 
 
 @dataclass(frozen=True)
 class Area:
-    """Where a heading starts: its ``##`` section and what kind of area follows it."""
+    """Where a heading starts and what kind of area follows it.
+
+    Attributes:
+        start: Offset of the heading line (0 for the text before the first heading).
+        section: Title of the enclosing ``##`` heading, ``""`` when there is none.
+        open_questions: Under an Open Questions (or similar) heading at any level.
+        faq: Under an FAQ heading at any level.
+        path: Heading titles from the outermost down to this heading (``()`` before the
+            first heading), so a rule can ask "under a Motivation heading at any level?".
+        level: This heading's level (0 before the first heading).
+    """
 
     start: int
     section: str
     open_questions: bool
     faq: bool
+    path: tuple[str, ...] = ()
+    level: int = 0
+
+    def under(self, pattern: re.Pattern[str]) -> bool:
+        """True when any heading on the path matches ``pattern`` (normalised titles)."""
+        return any(pattern.search(normalize_title(title)) for title in self.path)
 
 
 @dataclass
@@ -79,6 +94,9 @@ class Scan:
     sentence_ends: list[int] = field(default_factory=list)
     area_starts: list[int] = field(default_factory=list)
     sentence_blocks: list[int] = field(default_factory=list)
+    doc: MarkdownDoc | None = None
+    _breaks: dict[tuple[str, int], list[int]] = field(default_factory=dict, repr=False)
+    _found: dict[tuple[str, int, int], bool] = field(default_factory=dict, repr=False)
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based line and column of ``offset``."""
@@ -86,7 +104,9 @@ class Scan:
         return index + 1, offset - self.line_starts[index] + 1
 
     def line_span(self, offset: int) -> tuple[int, int]:
-        """Start and end (without the newline) of the line holding ``offset``."""
+        """Start and end (before the line end) of the line holding ``offset``."""
+        if self.doc is not None:
+            return self.doc.line_span(offset)
         index = bisect_right(self.line_starts, offset) - 1
         start = self.line_starts[index]
         end = (
@@ -99,13 +119,22 @@ class Scan:
         return self.areas[bisect_right(self.area_starts, offset) - 1]
 
     def in_heading(self, offset: int) -> bool:
-        """True when ``offset`` is on a heading line."""
+        """True when ``offset`` is on a heading line (setext underline included)."""
         return _inside(self.headings, offset)
 
     def in_quote(self, start: int, end: int) -> bool:
-        """True when ``start``..``end`` lies inside a quotation or a blockquote line."""
+        """True when ``start``..``end`` lies inside a quotation ("...")."""
         index = bisect_right(self.quotes, (start, len(self.text) + 1)) - 1
         return index >= 0 and self.quotes[index][0] <= start and end <= self.quotes[index][1]
+
+    def block_at(self, offset: int) -> Block | None:
+        """The document-model block holding ``offset`` (see :class:`~prd_assistant.markdown_doc.Block`)."""
+        return self.doc.block_at(offset) if self.doc is not None else None
+
+    def cell(self, offset: int) -> Block | None:
+        """The table cell holding ``offset``, else None."""
+        block = self.block_at(offset)
+        return block if block is not None and block.kind == "table_cell" else None
 
     def next_sentence(self, offset: int) -> tuple[int, int] | None:
         """The next sentence in the same paragraph, list item or table row, else None."""
@@ -122,6 +151,56 @@ class Scan:
         if index < 0 or offset >= self.sentence_ends[index]:
             return self.line_span(offset)
         return self.sentence_starts[index], self.sentence_ends[index]
+
+    def sentence_text(self, start: int, end: int) -> str:
+        """The sentence around ``start``..``end``, verbatim and stripped, for a finding.
+
+        A runaway sentence (a long line with no full stop) is quoted only around the match,
+        so a thousand findings on one line do not each copy the whole line.
+        """
+        s_start, s_end = self.sentence(start)
+        s_start, s_end = min(s_start, start), max(s_end, end)
+        if s_end - s_start > _LONG_SENTENCE:
+            s_start = max(s_start, start - _WINDOW)
+            s_end = min(s_end, end + _WINDOW)
+        return self.text[s_start:s_end].strip()
+
+    def breaks_in_sentence(self, pattern: re.Pattern[str], offset: int) -> list[int]:
+        """Sorted ``[start, end, start, end, ...]`` of ``pattern``'s matches in the scan text
+        of the sentence holding ``offset``; computed once per sentence and pattern."""
+        s_start, s_end = self.sentence(offset)
+        key = (pattern.pattern, s_start)
+        found = self._breaks.get(key)
+        if found is None:
+            found = []
+            for match in pattern.finditer(self.scan, s_start, s_end):
+                found += [match.start(), match.end()]
+            self._breaks[key] = found
+        return found
+
+    def clause(self, pattern: re.Pattern[str], start: int, end: int) -> tuple[int, int]:
+        """The span between the ``pattern`` matches (clause breaks) around ``start``..``end``,
+        inside the sentence holding ``start``."""
+        s_start, s_end = self.sentence(start)
+        marks = self.breaks_in_sentence(pattern, start)
+        # marks alternate start, end: the last break ending at or before ``start`` opens the
+        # clause, the first starting at or after ``end`` closes it.
+        ends = marks[1::2]
+        starts = marks[0::2]
+        before = bisect_right(ends, start) - 1
+        c_start = ends[before] if before >= 0 else s_start
+        after = bisect_left(starts, end)
+        c_end = starts[after] if after < len(starts) else s_end
+        return max(c_start, s_start), max(min(c_end, s_end), c_start)
+
+    def search(self, pattern: re.Pattern[str], start: int, end: int) -> bool:
+        """``pattern.search(scan, start, end) is not None``, remembered per span."""
+        key = (pattern.pattern, start, end)
+        found = self._found.get(key)
+        if found is None:
+            found = pattern.search(self.scan, start, end) is not None
+            self._found[key] = found
+        return found
 
 
 def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
@@ -153,7 +232,7 @@ def normalize_chars(text: str) -> str:
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
-    """Replaces every character but newlines in ``spans`` with a space."""
+    """Replaces every character but line ends in ``spans`` with a space."""
     if not spans:
         return text
     pieces = []
@@ -163,139 +242,145 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
             continue
         start = max(start, last)
         pieces.append(text[last:start])
-        chunk = text[start:end]
-        pieces.append("\n".join(" " * len(part) for part in chunk.split("\n")))
+        pieces.append(re.sub(r"[^\r\n]", " ", text[start:end]))
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
 
 
-def scan_markdown(text: str) -> Scan:
-    """Splits ``text`` into what the rules may review; see the module docstring."""
-    lines = text.split("\n")
-    line_starts: list[int] = []
-    offset = 0
-    for line in lines:
-        line_starts.append(offset)
-        offset += len(line) + 1
+def _code_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Inline code spans in ``text[start:end]``: a backtick run up to the next run of the
+    same length (CommonMark), found in one pass plus a bisect per run."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text, start, end)]
+    if len(runs) < 2:
+        return []
+    by_length: dict[int, list[int]] = {}
+    for index, (a, b) in enumerate(runs):
+        by_length.setdefault(b - a, []).append(index)
+    spans = []
+    index = 0
+    while index < len(runs):
+        a, b = runs[index]
+        same = by_length[b - a]
+        after = bisect_right(same, index)
+        if after < len(same):
+            closer = same[after]
+            spans.append((a, runs[closer][1]))
+            index = closer + 1
+        else:
+            index += 1
+    return spans
 
-    skipped: list[tuple[int, int]] = []
-    headings: list[tuple[int, int]] = []
-    quotes: list[tuple[int, int]] = []
+
+def _areas(doc: MarkdownDoc) -> list[Area]:
     areas = [Area(0, "", False, False)]
-    block_starts: list[int] = []
-    block_ends: list[int] = []
-    fence: str | None = None
-    fence_start = 0
-    section, h2_oq, sub_oq, h2_faq, sub_faq = "", False, False, False, False
-    block_open = False
-    first = 0
-    if lines and lines[0].strip() == "---":
-        # YAML front matter holds metadata, not requirements.
-        for index in range(1, min(len(lines), 200)):
-            if lines[index].strip() in {"---", "..."}:
-                skipped.append((0, line_starts[index] + len(lines[index])))
-                first = index + 1
-                break
+    for section in doc.sections:
+        h2 = doc.enclosing(section.start, 2)
+        titles = [normalize_title(title) for title in section.path]
+        oq = any(
+            _OPEN_QUESTIONS_TITLE.search(title) and not _SINGLE_QUESTION_TITLE.match(raw)
+            for title, raw in zip(titles, section.path, strict=True)
+        )
+        faq = any(_FAQ_TITLE.search(title) for title in titles)
+        areas.append(
+            Area(section.start, h2.title if h2 else "", oq, faq, section.path, section.level)
+        )
+    return areas
 
-    def close_block(end: int) -> None:
-        nonlocal block_open
-        if block_open:
-            block_ends.append(end)
-            block_open = False
 
-    for index in range(first, len(lines)):
-        line = lines[index]
-        start = line_starts[index]
-        end = start + len(line)
-        fence_match = _FENCE.match(line)
-        if fence is not None:
-            if (
-                fence_match
-                and fence_match.group(1)[0] == fence[0]
-                and len(fence_match.group(1)) >= len(fence)
-            ):
-                skipped.append((fence_start, end))
-                fence = None
+def _sentences(doc: MarkdownDoc, masked: str) -> tuple[list[int], list[int], list[int]]:
+    """Sentence starts, ends and group ids (a paragraph, list item, heading or table row)."""
+    text = doc.text
+    starts: list[int] = []
+    ends: list[int] = []
+    groups: list[int] = []
+    group = -1
+    row_key: tuple[int, int] | None = None
+
+    def emit(a: int, b: int) -> None:
+        if b > a:
+            starts.append(a)
+            ends.append(b)
+            groups.append(group)
+
+    for block in doc.blocks:
+        if block.kind == "code" or not block.lines:
             continue
-        if fence_match:
-            close_block(start)
-            fence, fence_start = fence_match.group(1), start
-            continue
-        stripped = line.strip()
-        if not stripped:
-            close_block(start)
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            close_block(start)
-            level, title = len(heading.group(1)), heading.group(2)
-            normalized = normalize_title(title)
-            is_oq = bool(_OPEN_QUESTIONS_TITLE.search(normalized))
-            is_faq = bool(_FAQ_TITLE.search(normalized))
-            if level <= 2:
-                section = title if level == 2 else ""
-                h2_oq, h2_faq, sub_oq, sub_faq = is_oq, is_faq, False, False
-            else:
-                sub_oq, sub_faq = is_oq, is_faq
-            headings.append((start, end))
-            areas.append(Area(start, section, h2_oq or sub_oq, h2_faq or sub_faq))
-            block_starts.append(start)
-            block_ends.append(end)
-            continue
-        if line[:1] in " [" and _LINK_DEFINITION.match(line):
-            skipped.append((start, end))
-            continue
-        if _QUOTE_LINE.match(line):
-            quotes.append((start, end))
-        if _LIST_ITEM.match(line) or _TABLE_ROW.match(line) or not block_open:
-            close_block(start)
-            block_starts.append(start)
-            block_open = True
-    close_block(len(text))
-    if fence is not None:
-        skipped.append((fence_start, len(text)))
+        key = (block.table, block.row) if block.kind == "table_cell" else None
+        if key is None or key != row_key:
+            group += 1
+        row_key = key
+        # A list item's first sentence keeps its bullet, as the PM wrote it.
+        position = block.marker_start if block.marker_start >= 0 else block.lines[0][0]
+        previous_end = -1
+        for line_start, line_end in block.lines:
+            if previous_end >= 0:
+                last = text[previous_end - 1] if previous_end > 0 else ""
+                first = text[line_start : line_start + 1]
+                # Hard-wrapped prose continues in lower case; a full stop or a capital after a
+                # line break starts a new sentence.
+                if (last in ".!?" and masked[previous_end - 1] != " ") or not first.islower():
+                    emit(position, previous_end)
+                    position = line_start
+            for brk in _SENTENCE_END.finditer(text, line_start, line_end):
+                a, b = brk.span()
+                if text[a] == "|":
+                    while a > position and text[a - 1] in " \t":
+                        a -= 1
+                    while b < line_end and text[b] in " \t":
+                        b += 1
+                elif masked[a - 1] == " ":
+                    continue  # a "." or "?" inside a URL or code span ends no sentence
+                emit(position, a)
+                position = max(position, b)
+            previous_end = line_end
+        emit(position, previous_end)
+    return starts, ends, groups
+
+
+def scan_markdown(text: str, doc: MarkdownDoc | None = None) -> Scan:
+    """Prepares ``text`` for the rules; see the module docstring.
+
+    Args:
+        text: The PRD as Markdown.
+        doc: Its parsed model, when the caller already has it (parsed from ``text``).
+    """
+    doc = doc if doc is not None else parse_markdown(text)
+    skipped: list[tuple[int, int]] = list(doc.unparsed)
+    if doc.front_matter:
+        skipped.append(doc.front_matter)
+    headings: list[tuple[int, int]] = []
+    for block in doc.blocks:
+        if block.kind == "code":
+            skipped.append((block.start, block.end))
+        elif block.kind == "heading":
+            headings.append((doc.line_starts[block.line - 1], doc.line_ends[block.end_line - 1]))
 
     normalized = normalize_chars(text)
     masked = _blank(normalized, skipped)
-    extra = [m.span() for m in _HTML_COMMENT.finditer(masked)]
-    masked = _blank(masked, extra)
-    extra = [m.span() for m in _INLINE_CODE.finditer(masked)]
+    masked = _blank(masked, [m.span() for m in _HTML_COMMENT.finditer(masked)])
+    extra: list[tuple[int, int]] = []
+    for block in doc.blocks:
+        if block.kind != "code":
+            extra += _code_spans(masked, block.start, block.end)
     extra += [m.span() for m in _URL.finditer(masked)]
     masked = _blank(masked, extra)
-    quotes.extend(m.span() for m in _QUOTATION.finditer(masked))
-    quotes.sort()
+    quotes = _merge(sorted(m.span() for m in _QUOTATION.finditer(masked)))
 
-    sentence_starts: list[int] = []
-    sentence_ends: list[int] = []
-    sentence_blocks: list[int] = []
-    for block, (block_start, block_end) in enumerate(zip(block_starts, block_ends, strict=True)):
-        position = block_start
-        for brk in _SENTENCE_BREAK.finditer(text, block_start, block_end):
-            before = brk.start() - 1
-            if text[before] in ".!?" and masked[before] == " ":
-                continue  # a "." or "?" inside a URL or code span ends no sentence
-            if brk.start() > position:
-                sentence_starts.append(position)
-                sentence_ends.append(brk.start())
-                sentence_blocks.append(block)
-            position = brk.end()
-        if block_end > position:
-            sentence_starts.append(position)
-            sentence_ends.append(block_end)
-            sentence_blocks.append(block)
-
+    areas = _areas(doc)
+    sentence_starts, sentence_ends, sentence_blocks = _sentences(doc, masked)
     return Scan(
         text=text,
         scan=masked,
-        line_starts=line_starts,
+        line_starts=doc.line_starts,
         areas=areas,
         headings=headings,
-        quotes=_merge(quotes),
+        quotes=quotes,
         sentence_starts=sentence_starts,
         sentence_ends=sentence_ends,
         area_starts=[area.start for area in areas],
         sentence_blocks=sentence_blocks,
+        doc=doc,
     )
 
 

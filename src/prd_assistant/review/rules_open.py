@@ -33,7 +33,7 @@ PLACEHOLDER = Rule(
     + r"|todo(?! lists?| items?| apps?)(?!\w)|fixme(?!\w)|xx+(?![\w-])"
     + r"|\?\?+|\(\s*\?\s*\)"
     + r"|\{\{[^{}\n]{0,80}\}\}"
-    + r"|<(?<!<<)(?![\s=\d<>!/-])[^<>\n]{1,60}(?<![\s=-])>"
+    + r"|<(?<!<<)(?![\s=\d<>!/-])[^<>\n]{1,200}(?<![\s=-])>"
     # "Launch date: N/A" with nothing after it is an unfilled field; "N/A (no data stored)" is
     # an answer.
     + r"|n/a(?:(?<=: n/a)|(?<=:n/a)|(?<=:\*\* n/a))(?=[ \t*_]*(?:\||$))"
@@ -45,7 +45,7 @@ PLACEHOLDER = Rule(
         f"|{c}(?:" + "|".join(f"(?<={q} {c})" for q in _COUNTED) + r")(?= [a-z]{3,})" for c in "xn"
     )
     + r"|\[(?:insert|add|describe|fill in|enter|your|placeholder|link to|name of|owner|date|tbd"
-    r"|todo)\b[^\]\n]{0,60}\](?!\()" + r"|__+(?![\w_])|lorem ipsum\b",
+    r"|todo)\b[^\]\n]{0,300}\](?!\()" + r"|__+(?![\w_])|lorem ipsum\b",
     "'{match}' is a placeholder: the decision it stands for has not been made.",
     "What is the actual value or decision, and who owns it?",
     _DECIDE,

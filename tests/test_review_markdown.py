@@ -1,0 +1,98 @@
+"""Review reads the one document model: Markdown structure bugs from issues 8 and 10."""
+
+from __future__ import annotations
+
+import re
+
+from prd_assistant.review import review
+from prd_assistant.review.markdown_scan import scan_markdown
+
+
+def _flags(text: str, category: str | None = None) -> list[str]:
+    return [f.match for f in review(text) if category is None or f.category == category]
+
+
+def test_a_line_opening_with_inline_triple_backticks_does_not_hide_the_rest() -> None:
+    text = "## Build\n```make test``` runs the suite.\n\n- The API must be fast.\n"
+    assert _flags(text) == ["fast"]
+
+
+def test_blockquotes_are_reviewed() -> None:
+    text = "## Requirements\n> The system must be fast\n> and highly available.\n"
+    assert _flags(text) == ["fast", "highly available"]
+    finding = review(text)[1]
+    assert finding.line == 3 and text[finding.start : finding.end] == "highly available"
+
+
+def test_a_quoted_user_question_in_a_blockquote_is_not_an_open_question() -> None:
+    assert _flags("## Research\n> Can I export this to Excel?\n") == []
+
+
+def test_sections_are_tracked_at_every_level() -> None:
+    text = (
+        "# PRD\n## 4. Requirements\n### Motivation\nUsers find today's tools slow.\n"
+        "### Out of scope\n- Several payment providers.\n#### Details\n- Many regions.\n"
+        "### API\n- The API must be fast.\n"
+    )
+    scan = scan_markdown(text)
+    area = scan.area(text.index("Users find"))
+    assert area.path == ("PRD", "4. Requirements", "Motivation")
+    assert area.section == "4. Requirements" and area.level == 3
+    assert area.under(re.compile(r"\bmotivation\b"))
+    assert not scan.area(text.index("The API")).under(re.compile(r"\bmotivation\b"))
+    # Out of scope at any level (and below it) states what is not built: no claims there.
+    findings = review(text)
+    assert [f.match for f in findings if f.category == "unquantified_claim"][-1] == "fast"
+    assert "Several" not in [f.match for f in findings]
+    assert "Many" not in [f.match for f in findings]
+
+
+def test_long_bracket_placeholders_are_found() -> None:
+    text = (
+        "- Owner: [Insert the name of the team that owns the escalation runbook and the "
+        "on-call rotation for refunds]\n"
+        "- Contact: <name of the finance partner who signs off the reconciliation report each "
+        "month>\n"
+    )
+    found = _flags(text, "open_question")
+    assert len(found) == 2
+    assert found[0].startswith("[Insert") and found[0].endswith("refunds]")
+    assert found[1].startswith("<name") and found[1].endswith("month>")
+
+
+def test_a_table_header_cell_ending_in_a_question_mark_is_not_an_open_question() -> None:
+    text = "| Feature | Required? | Notes |\n|---|---|---|\n| Export | Yes | CSV only |\n"
+    assert _flags(text, "open_question") == []
+    # A question in a body cell with no answer next to it is still open.
+    assert _flags(text + "| Import | Who decides? | |\n", "open_question") == ["Who decides?"]
+
+
+def test_a_question_in_a_table_row_answered_in_the_next_cell_is_not_open() -> None:
+    text = "| Q | A |\n|---|---|\n| Can admins export the log? | Yes, as CSV. |\n"
+    assert _flags(text, "open_question") == []
+
+
+def test_open_question_headings_are_open_questions() -> None:
+    text = "## 5. Billing\n### Open question: Who owns refunds above $500?\nSome text.\n"
+    findings = [f for f in review(text) if f.category == "open_question"]
+    assert [f.rule for f in findings] == ["open-question-line"]
+    assert findings[0].severity == "warning" and findings[0].line == 2
+    # Under an Open Questions heading it is expected, so it is listed as info.
+    listed = review("## Open Questions\n### Open question: Who owns refunds above $500?\n")
+    assert [(f.rule, f.severity) for f in listed] == [("open-question-line", "info")]
+
+
+def test_crlf_documents_leave_no_carriage_return_in_section_names() -> None:
+    text = "# PRD\r\n\r\n## 7. Non-Functional Requirements\r\n\r\n- The API must be fast.\r\n"
+    finding = review(text)[0]
+    assert finding.section == "7. Non-Functional Requirements"
+    assert finding.sentence == "- The API must be fast."
+    assert (finding.line, finding.column) == (5, 19)
+    assert text[finding.start : finding.end] == "fast"
+
+
+def test_a_runaway_line_quotes_only_the_words_around_each_finding() -> None:
+    line = "the service must be fast and robust for many users and several teams, " * 600
+    findings = review(line)
+    assert len(findings) > 1000
+    assert all(len(f.sentence) < 600 and f.match in f.sentence for f in findings)
