@@ -7,6 +7,7 @@ tests/data/review/real/ without running the engine on them.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import sys
@@ -189,3 +190,24 @@ def test_real_labels_point_at_text_and_cover_both_categories(bench: ModuleType) 
     assert len(labels) >= 800
     assert sum(label.unquantified_claim for label in labels) >= 30
     assert sum(label.open_question for label in labels) >= 30
+
+
+def test_heldout_files_match_their_frozen_hashes() -> None:
+    """Nobody edits the held-out set silently: every file is listed and unchanged."""
+    listed = {}
+    for row in (REAL / "HELDOUT.sha256").read_text(encoding="utf-8").splitlines():
+        digest, name = row.split("  ", 1)
+        listed[name] = digest
+    present = {f"heldout/{path.name}" for path in (REAL / "heldout").iterdir()}
+    assert set(listed) == present
+    for name, digest in listed.items():
+        assert hashlib.sha256((REAL / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_heldout_labels_point_at_text(bench: ModuleType) -> None:
+    documents = [bench.load_document(path) for path in bench.document_paths("heldout", REAL)]
+    assert len(documents) >= 5
+    assert [p for d in documents for p in bench.unlabelled_problems(d)] == []
+    labels = [label for d in documents for label in d.labels.values()]
+    assert sum(label.unquantified_claim for label in labels) >= 20
+    assert sum(label.open_question for label in labels) >= 20
