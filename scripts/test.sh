@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs lint and the whole test suite (creates ./.venv on first run).
-# The browser test needs Debian's Chromium at /usr/bin/chromium; as root this script installs it.
+# The browser test needs Debian's Chromium at /usr/bin/chromium, and the store tests a
+# throwaway PostgreSQL from Debian's postgresql; as root this script installs both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh test
@@ -11,6 +12,15 @@ if [ ! -x /usr/bin/chromium ]; then
       || echo "warning: could not install chromium; the browser test will be skipped" >&2
   else
     echo "note: /usr/bin/chromium not found; the browser test will be skipped" >&2
+  fi
+fi
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's postgresql for the store tests ..." >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null) \
+      || echo "warning: could not install postgresql; the PostgreSQL store tests will be skipped" >&2
+  else
+    echo "note: PostgreSQL not found; the PostgreSQL store tests will be skipped" >&2
   fi
 fi
 .venv/bin/python -m ruff check src tests benchmarks app.py

@@ -1,4 +1,3 @@
-import json
 import multiprocessing
 import sqlite3
 import threading
@@ -16,8 +15,11 @@ def new_draft(name="ParcelPing") -> Draft:
 
 
 @pytest.fixture
-def store(tmp_path):
-    return DraftStore(store_module.sqlite_url(tmp_path / "sub" / "drafts.sqlite3"))
+def store(database_url):
+    """A store on a fresh database, on SQLite and on PostgreSQL."""
+    opened = DraftStore(database_url)
+    yield opened
+    opened.engine.dispose()
 
 
 def test_saved_draft_loads_back_identical_in_a_new_store(tmp_path, store):
@@ -60,7 +62,7 @@ def test_history_lists_newest_first_with_version_counts(store):
 
 
 def test_versions_are_capped_keeping_the_newest(store, monkeypatch):
-    monkeypatch.setattr(store_module, "MAX_VERSIONS_PER_DRAFT", 3)
+    monkeypatch.setattr(store, "max_versions", 3)
     draft = new_draft()
     for n in range(6):
         draft.section("overview").set_text(f"v{n}", "edit")
@@ -230,33 +232,3 @@ def test_compare_and_set_holds_across_processes(store):
     tokens = [t for t in final.section("overview").text.split("|") if t]
     assert revision == 1 + saved
     assert len(tokens) == saved
-
-
-def test_a_database_from_before_revisions_is_upgraded_in_place(tmp_path):
-    path = tmp_path / "old.sqlite3"
-    draft = new_draft()
-    with sqlite3.connect(path) as conn:
-        conn.executescript(OLD_SCHEMA)
-        conn.execute(
-            "INSERT INTO drafts VALUES (?, 'Old', 1.0, 2.0, ?, '{}')",
-            (draft.id, json.dumps(draft.to_dict())),
-        )
-    upgraded = DraftStore(store_module.sqlite_url(path))
-    loaded, revision = upgraded.load_versioned(draft.id)
-    assert (loaded.to_dict(), revision) == (draft.to_dict(), 1)
-    draft.section("overview").set_text("after upgrade", "edit")
-    assert upgraded.save(draft, base_revision=1) == 2
-
-
-# The schema as create_all made it before drafts had revisions (commit dfc5b92).
-OLD_SCHEMA = """
-CREATE TABLE drafts (
-    id VARCHAR(64) NOT NULL, title TEXT NOT NULL, created_at FLOAT NOT NULL,
-    updated_at FLOAT NOT NULL, data TEXT NOT NULL, meta TEXT NOT NULL, PRIMARY KEY (id)
-);
-CREATE TABLE draft_versions (
-    id INTEGER NOT NULL, draft_id VARCHAR(64) NOT NULL, saved_at FLOAT NOT NULL,
-    note TEXT NOT NULL, digest VARCHAR(64) NOT NULL, data TEXT NOT NULL, PRIMARY KEY (id)
-);
-CREATE INDEX ix_draft_versions_draft_id ON draft_versions (draft_id);
-"""
