@@ -127,6 +127,8 @@ class Draft:
     outline: bool = False
     clarifications: list[Clarification] = field(default_factory=list)
     register: list[RegisterItem] = field(default_factory=list)
+    # How functional requirements write acceptance criteria: "given-when-then" or "ears".
+    acceptance_style: str = "given-when-then"
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)

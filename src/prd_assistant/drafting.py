@@ -270,6 +270,9 @@ class Drafter:
             "context": render_context(draft),
             "dependencies": dependencies or "(none: this section depends only on the description)",
             "instruction": extra,
+            "acceptance_style": self.prompts.acceptance_instructions(
+                self.template.section(key), draft.acceptance_style
+            ),
         }
 
     def _dependency_text(self, draft: Draft, key: str) -> str:

@@ -23,6 +23,35 @@ def _bullets(items: tuple[str, ...] | list[str], empty: str) -> str:
     return "\n".join(f"- {item}" for item in items) if items else f"- {empty}"
 
 
+_MAX_OUTLINE_USE_CASES = 8
+
+
+def _use_case_rows(facts: Facts) -> str:
+    """One use case row per sentence of the description (``UC1``…), for Core Use Cases."""
+    actor = facts.actors[0].capitalize() if facts.actors else "Primary user"
+    scenarios = facts.sentences[:_MAX_OUTLINE_USE_CASES] or (
+        "Open question: What is this actor's most frequent task?",
+    )
+    return "\n".join(
+        f"| UC{i} | {actor} | {scenario.replace('|', '/')} | "
+        "Open question: What does success look like? |"
+        for i, scenario in enumerate(scenarios, 1)
+    )
+
+
+def _requirement_items(facts: Facts) -> str:
+    """One requirement per use case row, each serving it, so the outline traces end to end."""
+    capabilities = facts.sentences[:_MAX_OUTLINE_USE_CASES] or (
+        "Open question: Which capability delivers UC1?",
+    )
+    return "\n".join(
+        f"- **FR-{i}** (serves UC{i}): {capability}\n"
+        "  - Acceptance criteria:\n"
+        f"    - Open question: Which observable result shows that FR-{i} works?"
+        for i, capability in enumerate(capabilities, 1)
+    )
+
+
 def outline_values(spec: SectionSpec, facts: Facts) -> dict[str, str]:
     """The values an outline skeleton can use, each already phrased for the page."""
     return _KeepUnknown(
@@ -50,6 +79,11 @@ def outline_values(spec: SectionSpec, facts: Facts) -> dict[str, str]:
         compliance=_bullets(
             facts.compliance, "Open question: Which compliance regimes (e.g. GDPR, SOC 2) apply?"
         ),
+        capabilities=_bullets(
+            facts.sentences, "Open question: Which capabilities must the first release have?"
+        ),
+        use_case_rows=_use_case_rows(facts),
+        requirement_items=_requirement_items(facts),
         compliance_inline=(
             ", ".join(facts.compliance) + " (named in the description)"
             if facts.compliance

@@ -5,6 +5,8 @@
 * ``system.md`` - the rules every section follows (system message);
 * ``section.md`` - the human message frame, with ``{description}``, ``{context}``, ``{dependencies}``,
   ``{heading}``, ``{guidance}``, ``{subsections}``, ``{section_instructions}`` and ``{instruction}``;
+* ``acceptance/<style>.md`` - how acceptance criteria are written (``given-when-then`` or
+  ``ears``), given to sections whose front matter sets ``acceptance_criteria: true``;
 * ``sections/<key>.md`` - one file per default section, matched by section key (``## 3. Goals &
   Non-Goals`` -> ``goals-non-goals.md``), and ``sections/generic.md`` for sections of custom templates.
 
@@ -37,6 +39,8 @@ FRAME_VARIABLES = frozenset(
         "instruction",
     }
 )
+ACCEPTANCE_STYLES = ("given-when-then", "ears")
+DEFAULT_ACCEPTANCE_STYLE = "given-when-then"
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?(.*)\Z", re.DOTALL)
 
 
@@ -53,6 +57,7 @@ class SectionPrompt:
     depends_on: tuple[str, ...] = ()
     gathers_open_questions: bool = False
     outline: str = ""
+    acceptance_criteria: bool = False
 
 
 def prompts_dir() -> Path:
@@ -93,6 +98,7 @@ def parse_section_prompt(text: str, name: str) -> SectionPrompt:
         depends_on=tuple(depends),
         gathers_open_questions=bool(meta.get("gathers_open_questions", False)),
         outline=str(meta.get("outline") or "").strip(),
+        acceptance_criteria=bool(meta.get("acceptance_criteria", False)),
     )
 
 
@@ -113,10 +119,27 @@ class PromptLibrary:
             self._sections[path.stem] = parse_section_prompt(read_prompt_file(path), path.name)
         if "generic" not in self._sections:
             raise PromptError(f"{self.root / 'sections' / 'generic.md'} is missing.")
+        self._acceptance = {
+            path.stem: read_prompt_file(path).strip()
+            for path in sorted((self.root / "acceptance").glob("*.md"))
+        }
 
     def for_section(self, spec: SectionSpec) -> SectionPrompt:
         """The section's own prompt, or the generic one for sections of custom templates."""
         return self._sections.get(spec.key, self._sections["generic"])
+
+    def acceptance_instructions(self, spec: SectionSpec, style: str) -> str:
+        """How to write acceptance criteria in ``style``, for sections that write them; else "".
+
+        Raises:
+            PromptError: If ``style`` has no ``acceptance/<style>.md`` file.
+        """
+        if not self.for_section(spec).acceptance_criteria:
+            return ""
+        if style not in self._acceptance:
+            known = ", ".join(sorted(self._acceptance)) or "none"
+            raise PromptError(f"Unknown acceptance criteria style {style!r} (known: {known}).")
+        return self._acceptance[style]
 
     def has_dedicated_prompt(self, spec: SectionSpec) -> bool:
         return spec.key in self._sections
@@ -124,7 +147,8 @@ class PromptLibrary:
     def chat_prompt(self, spec: SectionSpec) -> ChatPromptTemplate:
         """The section's ChatPromptTemplate, with the section's own fields already filled in.
 
-        The remaining variables are ``description``, ``context``, ``dependencies`` and ``instruction``.
+        The remaining variables are ``description``, ``context``, ``dependencies`` and ``instruction``;
+        ``acceptance_style`` (see :meth:`acceptance_instructions`) defaults to empty.
         """
         section = self.for_section(spec)
         subsections = ""
@@ -137,6 +161,7 @@ class PromptLibrary:
             guidance=_guidance_text(spec),
             subsections=subsections,
             section_instructions=section.instructions,
+            acceptance_style="",
         )
 
 

@@ -74,6 +74,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--clarify", action="store_true", help="answer up to 5 clarifying questions first"
     )
+    parser.add_argument(
+        "--acceptance-style",
+        choices=("given-when-then", "ears"),
+        default="given-when-then",
+        help="how requirements state acceptance criteria: Given/When/Then (default) or EARS",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
     add_model_arguments(parser)
 
@@ -96,7 +102,9 @@ def _new_draft(args: argparse.Namespace, model_name: str) -> Draft:
 
     description = check_description(_read_description(args), model_name)
     template = load_template(args.template)
-    return Draft.from_template(template, description, service_name(description), args.context)
+    draft = Draft.from_template(template, description, service_name(description), args.context)
+    draft.acceptance_style = args.acceptance_style
+    return draft
 
 
 def run(args: argparse.Namespace) -> int:

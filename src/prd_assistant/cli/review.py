@@ -1,4 +1,7 @@
-"""Review a PRD: flag open questions and unquantified claims.
+"""Review a PRD: flag open questions, unquantified claims and traceability gaps.
+
+Traceability: every use case (UC…) served by a functional requirement, acceptance criteria for
+every MUST requirement that a tester can check, no dangling or duplicate IDs.
 
 Several files may be given (as pre-commit does) with the text format. --baseline FILE fails
 only on findings that are new since --write-baseline FILE; <!-- prd-review: disable=RULE -->
@@ -28,6 +31,7 @@ from prd_assistant.review import review
 from prd_assistant.review.findings import SEVERITIES
 from prd_assistant.review.report import fails, json_payload, render_text, sarif_log
 from prd_assistant.textfile import TextFileError, decode_text, read_text_file
+from prd_assistant.traceability import check_traceability
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -92,7 +96,7 @@ def _run_one(args: argparse.Namespace, name: str, checks: gate.Gate) -> int:
     except TextFileError as exc:
         return fail(str(exc))
     label = "stdin" if name == "-" else name
-    findings = checks.filter(label, text, review(text))
+    findings = checks.filter(label, text, review(text) + check_traceability(text))
     if args.write_baseline:
         return EXIT_OK
     ai = None

@@ -104,7 +104,16 @@ def _traceability_rules() -> list[RuleInfo]:
     except ImportError:
         return []
     return [
-        RuleInfo(r.id, r.category, r.severity, r.message, r.question, r.suggestion, "traceability")
+        RuleInfo(
+            r.id,
+            r.category,
+            r.severity,
+            *(
+                text.replace("{id}", "<ID>").replace("{line}", "N")
+                for text in (r.message, r.question, r.suggestion)
+            ),
+            "traceability",
+        )
         for r in RULES
     ]
 

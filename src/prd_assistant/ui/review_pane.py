@@ -19,6 +19,7 @@ from prd_assistant.review import Finding, review
 from prd_assistant.review.findings import SEVERITY_RANK
 from prd_assistant.ui import actions, highlight, proposals, register_view, sidebar, state
 from prd_assistant.ui.highlight import DOCUMENT_KEY, Located
+from prd_assistant.ui.traceability_pane import render_traceability
 
 CATEGORY_LABEL = {"open_question": "Open questions", "unquantified_claim": "Unquantified claims"}
 
@@ -204,6 +205,7 @@ def render_review(draft: Draft, located: list[Located]) -> None:
                 )
     _render_contradictions(draft)
     register_view.render_register(draft)
+    render_traceability(draft)
     _render_suggestions(draft)
 
 
