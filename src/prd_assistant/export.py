@@ -19,12 +19,9 @@ from docx.text.paragraph import Paragraph
 
 from prd_assistant import register
 from prd_assistant.document import Draft
+from prd_assistant.markdown_doc import parse_markdown
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
-_NUMBERED = re.compile(r"^(\s*)\d+[.)]\s+(.*)$")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_HR = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_COMMENT_ONLY = re.compile(r"\s*(?:<!--.*?-->\s*)+", re.DOTALL)
 # ``__bold__`` only when the underscores hug words, as in CommonMark: a blank such as
 # "≤ __ ms for __" is text, not bold.
 _INLINE = re.compile(
@@ -108,45 +105,37 @@ def to_docx(draft: Draft) -> bytes:
 
 
 def _render_markdown(document: DocxDocument, markdown: str) -> None:
-    lines = markdown.split("\n")
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        stripped = line.strip()
-        if stripped.startswith(("```", "~~~")):
-            fence, code = stripped[:3], []
-            index += 1
-            while index < len(lines) and not lines[index].strip().startswith(fence):
-                code.append(lines[index])
-                index += 1
-            _code_block(document, code)
-        elif (
-            stripped.startswith("|")
-            and index + 1 < len(lines)
-            and _TABLE_RULE.match(lines[index + 1])
-        ):
-            rows = [line]
-            index += 2
-            while index < len(lines) and lines[index].strip().startswith("|"):
-                rows.append(lines[index])
-                index += 1
-            _table(document, rows)
+    """Adds the blocks of the document model to ``document``, in order."""
+    doc = parse_markdown(markdown)
+    table: list[list[str]] = []
+    table_id = -1
+    for block in doc.blocks:
+        if table and block.table != table_id:
+            _table(document, table)
+            table = []
+        if block.kind == "table_cell":
+            table_id = block.table
+            if block.column == 0:
+                table.append([])
+            table[-1].append(doc.content(block))
             continue
-        elif match := _HEADING.match(line):
-            document.add_heading(match.group(2), level=min(len(match.group(1)), 9))
-        elif not stripped or _HR.match(line):
-            pass
-        elif match := _BULLET.match(line):
-            style = "List Bullet 2" if len(match.group(1)) >= 2 else "List Bullet"
-            _inline(document.add_paragraph(style=style), match.group(2))
-        elif match := _NUMBERED.match(line):
-            style = "List Number 2" if len(match.group(1)) >= 2 else "List Number"
-            _inline(document.add_paragraph(style=style), match.group(2))
-        elif stripped.startswith(">"):
-            _inline(document.add_paragraph(style="Quote"), stripped.lstrip("> ").strip())
-        else:
-            _inline(document.add_paragraph(), stripped)
-        index += 1
+        text = " ".join(line.strip() for line in doc.content(block).split("\n"))
+        if block.kind == "heading":
+            document.add_heading(text, level=min(block.level, 9))
+        elif block.kind == "code":
+            _code_block(document, doc.content(block).split("\n"))
+        elif block.kind == "list_item" and block.marker_start >= 0:
+            kind = "Number" if doc.text[block.marker_start].isdigit() else "Bullet"
+            style = f"List {kind} 2" if block.list_depth >= 2 else f"List {kind}"
+            _inline(document.add_paragraph(style=style), text)
+        elif block.kind == "blockquote":
+            _inline(document.add_paragraph(style="Quote"), text)
+        elif block.kind == "html" and _COMMENT_ONLY.fullmatch(doc.content(block)):
+            continue
+        elif text:
+            _inline(document.add_paragraph(), text)
+    if table:
+        _table(document, table)
 
 
 def _inline(paragraph: Paragraph, text: str) -> None:
@@ -174,12 +163,7 @@ def _code_block(document: DocxDocument, lines: list[str]) -> None:
     run.font.size = Pt(9)
 
 
-def _cells(row: str) -> list[str]:
-    return [cell.strip() for cell in row.strip().strip("|").split("|")]
-
-
-def _table(document: DocxDocument, rows: list[str]) -> None:
-    cells = [_cells(row) for row in rows]
+def _table(document: DocxDocument, cells: list[list[str]]) -> None:
     width = max(len(row) for row in cells)
     table = document.add_table(rows=len(cells), cols=width)
     table.style = "Table Grid"

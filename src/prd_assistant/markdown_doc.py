@@ -142,6 +142,7 @@ class MarkdownDoc:
         front_matter: Span of a leading YAML front matter block, else None.
         unparsed: Spans of non-blank lines outside every block construct (link reference
             definitions).
+        thematic_breaks: Spans of the ``---``/``***``/``___`` lines outside containers.
     """
 
     text: str
@@ -151,6 +152,7 @@ class MarkdownDoc:
     blocks: list[Block] = field(default_factory=list)
     front_matter: tuple[int, int] | None = None
     unparsed: list[tuple[int, int]] = field(default_factory=list)
+    thematic_breaks: list[tuple[int, int]] = field(default_factory=list)
     _section_starts: list[int] = field(default_factory=list, repr=False)
     _block_starts: list[int] = field(default_factory=list, repr=False)
 
@@ -310,6 +312,9 @@ class _Builder:
             self._paragraph(token.map, tokens[index + 1].content)
         elif kind in {"fence", "code_block"} and token.map:
             self._code(token)
+        elif kind == "hr" and token.map and token.level == 0:
+            line = token.map[0]
+            self.doc.thematic_breaks.append((self.doc.line_starts[line], self.doc.line_ends[line]))
         elif kind == "html_block" and token.map:
             self._lines_block("html", token.map)
         elif kind == "table_open":

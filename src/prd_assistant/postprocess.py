@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from prd_assistant.template import HEADING, SectionSpec, normalize_title, scan_headings
+from prd_assistant.markdown_doc import parse_markdown
+from prd_assistant.template import SectionSpec, normalize_title
 
 MAX_SECTION_CHARS = 12_000
 _WRAPPING_FENCE = re.compile(
@@ -16,6 +17,7 @@ _WRAPPING_FENCE = re.compile(
 )
 _BOLD_LINE = re.compile(r"^\s*\*\*(.+?)\*\*:?\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
+_WORD = re.compile(r"[^\W_]")
 
 
 class EmptyReplyError(ValueError):
@@ -26,51 +28,72 @@ def finalize_section_text(raw: str, spec: SectionSpec) -> str:
     """Cleans a model reply into the body of ``spec``.
 
     Strips a wrapping code fence and a repeated section heading, demotes stray top-level
-    headings, restores the template's ``###`` subheadings verbatim and in order, and trims
-    runaway repetition.
+    headings (ATX, indented or setext) to ``###``, restores the template's ``###``
+    subheadings verbatim and in order, and trims runaway repetition.
 
     Raises:
-        EmptyReplyError: If nothing readable is left.
+        EmptyReplyError: If nothing readable is left, or the reply holds only headings.
     """
-    text = raw.replace("\r\n", "\n").strip()
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
     fenced = _WRAPPING_FENCE.match(text)
     if fenced:
         text = fenced.group(1).strip()
-    lines = _strip_repeated_heading(text.split("\n"), spec)
+    lines = _strip_repeated_heading(text, spec)
     lines = _normalise_headings(lines, spec)
     lines = _trim_repetition(lines)
     body = "\n".join(lines).strip()
+    if not _has_content(body):
+        raise EmptyReplyError(
+            "The model returned an empty reply, or only headings, for this section."
+        )
     if spec.subsections:
         body = _restore_subsections(body, spec)
-    body = _cap_length(body)
-    if not re.search(r"[^\W_]", body):
-        raise EmptyReplyError("The model returned an empty or unreadable reply for this section.")
-    return body
+    return _cap_length(body)
 
 
-def _strip_repeated_heading(lines: list[str], spec: SectionSpec) -> list[str]:
+def _has_content(body: str) -> bool:
+    """True when some block other than a heading or an HTML comment holds a word."""
+    doc = parse_markdown(body)
+    return any(
+        block.kind not in {"heading", "html"} and _WORD.search(doc.content(block))
+        for block in doc.blocks
+    )
+
+
+def _strip_repeated_heading(text: str, spec: SectionSpec) -> list[str]:
+    lines = text.split("\n")
+    if not text:
+        return lines
+    doc = parse_markdown(text)
     wanted = normalize_title(spec.title)
-    while lines and not lines[0].strip():
-        lines = lines[1:]
-    if lines:
-        first = HEADING.match(lines[0]) or _BOLD_LINE.match(lines[0])
-        if first and normalize_title(first.groups()[-1]) == wanted:
-            lines = lines[1:]
+    first = doc.sections[0] if doc.sections else None
+    if first is not None and first.line == 1 and normalize_title(first.title) == wanted:
+        return lines[doc.blocks[first.block].end_line :]
+    bold = _BOLD_LINE.match(lines[0])
+    if bold and normalize_title(bold.group(1)) == wanted:
+        return lines[1:]
     return lines
 
 
 def _normalise_headings(lines: list[str], spec: SectionSpec) -> list[str]:
-    """Keeps the document's ``#``/``##`` structure intact: a body may only hold ``###`` or deeper."""
+    """Keeps the document's ``#``/``##`` structure intact: a body may only hold ``###`` or deeper.
+
+    Every heading Markdown sees outside lists and quotes counts, whether written ``## X``,
+    ``  ## X`` or underlined with ``===``/``---``.
+    """
     subs = {normalize_title(s.title): s.heading for s in spec.subsections}
-    out: list[str] = []
-    for line, match in scan_headings(lines):
-        if match:
-            verbatim = subs.get(normalize_title(match.group(2)))
-            if verbatim:
-                line = verbatim
-            elif len(match.group(1)) < 3:
-                line = f"### {match.group(2)}"
-        out.append(line)
+    doc = parse_markdown("\n".join(lines))
+    out = list(lines)
+    # Later headings first, so earlier line numbers stay valid while lines are replaced.
+    for section in reversed(doc.sections):
+        verbatim = subs.get(normalize_title(section.title))
+        if verbatim:
+            line = verbatim
+        elif section.level < 3:
+            line = f"### {section.title}"
+        else:
+            continue
+        out[section.line - 1 : doc.blocks[section.block].end_line] = [line]
     return out
 
 
@@ -93,19 +116,21 @@ def _trim_repetition(lines: list[str]) -> list[str]:
 
 def _restore_subsections(body: str, spec: SectionSpec) -> str:
     """Puts every template subsection back, verbatim and in template order."""
-    blocks: list[tuple[str | None, list[str]]] = [(None, [])]
-    for line in body.split("\n"):
-        match = HEADING.match(line)
-        if match and len(match.group(1)) == 3:
-            blocks.append((line, []))
-        else:
-            blocks[-1][1].append(line)
+    lines = body.split("\n")
+    doc = parse_markdown(body)
+    heads = [s for s in doc.sections if s.level == 3]
+    cuts = [s.line - 1 for s in heads] + [len(lines)]
+    blocks: list[tuple[str | None, str, list[str]]] = [(None, "", lines[: cuts[0]])]
+    for index, head in enumerate(heads):
+        start = cuts[index]
+        blocks.append((lines[start], head.title, lines[start + 1 : cuts[index + 1]]))
     by_title: dict[str, list[tuple[str | None, list[str]]]] = {}
-    preamble: list[str] = "\n".join(blocks[0][1]).strip().split("\n") if blocks[0][1] else []
+    preamble: list[str] = "\n".join(blocks[0][2]).strip().split("\n") if blocks[0][2] else []
     current: str | None = None
-    for heading, content in blocks[1:]:
-        title = normalize_title(HEADING.match(heading).group(2)) if heading else ""
-        if any(normalize_title(s.title) == title for s in spec.subsections):
+    wanted = {normalize_title(s.title) for s in spec.subsections}
+    for heading, raw_title, content in blocks[1:]:
+        title = normalize_title(raw_title)
+        if title in wanted:
             current = title
             by_title.setdefault(title, []).append((heading, content))
         elif current is not None:

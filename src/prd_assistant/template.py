@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from prd_assistant.markdown_doc import MarkdownDoc, Section, parse_markdown
 from prd_assistant.textfile import TextFileError, decode_text, read_text_file
 
 SERVICE_NAME_PLACEHOLDER = re.compile(r"<\s*service[ _-]*name\s*>", re.IGNORECASE)
-HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
-_FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _NUMBER_PREFIX = re.compile(r"^\s*(\d+(?:\.\d+)*)[.)]?\s+")
-_RULE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,})[ \t]*$")
 MAX_TEMPLATE_BYTES = 512 * 1024
 DEFAULT_TEMPLATE_NAME = "prd_template.md"
 
@@ -91,17 +88,12 @@ def _strip_number(title: str) -> str:
     return _NUMBER_PREFIX.sub("", title).strip()
 
 
-def scan_headings(lines: Iterable[str]) -> Iterator[tuple[str, re.Match[str] | None]]:
-    """Each line with its Markdown heading match; None for other lines and inside code fences."""
-    in_fence = False
-    for line in lines:
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        yield line, None if in_fence else HEADING.match(line)
-
-
 def parse_template(text: str, name: str = "template.md") -> Template:
     """Parses Markdown template text into a :class:`Template`.
+
+    ``##`` headings (ATX or setext) are sections and ``###`` headings inside them are
+    subsections; the text under each is its guidance. A setext heading is kept in its ATX
+    form (``## Title``): a drafted section body can only follow a one-line heading.
 
     Args:
         text: The template's Markdown.
@@ -110,32 +102,33 @@ def parse_template(text: str, name: str = "template.md") -> Template:
     Raises:
         TemplateError: If the template has no ``##`` sections.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    title_line = ""
-    sections: list[dict] = []
-    for line, match in scan_headings(lines):
-        if match and len(match.group(1)) == 1 and not sections and not title_line:
-            title_line = line.rstrip()
-            continue
-        if match and len(match.group(1)) == 2:
-            sections.append(
-                {"heading": line.rstrip(), "title": match.group(2), "body": [], "subs": []}
-            )
-            continue
-        if match and len(match.group(1)) == 3 and sections:
-            sections[-1]["subs"].append(
-                {"heading": line.rstrip(), "title": match.group(2), "body": []}
-            )
-            continue
-        if sections:
-            target = sections[-1]["subs"][-1] if sections[-1]["subs"] else sections[-1]
-            target["body"].append(line)
-    if not sections:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    doc = parse_markdown(text)
+    first_h2 = next((s.start for s in doc.sections if s.level == 2), None)
+    if first_h2 is None:
         raise TemplateError(
             f"The template '{name}' has no sections. A template needs at least one '## ' heading, "
             "for example '## 1. Overview', with optional guidance text under it."
         )
-    footer = _split_footer(sections[-1])
+    title = next((s for s in doc.sections if s.level == 1 and s.start < first_h2), None)
+    # A heading's guidance runs to the next ## or ### heading: a # or #### heading in between
+    # is guidance text, as it always was.
+    heads = [s for s in doc.sections if s.level in {2, 3} and s.start >= first_h2]
+    sections: list[dict] = []
+    for index, head in enumerate(heads):
+        stop = heads[index + 1].start if index + 1 < len(heads) else len(text)
+        entry = {
+            "heading": _heading_line(doc, head),
+            "title": head.title,
+            "body": text[head.body_start : stop].split("\n"),
+            "breaks": [a for a, _b in doc.thematic_breaks if head.body_start <= a < stop],
+            "body_start": head.body_start,
+        }
+        if head.level == 2:
+            sections.append({**entry, "subs": []})
+        else:
+            sections[-1]["subs"].append(entry)
+    footer = _split_footer(sections[-1], text)
     specs: list[SectionSpec] = []
     seen: dict[str, int] = {}
     for raw in sections:
@@ -152,23 +145,30 @@ def parse_template(text: str, name: str = "template.md") -> Template:
         )
     return Template(
         name=name,
-        title_line=title_line or "# <Service Name> Product Requirements Document (PRD)",
+        title_line=_heading_line(doc, title)
+        if title
+        else "# <Service Name> Product Requirements Document (PRD)",
         sections=tuple(specs),
         footer=footer,
         source=text,
     )
 
 
-def _split_footer(last: dict) -> str:
+def _heading_line(doc: MarkdownDoc, section: Section) -> str:
+    """The heading line as written (ATX), or ``## Title`` for a setext heading."""
+    if doc.blocks[section.block].end_line > section.line:
+        return f"{'#' * section.level} {section.title}"
+    return doc.text[doc.line_starts[section.line - 1] : doc.line_ends[section.line - 1]].rstrip()
+
+
+def _split_footer(last: dict, text: str) -> str:
     """Moves a trailing ``---`` rule and what follows it out of the last section's guidance."""
     holder = last["subs"][-1] if last["subs"] else last
-    body: list[str] = holder["body"]
-    for index in range(len(body) - 1, -1, -1):
-        if _RULE.match(body[index]):
-            footer = "\n".join(body[index:]).strip()
-            del body[index:]
-            return footer
-    return ""
+    if not holder["breaks"]:
+        return ""
+    cut = holder["breaks"][-1]
+    holder["body"] = text[holder["body_start"] : cut].split("\n")
+    return text[cut:].strip()
 
 
 def _clean(lines: list[str]) -> str:

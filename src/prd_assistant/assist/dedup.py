@@ -8,13 +8,13 @@ section is *merged*: it is not shown as new, and the merge is recorded so the UI
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
 from typing import Any, Protocol
 
 from prd_assistant.assist.models import Risk, SuggestedQuestion
-from prd_assistant.consistency import split_sections
+from prd_assistant.markdown_doc import Block, MarkdownDoc, parse_markdown
 
 _WORD = re.compile(r"[a-z0-9]+")
 _LINE_PREFIX = re.compile(
@@ -104,43 +104,63 @@ def existing_questions(markdown_text: str, findings: Iterable[FindingLike]) -> l
             items.append(ExistingItem(finding.question, finding.line, "finding"))
         if finding.category == "open_question" and finding.sentence != finding.question:
             items.append(ExistingItem(finding.sentence, finding.line, "finding"))
-    for section in split_sections(markdown_text):
-        in_questions = bool(_OPEN_QUESTIONS_TITLE.search(section.title))
-        for number, line in section.lines:
-            text = line.strip()
-            match = _OPEN_QUESTION_LINE.search(text)
-            if match:
-                items.append(ExistingItem(match.group(1).strip(), number, "open_question_line"))
-            elif in_questions and _is_item(text):
-                items.append(ExistingItem(_clean(text), number, "open_questions_section"))
+    doc = parse_markdown(markdown_text)
+    for line, text, block in _items(doc):
+        match = _OPEN_QUESTION_LINE.search(text)
+        if match:
+            items.append(ExistingItem(match.group(1).strip(), line, "open_question_line"))
+        elif _listed(doc, block, _OPEN_QUESTIONS_TITLE) and _is_item(text):
+            items.append(ExistingItem(_clean(text), line, "open_questions_section"))
     return items
 
 
 def existing_risks(markdown_text: str) -> list[ExistingItem]:
-    """Lines of the Risks section (bullets, numbered items and table rows)."""
-    items = []
-    for section in split_sections(markdown_text):
-        if not _RISKS_TITLE.search(section.title):
+    """Items under a Risks heading at any level (bullets, numbered items and table rows)."""
+    doc = parse_markdown(markdown_text)
+    return [
+        ExistingItem(_clean(text), line, "risks_section")
+        for line, text, block in _items(doc)
+        if _listed(doc, block, _RISKS_TITLE) and _is_item(text)
+    ]
+
+
+def _items(doc: MarkdownDoc) -> Iterator[tuple[int, str, Block]]:
+    """(line, text, first block) per paragraph line, list item line and table body row.
+
+    Headings count too, so ``### Open question: ...`` is an open question line.
+    """
+    row: list[Block] = []
+    for block in [*doc.blocks, None]:
+        if row and (block is None or (block.table, block.row) != (row[0].table, row[0].row)):
+            cells = [doc.text[c.start : c.end] for c in row]
+            yield row[0].line, " ".join(c for c in cells if c.strip()), row[0]
+            row = []
+        if block is None or block.kind in {"code", "html"}:
             continue
-        for number, line in section.lines:
-            text = line.strip()
-            if _is_item(text):
-                items.append(ExistingItem(_clean(text), number, "risks_section"))
-    return items
+        if block.kind == "table_cell":
+            if block.row > 0:
+                row.append(block)
+            continue
+        for start, end in block.lines:
+            yield doc.line_index(start) + 1, doc.text[start:end].strip(), block
+
+
+def _listed(doc: MarkdownDoc, block: Block, title: re.Pattern[str]) -> bool:
+    """True for a non-heading block under a heading (any level) whose title matches."""
+    if block.kind == "heading":
+        return False
+    section = doc.sections[block.section] if block.section >= 0 else None
+    return section is not None and any(title.search(t) for t in section.path)
 
 
 def _is_item(text: str) -> bool:
-    if not text or text.startswith("#") or set(text) <= set("|-: "):
+    if not text or set(text) <= set("|-: "):
         return False
     return len(words(text)) >= 2
 
 
 def _clean(text: str) -> str:
-    text = _BULLET.sub("", text)
-    if text.startswith("|"):
-        cells = [c.strip() for c in text.strip("|").split("|") if c.strip()]
-        text = " ".join(cells)
-    return text.replace("**", "").strip()
+    return _BULLET.sub("", text).replace("**", "").strip()
 
 
 def dedupe_questions(

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from prd_assistant.consistency import vocabulary as vocab
 from prd_assistant.consistency.markdown import Segment, segments, split_sections
+from prd_assistant.markdown_doc import MarkdownDoc, parse_markdown
 
 
 @dataclass(frozen=True)
@@ -43,23 +44,25 @@ class Hit(NamedTuple):
 Keep = Callable[[int], bool]  # is a value at this segment offset one to report?
 
 
-def extract_targets(markdown_text: str) -> list[Target]:
-    """Every target the consistency check understands, in document order."""
-    line_starts = [0]
-    for line in markdown_text.splitlines(keepends=True):
-        line_starts.append(line_starts[-1] + len(line))
+def extract_targets(markdown_text: str, doc: MarkdownDoc | None = None) -> list[Target]:
+    """Every target the consistency check understands, in document order.
+
+    Args:
+        markdown_text: The PRD as Markdown.
+        doc: Its parsed model, when the caller already has it.
+    """
+    doc = doc if doc is not None else parse_markdown(markdown_text)
     targets: list[Target] = []
-    for section in split_sections(markdown_text):
+    for section in split_sections(markdown_text, doc):
         if vocab.SKIP_SECTION.search(section.title):
             continue
-        # The problem statement describes today, not the target.
-        today = "currently" if vocab.TODAY_SECTION.search(section.title) else ""
-        for number, line, segment in segments(section):
-            if today:
-                segment.context = f"{segment.context} {today}"
+        for number, line, segment in segments(doc, section):
+            # The problem statement (or a Background heading at any level) describes today.
+            if vocab.TODAY_SECTION.search(f"{section.title} {segment.context}"):
+                segment.context = f"{segment.context} currently"
             for hit, quals in _extract(segment):
-                column = segment.line_offset + (hit.start - segment.value_from)
-                offset = line_starts[number - 1] + column
+                offset = segment.offset + (hit.start - segment.value_from)
+                _line, column = doc.position(offset)
                 targets.append(
                     Target(
                         hit.metric,
@@ -69,7 +72,7 @@ def extract_targets(markdown_text: str) -> list[Target]:
                         hit.detail,
                         section.title,
                         number,
-                        column + 1,
+                        column,
                         offset,
                         offset + (hit.end - hit.start),
                         line.strip(),

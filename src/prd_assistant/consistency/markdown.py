@@ -1,4 +1,8 @@
-"""Markdown -> ``##`` sections, and each line as clauses or table cells worth reading."""
+"""The document model -> ``##`` sections, and each line as clauses or table cells worth reading.
+
+Sections, blocks and table cells come from :mod:`prd_assistant.markdown_doc`; this module only
+decides what the target extractor reads and with which context words.
+"""
 
 from __future__ import annotations
 
@@ -7,115 +11,126 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from prd_assistant.consistency import vocabulary as vocab
+from prd_assistant.markdown_doc import Block, MarkdownDoc, parse_markdown
 
 
 @dataclass(frozen=True)
 class MarkdownSection:
-    """A ``##`` section: its heading title, heading line and body lines (1-based numbers)."""
+    """A ``##`` section: its title, heading line and body lines (1-based numbers).
+
+    ``start``..``end`` is the body's span in the document; ``path`` the headings above the
+    ``##`` one (a ``#`` title), for callers that want them.
+    """
 
     title: str
     line: int
     lines: tuple[tuple[int, str], ...]
+    start: int = 0
+    end: int = 0
+    path: tuple[str, ...] = ()
 
 
-def split_sections(markdown_text: str) -> list[MarkdownSection]:
-    """The document's ``##`` sections, ignoring headings inside code fences.
+def split_sections(markdown_text: str, doc: MarkdownDoc | None = None) -> list[MarkdownSection]:
+    """The document's ``##`` sections (ATX or setext; never inside code or quotes).
 
-    Text before the first ``##`` heading is a section with the title "".
+    Text before the first ``##`` heading is a section with the title "". A ``#`` heading after
+    a ``##`` section stays in that section's body, as it always has.
     """
-    sections: list[MarkdownSection] = []
-    title, start, body = "", 0, []
-    in_fence = False
-    for number, line in enumerate(markdown_text.splitlines(), 1):
-        if vocab.FENCE.match(line):
-            in_fence = not in_fence
-        match = None if in_fence else vocab.H2.match(line)
-        if match:
-            sections.append(MarkdownSection(title, start, tuple(body)))
-            title, start, body = match.group(1).strip(), number, []
-        else:
-            body.append((number, line))
-    sections.append(MarkdownSection(title, start, tuple(body)))
-    return [s for s in sections if s.title or any(text.strip() for _n, text in s.lines)]
+    doc = doc if doc is not None else parse_markdown(markdown_text)
+    text = doc.text
+    heads = doc.top_sections(2)
+    out: list[MarkdownSection] = []
+    bounds = [(None, 0)] + [(s, s.body_start) for s in heads]
+    # Like str.splitlines: no empty last line after a final line end.
+    count = len(doc.line_starts) - (1 if text and text[-1] in "\r\n" else 0)
+    for index, (section, body_start) in enumerate(bounds):
+        end = heads[index].start if index < len(heads) else len(text)
+        first = min(doc.line_index(body_start), count) if body_start < len(text) else count
+        last = doc.line_index(end) if end < len(text) else count
+        lines = tuple(
+            (number + 1, text[doc.line_starts[number] : doc.line_ends[number]])
+            for number in range(first, last)
+        )
+        title = section.title if section else ""
+        if not title and not any(line.strip() for _n, line in lines):
+            continue
+        out.append(
+            MarkdownSection(
+                title=title,
+                line=section.line if section else 0,
+                lines=lines,
+                start=body_start,
+                end=end,
+                path=section.path[:-1] if section else (),
+            )
+        )
+    return out
 
 
 @dataclass
 class Segment:
-    """Text to extract from: ``text[value_from:]`` sits at ``line_offset`` in the line."""
+    """Text to extract from: ``text[value_from:]`` starts at document offset ``offset``."""
 
     text: str
     value_from: int
-    line_offset: int
-    context: str  # extra words for keywords and qualifiers (table header, ### heading)
+    offset: int
+    context: str  # extra words for keywords and qualifiers (table header, sub-headings)
 
 
-def segments(section: MarkdownSection) -> Iterator[tuple[int, str, Segment]]:
-    """(line number, line, segment) for each clause or table cell worth reading."""
-    subheading = ""
-    header: list[str] = []
-    in_fence = False
-    skip_sub = False
-    previous_was_table = False
-    for index, (number, line) in enumerate(section.lines):
-        if vocab.FENCE.match(line):
-            in_fence = not in_fence
+def segments(doc: MarkdownDoc, section: MarkdownSection) -> Iterator[tuple[int, str, Segment]]:
+    """(line number, line, segment) for each clause or table cell worth reading.
+
+    Code, HTML, headings and table header rows are not read; nor is anything under a
+    Non-goals or Out of scope heading at any level below the section.
+    """
+    depth = len(section.path) + (1 if section.title else 0)
+    skipped_row: tuple[int, int] | None = None
+    for block in _blocks_between(doc, section.start, section.end):
+        if block.kind in {"code", "html", "heading"} or not block.lines:
             continue
-        if in_fence:
+        holder = doc.section_at(block.start)
+        below = holder.path[depth:] if holder is not None else ()
+        if any(vocab.SKIP_SUBSECTION.search(title) for title in below):
             continue
-        sub = vocab.H3.match(line)
-        if sub:
-            subheading = sub.group(1)
-            skip_sub = bool(vocab.SKIP_SUBSECTION.search(subheading))
-            continue
-        if skip_sub or not line.strip():
-            previous_was_table = False
-            continue
-        if line.lstrip().startswith("|"):
-            if vocab.TABLE_SEPARATOR.match(line):
+        context = " ".join(below)
+        number = block.line
+        line = doc.text[doc.line_starts[number - 1] : doc.line_ends[number - 1]]
+        if block.kind == "table_cell":
+            if block.row == 0 or (block.table, block.row) == skipped_row:
                 continue
-            cells = table_cells(line)
-            following = section.lines[index + 1][1] if index + 1 < len(section.lines) else ""
-            if not previous_was_table and vocab.TABLE_SEPARATOR.match(following):
-                header = [text for text, _pos in cells]
-                previous_was_table = True
+            if vocab.SKIP_CLAUSE.search(block.row_label):
+                skipped_row = (block.table, block.row)
                 continue
-            previous_was_table = True
-            yield from _table_segments(number, line, cells, header, subheading)
+            yield from _cell_segment(doc, block, line, context)
             continue
-        previous_was_table = False
-        for clause, offset in clauses(line):
-            if not vocab.SKIP_CLAUSE.search(clause):
-                yield number, line, Segment(clause, 0, offset, subheading)
+        for start, end in block.lines:
+            number = doc.line_index(start) + 1
+            line = doc.text[doc.line_starts[number - 1] : doc.line_ends[number - 1]]
+            for clause, position in clauses(doc.text[start:end]):
+                if not vocab.SKIP_CLAUSE.search(clause):
+                    yield number, line, Segment(clause, 0, start + position, context)
 
 
-def table_cells(line: str) -> list[tuple[str, int]]:
-    """(cell text, position of the text in the line) for a Markdown table row."""
-    cells = []
-    for match in re.finditer(r"(?<=\|)([^|]*)(?=\|)|(?<=\|)([^|]+)$", line):
-        raw = match.group(0)
-        stripped = raw.strip()
-        if stripped or raw:
-            cells.append((stripped, match.start() + (len(raw) - len(raw.lstrip()))))
-    return cells
+def _blocks_between(doc: MarkdownDoc, start: int, end: int) -> Iterator[Block]:
+    for block in doc.blocks:
+        if block.start >= end:
+            return
+        if block.start >= start:
+            yield block
 
 
-def _table_segments(
-    number: int, line: str, cells: list[tuple[str, int]], header: list[str], sub: str
+def _cell_segment(
+    doc: MarkdownDoc, cell: Block, line: str, context: str
 ) -> Iterator[tuple[int, str, Segment]]:
-    if not cells:
+    text = doc.text[cell.start : cell.end]
+    if not text or vocab.SKIP_CLAUSE.search(text):
         return
-    label = cells[0][0]
-    if vocab.SKIP_CLAUSE.search(label):
+    about = f"{cell.header} {context}"
+    if cell.column == 0:
+        yield cell.line, line, Segment(text, 0, cell.start, about)
         return
-    for position, (text, column) in enumerate(cells):
-        if not text or vocab.SKIP_CLAUSE.search(text):
-            continue
-        column_name = header[position] if position < len(header) else ""
-        if position == 0:
-            yield number, line, Segment(text, 0, column, f"{column_name} {sub}")
-            continue
-        prefix = f"{label}: "
-        yield number, line, Segment(prefix + text, len(prefix), column, f"{column_name} {sub}")
+    prefix = f"{cell.row_label}: "
+    yield cell.line, line, Segment(prefix + text, len(prefix), cell.start, about)
 
 
 def clauses(line: str) -> list[tuple[str, int]]:

@@ -7,10 +7,6 @@ from __future__ import annotations
 
 import re
 
-FENCE = re.compile(r"^\s*(```|~~~)")
-H2 = re.compile(r"^##(?!#)\s+(.+?)\s*#*\s*$")
-H3 = re.compile(r"^###(?!#)\s+(.+?)\s*#*\s*$")
-TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 SKIP_CLAUSE = re.compile(
     r"\?|\bopen question\b|\bnon-goals?\b|\bout of scope\b|\bnot (?:required|needed|a goal)\b|"
