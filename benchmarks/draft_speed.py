@@ -7,6 +7,11 @@ writes one section after another would wait. Also runs with a share of calls fai
 429/500 to show the draft still completes.
 
     .venv/bin/python benchmarks/draft_speed.py [--delays 0.5 1 2] [--fail-rate 0.2]
+    .venv/bin/python benchmarks/draft_speed.py --sections 2000   # scheduler cost only
+
+``--sections N`` drafts a template of N independent sections in-process at concurrency 32
+against the server with no delay, so the wall time is the engine's own cost per streamed
+token (scheduling, events, post-processing), not the model's.
 """
 
 from __future__ import annotations
@@ -60,6 +65,33 @@ def run_cli(url: str, out: Path, concurrency: int) -> tuple[float, int, str]:
     return time.perf_counter() - started, result.returncode, result.stderr.strip()
 
 
+def many_sections(count: int, chunks: int) -> None:
+    """Times the engine alone on a template of ``count`` independent sections."""
+    from prd_assistant import llm
+    from prd_assistant.document import Draft
+    from prd_assistant.drafting import Drafter
+    from prd_assistant.events import SectionDone
+    from prd_assistant.template import parse_template
+
+    body = "\n\n".join(f"## Topic {i}\nWhat topic {i} covers." for i in range(count))
+    template = parse_template(f"# PRD\n\n{body}\n", "many")
+    with OpenAIStubServer(chunks=chunks) as server:
+        settings = llm.ModelSettings(model="test-model", base_url=server.url, max_retries=0)
+        model = llm.create_chat_model(settings)
+        drafter = Drafter(template, model, model_name="test-model", concurrency=32)
+        draft = Draft.from_template(template, DESCRIPTION, "ParcelPing")
+        started = time.perf_counter()
+        deltas = done = 0
+        for event in drafter.stream(draft):
+            deltas += type(event).__name__ == "SectionDelta"
+            done += isinstance(event, SectionDone)
+        wall = time.perf_counter() - started
+    print(
+        f"{count} sections, {chunks} chunks each, concurrency 32: {done} done, "
+        f"{deltas:,} streamed chunks in {wall:.1f} s ({wall / max(deltas, 1) * 1e6:.0f} us per chunk)"
+    )
+
+
 def startup_seconds() -> float:
     started = time.perf_counter()
     subprocess.run(
@@ -75,7 +107,14 @@ def main() -> int:
     parser.add_argument(
         "--concurrency", type=int, default=8, help="sections at once (the CLI default)"
     )
+    parser.add_argument(
+        "--sections", type=int, help="only time the engine on a template of this many sections"
+    )
+    parser.add_argument("--chunks", type=int, default=20, help="chunks per reply (--sections)")
     args = parser.parse_args()
+    if args.sections:
+        many_sections(args.sections, args.chunks)
+        return 0
     cpu = next(
         (
             line.split(":", 1)[1].strip()

@@ -97,8 +97,8 @@ def test_json_fallback_when_the_server_has_no_structured_output() -> None:
     assert result.error is None, result.error
     assert not result.native
     assert result.suggestions.open_questions[0].owner == "Compliance lead"
-    # The probe said no, so the review request never carried response_format.
-    assert [r.get("response_format") for r in requests] == [None]
+    # The probe found json_schema refused and json_object working: the review uses that.
+    assert [r.get("response_format") for r in requests] == [{"type": "json_object"}]
 
 
 def test_a_rejected_response_format_falls_back_to_json_parsing() -> None:
@@ -108,7 +108,7 @@ def test_a_rejected_response_format_falls_back_to_json_parsing() -> None:
         requests = _suggest_requests(server)
     assert result.suggestions.risks and not result.native and result.calls == 2
     assert requests[0]["response_format"]["type"] == "json_schema"  # refused with 400
-    assert "response_format" not in requests[1]
+    assert requests[1]["response_format"] == {"type": "json_object"}
 
 
 def test_a_server_that_ignores_response_format_is_read_tolerantly() -> None:
@@ -187,3 +187,25 @@ def test_a_context_overflow_is_retried_in_smaller_parts() -> None:
     assert calls == 2
     assert result.suggestions.risks
     assert any("too long for the model" in note for note in result.notes)
+
+
+def test_clarify_falls_back_from_a_500_refusal_and_remembers_the_mode() -> None:
+    # llama_cpp.server answers json_schema with HTTP 500 and accepts json_object.
+    with OpenAIStubServer(
+        reply=_replies(), structured_output=False, schema_refusal_status=500
+    ) as server:
+        model = llm.create_chat_model(_settings(server), client_retries=0)
+        first = clarifying_questions(model, "A ledger service for payments.", "")
+        again = clarifying_questions(model, "A ledger service for payments.", "")
+        formats = [(r.get("response_format") or {}).get("type") for r in server.requests]
+        caps = [r.get("max_tokens") for r in server.requests]
+    assert first and again
+    assert formats == ["json_schema", "json_object", "json_object"]
+    assert all(caps)  # every structured call caps its output
+
+
+def test_ai_review_streams_its_calls() -> None:
+    with OpenAIStubServer(reply=_replies(), structured_output=True) as server:
+        result = ai_review(TEXT, review(TEXT), _settings(server))
+        [request] = _suggest_requests(server)
+    assert result.error is None and request["stream"] is True and request["max_tokens"]

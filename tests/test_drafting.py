@@ -14,6 +14,7 @@ from prd_assistant.events import (
     SectionDelta,
     SectionDone,
     SectionFailed,
+    SectionRetrying,
     SectionStarted,
     apply_event,
 )
@@ -153,13 +154,16 @@ def server_error() -> openai.InternalServerError:
 @pytest.mark.parametrize(
     ("failures", "status"), [(1, SectionStatus.DONE), (2, SectionStatus.FAILED)]
 )
-def test_a_transient_failure_gets_one_more_try(failures, status):
+def test_a_transient_failure_is_retried_as_often_as_asked(failures, status):
     template = load_template()
     model = SectionModel(fail_for={"## 8. Domain Model": server_error()}, fail_times=failures)
     draft = new_draft(template)
-    events = run(Drafter(template, model), draft)
+    events = run(Drafter(template, model, retries=1), draft)
     assert draft.section("domain-model").status == status
     assert [h for h, _ in model.prompts].count("## 8. Domain Model") == 2
+    retried = [e for e in events if isinstance(e, SectionRetrying)]
+    assert [(e.key, e.attempt) for e in retried] == [("domain-model", 2)]
+    assert "HTTP 503" in retried[0].reason
     failed = [e for e in events if isinstance(e, SectionFailed)]
     assert len(failed) == failures - 1
     assert all(not e.error.startswith("\x00") for e in failed)

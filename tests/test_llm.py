@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from prd_assistant import llm
 from tests.support.openai_server import (
+    Cut,
     Hang,
     Malformed,
     OpenAIStubServer,
@@ -303,13 +304,21 @@ def test_structured_output_support_for_openai_models_needs_no_call():
     assert not llm.supports_structured_output(llm.ModelSettings(model="gpt-4"))
 
 
-@pytest.mark.parametrize(("mode", "expected"), [(True, True), (False, False), ("ignore", False)])
-def test_structured_output_probe(mode, expected):
-    with OpenAIStubServer(structured_output=mode) as server:
-        settings = settings_for(server)
-        assert llm.supports_structured_output(settings) is expected
-        assert llm.supports_structured_output(settings) is expected
-        assert server.calls == 1  # remembered per server and model
+@pytest.mark.parametrize(
+    ("mode", "refusal", "expected", "calls"),
+    [
+        (True, 400, "json_schema", 1),
+        (False, 400, "json_object", 2),
+        (False, 500, "json_object", 2),  # llama_cpp.server refuses json_schema with a 500
+        ("ignore", 400, "text", 2),
+    ],
+)
+def test_structured_output_probe(mode, refusal, expected, calls):
+    with OpenAIStubServer(structured_output=mode, schema_refusal_status=refusal) as server:
+        settings = settings_for(server, max_retries=3)
+        assert llm.structured_mode(settings) == expected
+        assert llm.supports_structured_output(settings) is (expected == "json_schema")
+        assert server.calls == calls  # no client retries; remembered per server and model
     assert server.requests[0]["response_format"]["type"] == "json_schema"
 
 
@@ -317,3 +326,45 @@ def test_structured_output_probe_unreachable_is_false():
     settings = llm.ModelSettings(model="m", base_url=f"http://127.0.0.1:{closed_port()}/v1")
     settings.max_retries = 0
     assert llm.supports_structured_output(settings) is False
+
+
+# -- one line per mistake, with what to do -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"base_url": "localhost:8080/v1"}, "needs a scheme and a host"),
+        ({"base_url": "http://127.0.0.1:1/v1", "timeout": 0}, "timeout must be more than 0"),
+        ({"base_url": "http://127.0.0.1:1/v1", "idle_timeout": -5}, "idle timeout must be more"),
+    ],
+)
+def test_settings_no_call_can_succeed_with_are_refused_clearly(overrides, expected):
+    settings = llm.ModelSettings(model="m", **overrides)
+    with pytest.raises(llm.ModelConfigError, match=expected):
+        llm.create_chat_model(settings)
+
+
+def test_a_key_with_a_trailing_newline_is_used_without_it():
+    with OpenAIStubServer(require_key="sk-good-000000") as stub:
+        settings = settings_for(stub, api_key="sk-good-000000\n")
+        assert llm.create_chat_model(settings, streaming=False).invoke("hi").content
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+def test_html_body_and_cut_reply_and_501_each_get_their_own_message(server, streaming):
+    model = llm.create_chat_model(settings_for(server), streaming=streaming)
+    server.enqueue(Malformed(content_type="text/html"), Cut(), Status(501))
+    html, cut, not_implemented = (llm.describe_error(failure(model)) for _ in range(3))
+    assert "not valid OpenAI API output" in html and "web page" in html
+    assert "dropped in the middle of a reply" in cut and "Could not reach" not in cut
+    assert "does not implement" in not_implemented
+    for message in (html, cut, not_implemented):
+        assert "Error" not in message.split(".")[0]  # no internal class names
+
+
+def test_501_is_not_transient(server):
+    # Drafting retries by these rules (its client has no retries of its own).
+    server.enqueue(Status(501))
+    exc = failure(llm.create_chat_model(settings_for(server), client_retries=0))
+    assert not llm.is_transient(exc) and llm.is_fatal(exc) and server.calls == 1

@@ -28,6 +28,8 @@ class SectionStatus(StrEnum):
     WRITING = "writing"
     DONE = "done"
     FAILED = "failed"
+    # Written, but the model stopped at its length limit: the text may end mid-sentence.
+    TRUNCATED = "truncated"
 
 
 @dataclass
@@ -169,6 +171,11 @@ class Draft:
     @property
     def failed(self) -> list[SectionDraft]:
         return [s for s in self.sections if s.status == SectionStatus.FAILED]
+
+    @property
+    def truncated(self) -> list[SectionDraft]:
+        """Sections the model stopped at its length limit (kept, but possibly incomplete)."""
+        return [s for s in self.sections if s.status == SectionStatus.TRUNCATED]
 
     def to_markdown(self) -> str:
         """The draft as Markdown, with every template heading verbatim and in order."""

@@ -9,7 +9,9 @@ events from its own thread, which suits both the CLI and a Streamlit script.
 
 from __future__ import annotations
 
+import heapq
 import queue
+import random
 import re
 import threading
 import time
@@ -20,7 +22,6 @@ from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
 
 from prd_assistant import llm, tokens
 from prd_assistant.document import Draft, Usage
@@ -29,11 +30,14 @@ from prd_assistant.events import (
     SectionDelta,
     SectionDone,
     SectionFailed,
+    SectionRetrying,
     SectionStarted,
+    ServerWaiting,
 )
 from prd_assistant.facts import Facts, extract_facts
 from prd_assistant.outline import outline_section
-from prd_assistant.postprocess import finalize_section_text
+from prd_assistant.pacing import CallGate
+from prd_assistant.postprocess import MAX_SECTION_CHARS, finalize_section_text
 from prd_assistant.prompts import PromptError, PromptLibrary, default_library
 from prd_assistant.template import SectionSpec, Template
 
@@ -43,6 +47,15 @@ DEFAULT_CONCURRENCY = 8
 MAX_DEPENDENCY_TOKENS = 1_200
 MAX_GATHERED_QUESTIONS = 40
 EXPECTED_COMPLETION_TOKENS = 450
+# The output cap per section: a base plus room per subsection or guidance bullet, never more than the
+# text post-processing keeps (MAX_SECTION_CHARS at ~4 characters per token). A reply that hits
+# the cap is retried once with half as much again before it is marked truncated.
+BASE_SECTION_TOKENS = 1_000
+TOKENS_PER_ITEM = 150
+MAX_SECTION_TOKENS = MAX_SECTION_CHARS // 4
+# How often to report what the run is waiting on while the server is silent.
+WAIT_REPORT_SECONDS = 10.0
+_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s.*$|^\s*(?:=+|-+)\s*$", re.MULTILINE)
 _OPEN_QUESTION = re.compile(r"open question:\s*(.+)", re.IGNORECASE)
 
 
@@ -95,7 +108,23 @@ class _UsageRecorder(BaseCallbackHandler):
 
 
 class Drafter:
-    """Drafts a template's sections with a chat model, or as an outline when ``model`` is None."""
+    """Drafts a template's sections with a chat model, or as an outline when ``model`` is None.
+
+    Args:
+        template: The template whose sections are drafted.
+        model: The chat model, or None for an outline.
+        model_name: For token counting and prices.
+        concurrency: The most sections drafted at once; the gate may narrow it (see
+            :mod:`prd_assistant.pacing`).
+        prompts: Prompt library (default: the packaged prompts).
+        streaming: Stream tokens (the default) or wait for whole replies.
+        retries: Further tries per section after a transient failure (429, 5xx, a cut or
+            incomplete reply, a timeout). Give the model no client retries of its own
+            (``llm.create_chat_model(..., client_retries=0)``) so each failure is seen here.
+        slots: How many calls the server says it can run at once (``llm.server_slots``).
+        silence_limit: Seconds of silence from the server after which the run stops (default:
+            twice the model's idle timeout, when the model has one).
+    """
 
     def __init__(
         self,
@@ -106,6 +135,9 @@ class Drafter:
         concurrency: int = DEFAULT_CONCURRENCY,
         prompts: PromptLibrary | None = None,
         streaming: bool = True,
+        retries: int = 3,
+        slots: int | None = None,
+        silence_limit: float | None = None,
     ) -> None:
         self.template = template
         self.model = model
@@ -113,7 +145,15 @@ class Drafter:
         self.concurrency = max(1, min(int(concurrency), 32))
         self.prompts = prompts or default_library()
         self.streaming = streaming
+        self.retries = max(0, int(retries))
+        self.slots = slots
+        idle, self.total_timeout = llm.call_limits(model)
+        self.silence_limit = silence_limit or (2 * idle if idle else None)
         self.dependencies = self._dependency_graph()
+        self._direct_dependents: dict[str, list[str]] = {k: [] for k in self.dependencies}
+        for key, deps in self.dependencies.items():
+            for dep in deps:
+                self._direct_dependents[dep].append(key)
         self._priority = self._priorities()
         # Sections that collect every other section's open questions once the run is over.
         self.gatherers = {
@@ -121,7 +161,7 @@ class Drafter:
         }
 
     def _dependency_graph(self) -> dict[str, tuple[str, ...]]:
-        keys = [s.key for s in self.template.sections]
+        keys = {s.key for s in self.template.sections}
         graph: dict[str, tuple[str, ...]] = {}
         for spec in self.template.sections:
             prompt = self.prompts.for_section(spec)
@@ -136,26 +176,19 @@ class Drafter:
         shortens the whole draft (critical-path scheduling).
         """
         height: dict[str, int] = {}
-
-        def chain(key: str) -> int:
-            if key not in height:
-                height[key] = 1 + max(
-                    (chain(other) for other, deps in self.dependencies.items() if key in deps),
-                    default=0,
-                )
-            return height[key]
-
         order = {s.key: i for i, s in enumerate(self.template.sections)}
-        return {k: (-chain(k), -len(self.dependents(k)), order[k]) for k in self.dependencies}
+        # Dependents come later in a topological order, so one reverse pass fills heights.
+        for key in reversed(_topological(self.dependencies, order)):
+            height[key] = 1 + max((height[d] for d in self._direct_dependents[key]), default=0)
+        return {k: (-height[k], -len(self.dependents(k)), order[k]) for k in self.dependencies}
 
     def dependents(self, key: str) -> set[str]:
         """Sections whose prompts depend on ``key``, directly or through others."""
         found: set[str] = set()
         frontier = [key]
         while frontier:
-            current = frontier.pop()
-            for other, deps in self.dependencies.items():
-                if current in deps and other not in found and other != key:
+            for other in self._direct_dependents[frontier.pop()]:
+                if other not in found and other != key:
                     found.add(other)
                     frontier.append(other)
         return found
@@ -175,32 +208,43 @@ class Drafter:
     ) -> Iterator[DraftEvent]:
         """Drafts ``keys`` (default: every unlocked section) and yields events as they happen.
 
-        Sections not in ``keys`` keep their text and serve as context. A section that fails
-        is reported as :class:`SectionFailed` while the others go on, unless the failure is
-        fatal for every call (wrong key, unreachable server), in which case the sections not
-        yet started fail with the same message instead of each waiting for its own error.
-        Closing the generator early cancels the sections not yet started.
+        Sections not in ``keys`` keep their text and serve as context. A section whose call
+        fails transiently (429, 5xx, timeout, a reply cut off or ended without a finish
+        reason) is retried with back-off, announced by :class:`SectionRetrying`; one that
+        still fails is reported as :class:`SectionFailed` while the others go on. A reply
+        that stops at its length limit is retried once with more room, then kept as
+        truncated (``SectionDone.truncated``). A failure that is fatal for every call (wrong
+        key, unreachable or silent server) is reported once, by the section that hit it; the
+        sections not yet started fail with ``skipped=True``. While the server is silent,
+        :class:`ServerWaiting` says so every few seconds. Closing the generator early cancels
+        the sections not yet started.
 
-        A section that fails transiently (429, 5xx, timeout) after the client's own retries
-        is queued for one more try before it is reported as failed.
+        Scheduling costs O(1) per streamed token: the ready set is only recomputed when a
+        section ends, from per-section counts of unfinished dependencies.
 
         A section whose prompt ``gathers_open_questions`` is drafted like any other, but its
         :class:`SectionDone` comes last, with the other sections' open questions merged in,
         so collecting them costs no extra wave of calls.
         """
-        targets = (
-            list(keys) if keys is not None else [s.key for s in draft.sections if not s.locked]
+        targets = list(
+            dict.fromkeys(
+                keys if keys is not None else [s.key for s in draft.sections if not s.locked]
+            )
         )
         for key in targets:
             self.template.section(key)  # unknown keys fail here, before any call is made
         events: queue.Queue[DraftEvent | _WorkerFailure] = queue.Queue()
         cancel = threading.Event()
-        pending = dict.fromkeys(targets)
-        running: set[str] = set()
+        target_set = set(targets)
+        waiting_on = {k: sum(1 for d in self.dependencies[k] if d in target_set) for k in targets}
+        ready = [(self._priority[k], k) for k in targets if not waiting_on[k]]
+        heapq.heapify(ready)
+        unfinished = len(targets)
+        running = 0
+        gate = CallGate(self.concurrency, self.slots)
         facts = extract_facts(draft.description)
         fatal: str | None = None
         held: list[SectionDone] = []
-        second_chance: set[str] = set()
         executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="prd-draft")
         if self.model is not None:
             # The tokenizer is first needed for the second wave; load it while the first waits.
@@ -208,34 +252,43 @@ class Drafter:
                 target=tokens.count_tokens, args=("warm up", self.model_name), daemon=True
             ).start()
         try:
-            while pending or running:
+            while unfinished:
                 if fatal:
-                    for key in list(pending):
-                        del pending[key]
-                        yield SectionFailed(key, fatal, 0.0)
-                ready = [k for k in pending if self._ready(k, pending, running)]
-                for key in sorted(ready, key=self._priority.__getitem__):
-                    if len(running) >= self.concurrency:
-                        break
-                    del pending[key]
-                    running.add(key)
+                    while ready:
+                        _, key = heapq.heappop(ready)
+                        unfinished -= 1
+                        self._release_dependents(key, waiting_on, ready)
+                        yield SectionFailed(key, fatal, 0.0, skipped=True)
+                    if not running:
+                        continue
+                while ready and running < self.concurrency and not fatal:
+                    _, key = heapq.heappop(ready)
+                    running += 1
                     # Outline mode writes from the description's facts and needs no prompt.
                     inputs = self._inputs(draft, key, instruction) if self.model is not None else {}
-                    executor.submit(self._run_one, key, inputs, facts, events, cancel)
+                    executor.submit(self._run_one, key, inputs, facts, events, cancel, gate)
                 if not running:
                     continue
-                event = events.get()
+                try:
+                    event = events.get(timeout=WAIT_REPORT_SECONDS)
+                except queue.Empty:
+                    silent = gate.silent_for()
+                    if silent >= WAIT_REPORT_SECONDS and self.model is not None:
+                        yield ServerWaiting(silent, gate.in_flight, self.silence_limit)
+                    continue
                 if isinstance(event, _WorkerFailure):
-                    running.discard(event.key)
-                    if event.kind == "fatal":
+                    if event.kind == "fatal" and fatal is None:
                         fatal = event.error
-                    elif event.kind == "transient" and event.key not in second_chance and not fatal:
-                        second_chance.add(event.key)
-                        pending[event.key] = None  # one more try, with fresh client retries
-                        continue
-                    event = SectionFailed(event.key, event.error, event.seconds)
+                    elif event.kind == "fatal":
+                        event = _WorkerFailure(event.key, fatal, event.seconds, "skipped")
+                    event = SectionFailed(
+                        event.key, event.error, event.seconds, skipped=event.kind == "skipped"
+                    )
+                if isinstance(event, SectionDone | SectionFailed):
+                    running -= 1
+                    unfinished -= 1
+                    self._release_dependents(event.key, waiting_on, ready)
                 if isinstance(event, SectionDone):
-                    running.discard(event.key)
                     # Later sections read their dependencies from the draft.
                     draft.section(event.key).text = event.text
                     if event.key in self.gatherers:
@@ -245,13 +298,19 @@ class Drafter:
             for event in held:
                 merged = merge_open_questions(event.text, gather_open_questions(draft, event.key))
                 draft.section(event.key).text = merged
-                yield SectionDone(event.key, merged, event.usage, event.seconds)
+                yield SectionDone(event.key, merged, event.usage, event.seconds, event.truncated)
         finally:
             cancel.set()
             executor.shutdown(wait=False, cancel_futures=True)
 
-    def _ready(self, key: str, pending: dict[str, None], running: set[str]) -> bool:
-        return not any(dep in pending or dep in running for dep in self.dependencies[key])
+    def _release_dependents(
+        self, key: str, waiting_on: dict[str, int], ready: list[tuple[Any, str]]
+    ) -> None:
+        for other in self._direct_dependents[key]:
+            if other in waiting_on:
+                waiting_on[other] -= 1
+                if waiting_on[other] == 0:
+                    heapq.heappush(ready, (self._priority[other], other))
 
     def _inputs(self, draft: Draft, key: str, instruction: str) -> dict[str, str]:
         dependencies = "\n\n".join(self._dependency_text(draft, d) for d in self.dependencies[key])
@@ -280,6 +339,14 @@ class Drafter:
         body = section.text.strip() or "(not drafted yet)"
         return f"{section.heading}\n{_shorten(body, MAX_DEPENDENCY_TOKENS, self.model_name)}"
 
+    def max_tokens(self, spec: SectionSpec) -> int:
+        """The output cap sent with a section's call, from the section's size."""
+        items = len(spec.subsections) + sum(
+            1 for line in spec.guidance.splitlines() if line.lstrip().startswith(("- ", "* "))
+        )
+        wanted = BASE_SECTION_TOKENS + TOKENS_PER_ITEM * items
+        return min(wanted, MAX_SECTION_TOKENS)
+
     def _run_one(
         self,
         key: str,
@@ -287,26 +354,103 @@ class Drafter:
         facts: Facts,
         events: queue.Queue[DraftEvent | _WorkerFailure],
         cancel: threading.Event,
+        gate: CallGate,
     ) -> None:
         started = time.perf_counter()
         spec = self.template.section(key)
         if cancel.is_set():
             return
         events.put(SectionStarted(key))
-        try:
-            if self.model is None:
-                raw = outline_section(spec, self.prompts.for_section(spec), facts)
-                events.put(SectionDelta(key, raw))
-                text = finalize_section_text(raw, spec)
-                usage = Usage(exact=True, cost_usd=0.0)
-            else:
-                raw, usage = self._call_model(spec, inputs, events, cancel)
-                text = finalize_section_text(raw, spec)
+        if self.model is None:
+            raw = outline_section(spec, self.prompts.for_section(spec), facts)
+            events.put(SectionDelta(key, raw))
+            text = finalize_section_text(raw, spec)
+            usage = Usage(exact=True, cost_usd=0.0)
             events.put(SectionDone(key, text, usage, time.perf_counter() - started))
-        except Exception as exc:
-            kind = "fatal" if llm.is_fatal(exc) else "transient" if llm.is_transient(exc) else ""
-            seconds = time.perf_counter() - started
-            events.put(_WorkerFailure(key, llm.describe_error(exc), seconds, kind))
+            return
+        cap = self.max_tokens(spec)
+        attempt = 0
+        while True:
+            attempt += 1
+            if not gate.acquire(cancel):
+                return
+            try:
+                raw, usage = self._call_model(spec, inputs, events, cancel, cap, gate)
+                done = SectionDone(
+                    key, finalize_section_text(raw, spec), usage, time.perf_counter() - started
+                )
+                events.put(done)
+                return
+            except InterruptedError:
+                return  # the run was closed
+            except llm.ReplyIncomplete as exc:
+                if exc.reason == "length" and cap < MAX_SECTION_TOKENS and attempt <= self.retries:
+                    cap = min(MAX_SECTION_TOKENS, cap * 3 // 2)
+                    retry = SectionRetrying(key, attempt + 1, "the reply hit its length limit", 0)
+                elif exc.reason == "length":
+                    text = finalize_section_text(exc.text, spec)
+                    usage = Usage()
+                    seconds = time.perf_counter() - started
+                    events.put(SectionDone(key, text, usage, seconds, truncated=True))
+                    return
+                else:
+                    gate.narrow("replies came back cut off")
+                    retry = self._retry(key, attempt, exc, "the reply was cut off")
+            except Exception as exc:
+                retry = self._failure_or_retry(key, attempt, exc, gate)
+            finally:
+                gate.release()
+            if isinstance(retry, _WorkerFailure):
+                events.put(
+                    _WorkerFailure(key, retry.error, time.perf_counter() - started, retry.kind)
+                )
+                return
+            events.put(retry)
+            if cancel.wait(retry.wait):
+                return
+            events.put(SectionStarted(key))
+
+    def _failure_or_retry(
+        self, key: str, attempt: int, exc: Exception, gate: CallGate
+    ) -> SectionRetrying | _WorkerFailure:
+        if llm.is_empty_stream(exc):
+            # A single-slot server ends a reply it drops before its first token this way; so
+            # does a server that sends a web page, which fails every try and stops the run.
+            gate.narrow("replies came back cut off")
+            retry = self._retry(key, attempt, exc, "the reply was cut off")
+            if isinstance(retry, _WorkerFailure):
+                return _WorkerFailure(key, retry.error, 0.0, "fatal")
+            return retry
+        if llm.is_fatal(exc):
+            return _WorkerFailure(key, llm.describe_error(exc), 0.0, "fatal")
+        if isinstance(exc, llm.openai.APITimeoutError):
+            gate.narrow("the server was slow to answer")
+            if self.silence_limit and gate.silent_for() >= self.silence_limit:
+                silent = int(gate.silent_for())
+                return _WorkerFailure(
+                    key,
+                    f"The model server sent nothing for {silent} s, so drafting stopped. Check "
+                    "that the server is running and not overloaded, then resume.",
+                    0.0,
+                    "fatal",
+                )
+            return self._retry(key, attempt, exc, "the server did not answer in time")
+        if llm.was_cut(exc):
+            gate.narrow("replies came back cut off")
+            return self._retry(key, attempt, exc, "the connection dropped mid-reply")
+        if llm.is_transient(exc):
+            return self._retry(key, attempt, exc, _short_reason(exc))
+        return _WorkerFailure(key, llm.describe_error(exc), 0.0, "")
+
+    def _retry(
+        self, key: str, attempt: int, exc: Exception, reason: str
+    ) -> SectionRetrying | _WorkerFailure:
+        if attempt > self.retries:
+            return _WorkerFailure(key, llm.describe_error(exc), 0.0, "")
+        asked = llm.retry_after(exc)
+        wait = asked if asked is not None else min(8.0, 0.5 * 2 ** (attempt - 1))
+        wait = min(wait, 60.0) * (1 + random.random() * 0.2)  # jitter spreads the retries
+        return SectionRetrying(key, attempt + 1, reason, round(wait, 2))
 
     def _call_model(
         self,
@@ -314,23 +458,48 @@ class Drafter:
         inputs: dict[str, str],
         events: queue.Queue[DraftEvent | _WorkerFailure],
         cancel: threading.Event,
+        cap: int,
+        gate: CallGate,
     ) -> tuple[str, Usage]:
+        """One call; raises ``llm.ReplyIncomplete`` unless the reply ended properly."""
         prompt = self.prompts.chat_prompt(spec)
-        chain = prompt | self.model | StrOutputParser()
+        model = self.model.bind(**llm.output_cap(self.model, cap)) if self.model else None
+        chain = prompt | model
         recorder = _UsageRecorder()
         config = {"callbacks": [recorder], "run_name": f"draft:{spec.key}"}
+        required = llm.reports_finish_reason(self.model)
+        finish: str | None = None
+        started = time.monotonic()
         if self.streaming:
             parts: list[str] = []
+            first = True
             for chunk in chain.stream(inputs, config=config):
                 if cancel.is_set():
                     raise InterruptedError("Drafting was cancelled.")
-                if chunk:
-                    parts.append(chunk)
-                    events.put(SectionDelta(spec.key, chunk))
+                gate.heard()
+                if first:
+                    gate.first_byte(time.monotonic() - started)
+                    first = False
+                finish = _finish_reason(chunk) or finish
+                text = _chunk_text(chunk)
+                if text:
+                    parts.append(text)
+                    events.put(SectionDelta(spec.key, text))
+                if self.total_timeout and time.monotonic() - started > self.total_timeout:
+                    raise llm.ReplyIncomplete("cut", "".join(parts))
             raw = "".join(parts)
         else:
-            raw = chain.invoke(inputs, config=config)
+            message = chain.invoke(inputs, config=config)
+            gate.heard()
+            finish = _finish_reason(message)
+            raw = _chunk_text(message)
             events.put(SectionDelta(spec.key, raw))
+        if finish == "length":
+            raise llm.ReplyIncomplete("length", raw)
+        if finish is None and required:
+            raise llm.ReplyIncomplete("cut", raw)
+        if not _HEADING_LINE.sub("", raw).strip():
+            raise llm.ReplyIncomplete("empty", raw)
         return raw, self._usage(lambda: prompt.format(**inputs), raw, recorder.usage)
 
     def _usage(
@@ -373,6 +542,54 @@ class Drafter:
         return result
 
 
+def _finish_reason(message: Any) -> str | None:
+    metadata = getattr(message, "response_metadata", None) or {}
+    reason = metadata.get("finish_reason") or metadata.get("stop_reason")
+    return str(reason) if reason else None
+
+
+def _chunk_text(message: Any) -> str:
+    content = getattr(message, "content", "")
+    if isinstance(content, str):
+        return content
+    return "".join(
+        p if isinstance(p, str) else str(p.get("text", ""))
+        for p in content
+        if isinstance(p, str) or (isinstance(p, dict) and p.get("type") == "text")
+    )
+
+
+def _short_reason(exc: BaseException) -> str:
+    status = getattr(exc, "status_code", None)
+    if status == 429:
+        return "the server is rate limiting (429)"
+    if isinstance(status, int):
+        return f"the server failed (HTTP {status})"
+    return "the call failed"
+
+
+def _topological(graph: dict[str, tuple[str, ...]], order: dict[str, int]) -> list[str]:
+    """Keys with every dependency before its dependents (graph is acyclic)."""
+    result: list[str] = []
+    state: dict[str, bool] = {}
+    for start in sorted(graph, key=order.__getitem__):
+        stack = [(start, iter(graph[start]))]
+        if start in state:
+            continue
+        state[start] = False
+        while stack:
+            node, deps = stack[-1]
+            dep = next(deps, None)
+            if dep is None:
+                stack.pop()
+                state[node] = True
+                result.append(node)
+            elif dep not in state:
+                state[dep] = False
+                stack.append((dep, iter(graph[dep])))
+    return result
+
+
 def _shorten(text: str, max_tokens: int, model_name: str) -> str:
     """Keeps a dependency's text within ``max_tokens``, saying so when it had to cut."""
     size = tokens.upper_bound(text, model_name, max_tokens)
@@ -387,7 +604,7 @@ def _shorten(text: str, max_tokens: int, model_name: str) -> str:
 class _WorkerFailure:
     """A failure as a worker reports it to the scheduler, before it becomes a SectionFailed.
 
-    ``kind`` is "fatal" (stop starting sections), "transient" (worth one more try) or "".
+    ``kind`` is "fatal" (stop starting sections), "skipped" (never tried) or "".
     """
 
     key: str

@@ -515,7 +515,18 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                 slots = [{"id": i, "is_processing": i < busy} for i in range(server.slots or 1)]
                 self._send_json(200, slots)
             else:
-                self._send_error(Status(404, message=f"Unknown path {self.path}"))
+                self._unknown_path("GET")
+
+        def _unknown_path(self, method: str) -> None:
+            # What OpenAI answers for a URL it has no API at (no model named, no code).
+            message = f"Invalid URL ({method} {self.path})"
+            error = {
+                "message": message,
+                "type": "invalid_request_error",
+                "param": None,
+                "code": None,
+            }
+            self._send_json(404, {"error": error})
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -523,7 +534,7 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
             if not self._authorised():
                 return
             if self.path.rstrip("/") != "/v1/chat/completions":
-                self._send_error(Status(404, message=f"Unknown path {self.path}"))
+                self._unknown_path("POST")
                 return
             try:
                 body = json.loads(raw or b"{}")

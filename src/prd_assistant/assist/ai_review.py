@@ -210,7 +210,7 @@ def ai_review(
     settings: llm.ModelSettings,
     *,
     model: BaseChatModel | None = None,
-    structured: bool | None = None,
+    structured: bool | llm.StructuredMode | None = None,
     rewrite_findings: Sequence[FindingLike] | None = None,
     max_input_tokens: int | None = None,
 ) -> AIReview:
@@ -221,7 +221,7 @@ def ai_review(
         findings: The rule-based findings (``prd_assistant.review.review(markdown_text)``).
         settings: Model settings, the same as ``prd draft`` uses.
         model: A ready chat model (tests, or the app's cached one); default: built from settings.
-        structured: Override the structured-output guess (default: ``llm.supports_structured_output``).
+        structured: Override the structured-output mode (default: ``llm.structured_mode``).
         rewrite_findings: The unquantified-claim findings the PM chose to rewrite (default:
             all of them, up to 12).
         max_input_tokens: Override the model's context window.
@@ -235,14 +235,15 @@ def ai_review(
         return result
     try:
         if model is None:
-            model = llm.create_chat_model(settings, streaming=False)
-        if structured is None:
-            structured = llm.supports_structured_output(settings)
+            # Streamed, so a slow CPU server is judged by its silence, not by the whole reply's
+            # time, and an abandoned call is closed (the server stops generating) before a retry.
+            model = llm.create_chat_model(settings, streaming=True)
+        mode = llm.structured_mode(settings) if structured is None else structured
         detail = suggest_detailed(
             model,
             markdown_text,
             findings,
-            structured=structured,
+            structured=mode,
             rewrite_findings=rewrite_findings,
             max_input_tokens=max_input_tokens,
         )

@@ -21,6 +21,8 @@ from prd_assistant.document import Clarification
 
 # What a skipped question without a recommended answer tells the drafting model.
 NO_RECOMMENDATION = "not known yet; state a plausible value as an assumption"
+# Five questions with options and a recommendation fit well within this.
+CLARIFY_MAX_TOKENS = 1_500
 
 
 def clarifying_questions(
@@ -49,6 +51,7 @@ def clarifying_questions(
         name="clarifying_questions",
         what="clarifying questions",
         structured=structured,
+        max_tokens=CLARIFY_MAX_TOKENS,
     )
     unique: dict[str, ClarifyingQuestion] = {}
     for question in result.questions:

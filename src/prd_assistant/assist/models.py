@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from prd_assistant import llm
+
 Level = Literal["low", "medium", "high"]
 MAX_CLARIFYING_QUESTIONS = 5
 TOPICS = ("users_scale", "constraints", "integrations", "compliance", "success_metric", "other")
@@ -30,7 +32,7 @@ _LEVEL_SYNONYMS = {
 }
 
 
-class AssistError(Exception):
+class AssistError(llm.PMFacingError):
     """An AI-assist step failed; the message says what happened and what to do next."""
 
 

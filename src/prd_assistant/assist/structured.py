@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import Runnable
 from pydantic import BaseModel, ValidationError
 
 from prd_assistant import llm
@@ -27,8 +28,6 @@ from prd_assistant.assist.prompt_files import load_prompt
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
-# HTTP statuses with which servers reject a request feature they do not support.
-_UNSUPPORTED_STATUS = frozenset({400, 404, 415, 422, 501})
 _FENCE = re.compile(r"```[ \t]*(?:json|JSON|jsonc)?[ \t]*\n(.*?)```", re.DOTALL)
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
 MAX_REPAIR_QUOTE_CHARS = 16_000
@@ -129,58 +128,58 @@ def ask_structured(
     *,
     name: str,
     what: str,
-    structured: bool | None = None,
+    structured: bool | llm.StructuredMode | None = None,
+    max_tokens: int | None = None,
 ) -> tuple[T, Outcome]:
     """Asks ``model`` with ``prompt`` and returns the reply as a validated ``schema`` object.
 
+    One capability fallback serves every structured call: ``response_format`` json_schema,
+    then json_object, then plain text; a refused mode is remembered per server and model
+    (``llm.remember_structured_mode``), so later calls start at the mode that works. Every
+    mode's reply goes through the same parse, validate and one-repair path.
+
     Args:
-        model: Any langchain chat model.
+        model: Any langchain chat model (only OpenAI-compatible ones get ``response_format``).
         prompt: The prompt; its human message already describes the JSON shape.
         inputs: The prompt's variables.
         schema: The pydantic model of the answer.
         name: A schema name for native structured output (letters, digits, ``_``).
         what: What is being asked for, for error messages ("risks and open questions").
-        structured: False skips native structured output; True or None try it and fall back
-            to JSON parsing when the model or server does not support it.
+        structured: False: plain text only. A mode: start there. True or None: start at the
+            mode remembered for this server, else json_schema.
+        max_tokens: Cap on the reply's length (None: the server's default).
 
     Raises:
         AssistError: If the model cannot be reached or its reply cannot be read even after
             one repair request.
     """
     messages = prompt.format_messages(**inputs)
+    key = llm.model_server_key(model)
+    modes = _modes(key, structured)
+    capped = model.bind(**llm.output_cap(model, max_tokens)) if max_tokens else model
     calls = 0
     reply: str | None = None
-    if structured is not False:
-        native = _native(model, schema, name)
-        if native is not None:
-            calls += 1
-            try:
-                result = native.invoke(messages)
-            except Exception as exc:
-                if not _rejected_feature(exc):
-                    raise AssistError(_call_failed(what, exc)) from exc
-                log.info(
-                    "structured output rejected by the server; using JSON parsing: %s",
-                    type(exc).__name__,
-                )
-            else:
-                parsed, raw = result.get("parsed"), result.get("raw")
-                if parsed is not None:
-                    try:
-                        return validate(_as_data(parsed), schema), Outcome(True, False, calls)
-                    except ReplyError:
-                        pass  # falls through to the same text path as non-native replies
-                reply = message_text(raw)
-    if reply is None:
+    used: llm.StructuredMode = "text"
+    for index, mode in enumerate(modes):
         calls += 1
-        reply = _invoke_text(model, messages, what)
+        try:
+            reply = _invoke_text(capped, messages, what, _response_format(mode, schema, name))
+        except AssistError as exc:
+            if index + 1 < len(modes) and _rejected_feature(exc.__cause__):
+                log.info("%s refused by the server; trying %s", mode, modes[index + 1])
+                llm.remember_structured_mode(key, modes[index + 1])
+                continue
+            raise
+        used = mode
+        break
+    assert reply is not None  # the last mode (text) either answers or raises
     try:
-        return parse_reply(reply, schema), Outcome(False, False, calls)
+        return parse_reply(reply, schema), Outcome(used == "json_schema", False, calls)
     except ReplyError as first:
         log.info("unreadable %s reply, asking for a repair: %s", what, first)
         problem = str(first)
     calls += 1
-    repaired = _invoke_text(model, _repair_messages(reply, problem, schema), what)
+    repaired = _invoke_text(capped, _repair_messages(reply, problem, schema), what)
     try:
         return parse_reply(repaired, schema), Outcome(False, True, calls)
     except ReplyError as second:
@@ -191,32 +190,47 @@ def ask_structured(
         ) from None
 
 
-def _native(model: BaseChatModel, schema: type[BaseModel], name: str) -> Any | None:
-    """The model wrapped for native json_schema output, or None if it has no such support."""
-    spec = {"name": name, "schema": wire_schema(schema), "strict": True}
-    try:
-        return model.with_structured_output(spec, method="json_schema", include_raw=True)
-    except (NotImplementedError, TypeError, ValueError):
-        # Fake and many community chat models have no json_schema mode: plain text it is.
-        return None
+_MODES: tuple[llm.StructuredMode, ...] = ("json_schema", "json_object", "text")
 
 
-def _as_data(parsed: Any) -> Any:
-    return parsed.model_dump() if isinstance(parsed, BaseModel) else parsed
+def _modes(
+    key: tuple[str, str] | None, structured: bool | llm.StructuredMode | None
+) -> tuple[llm.StructuredMode, ...]:
+    if structured is False or key is None:
+        return ("text",)  # only OpenAI-compatible servers know response_format
+    start = structured if isinstance(structured, str) else None
+    start = start or llm.remembered_structured_mode(key) or "json_schema"
+    return _MODES[_MODES.index(start) :]
 
 
-def _rejected_feature(exc: BaseException) -> bool:
+def _response_format(
+    mode: llm.StructuredMode, schema: type[BaseModel], name: str
+) -> dict[str, Any] | None:
+    if mode == "json_schema":
+        spec = {"name": name, "schema": wire_schema(schema), "strict": True}
+        return {"type": "json_schema", "json_schema": spec}
+    if mode == "json_object":
+        return {"type": "json_object"}
+    return None
+
+
+def _rejected_feature(exc: BaseException | None) -> bool:
     """True when the server refused the request shape (``response_format``), not the call."""
-    if isinstance(exc, NotImplementedError):
-        return True
-    if llm.is_fatal(exc):
+    if exc is None or llm.is_fatal(exc):
         return False
     status = getattr(exc, "status_code", None)
-    return isinstance(status, int) and status in _UNSUPPORTED_STATUS
+    return isinstance(status, int) and status in llm.FEATURE_REFUSED_STATUS
 
 
-def _invoke_text(model: BaseChatModel, messages: list[BaseMessage], what: str) -> str:
+def _invoke_text(
+    model: Runnable,
+    messages: list[BaseMessage],
+    what: str,
+    response_format: dict[str, Any] | None = None,
+) -> str:
     try:
+        if response_format is not None:
+            return message_text(model.invoke(messages, response_format=response_format))
         return message_text(model.invoke(messages))
     except Exception as exc:
         raise AssistError(_call_failed(what, exc)) from exc

@@ -39,6 +39,7 @@ from prd_assistant.assist.models import (
 from prd_assistant.assist.prompt_files import load_prompt
 from prd_assistant.assist.structured import Outcome, ask_structured
 from prd_assistant.consistency import split_sections
+from prd_assistant.llm import StructuredMode
 
 log = logging.getLogger(__name__)
 MAX_REWRITES = 12
@@ -65,7 +66,7 @@ def suggest(
     markdown_text: str,
     findings: Sequence[FindingLike],
     *,
-    structured: bool | None = None,
+    structured: bool | StructuredMode | None = None,
     rewrite_findings: Sequence[FindingLike] | None = None,
     max_input_tokens: int | None = None,
 ) -> Suggestions:
@@ -105,7 +106,7 @@ def suggest_detailed(
     markdown_text: str,
     findings: Sequence[FindingLike],
     *,
-    structured: bool | None = None,
+    structured: bool | StructuredMode | None = None,
     rewrite_findings: Sequence[FindingLike] | None = None,
     max_input_tokens: int | None = None,
 ) -> SuggestResult:
@@ -162,12 +163,13 @@ def _review_in_parts(
     known_q: list[ExistingItem],
     known_r: list[ExistingItem],
     claims: list[str],
-    structured: bool | None,
+    structured: bool | StructuredMode | None,
 ) -> tuple[Suggestions, int, Outcome]:
     """All parts' suggestions merged, the number of parts and the combined call outcome."""
     model_name = _model_name(model)
     # The reply needs room too: up to 4k tokens, less on small local models.
-    budget = window - min(RESERVED_COMPLETION_TOKENS, window // 4)
+    reply_tokens = min(RESERVED_COMPLETION_TOKENS, window // 4)
+    budget = window - reply_tokens
     parts = split_for_budget(
         markdown_text, budget - _overhead(known_q, known_r, claims, model_name), model_name
     )
@@ -191,6 +193,7 @@ def _review_in_parts(
             name="prd_suggestions",
             what="risks and open questions",
             structured=structured,
+            max_tokens=reply_tokens,
         )
         total = total.merge(result)
         calls += outcome.calls

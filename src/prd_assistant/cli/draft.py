@@ -24,7 +24,7 @@ from prd_assistant.cli.common import (
 if TYPE_CHECKING:
     from prd_assistant.document import Draft
     from prd_assistant.drafting import Drafter
-    from prd_assistant.events import SectionDone, SectionFailed
+    from prd_assistant.events import SectionDone, SectionFailed, SectionRetrying, ServerWaiting
 
 # Kept here, not imported from drafting, so `prd --help` and `prd review` start without
 # loading langchain and openai.
@@ -112,7 +112,13 @@ def run(args: argparse.Namespace) -> int:
     from prd_assistant import llm
     from prd_assistant.description import DescriptionError
     from prd_assistant.drafting import Drafter
-    from prd_assistant.events import SectionDone, SectionFailed, apply_event
+    from prd_assistant.events import (
+        SectionDone,
+        SectionFailed,
+        SectionRetrying,
+        ServerWaiting,
+        apply_event,
+    )
     from prd_assistant.prompts import PromptError
     from prd_assistant.template import TemplateError
 
@@ -142,10 +148,21 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        model = llm.create_chat_model(settings) if use_model else None
-        drafter = Drafter(template, model, model_name=model_name, concurrency=args.concurrency)
+        # Drafting retries each section itself, so the client must not retry behind its back.
+        model = llm.create_chat_model(settings, client_retries=0) if use_model else None
+        server = llm.inspect_server(settings) if use_model else llm.ServerInfo()
+        drafter = Drafter(
+            template,
+            model,
+            model_name=model_name,
+            concurrency=args.concurrency,
+            retries=settings.max_retries,
+            slots=server.slots,
+        )
     except (PromptError, ValueError) as exc:
         return fail(str(exc))
+    except llm.openai.OpenAIError as exc:
+        return fail(llm.describe_error(exc), EXIT_FAILED)
     draft.model, draft.outline = model_name, model is None
     if args.clarify and model is not None:
         from prd_assistant.cli.clarify import ask_clarifying_questions
@@ -156,8 +173,14 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     for event in drafter.stream(draft, keys):
         apply_event(draft, event, source="outline" if model is None else "draft")
-        if not args.quiet and isinstance(event, SectionDone | SectionFailed):
+        if args.quiet:
+            continue
+        if isinstance(event, SectionDone) or (
+            isinstance(event, SectionFailed) and not event.skipped
+        ):
             _progress(draft, event, done=isinstance(event, SectionDone))
+        elif isinstance(event, SectionRetrying | ServerWaiting):
+            print(f"  {_waiting_line(draft, event)}", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - started
     return _finish(args, draft, elapsed)
 
@@ -173,9 +196,25 @@ def _load_resume(path: Path) -> Draft:
         raise ValueError(f"{path} is not valid JSON (line {exc.lineno}).") from None
 
 
+def _waiting_line(draft: Draft, event: SectionRetrying | ServerWaiting) -> str:
+    """What the run is waiting on: a retry after a failed call, or a silent server."""
+    from prd_assistant.events import SectionRetrying
+
+    if isinstance(event, SectionRetrying):
+        title = draft.section(event.key).heading.lstrip("# ")
+        return f"retry  {title}  ({event.reason}; try {event.attempt} in {event.wait:.1f} s)"
+    limit = f", giving up at {event.give_up_after:.0f} s" if event.give_up_after else ""
+    return (
+        f"waiting for the model server: nothing received for {event.seconds:.0f} s "
+        f"({event.in_flight} call(s) open{limit})"
+    )
+
+
 def _progress(draft: Draft, event: SectionDone | SectionFailed, done: bool) -> None:
     section = draft.section(event.key)
-    if done:
+    if done and getattr(event, "truncated", False):
+        line = f"  CUT    {section.heading.lstrip('# ')}  stopped at its length limit (kept, marked truncated)"
+    elif done:
         usage = event.usage
         approx = "" if usage.exact else "~"
         line = f"  done   {section.heading.lstrip('# ')}  {event.seconds:5.1f} s  {approx}{usage.total_tokens:,} tokens"
@@ -196,7 +235,8 @@ def _finish(args: argparse.Namespace, draft: Draft, elapsed: float) -> int:
             json.dumps(draft.to_dict(), indent=2, ensure_ascii=False), "utf-8"
         )
     failed = draft.failed
-    done = len(draft.sections) - len(failed)
+    truncated = draft.truncated
+    done = len(draft.sections) - len(failed) - len(truncated)
     usage = draft.usage
     if not args.quiet:
         cost = f", ${usage.cost_usd:.4f}" if usage.cost_usd else ""
@@ -204,14 +244,27 @@ def _finish(args: argparse.Namespace, draft: Draft, elapsed: float) -> int:
         print(
             f"prd: drafted {done}/{len(draft.sections)} sections in {elapsed:.1f} s, "
             f"{approx}{usage.total_tokens:,} tokens{cost}"
-            + (" (outline)" if draft.outline else ""),
+            + (" (outline)" if draft.outline else "")
+            + (f", {len(truncated)} truncated" if truncated else ""),
             file=sys.stderr,
+        )
+    if not failed and truncated:
+        names = ", ".join(s.heading.lstrip("# ") for s in truncated)
+        return fail(
+            f"{len(truncated)} section(s) stopped at the model's length limit and may end "
+            f"mid-sentence: {names}. Regenerate them, or use a model with more room.",
+            EXIT_FAILED,
         )
     if not failed:
         return EXIT_OK
     reasons = {s.error for s in failed}
     if len(failed) == len(draft.sections) and len(reasons) == 1:
         return fail(reasons.pop(), EXIT_FAILED)
+    if len(reasons) == 1 and len(failed) > 1:
+        # One server-wide failure: say it once, then which sections it left undrafted.
+        names = ", ".join(s.heading.lstrip("# ") for s in failed)
+        hint = f" Resume with: prd draft --resume {json_path}" if json_path else ""
+        return fail(f"{reasons.pop()} Not drafted: {names}.{hint}", EXIT_FAILED)
     names = ", ".join(s.heading.lstrip("# ") for s in failed)
     hint = (
         f" Retry them with: prd draft --resume {json_path}"

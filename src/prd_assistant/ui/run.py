@@ -19,7 +19,9 @@ from prd_assistant.events import (
     SectionDelta,
     SectionDone,
     SectionFailed,
+    SectionRetrying,
     SectionStarted,
+    ServerWaiting,
     apply_event,
 )
 from prd_assistant.ui import highlight, sidebar, state
@@ -30,6 +32,7 @@ STATUS_ICON = {
     SectionStatus.WRITING: "✍️ writing",
     SectionStatus.DONE: "✅ done",
     SectionStatus.FAILED: "❌ failed",
+    SectionStatus.TRUNCATED: "✂️ truncated (stopped at the length limit)",
 }
 
 
@@ -133,7 +136,18 @@ def execute_pending_run() -> bool:
     failures: list[str] = []
     for event in drafter.stream(draft, remaining, run["instruction"]):
         apply_event(draft, event, run["source"])
+        if isinstance(event, ServerWaiting):
+            progress.progress(
+                len(run["done"]) / max(total, 1),
+                text=f"Waiting for the model server: nothing received for {event.seconds:.0f} s",
+            )
+            continue
         section = draft.section(event.key)
+        if isinstance(event, SectionRetrying):
+            slots[event.key][0].caption(
+                f"🔁 retrying ({event.reason}; try {event.attempt} in {event.wait:.0f} s)"
+            )
+            continue
         if isinstance(event, SectionDelta):
             live[event.key] = live.get(event.key, "") + event.text
             dirty.add(event.key)
