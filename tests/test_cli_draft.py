@@ -63,7 +63,7 @@ def test_description_file_and_custom_template(tmp_path, capsys):
         (["draft", "word " * 5000], "limit is 3,000"),
         (["draft", DESCRIPTION, "-t", "/nonexistent/t.md"], "Template /nonexistent/t.md: no such"),
         (["draft", "-f", "/nonexistent/d.txt"], "/nonexistent/d.txt: no such file"),
-        (["draft", "--resume", "/nonexistent/d.json"], "Draft JSON not found"),
+        (["draft", "--resume", "/nonexistent/d.json"], "Draft JSON /nonexistent/d.json: no such"),
     ],
 )
 def test_bad_input_gets_one_clear_line_and_exit_2(argv, message, capsys):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -126,6 +126,9 @@ class Draft:
     footer: str = ""
     context: str = ""
     model: str = ""
+    # The server the model answered from, without credentials (see redaction.strip_credentials),
+    # so --resume talks to the same one; "" in drafts saved before it was recorded.
+    base_url: str = ""
     outline: bool = False
     clarifications: list[Clarification] = field(default_factory=list)
     register: list[RegisterItem] = field(default_factory=list)
@@ -199,32 +202,75 @@ class Draft:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Draft:
-        """Rebuilds a draft from :meth:`to_dict` output.
+        """Rebuilds a draft from :meth:`to_dict` output (drafts saved by older versions too).
 
         Raises:
-            ValueError: If the data is not a PRD Assistant draft.
+            ValueError: If the data is not a PRD Assistant draft or is damaged; the message
+                says which field.
         """
         if not isinstance(data, dict) or "sections" not in data or "template_text" not in data:
             raise ValueError(
                 "This JSON is not a PRD Assistant draft (no 'sections'/'template_text')."
             )
         try:
-            sections = [
-                SectionDraft(
-                    **{
-                        **s,
-                        "status": SectionStatus(s.get("status", "waiting")),
-                        "usage": Usage(**s.get("usage", {})),
-                        "versions": [SectionVersion(**v) for v in s.get("versions", [])],
-                    }
-                )
-                for s in data["sections"]
-            ]
-            fields = {k: v for k, v in data.items() if k not in {"sections", "format_version"}}
-            fields["clarifications"] = [Clarification(**c) for c in data.get("clarifications", [])]
-            fields["register"] = [RegisterItem(**r) for r in data.get("register", [])]
-            return cls(sections=sections, **fields)
-        except (TypeError, ValueError) as exc:
+            _check_fields(data, _DRAFT_TEXT_FIELDS, "the draft")
+            if not isinstance(data["sections"], list) or not data["sections"]:
+                raise ValueError("'sections' must be a non-empty list")
+            sections = [_section_from_dict(s, i) for i, s in enumerate(data["sections"], 1)]
+            known = {f.name for f in fields(cls)} - {"sections", "clarifications", "register"}
+            values = {k: v for k, v in data.items() if k in known}
+            for name, kind in (("clarifications", Clarification), ("register", RegisterItem)):
+                items = data.get(name) or []
+                if not isinstance(items, list):
+                    raise ValueError(f"'{name}' must be a list")
+                values[name] = [_from_mapping(kind, item) for item in items]
+            return cls(sections=sections, **values)
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
             raise ValueError(
                 f"This draft JSON is damaged or from an unknown version: {exc}"
             ) from None
+
+
+_DRAFT_TEXT_FIELDS = ("title", "description", "template_name", "template_text")
+_SECTION_TEXT_FIELDS = ("key", "heading", "title", "text")
+
+
+def _check_fields(data: dict[str, Any], names: tuple[str, ...], where: str) -> None:
+    for name in names:
+        if not isinstance(data.get(name, ""), str):
+            raise ValueError(f"'{name}' of {where} must be text, not {_kind(data.get(name))}")
+    for name in ("footer", "context", "model", "base_url"):
+        if name in data and not isinstance(data[name], str):
+            raise ValueError(f"'{name}' of {where} must be text, not {_kind(data[name])}")
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _section_from_dict(data: Any, number: int) -> SectionDraft:
+    where = f"section {number}"
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be an object, not {_kind(data)}")
+    for name in ("key", "heading", "title"):
+        if not isinstance(data.get(name), str) or not data[name]:
+            raise ValueError(f"'{name}' of {where} must be text, not {_kind(data.get(name))}")
+    _check_fields(data, _SECTION_TEXT_FIELDS, where)
+    versions = data.get("versions") or []
+    if not isinstance(versions, list):
+        raise ValueError(f"'versions' of {where} must be a list")
+    values = {k: v for k, v in data.items() if k in {f.name for f in fields(SectionDraft)}}
+    values["status"] = SectionStatus(data.get("status") or "waiting")
+    values["usage"] = _from_mapping(Usage, data.get("usage") or {})
+    values["versions"] = [_from_mapping(SectionVersion, v) for v in versions]
+    if values.get("text") is None:
+        values["text"] = ""
+    return SectionDraft(**values)
+
+
+def _from_mapping(kind: Any, data: Any) -> Any:
+    """A dataclass from a JSON object, ignoring fields this version does not know."""
+    if not isinstance(data, dict):
+        raise ValueError(f"expected an object for {kind.__name__}, got {_kind(data)}")
+    known = {f.name for f in fields(kind)}
+    return kind(**{k: v for k, v in data.items() if k in known})

@@ -57,6 +57,8 @@ MAX_SECTION_TOKENS = MAX_SECTION_CHARS // 4
 WAIT_REPORT_SECONDS = 10.0
 _HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s.*$|^\s*(?:=+|-+)\s*$", re.MULTILINE)
 _OPEN_QUESTION = re.compile(r"open question:\s*(.+)", re.IGNORECASE)
+_LABEL_EDGE = re.compile(r"^[*_`:\s]+")
+_TRAILING_MARKUP = re.compile(r"(?<=\S)[*_`\s]+$|^[*_`\s]+$")
 
 
 def render_context(draft: Draft) -> str:
@@ -77,9 +79,25 @@ def gather_open_questions(draft: Draft, exclude: str) -> list[tuple[str, str]]:
         if section.key == exclude:
             continue
         for match in _OPEN_QUESTION.finditer(section.text):
-            question = match.group(1).strip()
+            question = clean_open_question(match.group(1))
+            if not question:
+                continue
             found.setdefault(question.casefold(), (question, section.title))
     return list(found.values())[:MAX_GATHERED_QUESTIONS]
+
+
+def clean_open_question(text: str) -> str:
+    """The question alone, without the emphasis around its label.
+
+    ``**Open question:** How...`` leaves ``** How...`` after the label, and a backtick-quoted
+    label leaves a lone backtick; a collected list must not carry those.
+    """
+    question = _LABEL_EDGE.sub("", text.strip())
+    question = _TRAILING_MARKUP.sub("", question)
+    for marker in ("**", "__", "`"):
+        if question.count(marker) % 2:
+            question = question.replace(marker, "")
+    return question.strip()
 
 
 def merge_open_questions(text: str, questions: list[tuple[str, str]]) -> str:

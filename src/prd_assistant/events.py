@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from prd_assistant.document import Draft, SectionStatus, Usage
+from prd_assistant.redaction import redact
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def apply_event(draft: Draft, event: DraftEvent, source: str = "draft") -> None:
     if isinstance(event, SectionStarted):
         section.status, section.error = SectionStatus.WRITING, None
     elif isinstance(event, SectionDone):
-        section.set_text(event.text, source)
+        # A server that echoes the key into its reply must not get it saved or exported.
+        section.set_text(redact(event.text), source)
         section.status = SectionStatus.TRUNCATED if event.truncated else SectionStatus.DONE
         section.error = "The reply was cut off at the length limit." if event.truncated else None
         section.usage, section.seconds = event.usage, event.seconds

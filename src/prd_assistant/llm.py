@@ -23,6 +23,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr, ValidationError
 
+from prd_assistant import redaction
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -32,11 +34,6 @@ OPENAI_BASE_URL = "https://api.openai.com/v1"
 PLACEHOLDER_KEY = "not-needed"
 
 _REASONING_MODEL = re.compile(r"^(o\d|gpt-5(?!-chat))")
-# Every key handed to a client is remembered so messages can be scrubbed of it exactly.
-_SECRETS: set[str] = set()
-_SECRETS_LOCK = threading.Lock()
-# OpenAI-style secret keys ("sk-...", "sk-proj-...", restricted "rk-...").
-_KEY_LIKE = re.compile(r"\b(?:sk|rk)-[A-Za-z0-9*_\-]{6,}")
 
 
 class ModelConfigError(ValueError):
@@ -153,20 +150,20 @@ class ModelSettings:
 
 def _redact_url(url: str) -> str:
     """``url`` without ``user:password@`` (keys are sometimes put there)."""
-    return re.sub(r"(?<=://)[^/@\s]*@", "", url)
+    return redaction.redact_url(url)
 
 
 def _host(url: str) -> str:
-    parts = urlsplit(url if "://" in url else f"http://{url}")
-    return parts.netloc or url
+    return redaction.url_host(url)
 
 
 def _key_for(settings: ModelSettings) -> str:
     settings.validate()
+    # Every secret handed to a client is remembered so messages can be scrubbed of it exactly.
+    redaction.remember_url(settings.base_url)
     if settings.api_key is not None:
         key = settings.api_key.get_secret_value()
-        with _SECRETS_LOCK:
-            _SECRETS.add(key)
+        redaction.remember(key)
         return key
     if settings.base_url is None:
         raise ModelConfigError(
@@ -462,12 +459,7 @@ def supports_structured_output(settings: ModelSettings) -> bool:
 
 def redact(text: str) -> str:
     """``text`` with API keys (every key this process used, and anything key-shaped) removed."""
-    with _SECRETS_LOCK:
-        secrets = sorted(_SECRETS, key=len, reverse=True)
-    for secret in secrets:
-        if secret and secret != PLACEHOLDER_KEY:
-            text = text.replace(secret, "[key hidden]")
-    return _KEY_LIKE.sub("[key hidden]", text)
+    return redaction.redact(text)
 
 
 def _server_message(exc: openai.APIStatusError) -> str:

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
 import sys
+from typing import NoReturn
 
 from prd_assistant import __version__
 from prd_assistant.cli import draft, review, rules
+from prd_assistant.cli.common import EXIT_FAILED
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line (exit 2), like every other ``prd`` error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="prd", description="Draft and review product requirements documents (PRDs)."
     )
     parser.add_argument("--version", action="version", version=f"prd-assistant {__version__}")
@@ -50,6 +60,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (`| head`) has gone: what is left to print has no one to read it.
+        _silence_stdout()
+        return EXIT_FAILED
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 def console_main() -> None:
@@ -60,6 +82,10 @@ def console_main() -> None:
     """
     code = main()
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+            code = code or EXIT_FAILED
     os._exit(code)

@@ -3,13 +3,43 @@
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import sys
 from typing import TYPE_CHECKING
+
+from prd_assistant.redaction import redact, strip_credentials
 
 if TYPE_CHECKING:
     from prd_assistant.llm import ModelSettings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+OPENAI_HOST = "api.openai.com"
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type: a finite number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected seconds above 0 (e.g. 60), got {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number of zero or more."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}")
+    return int(text)
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of one or more."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return int(text)
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,26 +55,74 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (default: $OPENAI_BASE_URL or OpenAI)",
     )
     group.add_argument("--temperature", type=float, default=0.2, help="sampling temperature (0.2)")
-    group.add_argument("--timeout", type=float, default=60.0, help="seconds per model call (60)")
     group.add_argument(
-        "--retries", type=int, default=3, help="retries on 429/5xx/connection errors (3)"
+        "--timeout", type=positive_seconds, default=60.0, help="seconds per model call (60)"
+    )
+    group.add_argument(
+        "--retries",
+        type=non_negative_int,
+        default=3,
+        help="retries on 429/5xx/connection errors (3)",
     )
 
 
-def settings_from_args(args: argparse.Namespace) -> ModelSettings:
-    """Model settings from the options, falling back to the environment."""
+def settings_from_args(
+    args: argparse.Namespace, saved: tuple[str, str] | None = None
+) -> ModelSettings:
+    """Model settings from the options, then (for --resume) the draft's own, then the environment.
+
+    Args:
+        args: Parsed options.
+        saved: ``(model, base_url)`` stored in a draft being resumed; it is finished with the
+            model and server that wrote it unless an option says otherwise.
+    """
     from prd_assistant.llm import ModelSettings  # loads openai: only when a model is needed
 
+    model, base_url = args.model, args.base_url
+    if saved is not None:
+        saved_model, saved_url = saved
+        if not model and saved_model and saved_model != "outline":
+            model = saved_model
+        # OpenAI is the default server: a stored OpenAI URL must not count as "configured".
+        if not base_url and saved_url and OPENAI_HOST not in saved_url:
+            base_url = saved_url
     return ModelSettings.from_env(
-        model=args.model,
-        base_url=args.base_url,
+        model=model,
+        base_url=base_url,
         temperature=args.temperature,
         timeout=args.timeout,
         max_retries=args.retries,
     )
 
 
+def stored_base_url(settings: ModelSettings) -> str:
+    """The server URL to save with a draft: never credentials."""
+    from prd_assistant.llm import OPENAI_BASE_URL
+
+    return strip_credentials(settings.base_url or OPENAI_BASE_URL)
+
+
+# The model layer's messages are shared with the app, whose settings live in a "Settings"
+# panel; on the command line the same advice names the option or variable instead.
+_CLI_WORDING = [
+    (re.compile(r"Enter one in Settings or set OPENAI_API_KEY", re.I), "Set OPENAI_API_KEY"),
+    (re.compile(r"the key in Settings or OPENAI_API_KEY", re.I), "OPENAI_API_KEY"),
+    (re.compile(r"the base URL in Settings", re.I), "--base-url"),
+    (re.compile(r"raise the timeout in Settings", re.I), "raise --timeout"),
+    (re.compile(r"Pick a model from the list in Settings", re.I), "Pick another --model"),
+    (re.compile(r"\s*\b(?:in|from|under) (?:the )?Settings\b", re.I), ""),
+    (re.compile(r"\bSettings\b"), "the model options"),
+]
+
+
+def cli_message(message: str) -> str:
+    """A model-layer message as the CLI shows it: options instead of the app's Settings panel."""
+    for pattern, replacement in _CLI_WORDING:
+        message = pattern.sub(replacement, message)
+    return redact(message)
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> int:
     """Prints one clear line to stderr and returns ``code``."""
-    print(f"prd: error: {message}", file=sys.stderr)
+    print(f"prd: error: {cli_message(message)}", file=sys.stderr)
     return code

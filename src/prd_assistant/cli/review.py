@@ -30,7 +30,7 @@ from prd_assistant.gate import BaselineError
 from prd_assistant.review import review
 from prd_assistant.review.findings import SEVERITIES
 from prd_assistant.review.report import fails, json_payload, render_text, sarif_log
-from prd_assistant.textfile import TextFileError, decode_text, read_text_file
+from prd_assistant.textfile import TextFileError, read_text_file, read_text_stream
 from prd_assistant.traceability import check_traceability
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -73,7 +73,7 @@ def read_document(name: str) -> str:
         TextFileError: If the file is missing, a folder, binary, too large or not UTF-8.
     """
     if name == "-":
-        return decode_text(sys.stdin.buffer.read(), "stdin", max_bytes=MAX_BYTES)
+        return read_text_stream(sys.stdin.buffer, "stdin", max_bytes=MAX_BYTES)
     return read_text_file(name, max_bytes=MAX_BYTES)
 
 

@@ -1,0 +1,113 @@
+"""Secrets out of everything shown or saved: URLs without credentials, text without keys.
+
+Credentials reach this process in two ways: the API key, and a base URL with userinfo
+(``http://user:sk-...@host/v1``, which the HTTP client turns into a Basic ``Authorization``
+header, so a server that echoes headers shows its base64 form). :func:`remember` records each
+form of each secret once; :func:`redact` removes all of them, and anything shaped like an
+OpenAI key, from text; :func:`redact_url` is how every URL is shown. No openai, no Streamlit:
+the CLI, the app and the model layer all use it.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+HIDDEN = "[key hidden]"
+# OpenAI-style secret keys ("sk-...", "sk-proj-...", restricted "rk-...").
+_KEY_LIKE = re.compile(r"\b(?:sk|rk)-[A-Za-z0-9*_\-]{6,}")
+# Query parameters that carry credentials in some gateways (?api-key=..., ?token=...).
+_SECRET_PARAM = re.compile(r"key|token|secret|password|passwd|sig|auth", re.IGNORECASE)
+# Placeholders and very short values would redact ordinary words.
+_MIN_SECRET_LENGTH = 6
+_SECRETS: set[str] = set()
+_LOCK = threading.Lock()
+
+
+def remember(secret: str | None) -> None:
+    """Records a secret so :func:`redact` hides it from now on (short values are ignored)."""
+    if secret and len(secret.strip()) >= _MIN_SECRET_LENGTH:
+        with _LOCK:
+            _SECRETS.add(secret.strip())
+
+
+def remember_url(url: str | None) -> None:
+    """Records the credentials in ``url`` (userinfo and credential-like query values)."""
+    for secret in url_secrets(url):
+        remember(secret)
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """The secrets ``url`` carries, in every form they may be echoed back in.
+
+    The password and ``user:password`` (raw and percent-decoded), their Basic-auth base64, and
+    the values of credential-like query parameters.
+    """
+    if not url:
+        return []
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return []
+    found: list[str] = []
+    if "@" in parts.netloc:
+        userinfo = parts.netloc.rsplit("@", 1)[0]
+        user, _, password = userinfo.partition(":")
+        for raw in {userinfo, unquote(userinfo)}:
+            found += [raw, base64.b64encode(raw.encode()).decode()]
+        found += [p for p in {password, unquote(password)} if p]
+        if not password:
+            found += [user, unquote(user)]
+    found += [value for name, value in parse_qsl(parts.query) if _SECRET_PARAM.search(name)]
+    return [s for s in found if len(s) >= _MIN_SECRET_LENGTH]
+
+
+def redact_url(url: str | None) -> str:
+    """``url`` as it may be shown or saved: userinfo and credential query values replaced.
+
+    ``http://user:sk-abc@host:8080/v1`` -> ``http://***@host:8080/v1``. Text that does not
+    parse as a URL is returned with any key-shaped part hidden.
+    """
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return redact(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs])
+    return redact(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+
+
+def strip_credentials(url: str) -> str:
+    """``url`` without userinfo, for saving: a stored URL must never hold the key."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return ""
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    query = urlencode([(k, v) for k, v in pairs if not _SECRET_PARAM.search(k)])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def url_host(url: str) -> str:
+    """``host:port`` of ``url`` without credentials, for short labels."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    return redact(parts.netloc.rsplit("@", 1)[-1] or url)
+
+
+def redact(text: str) -> str:
+    """``text`` with every remembered secret, and anything key-shaped, replaced by a marker."""
+    with _LOCK:
+        secrets = sorted(_SECRETS, key=len, reverse=True)
+    for secret in secrets:
+        text = text.replace(secret, HIDDEN)
+    return _KEY_LIKE.sub(HIDDEN, text)

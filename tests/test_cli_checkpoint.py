@@ -1,0 +1,130 @@
+"""`prd draft` never loses finished sections: kill -9, SIGTERM and Ctrl-C mid-run, then --resume.
+
+The CLI runs as a real process against the local OpenAI-compatible server. Four sections that
+nothing depends on are held by the server until the test releases them, so the run is stopped
+with exactly 15 of 19 sections done.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from prd_assistant.cli import main
+from prd_assistant.drafting import Drafter
+from prd_assistant.template import load_template
+from tests.support.openai_server import OpenAIStubServer, default_reply
+
+ROOT = Path(__file__).resolve().parents[1]
+DESCRIPTION = (
+    "ParcelPing is a delivery notification service for online merchants. It sends SMS updates "
+    "via Twilio to shoppers, 2,000 notifications per minute at peak."
+)
+TEMPLATE = load_template()
+
+
+def held_sections() -> list[str]:
+    """The open-questions section (reported last anyway) and three others no section needs."""
+    drafter = Drafter(TEMPLATE, None)
+    leaves = [s.heading for s in TEMPLATE.sections if not drafter.dependents(s.key)]
+    gatherers = [s.heading for s in TEMPLATE.sections if s.key in drafter.gatherers]
+    others = [h for h in leaves if h not in gatherers]
+    return gatherers + others[: 4 - len(gatherers)]
+
+
+HELD = held_sections()
+
+
+class HoldingServer(OpenAIStubServer):
+    """Answers at once, except the ``HELD`` sections, which wait until ``release`` is set."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        super().__init__(reply=self._reply)
+
+    def _reply(self, body):
+        prompt = body["messages"][-1]["content"]
+        if any(f"Now write the section {h}\n" in prompt for h in HELD):
+            self.release.wait(60)
+        return default_reply(body)
+
+    def stop(self) -> None:
+        self.release.set()
+        super().stop()
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PRD_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+def start_draft(server, tmp_path, *extra):
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    command = [sys.executable, "-m", "prd_assistant", "draft", DESCRIPTION]
+    command += ["--base-url", server.url, "--model", "test-model", "-o", "prd.md", *extra]
+    return subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def wait_for_done(path: Path, count: int, process) -> dict:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # not written yet (a half-written file would fail here)
+            data = {"sections": []}
+        if sum(s["status"] == "done" for s in data["sections"]) >= count:
+            return data
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never had {count} sections done")
+
+
+def test_kill_9_with_15_of_19_done_leaves_a_json_that_resume_finishes(tmp_path):
+    with HoldingServer() as server:
+        process = start_draft(server, tmp_path)  # no --json: the default checkpoint beside -o
+        saved = tmp_path / "prd.draft.json"
+        wait_for_done(saved, 15, process)
+        process.kill()
+        process.wait(10)
+        data = json.loads(saved.read_text(encoding="utf-8"))
+        done = [s for s in data["sections"] if s["status"] == "done"]
+        assert len(done) == 15
+        assert {s["heading"] for s in data["sections"] if s["status"] != "done"} == set(HELD)
+        assert data["model"] == "test-model" and data["base_url"] == server.url
+
+        server.release.set()
+        calls = server.calls
+        # No --model and no --base-url: the draft knows which model and server wrote it.
+        assert main(["draft", "--resume", str(saved), "-o", str(tmp_path / "prd.md"), "-q"]) == 0
+        assert server.calls - calls == 4
+    final = json.loads(saved.read_text(encoding="utf-8"))
+    assert {s["status"] for s in final["sections"]} == {"done"}
+    assert [s["text"] for s in final["sections"] if s["heading"] not in HELD] == [
+        s["text"] for s in done
+    ]
+    assert "**Outline**" not in (tmp_path / "prd.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_saves_the_draft_and_prints_the_resume_command(tmp_path, signum, code):
+    with HoldingServer() as server:
+        process = start_draft(server, tmp_path, "--json", "d.json", "-q")
+        wait_for_done(tmp_path / "d.json", 15, process)
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == code, err
+    assert "prd draft --resume d.json -o prd.md" in err and "Traceback" not in err
+    data = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))
+    statuses = [s["status"] for s in data["sections"]]
+    assert statuses.count("done") == 15 and "writing" not in statuses
+    assert not (tmp_path / "prd.md").exists() and out == ""
