@@ -330,7 +330,10 @@ def test_clarify_reads_an_answers_file(tmp_path, content, expected):
     (tmp_path / "answers.txt").write_text(content, encoding="utf-8")
     with OpenAIStubServer(reply=clarify_reply) as server:
         args = draft_args(server, tmp_path, "--clarify", "--answers", str(tmp_path / "answers.txt"))
-        assert main([*args, "--json", str(tmp_path / "d.json"), "-q", "-o", "/dev/null"]) == 0
+        assert (
+            main([*args, "--json", str(tmp_path / "d.json"), "-q", "-o", str(tmp_path / "p.md")])
+            == 0
+        )
     assert clarifications(tmp_path / "d.json") == expected
 
 

@@ -2,6 +2,8 @@
 
 import errno
 import os
+import stat
+import threading
 
 import pytest
 
@@ -51,6 +53,27 @@ def test_atomic_write_replaces_the_file_and_leaves_no_temporary(tmp_path):
     assert target.read_text(encoding="utf-8") == "new ✓"
     assert os.stat(target).st_mode & 0o777 == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["d.json"]
+
+
+def test_a_symlink_stays_a_link_and_its_target_is_replaced(tmp_path):
+    (tmp_path / "real.md").write_text("old", encoding="utf-8")
+    os.symlink(tmp_path / "real.md", tmp_path / "link.md")
+    write_text_atomic(tmp_path / "link.md", "new")
+    assert (tmp_path / "link.md").is_symlink()
+    assert (tmp_path / "real.md").read_text(encoding="utf-8") == "new"
+
+
+def test_a_fifo_is_written_in_place_not_replaced(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    check_writable(fifo, "-o")
+    write_text_atomic(fifo, "through the pipe")
+    reader.join(10)
+    assert received == ["through the pipe"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
 def test_a_full_disk_keeps_the_old_file_whole(tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -86,6 +87,14 @@ def read_text_file(path: str | Path, *, max_bytes: int) -> str:
     return decode_text(data, str(file), max_bytes=max_bytes)
 
 
+def _is_special(file: Path) -> bool:
+    """True for an existing target that is not a regular file: /dev/null, a FIFO, a terminal."""
+    try:
+        return not stat.S_ISREG(file.stat().st_mode)
+    except OSError:
+        return False
+
+
 def check_writable(path: str | Path, what: str) -> None:
     """Checks that ``path`` can be (re)written, before any work is spent on its content.
 
@@ -97,22 +106,26 @@ def check_writable(path: str | Path, what: str) -> None:
         SaveError: The folder is missing or not a folder, the path is a folder, or nothing can
             be created in the folder (permissions, read-only file system).
     """
-    file = Path(path)
+    file = Path(os.path.realpath(path))
     folder = file.parent
     if file.is_dir():
-        raise SaveError(f"{what} {file} is a folder; give a file name inside it.")
+        raise SaveError(f"{what} {path} is a folder; give a file name inside it.")
+    if _is_special(file):
+        if not os.access(file, os.W_OK):
+            raise SaveError(f"{what} {path} cannot be written (permission denied).")
+        return
     if not folder.exists():
-        raise SaveError(f"{what} {file}: the folder {folder} does not exist. Create it first.")
+        raise SaveError(f"{what} {path}: the folder {folder} does not exist. Create it first.")
     if not folder.is_dir():
-        raise SaveError(f"{what} {file}: {folder} is not a folder.")
+        raise SaveError(f"{what} {path}: {folder} is not a folder.")
     if file.exists() and not os.access(file, os.W_OK):
-        raise SaveError(f"{what} {file} is read-only. Pick another path or change its permissions.")
+        raise SaveError(f"{what} {path} is read-only. Pick another path or change its permissions.")
     try:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{file.name}.", suffix=".probe"):
             pass
     except OSError as exc:
         raise SaveError(
-            f"{what} {file}: cannot write in {folder} ({exc.strerror or exc}). Pick another path."
+            f"{what} {path}: cannot write in {folder} ({exc.strerror or exc}). Pick another path."
         ) from None
 
 
@@ -121,12 +134,21 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
     The text goes to a temporary file in the same folder, is flushed to disk (fsync) and then
     renamed over ``path``. A full disk or a kill at any moment leaves the old file as it was.
+    A symbolic link stays a link (its target is replaced); a target that is not a regular file
+    (``/dev/null``, a FIFO) is written in place, since renaming over it would replace the device.
 
     Raises:
         SaveError: The file could not be written; the old file, if any, is untouched.
     """
-    file = Path(path)
+    file = Path(os.path.realpath(path))
     data = text.encode("utf-8")
+    if _is_special(file):
+        try:
+            with open(file, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise _save_error(file, exc) from None
+        return
     try:
         fd, temp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
     except OSError as exc:

@@ -42,12 +42,12 @@ class Interrupted(BaseException):
 def default_checkpoint_path(output: str | None, draft_id: str) -> Path:
     """Where a model draft is saved when no ``--json`` is given.
 
-    Beside ``-o prd.md`` as ``prd.draft.json``; for Markdown on stdout, in
+    Beside ``-o prd.md`` as ``prd.draft.json``; for Markdown on stdout (or a device), in
     ``$XDG_STATE_HOME/prd-assistant/drafts/`` (default ``~/.local/state/...``), named by the
     draft's id, so no run ever overwrites another's.
     """
-    if output:
-        out = Path(output)
+    out = Path(output) if output else None
+    if out is not None and (not out.exists() or out.is_file()):  # not beside /dev/null
         return out.with_name(f"{out.stem}.draft.json")
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(state) / "prd-assistant" / "drafts" / f"{draft_id[:12]}.json"

@@ -23,10 +23,12 @@ from prd_assistant.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     add_model_arguments,
+    cli_message,
     fail,
     settings_from_args,
 )
 from prd_assistant.gate import BaselineError
+from prd_assistant.redaction import redact
 from prd_assistant.review import review
 from prd_assistant.review.findings import SEVERITIES
 from prd_assistant.review.report import fails, json_payload, render_text, sarif_log
@@ -105,6 +107,8 @@ def _run_one(args: argparse.Namespace, name: str, checks: gate.Gate) -> int:
         from prd_assistant.assist import ai_review
 
         ai = ai_review(text, findings, settings_from_args(args))
+        if ai.error:
+            ai.error = cli_message(ai.error)
     if args.format == "json":
         payload = json_payload(findings)
         if ai:
@@ -121,9 +125,10 @@ def _run_one(args: argparse.Namespace, name: str, checks: gate.Gate) -> int:
         output = render_text(findings, label)
         if ai:
             output += "\n\n" + "\n".join(ai.text_lines(label))
-    print(output)
+    # Model suggestions are model output: a key the server echoed must not be printed.
+    print(redact(output) if ai else output)
     if ai and ai.error:
-        print(f"prd: error: the AI review failed: {ai.error}", file=sys.stderr)
-        return EXIT_FAILED
+        said = ai.error.lower().startswith("the ai review failed")
+        return fail(ai.error if said else f"the AI review failed: {ai.error}", EXIT_FAILED)
     flagged = [*findings, *(ai.contradictions if ai else [])]
     return EXIT_FAILED if fails(flagged, args.fail_on) else EXIT_OK
