@@ -240,6 +240,24 @@ def test_bad_numbers_are_usage_errors_on_one_line(capsys, option, value):
     assert option in line and "pydantic" not in line.lower()
 
 
+@pytest.mark.parametrize(
+    "url", ["localhost:8080/v1", "ftp://host/v1", "http://", "http://ops:sk-abc123456789@"]
+)
+def test_a_base_url_without_scheme_or_host_is_a_usage_error(capsys, url):
+    with pytest.raises(SystemExit) as info:
+        main(["draft", DESCRIPTION, "--base-url", url])
+    assert info.value.code == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "http://" in line and "sk-abc123456789" not in line
+
+
+def test_a_key_with_a_trailing_newline_still_works(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-good-0123456789\n")
+    with OpenAIStubServer(require_key="sk-good-0123456789") as server:
+        args = draft_args(server, tmp_path, "-q", "--json", str(tmp_path / "d.json"))
+        assert main([*args, "-o", str(tmp_path / "prd.md")]) == 0
+
+
 def test_review_into_a_closed_pipe_has_no_traceback(tmp_path):
     prd = tmp_path / "prd.md"
     prd.write_text("# PRD\n## Goals\n" + "- Latency is TBD and fast.\n" * 4000, encoding="utf-8")

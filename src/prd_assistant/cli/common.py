@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import sys
 from typing import TYPE_CHECKING
 
-from prd_assistant.redaction import redact, strip_credentials
+from prd_assistant.redaction import redact, redact_url, strip_credentials
 
 if TYPE_CHECKING:
     from prd_assistant.llm import ModelSettings
@@ -42,6 +43,25 @@ def positive_int(text: str) -> int:
     return int(text)
 
 
+def server_url(text: str) -> str:
+    """argparse type: an http(s) URL with a host; credentials in it are never echoed back."""
+    from urllib.parse import urlsplit
+
+    value = text.strip()
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        shown = redact_url(value) if "@" in value else value
+        raise argparse.ArgumentTypeError(
+            f"expected a URL starting with http:// or https://, such as "
+            f"http://localhost:11434/v1; got {shown!r}"
+        )
+    return value
+
+
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """Adds --model, --base-url, --temperature, --timeout and --retries.
 
@@ -52,6 +72,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--model", help="model name (default: $PRD_MODEL or gpt-4o-mini)")
     group.add_argument(
         "--base-url",
+        type=server_url,
         help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (default: $OPENAI_BASE_URL or OpenAI)",
     )
     group.add_argument("--temperature", type=float, default=0.2, help="sampling temperature (0.2)")
@@ -86,9 +107,12 @@ def settings_from_args(
         # OpenAI is the default server: a stored OpenAI URL must not count as "configured".
         if not base_url and saved_url and OPENAI_HOST not in saved_url:
             base_url = saved_url
+    # A key pasted with its newline makes every request fail as "could not reach the server".
+    key = os.environ.get("OPENAI_API_KEY", "").strip() or None
     return ModelSettings.from_env(
         model=model,
         base_url=base_url,
+        api_key=key,
         temperature=args.temperature,
         timeout=args.timeout,
         max_retries=args.retries,

@@ -148,6 +148,8 @@ def run(args: argparse.Namespace) -> int:
     from prd_assistant.prompts import PromptError
     from prd_assistant.template import TemplateError
 
+    if args.answers and not args.clarify:
+        return fail("--answers goes with --clarify; add --clarify or leave --answers out")
     try:
         if args.resume:
             draft = _load_resume(Path(args.resume))
