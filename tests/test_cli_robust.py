@@ -191,10 +191,11 @@ def test_old_draft_json_without_new_fields_still_loads():
 def test_a_run_where_every_section_failed_keeps_the_earlier_markdown(tmp_path, capsys):
     out = tmp_path / "prd.md"
     out.write_text("# The good draft from yesterday\n", encoding="utf-8")
-    with OpenAIStubServer(require_key="sk-good") as server:
+    with OpenAIStubServer(fault=Status(400)) as server:  # every section's call is refused
         code = main(
             draft_args(server, tmp_path, "-o", str(out), "--json", str(tmp_path / "d.json"))
         )
+        assert server.calls >= 1
     assert code == 1
     assert out.read_text(encoding="utf-8") == "# The good draft from yesterday\n"
     assert "left as it was" in capsys.readouterr().err

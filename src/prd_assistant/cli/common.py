@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import re
 import sys
 from typing import TYPE_CHECKING
@@ -107,12 +106,9 @@ def settings_from_args(
         # OpenAI is the default server: a stored OpenAI URL must not count as "configured".
         if not base_url and saved_url and OPENAI_HOST not in saved_url:
             base_url = saved_url
-    # A key pasted with its newline makes every request fail as "could not reach the server".
-    key = os.environ.get("OPENAI_API_KEY", "").strip() or None
     return ModelSettings.from_env(
         model=model,
         base_url=base_url,
-        api_key=key,
         temperature=args.temperature,
         timeout=args.timeout,
         max_retries=args.retries,
