@@ -2,17 +2,30 @@
 
 import streamlit as st
 
-from prd_assistant.ui import describe, draft_view, history, review_pane, run, sidebar, state
+from prd_assistant.ui import (
+    auth,
+    describe,
+    draft_view,
+    history,
+    review_pane,
+    run,
+    sharing,
+    sidebar,
+    state,
+)
 
 st.set_page_config(page_title="PRD Assistant", page_icon="📝", layout="wide")
 state.init_state()
+auth.require_user()
 sidebar.init_defaults()
 state.restore_from_url()
 
 with st.sidebar:
+    auth.render_account()
     sidebar.render_model_settings()
     sidebar.render_template_picker()
     history.render_history()
+    sharing.render_sharing()
 
 st.title("PRD Assistant")
 st.html(describe.PAGE_STYLE)

@@ -85,8 +85,10 @@ def render_history() -> None:
     drafts = target.list_drafts(limit=15)
     for summary in drafts:
         mark = "▶ " if current is not None and summary.id == current.id else ""
+        # Drafts shared with the user name their owner.
+        owner = "" if summary.access == "owner" else f" · {summary.owner}"
         st.button(
-            f"{mark}{summary.title[:48]} · {_when(summary.updated_at)}",
+            f"{mark}{summary.title[:48]} · {_when(summary.updated_at)}{owner}",
             key=f"open_{summary.id}",
             on_click=_open,
             args=(summary.id,),

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from prd_assistant.document import Draft
-from prd_assistant.store import DraftStore, StoreError, default_url
+from prd_assistant.store import LOCAL_USER, DraftStore, StoreError, default_url
 from prd_assistant.template import DEFAULT_TEMPLATE_NAME, default_template_text
 
 QUERY_KEY = "draft"
@@ -21,6 +21,7 @@ QUERY_KEY = "draft"
 # their defaults are set once, before the widget exists (no "value=" + state conflicts).
 DEFAULTS: dict[str, Any] = {
     "draft": None,  # Draft being worked on
+    "user": LOCAL_USER,  # who is logged in (ui.auth.require_user sets it on every run)
     "meta": {},  # UI state saved with the draft: {"dismissed": [finding ids]}
     "run": None,  # pending drafting run: {"keys", "instruction", "source", "done"}
     "editing": set(),  # section keys whose editor is open
@@ -70,9 +71,9 @@ def _open_store(url: str) -> DraftStore:
 
 
 def store() -> DraftStore | None:
-    """The shared draft store, or None (with a warning shown) if it cannot be opened."""
+    """The draft store acting for the session's user, or None (with a warning) if it fails."""
     try:
-        return _open_store(default_url())
+        return _open_store(default_url()).as_user(st.session_state.get("user") or LOCAL_USER)
     except StoreError as exc:
         st.warning(f"Drafts are not being saved: {exc}", icon="⚠️")
         return None
