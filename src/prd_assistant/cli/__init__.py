@@ -10,7 +10,7 @@ import sys
 from typing import NoReturn
 
 from prd_assistant import __version__
-from prd_assistant.cli import draft, review, rules
+from prd_assistant.cli import draft, review, rules, usage
 from prd_assistant.cli.common import EXIT_FAILED
 
 
@@ -44,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rules.add_arguments(rules_parser)
     rules_parser.set_defaults(run=rules.run)
+    usage_parser = commands.add_parser(
+        "usage", help="model tokens and cost per person or draft", description=usage.__doc__
+    )
+    usage.add_arguments(usage_parser)
+    usage_parser.set_defaults(run=usage.run)
     return parser
 
 
