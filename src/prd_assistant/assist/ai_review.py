@@ -19,6 +19,7 @@ from prd_assistant.assist.dedup import FindingLike, Merged
 from prd_assistant.assist.models import AssistError, Suggestions
 from prd_assistant.assist.suggest import suggest_detailed
 from prd_assistant.consistency import Contradiction, check_consistency, split_sections
+from prd_assistant.consistency import report as consistency_report
 from prd_assistant.template import normalize_title
 
 log = logging.getLogger(__name__)
@@ -72,19 +73,11 @@ class AIReview:
         }
         if self.suggestions is not None:
             ai.update(self.suggestions.model_dump())
-        return {"contradictions": [c.to_dict() for c in self.contradictions], "ai": ai}
+        return {"contradictions": consistency_report.json_items(self.contradictions), "ai": ai}
 
     def text_lines(self, path: str = "") -> list[str]:
         """Human-readable lines for the CLI's text format (``path:line:col:`` like findings)."""
-        where = f"{path}:" if path else "line "
-        count = len(self.contradictions)
-        lines = [
-            f"Consistency check: {count} contradiction(s) between stated targets."
-            if count
-            else "Consistency check: no contradictions between stated targets."
-        ]
-        for c in self.contradictions:
-            lines.append(f"{where}{c.line}:{c.column}: {c.severity} [{c.rule}] {c.message}")
+        lines = consistency_report.text_lines(self.contradictions, path)
         lines.append("")
         lines.append(f"AI review ({self.model or 'model'}):")
         if self.error:
@@ -120,40 +113,17 @@ class AIReview:
 
     def sarif_rules(self) -> list[dict[str, Any]]:
         """SARIF ``reportingDescriptor``s for every rule id used in :meth:`sarif_results`."""
-        ids = {c.rule for c in self.contradictions}
+        rules = consistency_report.sarif_rules(self.contradictions)
         if self.suggestions is not None:
-            ids |= {RULE_RISK, RULE_QUESTION, RULE_REWRITE}
-        return [
-            {
-                "id": rule,
-                "shortDescription": {
-                    "text": _RULE_TEXT.get(
-                        rule, "Two sections state different values for the same target."
-                    )
-                },
-            }
-            for rule in sorted(ids)
-        ]
+            rules += [
+                {"id": rule, "shortDescription": {"text": _RULE_TEXT[rule]}}
+                for rule in sorted(_RULE_TEXT)
+            ]
+        return sorted(rules, key=lambda rule: rule["id"])
 
     def sarif_results(self, uri: str, markdown_text: str) -> list[dict[str, Any]]:
         """SARIF ``result``s; contradictions carry the second location as a related location."""
-        results = []
-        for c in self.contradictions:
-            results.append(
-                {
-                    "ruleId": c.rule,
-                    "level": "warning",
-                    "message": {"text": c.message},
-                    "locations": [_location(uri, c.line, c.column)],
-                    "relatedLocations": [
-                        {
-                            **_location(uri, c.other_line, c.other_column),
-                            "id": 1,
-                            "message": {"text": f"{c.other_match} stated here"},
-                        }
-                    ],
-                }
-            )
+        results = consistency_report.sarif_results(self.contradictions, uri)
         if self.suggestions is None:
             return results
         for r in self.suggestions.risks:
@@ -168,21 +138,12 @@ class AIReview:
         return results
 
 
-def _location(uri: str, line: int, column: int = 1) -> dict[str, Any]:
-    return {
-        "physicalLocation": {
-            "artifactLocation": {"uri": uri},
-            "region": {"startLine": max(1, line), "startColumn": max(1, column)},
-        }
-    }
-
-
 def _note(rule: str, text: str, uri: str, line: int) -> dict[str, Any]:
     return {
         "ruleId": rule,
         "level": "note",
         "message": {"text": text},
-        "locations": [_location(uri, line)],
+        "locations": [consistency_report.location(uri, line)],
     }
 
 

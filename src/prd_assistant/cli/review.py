@@ -7,8 +7,9 @@ Several files may be given (as pre-commit does) with the text format. --baseline
 only on findings that are new since --write-baseline FILE; <!-- prd-review: disable=RULE -->
 comments silence a rule for the next block (`prd rules` lists the rule ids).
 
-With --ai, also check stated targets for contradictions and ask the model for risks, open
-questions and quantified rewrites the draft lacks. Exit codes: 0 when no finding reaches
+Targets stated twice with different values (availability, latency, throughput, retention,
+RPO/RTO, limits) are reported as contradictions; no model is needed. With --ai, also ask the
+model for risks, open questions and quantified rewrites the draft lacks. Exit codes: 0 when no finding reaches
 --fail-on, 1 when one does (or the --ai model call failed), 2 for a usage or file error.
 """
 
@@ -27,6 +28,8 @@ from prd_assistant.cli.common import (
     fail,
     settings_from_args,
 )
+from prd_assistant.consistency.check import check_consistency
+from prd_assistant.consistency.report import json_items, sarif_results, sarif_rules, text_lines
 from prd_assistant.gate import BaselineError
 from prd_assistant.redaction import redact
 from prd_assistant.review import review
@@ -109,26 +112,43 @@ def _run_one(args: argparse.Namespace, name: str, checks: gate.Gate) -> int:
         ai = ai_review(text, findings, settings_from_args(args))
         if ai.error:
             ai.error = cli_message(ai.error)
+    contradictions = ai.contradictions if ai else check_consistency(text)
     if args.format == "json":
         payload = json_payload(findings)
-        if ai:
-            payload.update(ai.to_dict())
+        payload.update(ai.to_dict() if ai else {"contradictions": json_items(contradictions)})
         output = json.dumps(payload, indent=2, ensure_ascii=False)
     elif args.format == "sarif":
         log = sarif_log(findings, label)
         if ai:
-            driver = log["runs"][0]["tool"]["driver"]
-            driver["rules"] = driver.get("rules", []) + ai.sarif_rules()
-            log["runs"][0]["results"] += ai.sarif_results(label, text)
+            _extend_sarif(log, ai.sarif_rules(), ai.sarif_results(label, text))
+        else:
+            _extend_sarif(log, sarif_rules(contradictions), sarif_results(contradictions, label))
         output = json.dumps(log, indent=2, ensure_ascii=False)
     else:
         output = render_text(findings, label)
         if ai:
             output += "\n\n" + "\n".join(ai.text_lines(label))
+        elif contradictions:
+            output += "\n\n" + "\n".join(text_lines(contradictions, label))
     # Model suggestions are model output: a key the server echoed must not be printed.
     print(redact(output) if ai else output)
     if ai and ai.error:
         said = ai.error.lower().startswith("the ai review failed")
         return fail(ai.error if said else f"the AI review failed: {ai.error}", EXIT_FAILED)
-    flagged = [*findings, *(ai.contradictions if ai else [])]
+    flagged = [*findings, *contradictions]
     return EXIT_FAILED if fails(flagged, args.fail_on) else EXIT_OK
+
+
+def _extend_sarif(log: dict, rules: list[dict], results: list[dict]) -> None:
+    """Adds results to the run, and their rules unless the driver already lists them."""
+    run = log["runs"][0]
+    driver = run["tool"]["driver"]
+    driver["rules"] = driver.get("rules", [])
+    index = {rule["id"]: i for i, rule in enumerate(driver["rules"])}
+    for rule in rules:
+        if rule["id"] not in index:
+            index[rule["id"]] = len(driver["rules"])
+            driver["rules"].append(rule)
+    for result in results:
+        result["ruleIndex"] = index[result["ruleId"]]
+    run["results"] += results

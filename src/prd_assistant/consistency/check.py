@@ -9,6 +9,9 @@ from prd_assistant.consistency import vocabulary as vocab
 from prd_assistant.consistency.extract import Target, extract_targets
 
 RULE_PREFIX = "consistency"
+# Latencies this far apart measure different operations ("a payout within 30 minutes" and
+# "SSO adds 300 ms"), not one target written twice.
+_LATENCY_SPREAD = 50.0
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,14 @@ def check_consistency(markdown_text: str) -> list[Contradiction]:
     for group in groups.values():
         first = group[0]
         reported: list[float] = [first.value]
+        if "baseline" in first.qualifiers:
+            # Two descriptions of today ("a median wait of 23 minutes", "a median of 2 min to
+            # route a ticket") are measurements of different things, not competing targets.
+            continue
         for target in group[1:]:
             if target.line == first.line or any(_same(target.value, v) for v in reported):
+                continue
+            if target.metric == "latency" and _apart(target.value, first.value, _LATENCY_SPREAD):
                 continue
             reported.append(target.value)
             found.append(_contradiction(first, target))
@@ -88,6 +97,12 @@ def _merge_sla_slo(targets: list[Target]) -> list[Target]:
         else t
         for t in targets
     ]
+
+
+def _apart(a: float, b: float, ratio: float) -> bool:
+    """True when ``a`` and ``b`` differ by at least ``ratio`` times."""
+    low, high = sorted((abs(a), abs(b)))
+    return low == 0 or high / low >= ratio
 
 
 def _same(a: float, b: float) -> bool:

@@ -96,22 +96,38 @@ def _extract(segment: Segment) -> list[tuple[Hit, tuple[str, ...]]]:
     results += _recovery(text, keep)
     if all(hit.metric not in {"rpo", "rto"} for hit in results):
         results += _retention(text, context, keep)
+    results += _limits(text, keep)
     out: list[tuple[Hit, tuple[str, ...]]] = []
     lead_in = min((hit.start for hit in results), default=0)
     for hit in results:
         metric, qual_text = hit.metric, hit.about
+        if metric == "retention":
+            # "Events are deleted after 30 days" states the rule; "deleted accounts are purged
+            # after 30 days" names deleted data.
+            qual_text = vocab.RULE_VERB.sub(" ", qual_text)
         quals = _qualifiers(f"{qual_text} {segment.context}")
         # Phase and scope words that lead a clause ("Currently ...", "In year 2 ...", "Load
         # tests ...", "One instance ...") hold for every number in it.
         clause_wide = {q for q in _qualifiers(text[:lead_in]) if _is_clause_wide(q)}
         quals = tuple(sorted(set(quals) | clause_wide))
+        if metric == "throughput":
+            # "Events: 2M events/day": the counted noun is the detail already.
+            quals = tuple(q for q in quals if q != hit.detail)
         if metric in {"latency", "availability"}:
             # "p95 <= 300 ms at peak" is the same latency target as "p95 <= 300 ms".
             quals = tuple(q for q in quals if q not in vocab.LOAD_KINDS)
         if metric in {"rpo", "rto"}:
-            quals = tuple(q for q in quals if q != "disaster")
+            # "A maximum of 5 minutes of data loss ... in the event of failure" is the plain RPO.
+            quals = tuple(
+                q for q in quals if q not in {"disaster", "events"} and q not in vocab.LOAD_KINDS
+            )
         if metric == "retention" and not set(quals) & vocab.RETENTION_SUBJECTS:
             quals = tuple(sorted({*quals, *_content_words(qual_text)}))
+        if metric == "limit":
+            # What is limited is named in free words ("payload", "workspace"): all of them count.
+            quals = tuple(
+                sorted({*quals, *_content_words(qual_text, vocab.LIMIT_WORDS)} - vocab.LOAD_KINDS)
+            )
         out.append((hit, quals))
     return out
 
@@ -263,7 +279,7 @@ def _throughput(text: str, keep: Keep) -> list[Hit]:
         if not keep(match.start()):
             continue
         number, scale, noun, per, short = match.groups()
-        value = _number(number) * {"k": 1e3, "m": 1e6}.get((scale or "").casefold(), 1.0)
+        value = _number(number) * vocab.SCALE.get((scale or "").casefold(), 1.0)
         noun = (noun or short).casefold()
         value /= vocab.PER.get((per or "s").casefold(), 1.0)
         kind = vocab.THROUGHPUT_NOUN.get(noun, noun.rstrip("s") + "s")
@@ -273,6 +289,15 @@ def _throughput(text: str, keep: Keep) -> list[Hit]:
                 "throughput", kind, value, match.group(0).strip(), match.start(), match.end(), local
             )
         )
+    taken = [(h.start, h.end) for h in found]
+    for match in vocab.THROUGHPUT_LABEL.finditer(text):
+        start, end = match.start(2), match.end()
+        if not keep(start) or any(a < end and start < b for a, b in taken):
+            continue
+        short, number, scale = match.groups()
+        value = _number(number) * vocab.SCALE.get((scale or "").casefold(), 1.0)
+        kind = vocab.THROUGHPUT_NOUN[short.casefold()]
+        found.append(Hit("throughput", kind, value, text[start:end], start, end, text[:start]))
     return found
 
 
@@ -292,10 +317,11 @@ def _recovery(text: str, keep: Keep) -> list[Hit]:
                 )
         return found
     for index, name in enumerate(names):
-        metric = (
-            name.group(1) or ("RPO" if name.group(2).casefold() == "point" else "RTO")
-        ).casefold()
+        metric = _recovery_metric(name)
         limit = names[index + 1].start() if index + 1 < len(names) else len(text)
+        if not name.group(1) and not name.group(2):
+            # Plain words ("data loss", "restored within") name a target only right before it.
+            limit = min(limit, name.end() + 40)
         zero = vocab.ZERO_LOSS.match(text, name.start()) if metric == "rpo" else None
         if zero and zero.end() <= limit and keep(name.start()):
             found.append(Hit(metric, "", 0.0, zero.group(0), name.start(), zero.end(), text))
@@ -304,39 +330,110 @@ def _recovery(text: str, keep: Keep) -> list[Hit]:
         if value and keep(value.start()):
             seconds = _number(value.group(1)) * vocab.DURATION_UNITS[value.group(2).casefold()]
             found.append(Hit(metric, "", seconds, value.group(0), value.start(), value.end(), text))
+    taken = {hit.start for hit in found}
+    found += [hit for hit in _loss_first(text, keep) if hit.start not in taken]
+    return found
+
+
+def _recovery_metric(name: re.Match[str]) -> str:
+    if name.group(1):
+        return name.group(1).casefold()
+    if name.group(2):
+        return "rpo" if name.group(2).casefold() == "point" else "rto"
+    return "rpo" if name.group(3) else "rto"
+
+
+def _loss_first(text: str, keep: Keep) -> list[Hit]:
+    """RPOs written value first: "a maximum of 5 minutes of data loss"."""
+    found = []
+    for value in vocab.PERIOD_VALUE.finditer(text):
+        if vocab.LOSS_AFTER_VALUE.match(text, value.end()) and keep(value.start()):
+            seconds = _number(value.group(1)) * vocab.DURATION_UNITS[value.group(2).casefold()]
+            found.append(Hit("rpo", "", seconds, value.group(0), value.start(), value.end(), text))
+    return found
+
+
+def _limits(text: str, keep: Keep) -> list[Hit]:
+    """Sizes and counts behind a limit word; ``detail`` is "size" or the counted noun."""
+    found = []
+    for match in vocab.LIMIT.finditer(text):
+        number = match.group(1) or match.group(4)
+        unit = (match.group(2) or match.group(5) or "").casefold()
+        noun = (match.group(3) or "").casefold()
+        start = match.start(1) if match.group(1) else match.start(4)
+        if not keep(start):
+            continue
+        if unit:
+            detail, value = "size", _number(number) * vocab.SIZE_UNITS[unit]
+        elif noun:
+            detail, value = (
+                noun.removesuffix("s") if noun != "retries" else "retry",
+                _number(number),
+            )
+        else:
+            continue  # "maximum number of seats is 50" without a unit: what is counted is unclear
+        about = _part(text, match.start(), match.end()).replace(match.group(0), " ")
+        lead = text[: match.start()]
+        label = lead[: lead.rfind(":")] if ":" in lead else ""
+        found.append(
+            Hit(
+                "limit",
+                detail,
+                value,
+                text[start : match.end()],
+                start,
+                match.end(),
+                f"{label} {about} {match.group(0)}",
+            )
+        )
     return found
 
 
 def _retention(text: str, context: str, keep: Keep) -> list[Hit]:
-    if not vocab.RETENTION_WORDS.search(text) and "retention" not in context.casefold():
+    in_context = "retention" in context.casefold()
+    if not vocab.RETENTION_WORDS.search(text) and not in_context:
         return []
     found: list[Hit] = []
     previous_end = 0
-    for value in vocab.PERIOD_VALUE.finditer(text):
-        unit = value.group(2).casefold()
-        # Retention is stated in days and longer; "30 s" next to "stored" is a timeout.
-        if vocab.DURATION_UNITS[unit] < 3600.0:
-            previous_end = value.end()
-            continue
-        if keep(value.start()):
-            subject = text[previous_end : value.start()]
-            if not vocab.RETENTION_WORDS.search(subject) and "retention" not in context.casefold():
-                previous_end = value.end()
-                continue
-            seconds = _number(value.group(1)) * vocab.DURATION_UNITS[unit]
-            found.append(
-                Hit("retention", "", seconds, value.group(0), value.start(), value.end(), subject)
-            )
+    values = list(vocab.PERIOD_VALUE.finditer(text))
+    for index, value in enumerate(values):
+        subject = text[previous_end : value.start()]
+        # The rule may follow the value: "logs older than 14 days are deleted".
+        stop = values[index + 1].start() if index + 1 < len(values) else len(text)
+        after = text[value.end() : stop]
+        # The words after the value describe the subject only when they state the rule.
+        if vocab.RETENTION_WORDS.search(subject) or in_context:
+            about = subject
+        else:
+            about = f"{subject} {after}"
         previous_end = value.end()
+        unit = value.group(2).casefold()
+        # Retention is stated in days and longer ("30 s" next to "stored" is a timeout);
+        # expiry rules ("links expire after 15 minutes", TTL) are often shorter.
+        if vocab.DURATION_UNITS[unit] < 3600.0 and not vocab.EXPIRY_WORDS.search(about):
+            continue
+        if not keep(value.start()):
+            continue
+        if not vocab.RETENTION_WORDS.search(about) and not in_context:
+            continue
+        seconds = _number(value.group(1)) * vocab.DURATION_UNITS[unit]
+        found.append(
+            Hit("retention", "", seconds, value.group(0), value.start(), value.end(), about)
+        )
     return found
 
 
-def _content_words(text: str) -> set[str]:
-    """What a retention statement is about when no known data kind is named."""
+def _content_words(text: str, also_skip: frozenset[str] = frozenset()) -> set[str]:
+    """What a retention or limit statement is about when no known data kind is named."""
     return {
         "about:" + word.removesuffix("s")
         for word in vocab.WORD.findall(text.casefold())
-        if word not in vocab.STOPWORDS and len(word) > 2 and not word.isdigit()
+        if word not in vocab.STOPWORDS
+        and word not in also_skip
+        and len(word) > 2
+        and not word.isdigit()
+        and word not in vocab.DURATION_UNITS
+        and word not in vocab.SIZE_UNITS
     }
 
 

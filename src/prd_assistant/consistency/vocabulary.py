@@ -39,6 +39,7 @@ QUALIFIERS: dict[str, str] = {
     "key": "per-key", "node": "per-node", "instance": "per-instance", "pod": "per-pod",
     "partition": "per-partition", "shard": "per-shard", "region": "region", "regional": "region",
     "zone": "zone", "zonal": "zone", "az": "zone", "global": "global", "disaster": "disaster",
+    "business": "business-hours",
     "limit": "limit", "limits": "limit", "quota": "limit", "throttle": "limit",
     "throttled": "limit", "trigger": "trigger", "threshold": "trigger", "alert": "trigger",
     "alerts": "trigger", "headroom": "headroom", "test": "test", "tests": "test",
@@ -92,11 +93,12 @@ NINES = re.compile(r"\b(two|three|four|five)\s+nines\b", re.IGNORECASE)
 NINES_VALUE = {"two": 99.0, "three": 99.9, "four": 99.99, "five": 99.999}
 PERCENTILE = re.compile(
     r"\bp(50|75|90|95|99|99\.9|999)\b|\b(50|75|90|95|99|99\.9)(?:th)?[ -]percentile\b|\bmedian\b|"
-    r"\b(50|75|90|95|99|99\.9)\s*%\s+of\s+(?:requests|calls|queries|responses|reads|writes)",
+    r"\b(50|75|90|95|99|99\.9)\s*%\s+of\s+(?:requests|calls|queries|responses|reads|writes|operations)",
     re.IGNORECASE,
 )
 DURATION_UNITS = {
     "µs": 1e-6,
+    "μs": 1e-6,  # Greek mu, which many writers type for the micro sign
     "us": 1e-6,
     "ms": 1e-3,
     "millisecond": 1e-3,
@@ -129,7 +131,7 @@ DURATION_UNITS = {
     "yrs": 31536000.0,
 }
 LATENCY_VALUE = re.compile(
-    rf"(?<![\w.]){NUMBER}\s*(µs|us|ms|milliseconds?|s|secs?|seconds?|min|mins|minutes?)(?![\w/])",
+    rf"(?<![\w.]){NUMBER}\s*(µs|μs|us|ms|milliseconds?|s|secs?|seconds?|min|mins|minutes?)(?![\w/])",
     re.IGNORECASE,
 )
 PERIOD_VALUE = re.compile(
@@ -138,7 +140,7 @@ PERIOD_VALUE = re.compile(
     re.IGNORECASE,
 )
 THROUGHPUT = re.compile(
-    rf"(?<![\w.]){NUMBER}\s*([kKmM])?\s*(?:"
+    rf"(?<![\w.]){NUMBER}\s*([kKmMbB]|thousand|million|billion)?\s*(?:"
     r"(rps|qps|tps|req/s|requests?|reqs?|queries|query|transactions?|events?|messages?|msgs?|"
     r"writes?|reads?|jobs?|orders?|uploads?|calls?|notifications?)\s*(?:/|per\s+)\s*"
     r"(s|sec|second|min|minute|h|hr|hour|day)\b"
@@ -172,15 +174,69 @@ PER = {
     "hour": 3600.0,
     "day": 86400.0,
 }
-RETENTION_WORDS = re.compile(
-    r"\bretain|\bretention\b|\bkept\b|\bkeep\b|\bstored?\b|\bpurged?\b|\bdeleted?\b|\barchiv|"
-    r"\bexpire|\bttl\b",
+SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
+# "Peak QPS: ~5k": the unit named before the number.
+THROUGHPUT_LABEL = re.compile(
+    rf"\b(rps|qps|tps)\b\s*(?:[:=]|of|is)?\s*[~≈]?\s*{NUMBER}\s*([kKmM]|thousand|million)?(?!\w)(?!\.\d)",
     re.IGNORECASE,
 )
-RECOVERY = re.compile(r"\b(RPO|RTO)\b|\brecovery (point|time) objective\b", re.IGNORECASE)
+# Retention stated as a target ("retained for 90 days") or as a rule ("deleted after 30 days",
+# "links expire after 15 minutes", "TTL of 24 h", "logs older than 14 days are purged").
+RETENTION_WORDS = re.compile(
+    r"\bretain|\bretention\b|\bkept\b|\bkeep\b|\bstored?\b|\bpurged?\b|\bdeleted?\b|\barchiv|"
+    r"\bexpir|\bttl\b|\btime[ -]to[ -]live\b|\bvalid for\b|\blive for\b|\blifetime\b|\bolder than\b"
+    r"|\bauto-?delet|\bremoved after\b|\berased? after\b",
+    re.IGNORECASE,
+)
+RULE_VERB = re.compile(
+    r"\b(?:are|is|be|get|gets|been)\s+(?:automatically\s+|permanently\s+|hard[- ])?"
+    r"(?:deleted|purged|removed|erased)\b",
+    re.IGNORECASE,
+)
+# Rules about expiry hold for minutes too; plain storage in minutes is a timeout, not retention.
+EXPIRY_WORDS = re.compile(
+    r"\bexpir|\bttl\b|\btime[ -]to[ -]live\b|\bvalid for\b|\blive for\b|\blifetime\b",
+    re.IGNORECASE,
+)
+RECOVERY = re.compile(
+    r"\b(RPO|RTO)\b|\brecovery (point|time) objective\b"
+    # RPO and RTO in plain words: "data loss of at most 5 minutes", "restored within 4 hours".
+    r"|\b(data loss|loss of data)\b"
+    r"|\b(restored|recoverable|recovered|back online)\s+within\b",
+    re.IGNORECASE,
+)
+# "A maximum of 5 minutes of data loss": the RPO's value comes first.
+LOSS_AFTER_VALUE = re.compile(r"\s+of\s+(?:data\s+)?loss\b", re.IGNORECASE)
 RPO_RTO = re.compile(r"\b(RPO|RTO)\s*(?:/|&|and)\s*(RPO|RTO)\b", re.IGNORECASE)
 ZERO_LOSS = re.compile(
     r"\bRPO\b[^.;|]{0,20}?(?:\bzero\b|=\s*0\b|\bof\s+0\b|:\s*0\b)", re.IGNORECASE
+)
+# Limits: a size or a count behind a limit word ("up to 25 MB", "at most 50 members",
+# "Maximum payload size is 10 MB", "limited to 5 projects per workspace").
+SIZE_UNITS = {
+    "bytes": 1.0, "kb": 1e3, "kib": 1024.0, "mb": 1e6, "mib": 1024.0**2,
+    "gb": 1e9, "gib": 1024.0**3, "tb": 1e12, "tib": 1024.0**4,
+}  # fmt: skip
+LIMIT_NOUNS = (
+    r"characters?|chars?|items?|files?|attachments?|members?|seats?|users?|projects?|workspaces?"
+    r"|rows?|records?|pages?|tabs?|devices?|sessions?|tokens?|keys?|webhooks?|recipients?"
+    r"|participants?|guests?|collaborators?|dashboards?|reports?|boards?|teams?|channels?|tags?"
+    r"|fields?|columns?|images?|photos?|videos?|documents?|uploads?|retries|attempts?|invites?"
+)
+LIMIT = re.compile(
+    r"\b(?:max(?:imum)?(?:\s+of)?|up\s+to|at\s+most|no\s+more\s+than|limited\s+to|capped\s+at"
+    r"|cap\s+of|not\s+exceed(?:ing)?)\s*[~≈]?\s*"
+    rf"{NUMBER}\s*(?:(kib|mib|gib|tib|kb|mb|gb|tb|bytes)|({LIMIT_NOUNS}))\b"
+    # "Max file size: 50 MB", "Maximum payload size is 10 MB": the limit word comes first.
+    r"|\bmax(?:imum)?\b[^.;:|\d]{1,40}?\b(?:size|length|count|number)\b(?:\s+of\s+\w+)?"
+    rf"\s*(?:is|:|=|of)\s*[~≈]?\s*{NUMBER}\s*(kib|mib|gib|tib|kb|mb|gb|tb|bytes)?\b",
+    re.IGNORECASE,
+)
+# Words of a limit statement that say nothing about what is limited.
+LIMIT_WORDS = frozenset(
+    "max maximum up to at most no more than limited capped cap not exceed exceeding must size "  # noqa: SIM905 - a word list reads better as text
+    "length count number is of can be have has support supports allow allows accept accepts "
+    "each single individual per a an the and or for in on with may will should shall".split()
 )
 CLAUSE_WIDE = frozenset(
     {
@@ -232,6 +288,7 @@ STOPWORDS = frozenset(
 )
 WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 METRIC_LABEL = {
+    "limit": "Limit",
     "availability": "Availability target",
     "latency": "Latency target",
     "throughput": "Throughput target",
