@@ -124,3 +124,27 @@ def mandatory(statement: str, priority: str | None) -> bool:
     if upper or lower:
         return upper is not None and (lower is None or upper.start() < lower.start())
     return _PLAIN_MUST.search(statement) is not None
+
+
+_SHOULD_VALUE = re.compile(r"(?:s|should(?:[- ]?have)?|p1|p2|recommended|medium)\b", re.IGNORECASE)
+_MAY_VALUE = re.compile(
+    r"(?:c|may|could(?:[- ]?have)?|optional|nice[- ]to[- ]have|p3|low)\b", re.IGNORECASE
+)
+
+
+def priority_word(statement: str, priority: str | None) -> str:
+    """``"must"``, ``"should"``, ``"may"`` or ``""``: the requirement's priority, as stated."""
+    if mandatory(statement, priority):
+        return "must"
+    if priority is None:
+        label = _PRIORITY_LABEL.search(statement)
+        priority = label.group(1) if label else None
+    value = (priority or "").strip(" *_`")
+    if value:
+        if _SHOULD_VALUE.match(value):
+            return "should"
+        return "may" if _MAY_VALUE.match(value) else ""
+    words = re.search(r"\b(SHOULD|RECOMMENDED|MAY|OPTIONAL|COULD)\b", statement)
+    if words:
+        return "should" if words.group(1) in {"SHOULD", "RECOMMENDED"} else "may"
+    return ""
