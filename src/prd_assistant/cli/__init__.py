@@ -10,7 +10,7 @@ import sys
 from typing import NoReturn
 
 from prd_assistant import __version__
-from prd_assistant.cli import draft, review, rules, usage
+from prd_assistant.cli import draft, push, review, rules, usage
 from prd_assistant.cli.common import EXIT_FAILED
 
 
@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     usage.add_arguments(usage_parser)
     usage_parser.set_defaults(run=usage.run)
+    push_parser = commands.add_parser(
+        "push", help="preview, then push requirements to GitHub/Jira", description=push.__doc__
+    )
+    push.add_arguments(push_parser)
+    push_parser.set_defaults(run=push.run)
     return parser
 
 

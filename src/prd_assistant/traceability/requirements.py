@@ -143,7 +143,7 @@ def _split_row(doc: Document, definition: Definition) -> tuple[str, str | None, 
 
 
 _STATEMENT_NOISE = re.compile(
-    r"^[\s>*_`#-]*(?:\d+(?:\.\d+)*\.?\s+)?|\((?:MUST|SHOULD|MAY|SHALL)[^)]*\)\s*:?|[*_`]+"
+    r"^[\s>*_`#-]*(?:\d+(?:\.\d+)*\.?\s+)?|\((?:MUST|SHOULD|MAY|SHALL|serves|UC)[^)]*\)\s*:?|[*_`]+"
 )
 
 

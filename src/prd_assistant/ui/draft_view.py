@@ -13,6 +13,7 @@ import streamlit as st
 from prd_assistant import export, register
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
 from prd_assistant.ui import actions, highlight, state
+from prd_assistant.ui.handoff_pane import render_handoff
 from prd_assistant.ui.highlight import Located
 from prd_assistant.ui.run import plural, start_run, status_line
 
@@ -128,6 +129,7 @@ def render_summary(draft: Draft) -> None:
     )
     cols[3].checkbox("Include hand-edited", key="include_edited")
     render_exports(draft)
+    render_handoff(draft)
 
 
 def render_exports(draft: Draft) -> None:
