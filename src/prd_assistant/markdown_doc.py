@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -239,8 +239,13 @@ def line_bounds(text: str) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
+@lru_cache(maxsize=4)
 def parse_markdown(text: str) -> MarkdownDoc:
-    """Parses ``text`` once into a :class:`MarkdownDoc` (see the module docstring)."""
+    """Parses ``text`` into a :class:`MarkdownDoc` (see the module docstring).
+
+    The last few results are remembered, so review, consistency and dedup reading the same
+    text share one parse: treat the returned model as read-only.
+    """
     starts, ends = line_bounds(text)
     doc = MarkdownDoc(text=text, line_starts=starts, line_ends=ends)
     source = text
@@ -277,6 +282,7 @@ class _Builder:
         self.row = -1
         self.row_cells: list[tuple[int, int]] = []
         self.row_line = 0
+        self.column = 0
         self.heading_stack: list[Section] = []
 
     def run(self) -> None:
@@ -322,12 +328,14 @@ class _Builder:
             self.row = -1
         elif kind == "tr_open" and token.map:
             self.row += 1
+            self.column = 0
             self.row_line = token.map[0]
             self.row_cells = self._split_row(token.map[0])
             if self.row == 0:
                 self.table_header = [self.text[s:e] for s, e in self.row_cells]
         elif kind in {"th_open", "td_open"}:
-            self._cell(tokens, index)
+            self._cell(self.column)
+            self.column += 1
 
     def _base(self, kind: BlockKind, lines: list[tuple[int, int]], first: int, last: int) -> dict:
         item = self.items[-1][0] if self.items else -1
@@ -456,7 +464,7 @@ class _Builder:
     def _close_sections(self, at: int, level: int = 0) -> None:
         while self.heading_stack and self.heading_stack[-1].level >= level:
             done = self.heading_stack.pop()
-            self.doc.sections[done.index] = _replace_end(done, at)
+            self.doc.sections[done.index] = replace(done, end=at)
 
     def _code(self, token: Token) -> None:
         first, stop = token.map
@@ -530,13 +538,7 @@ class _Builder:
             cells.append((start + a, start + b))
         return cells
 
-    def _cell(self, tokens: list[Token], index: int) -> None:
-        column = 0
-        back = index - 1
-        while tokens[back].type != "tr_open":
-            if tokens[back].type in {"th_open", "td_open"}:
-                column += 1
-            back -= 1
+    def _cell(self, column: int) -> None:
         if column < len(self.row_cells):
             a, b = self.row_cells[column]
         else:
@@ -558,10 +560,6 @@ class _Builder:
             start, end = doc.line_starts[line], doc.line_ends[line]
             if not covered and self.source[start:end].strip():
                 doc.unparsed.append((start, end))
-
-
-def _replace_end(section: Section, end: int) -> Section:
-    return Section(**{**section.__dict__, "end": end})
 
 
 def _lead_length(row: str, quote_depth: int) -> int:
