@@ -32,7 +32,7 @@ from prd_assistant.consistency.check import check_consistency
 from prd_assistant.consistency.report import json_items, sarif_results, sarif_rules, text_lines
 from prd_assistant.gate import BaselineError
 from prd_assistant.redaction import redact
-from prd_assistant.review import review
+from prd_assistant.review import nlp, review
 from prd_assistant.review.findings import SEVERITIES
 from prd_assistant.review.report import fails, json_payload, render_text, sarif_log
 from prd_assistant.textfile import TextFileError, read_text_file, read_text_stream
@@ -92,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     code = max(_run_one(args, name, checks) for name in args.file)
     checks.finish(args)
+    warning = nlp.load_warning()
+    if warning:
+        # Once per run, not per file: the pipeline is loaded (or not) once per process.
+        print(f"prd: warning: {warning}", file=sys.stderr)
     return code
 
 
@@ -115,6 +119,8 @@ def _run_one(args: argparse.Namespace, name: str, checks: gate.Gate) -> int:
     contradictions = ai.contradictions if ai else check_consistency(text)
     if args.format == "json":
         payload = json_payload(findings)
+        warning = nlp.load_warning()
+        payload["warnings"] = [warning] if warning else []
         payload.update(ai.to_dict() if ai else {"contradictions": json_items(contradictions)})
         output = json.dumps(payload, indent=2, ensure_ascii=False)
     elif args.format == "sarif":

@@ -48,8 +48,20 @@ def all_rules() -> tuple[RuleInfo, ...]:
 
     rules = [
         RuleInfo(r.id, r.category, r.severity, r.message, r.question, r.suggestion, "review")
-        for r in rules_open.RULES + rules_vague.RULES
+        for r in (*rules_open.RULES, *rules_vague.RULES, rules_vague.SUBJECTIVE_QUALITY)
     ]
+    metric = rules_vague.METRIC_WITHOUT_TARGET
+    rules.append(
+        RuleInfo(
+            "metric-without-target",
+            "unquantified_claim",
+            "warning",
+            metric["message"],
+            metric["question"],
+            metric["suggestion"],
+            "review",
+        )
+    )
     structural = {
         "open-question-line": ("warning", rules_open.OPEN_QUESTION_LINE),
         "question-in-body": ("warning", rules_open.QUESTION_IN_BODY),

@@ -6,14 +6,15 @@ import re
 from bisect import bisect_left, insort
 from functools import lru_cache
 
-from prd_assistant.review import rules_open, rules_vague
-from prd_assistant.review.findings import OPEN_QUESTION, Finding
+from prd_assistant.review import claims, nlp, rules_open, rules_vague
+from prd_assistant.review.findings import OPEN_QUESTION, UNQUANTIFIED_CLAIM, Finding
 from prd_assistant.review.markdown_scan import Scan, scan_markdown
 from prd_assistant.review.rule import Rule
 from prd_assistant.template import default_template_text
 
 _CLAUSE_BREAK = re.compile(r";|\|| but | whereas | while |, (?:and|but|or|so|yet|while) ")
 _MEASURABLE = re.compile(rules_vague.MEASURABLE)
+_FITS = {rule_id: re.compile(fit) for rule_id, fit in rules_vague.FITS.items()}
 _BASELINE = re.compile(rules_vague.BASELINE)
 _MORE_LESS = re.compile(r"(?:more|less) $")
 # A section that only lists what is not built ("Out of scope", "4. Non-goals"); "Goals &
@@ -138,11 +139,14 @@ class _Collector:
         )
 
 
-def review(markdown_text: str) -> list[Finding]:
+def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
     """Flags open questions and unquantified claims in a PRD.
 
     Args:
         markdown_text: The PRD as Markdown (any text works).
+        use_nlp: Judge vague words by sentence structure with the language pipeline. When
+            it cannot be loaded, review runs without it and :func:`nlp.load_warning` says
+            why.
 
     Returns:
         Findings ordered by position; ``markdown_text[f.start:f.end] == f.match`` for each.
@@ -153,17 +157,74 @@ def review(markdown_text: str) -> list[Finding]:
     out = _Collector(scan)
     question_spans = _structural(scan, out)
     _run_rules(scan, out, _OPEN_PATTERNS, question_spans)
-    # Items under an Open Questions heading ask, and items under Out of scope are not built:
-    # their vague words are not claims.
-    claim_free = question_spans + [
-        (area.start, next_start)
-        for area, next_start in zip(
-            scan.areas, [*scan.area_starts[1:], len(markdown_text)], strict=True
-        )
-        if area.open_questions or area.under(_OUT_OF_SCOPE)
+    # Items under an Open Questions heading ask, items under Out of scope are not built and
+    # sections that describe the world (problem, background, personas ...) state no
+    # requirement: their vague words are not claims.
+    claim_free = _merged(
+        question_spans
+        + [
+            (area.start, next_start)
+            for area, next_start in zip(
+                scan.areas, [*scan.area_starts[1:], len(markdown_text)], strict=True
+            )
+            if area.open_questions or area.under(_OUT_OF_SCOPE)
+        ]
+        + claims.section_spans(scan, claims.is_context_title)
+    )
+    matched: list[tuple[int, int]] = []
+    candidates = [
+        c
+        for c in _candidates(scan, _VAGUE_PATTERNS, claim_free, matched)
+        if not claims.in_purpose_clause(scan, c[1], c[2])
+        and not claims.in_precondition(scan, c[1])
+        and not (c[0].id == "open-ended-list" and claims.closes_examples(scan, c[1]))
     ]
-    _run_rules(scan, out, _VAGUE_PATTERNS, _merged(claim_free))
+    pipeline = nlp.pipeline() if use_nlp else None
+    if pipeline is not None:
+        sentences = claims.Sentences(scan, pipeline)
+        sentences.parse([start for _, start, _, _ in candidates])
+        candidates = [c for c in candidates if _is_claim(sentences, *c[:3])]
+    for rule, start, end, texts in candidates:
+        out.add(rule.id, rule.category, rule.severity, start, end, texts)
+    if pipeline is not None:
+        # Words a rule already matched were judged by it, with its own measurable criterion.
+        skip = _merged(claim_free + matched)
+        subjective = rules_vague.SUBJECTIVE_QUALITY
+        for word in claims.subjective_words(scan, sentences, skip):
+            if (
+                claims.in_purpose_clause(scan, word.start, word.end)
+                or claims.in_precondition(scan, word.start)
+                or _excused(scan, subjective, word.start, word.end)
+            ):
+                continue
+            texts = {
+                "message": subjective.message,
+                "question": subjective.question,
+                "suggestion": subjective.suggestion,
+            }
+            out.add(subjective.id, UNQUANTIFIED_CLAIM, "warning", word.start, word.end, texts)
+    for start, end in claims.metric_lines(scan, question_spans):
+        if not _flagged_line(out, scan, start):
+            out.add(
+                "metric-without-target",
+                UNQUANTIFIED_CLAIM,
+                "warning",
+                start,
+                end,
+                rules_vague.METRIC_WITHOUT_TARGET,
+            )
     return sorted(out.findings, key=lambda f: (f.start, f.end, f.category))
+
+
+def _is_claim(sentences: claims.Sentences, rule: Rule, start: int, end: int) -> bool:
+    span = sentences.tokens(start, end)
+    return span is None or claims.keeps(span, rule.id)
+
+
+def _flagged_line(out: _Collector, scan: Scan, offset: int) -> bool:
+    """True when a finding already lies on the line holding ``offset``."""
+    line_start, line_end = scan.line_span(offset)
+    return any(line_start <= f.start < line_end for f in out.findings)
 
 
 def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
@@ -282,7 +343,22 @@ def _run_rules(
     patterns: list[tuple[Rule, re.Pattern[str]]],
     question_spans: list[tuple[int, int]],
 ) -> None:
+    for rule, start, end, texts in _candidates(scan, patterns, question_spans):
+        out.add(rule.id, rule.category, rule.severity, start, end, texts)
+
+
+def _candidates(
+    scan: Scan,
+    patterns: list[tuple[Rule, re.Pattern[str]]],
+    question_spans: list[tuple[int, int]],
+    matched: list[tuple[int, int]] | None = None,
+) -> list[tuple[Rule, int, int, dict[str, str]]]:
+    """Every match of ``patterns`` that its rule does not excuse, in rule priority order.
+
+    ``matched``, when given, receives the span of every match, excused or not.
+    """
     text, masked = scan.text, scan.scan
+    found = []
     for rule, pattern in patterns:
         checker = _NOT_ORIGINAL.get(rule.id)
         for m in pattern.finditer(masked):
@@ -295,6 +371,8 @@ def _run_rules(
             ):
                 continue  # not a word start: "fast" in "breakfast"
             start, end = m.span("hit") if rule.id == "number-without-unit" else m.span()
+            if matched is not None:
+                matched.append((start, end))
             if scan.in_heading(start) and not rule.in_headings:
                 continue
             if scan.in_quote(start, end):
@@ -310,24 +388,30 @@ def _run_rules(
                 "question": rule.question,
                 "suggestion": rule.suggestion_for(text[start:end]),
             }
-            out.add(rule.id, rule.category, rule.severity, start, end, texts)
+            found.append((rule, start, end, texts))
+    return found
 
 
 def _excused(scan: Scan, rule: Rule, start: int, end: int) -> bool:
     """True when the clause around the match gives its measurable criterion or baseline."""
     s_start, s_end = scan.sentence(start)
     c_start, c_end = scan.clause(_CLAUSE_BREAK, start, end)
+    # The criterion must fit the claim: a time for speed, a target or delta for a comparative.
+    fit = _FITS.get(rule.id, _MEASURABLE)
     if rule.measured_ok:
         if rule.near_only:
-            if _MEASURABLE.search(scan.scan, end, min(c_end, end + _NEAR)):
+            if fit.search(scan.scan, end, min(c_end, end + _NEAR)):
                 return True
-        elif scan.search(_MEASURABLE, c_start, c_end):
+        elif scan.search(fit, c_start, c_end):
             return True
     # "more reliable than the monolith" is a comparative: a baseline settles it.
     comparative = (
         rule.baseline_ok or _MORE_LESS.search(scan.scan, max(s_start, start - 6), start) is not None
     )
-    if comparative and scan.search(_BASELINE, c_start, c_end):
+    if comparative and (
+        scan.search(_BASELINE, c_start, c_end)
+        or scan.search(_FITS["no-baseline-comparative"], c_start, c_end)
+    ):
         return True
     # "The product shall be easy to use. 90% of users ...": a vague statement followed, in the
     # same requirement, by its fit criterion is measured.
@@ -340,7 +424,7 @@ def _excused(scan: Scan, rule: Rule, start: int, end: int) -> bool:
     if not rule.measured_ok or not following or "\n" in scan.scan[s_end : following[0]]:
         return False
     if not rule.near_only:
-        return _MEASURABLE.search(scan.scan, *following) is not None
+        return fit.search(scan.scan, *following) is not None
     # An amount is settled when the next sentence counts the same thing ("within a few
     # minutes. ... in less than 15 minutes").
     noun = _NEXT_WORD.match(scan.scan, end)

@@ -40,6 +40,9 @@ _SPELLED = (
 MEASURABLE = (
     r"\d(?:[\d,]*\d)?(?:\.\d+)?\+?[ \t-]*(?:" + _UNITS + r")(?![a-z])"
     r"|(?:" + _SPELLED + r")[ \t-]+(?:" + _UNITS + r")(?![a-z])"
+    # "350 concurrent users": a count with a qualifier before the counted noun.
+    r"|\d(?:[\d,]*\d)?\+?[ \t]+(?:concurrent|simultaneous|parallel|active|open|registered|unique"
+    r"|paying|daily|weekly|monthly|total|new|additional)[ \t]+(?:" + _UNITS + r")(?![a-z])"
     r"|(?:<=|>=|<|>|≤|≥|=|±|under|below|above|over|within|at most|at least|no more than"
     r"|no less than|up to|less than|more than|fewer than|maximum(?: of)?|minimum(?: of)?|max|min"
     r"|exceed(?:s|ing)?|every|each|per)[ \t]*[~≈]?[ \t]*[$€£]?\d"
@@ -51,6 +54,36 @@ MEASURABLE = (
     r"|cis|sox|ferpa|coppa|ada|en 301|gaap)\b"
     r"|\b(?:business|working|office) hours\b|\b24/7\b"
 )
+_TIME_UNITS = (
+    r"ms|msec|millis(?:econds?)?|µs|us|ns|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?"
+    r"|weeks?|months?|years?"
+)
+_NUMBER = r"\d(?:[\d,]*\d)?(?:\.\d+)?"
+# What a measurable criterion must give for each kind of claim: a time for speed and timing,
+# a rate or a time for frequency, a target value or a delta for a comparative. "Higher
+# conversion within 90 days" has a number, but not one that says how much higher.
+TIME_FIT = (
+    _NUMBER + r"[ \t-]*(?:" + _TIME_UNITS + r")(?![a-z])"
+    r"|(?:" + _SPELLED + r")[ \t-]+(?:" + _TIME_UNITS + r")(?![a-z])"
+    r"|\bp\d{2,3}(?:\.\d+)?\b|\d{1,2}(?:th|st|nd|rd)[ \t-]+percentile"
+)
+SPEED_FIT = (
+    TIME_FIT + r"|" + _NUMBER + r"[ \t]*(?:rps|qps|tps|fps|[kmg]bps|[kmgt]i?b/s"
+    r"|(?:req(?:uest)?s?|ops|operations|transactions|events|messages|queries|calls|frames)"
+    r"[ \t]*(?:/[ \t]*s|per[ \t]+(?:second|sec|s|minute|min)))"
+)
+COMPARATIVE_FIT = (
+    r"(?:<=|>=|<|>|≤|≥|under|below|above|at most|at least|no more than|no less than|less than"
+    r"|more than|fewer than|\bto)[ \t]*[~≈]?[ \t]*[$€£]?\d"
+    r"|" + _NUMBER + r"[ \t]*(?:%|percent|per ?cent|x|×|times|points|pp|percentage points)(?![a-z])"
+    r"|\bp\d{2,3}\b"
+)
+FITS = {
+    "vague-speed": SPEED_FIT,
+    "vague-timing": TIME_FIT,
+    "vague-frequency": TIME_FIT + r"|" + _NUMBER + r"[ \t]*(?:times|x|×)",
+    "no-baseline-comparative": COMPARATIVE_FIT,
+}
 BASELINE = r"\bto[ \t]+[~≈]?[$€£]?\d|\bthan\b|\bfrom\b.{1,80}?\bto\b|\bby[ \t]+[~≈]?\d|\bcompared (?:to|with)\b|\brelative to\b"
 
 _NOT_LIMITED = (
@@ -123,6 +156,15 @@ RULES: tuple[Rule, ...] = (
             "optimal(?:ly)?",
             r"asap",
             r"a\.s\.a\.p\.?",
+            # "picks the optimal slot", "recommends the best plan": a superlative choice with
+            # no criterion for what is best.
+            heads(
+                "pick|picks|choose|chooses|select|selects|find|finds|recommend|recommends|"
+                "suggest|suggests|surface|surfaces|return|returns|rank|ranks|route|routes|match|"
+                "matches|show|shows",
+                r"(?: \w+)? the (?:very )?(?:best|optimal|ideal|perfect|right|most (?:relevant|suitable"
+                r"|appropriate|useful|efficient|accurate))(?: possible)?",
+            ),
             r"minimum(?= (?:downtime|latency|delay|effort|impact|disruption|friction|overhead|"
             r"interruption|cost)\b)",
         ),
@@ -172,6 +214,28 @@ RULES: tuple[Rule, ...] = (
         measured_ok=False,
     ),
     _vague(
+        "negated-absolute",
+        words(
+            # "with no loss of quality", "without degrading performance": how much loss is
+            # acceptable is the real requirement.
+            heads(
+                "with no|without any|without|no|zero",
+                r" (?:loss|degradation|drop|impact|compromise|reduction)(?: (?:of|in|on|to)"
+                r" (?:\w+ )?(?:quality|performance|speed|accuracy|fidelity|resolution"
+                r"|functionality|features?|user experience|ux|latency|reliability|security))",
+            ),
+            heads(
+                "without|never",
+                r" (?:degrading|compromising|sacrificing|affecting|impacting) (?:the )?"
+                r"(?:quality|performance|speed|accuracy|security|user experience|ux|reliability"
+                r"|latency)",
+            ),
+        ),
+        "'{match}' promises no loss at all, which no test can confirm.",
+        "How much loss is acceptable, measured how?",
+        "≤ __% drop in __ (e.g. SSIM ≥ 0.98, p95 latency +≤ __ ms) compared with __",
+    ),
+    _vague(
         "loophole",
         "(?:"
         + heads(
@@ -194,8 +258,10 @@ RULES: tuple[Rule, ...] = (
         + heads("at our|at its|at the", r"(?: \w+ team's)? discretion")
         + r"|as (?:needed|appropriate|necessary|applicable|relevant|desired|required(?! by| in| under| for)"
         r"|far as possible)|to the (?:extent|degree) (?:possible|practical|feasible|practicable)"
-        r"|within reason|at reason|if (?:the )?(?:problems?|issues?|errors?|symptoms?) persists?)"
-        + E,
+        r"|within reason|at reason|if (?:the )?(?:problems?|issues?|errors?|symptoms?) persists?"
+        # "unless complexity demands", "unless needed": an escape hatch with no condition.
+        r"|unless (?:(?:\w+ ){0,2}(?:demands?|requires?|warrants?|justifies)|(?:really |strictly )?"
+        r"(?:needed|necessary|required|warranted|justified|appropriate)))" + E,
         "'{match}' is a loophole: it lets the requirement be skipped without saying when.",
         "Exactly when does this apply, and who decides?",
         "state the condition: 'when __ (e.g. load > __ requests/s), the system __'; or drop it",
@@ -215,6 +281,18 @@ RULES: tuple[Rule, ...] = (
         )
         # "other payment media as they emerge": the list grows with whatever comes along.
         + r"|as (?:they|these|new ones|others) (?:emerge|appear|arise|become available|come along)"
+        # Open sets: "Slack, Teams and similar platforms", "and other tools".
+        + "|"
+        + heads("and|or", r" similar (?:\w+ )?\w+s")
+        + "|"
+        + heads(
+            "and|or",
+            r" other (?:\w+ )?(?:platforms|tools|services|apps|applications|providers|channels"
+            r"|sources|formats|integrations|systems|devices|networks|vendors|partners|marketplaces"
+            r"|browsers|clouds|stores|sites|websites|social networks|file types)"
+            r"(?! (?:listed|named|above|below|in (?:the|this|section|table)))",
+        )
+        + r"|and (?:much|many) more|and beyond"
         + r"|including without limitation)(?![\w-])",
         "'{match}' leaves the list open, so nobody knows what is in scope.",
         "Which items exactly are in scope?",
@@ -322,6 +400,9 @@ RULES: tuple[Rule, ...] = (
             "sluggish",
             r"blazing(?:ly)?[- ]fast",
             "lag[- ]free",
+            # Hyphenated compounds: "fast-loading", "lightning-fast", "quick-to-load".
+            heads("fast|quick|rapid|speedy|snappy", r"-(?:[a-z]+(?:ing|ed)|to-[a-z]+|paced)"),
+            heads("lightning|super|ultra|hyper|blazing", r"[- ]?(?:fast|quick)"),
             r"without (?:any )?(?:delay|lag)",
         ),
         **_SPEED,
@@ -338,6 +419,9 @@ RULES: tuple[Rule, ...] = (
             r"instant(?=[ \t]*(?:[.;,)]|$)| (?:feedback|response|results?|updates?|access|confirmation|"
             r"notifications?|delivery|sync|refresh))",
             r"near[- ]instant(?:ly|aneous(?:ly)?)?",
+            # "with immediate visual update": the adjective promises the same as the adverb.
+            r"immediate(?! (?:family|parent|child|children|predecessor|successor|vicinity"
+            r"|neighbou?rs?|superior|manager|supervisor|context|caller|subclass))",
             # "in minutes", "within seconds": a unit with no number. "duration in minutes" and
             # "(in seconds)" name a unit instead.
             heads(
@@ -463,6 +547,15 @@ RULES: tuple[Rule, ...] = (
             ),
             r"non[- ]intrusive(?:ly)?",
             r"hassle[- ]free",
+            # An experience goal: "delight users", "wow the user".
+            heads(
+                "delight|delights|wow|wows|impress|impresses|amaze|amazes|thrill|thrills",
+                r" (?:the |our |every |all |their )?(?:users?|customers?|people|shoppers?|members?"
+                r"|visitors?|buyers?|admins?)",
+            ),
+            heads(
+                "easy|simple|effortless|intuitive|smooth|clean|seamless", r"-(?:[a-z]+ing|feeling)"
+            ),
             r"painless(?:ly)?",
             r"delightful(?:ly)?",
             "polished",
@@ -559,7 +652,7 @@ RULES: tuple[Rule, ...] = (
             "normally",
             r"generally(?! availab)",
             r"effective(?:ly)?(?! date| immediately| from)",
-            r"strong(?:ly)?(?! consisten)",
+            r"strong(?:ly)?(?! (?:consisten|dependen|coupl|typ|reference|password policy))",
             r"clear(?= (?:and \w+ )?(?:errors?\b|error messages?|messages?|instructions?|guidance|feedback|labels?|"
             r"navigation|language|documentation|ui|layout|wording|visual))",
             "clearly",
@@ -667,7 +760,6 @@ RULES: tuple[Rule, ...] = (
             r"a (?:handful|bunch) of",
             r"a (?:few|couple of)",
             "several",
-            r"multiple(?![ -]choice| of\b)",
             r"a (?:growing |large |small )?number of",
             r"ever[- ](?:growing|increasing)",
             r"excessive(?:ly)?",
@@ -681,7 +773,8 @@ RULES: tuple[Rule, ...] = (
             r"many(?<!has many)(?<!have many)(?<!or many)(?<!how many)",
             "numerous",
             "various",
-            "some",
+            # "some of the types of queries: ..." introduces part of a list, not an amount.
+            r"some(?! of (?:the|these|those|its|our|their)\b)",
             "countless",
             r"significant(?<!statistically significant)(?:ly)?(?! (?:digits|figures|bits))",
             r"considerabl[ey]",
@@ -761,3 +854,21 @@ RULES: tuple[Rule, ...] = (
         "p95 __ ≤ {match} ms, measured at __",
     ),
 )
+
+# Evaluative words from the subjectivity lexicon (see ``lexicon.py``) that judge the product;
+# found by ``claims.subjective_words``, not by a pattern of its own.
+SUBJECTIVE_QUALITY = _vague(
+    "subjective-quality",
+    "",
+    "'{match}' is a judgement of the product, not a property a tester can check.",
+    "What observable property should make it '{match}', and how will it be checked?",
+    "replace '{match}' with the property, e.g. 'follows design system __ v__' or "
+    "'≥ __% of __ rate it ≥ 4/5 in a usability test (n = __)'",
+)
+# A line under Success Metrics / KPIs that names a metric with no target.
+METRIC_WITHOUT_TARGET = {
+    "message": "'{match}' names a success metric with no target, so the launch cannot be "
+    "judged a success or a failure.",
+    "question": "What value must it reach, from which baseline, by when, measured how?",
+    "suggestion": "__ rises from __ (today) to ≥ __ by <date>, measured by __",
+}

@@ -15,7 +15,7 @@ import streamlit as st
 from prd_assistant import assist, llm, register
 from prd_assistant.consistency import Contradiction, check_consistency
 from prd_assistant.document import Draft, RegisterItem, SectionStatus
-from prd_assistant.review import Finding, review
+from prd_assistant.review import Finding, nlp, review
 from prd_assistant.review.findings import SEVERITY_RANK
 from prd_assistant.ui import actions, highlight, proposals, register_view, sidebar, state
 from prd_assistant.ui.highlight import DOCUMENT_KEY, Located
@@ -24,8 +24,15 @@ from prd_assistant.ui.traceability_pane import render_traceability
 CATEGORY_LABEL = {"open_question": "Open questions", "unquantified_claim": "Unquantified claims"}
 
 
+@st.cache_resource(show_spinner="Loading the English language pipeline…")
+def _language_pipeline() -> object:
+    """One loaded pipeline per process (None when it cannot be loaded), shared by sessions."""
+    return nlp.pipeline()
+
+
 @lru_cache(maxsize=64)
 def _review(markdown: str) -> tuple[Finding, ...]:
+    _language_pipeline()
     return tuple(review(markdown))
 
 
@@ -159,6 +166,9 @@ def render_review(draft: Draft, located: list[Located]) -> None:
     cols = st.columns(len(counts))
     for col, (category, count) in zip(cols, counts.items(), strict=True):
         col.metric(CATEGORY_LABEL[category], count)
+    warning = nlp.load_warning()
+    if warning:
+        st.warning(f"Review ran with reduced accuracy: {warning}.")
     titles = {s.key: s.title for s in draft.sections}
     listed = [item for item in active if item.finding.severity == "info"]
     flagged = [item for item in active if item.finding.severity != "info"]

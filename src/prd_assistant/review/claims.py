@@ -1,0 +1,531 @@
+"""Which vague words are claims: where their sentence sits and what it says.
+
+The word rules (``rules_vague``) find candidates; this module decides which of them are
+claims about the product, in two layers:
+
+* From the document's structure, with no language model: sections that describe the world
+  (problem statement, background, motivation, personas, competitors, meeting minutes ...,
+  at any heading level) make no claims; purpose clauses ("so that ...", "in order to ...")
+  say why, not what; "e.g. CSV, JSON, etc." ends an example list, not a scope; and a line
+  under Success Metrics / KPIs with no target at all is itself unquantified.
+* From sentence structure, with the language pipeline (:mod:`nlp`): a sentence whose
+  subject is users, customers, competitors, the problem or today's tools is context unless
+  it states a requirement (a modal such as must/shall/will); a past-tense sentence reports
+  history; an infinitive of purpose ("to boost adoption") is split off; a capitalised name
+  ("Instant Payouts", "Smart Compose") is not a quality; a timing word that orders events
+  ("shortly after launch") is no latency promise. Evaluative adjectives from the public
+  lexicon (:mod:`lexicon`) count when they judge the product or a requirement's predicate,
+  and superlatives of them ("picks the best slot") count in any claim.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from prd_assistant.review import lexicon
+from prd_assistant.template import normalize_title
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
+
+    from prd_assistant.review.markdown_scan import Scan
+
+# Sections that describe the world rather than the product.
+CONTEXT_TITLE = re.compile(
+    r"\b(?:problem(?: statement| space|s)?|pain points?|background|motivation|context"
+    r"|(?:user |buyer )?personas?|competit(?:ors?|ive (?:analysis|landscape|threats))|competition"
+    r"|market (?:analysis|research|landscape|overview)|landscape|prior art|alternatives"
+    r"|about (?:this|the) (?:document|doc|prd|spec)|meeting (?:minutes|notes)|minutes"
+    r"|current (?:state|situation|experience|process)|status quo|as[- ]is|today|why now"
+    r"|(?:user )?research(?: findings)?|customer (?:quotes|feedback|interviews)|interviews?"
+    r"|revision history|change ?log|document history|glossary|references?|acknowledg(?:e?ments?)"
+    r"|history|discovery|insights?|rationale|drawbacks|trade[- ]?offs|positioning|guidelines"
+    r"|checklist|execution (?:flow|status)|decisions?|clarifications"
+    r"|future (?:possibilities|work|ideas))\b"
+)
+# A title that also names what is built ("Problem and product hypothesis", "Risks and
+# requirements") introduces claims too.
+NOT_CONTEXT_TITLE = re.compile(
+    r"\b(?:product|solution|requirements?|goals?|scope|proposal|hypothesis|features?|design"
+    r"|specification|mitigations?)\b"
+)
+METRIC_TITLE = re.compile(
+    r"\b(?:success metrics?|metrics?|kpis?|measures? of success"
+    r"|key results?|okrs?|north star|how we(?: ll| will) measure(?: success)?|measuring success)\b"
+)
+# Purpose clauses say why, not what; their words are not judged.
+PURPOSE = re.compile(
+    r"\b(?:so that|so as to|in order (?:to|for|that)|with the (?:aim|goal|intent) (?:of|to)"
+    r"|for (?:easier|better|faster|simpler|quicker|smoother|improved|greater|more)"
+    # An infinitive of a goal verb says why, unless a verb of ability or wish governs it
+    # ("allows users to reduce ..." is the capability itself).
+    r"|(?<!able )(?<!allow )(?<!allows )(?<!enable )(?<!enables )(?<!want )(?<!wants )"
+    r"(?<!need )(?<!needs )(?<!way )(?<!ways )(?<!how )(?<!lets )(?<!users )(?<!them )"
+    r"to (?:boost|drive|increase|improve|reduce|encourage|grow|maximi[sz]e|minimi[sz]e"
+    r"|enhance|accelerate|speed up|lower|raise|cut|avoid|prevent|limit))\b"
+)
+# Given/When clauses of an acceptance scenario set the scene; only the Then clause claims.
+_GIVEN = re.compile(r"\b(?:given|when)\b")
+_THEN = re.compile(r"\bthen\b")
+_CLAUSE_END = re.compile(r"[;:]|\. |, (?:and|but|while|whereas) ")
+# "etc." after "e.g. CSV, JSON" or "such as Slack, Teams" closes examples, not a scope.
+_EXAMPLES = re.compile(r"\b(?:e\.g\.?|eg|for example|for instance|such as|like)[ \t,:]")
+_METRIC_LINE = re.compile(r"[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+|\|)")
+_CHECKBOX = re.compile(r"\[[ xX]?\][ \t]")
+_HAS_NUMBER = re.compile(r"\d|\b(?:zero|one|two|three|four|five|ten|half|twice|double)\b")
+_MARKUP = re.compile(r"[*_`|#>]|^[ \t]*(?:[-+][ \t]|\d{1,3}[.)][ \t])", re.MULTILINE)
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one string, for lists that are data."""
+    return frozenset(text.split())
+
+
+MODALS = _words("must shall should will would can could may might need needs")
+SUBJECTS = frozenset(("nsubj", "nsubjpass", "csubj", "csubjpass", "expl"))
+# Subjects whose sentences describe the world (who suffers, who competes, what is broken).
+WORLD_SUBJECTS = _words(
+    """competitor competitors rival rivals incumbent incumbents problem problems pain pains
+    market markets industry alternative alternatives"""
+)
+# People: their sentences are context unless they state a requirement ("users can ...").
+PEOPLE = _words(
+    """user users customer customers people person persona personas buyer buyers shopper
+    shoppers member members visitor visitors team teams we they i he she it's company
+    companies business businesses manager managers engineer engineers developer developers
+    admin admins administrator administrators analyst analysts agent agents operator
+    operators staff employee employees pm pms designer designers researcher researchers
+    merchant merchants seller sellers driver drivers patient patients student students
+    teacher teachers clinician clinicians nurse nurses doctor doctors owner owners"""
+)
+# "today's tools", "existing solutions", "the current process": the world as it is.
+_TODAY = _words("today current existing legacy manual incumbent competing")
+# What people think, feel, want or do today: "users find the search slow", "shoppers give up
+# because checkout feels clunky". Actions the product performs for them ("merchants receive
+# notifications in real time") are requirements, whatever the tense.
+ATTITUDE_VERBS = _words(
+    """find feel complain struggle say tell report mention want wish expect prefer like love
+    hate dislike abandon churn leave quit switch spend waste avoid rely depend try ask face
+    suffer juggle resort perceive consider think believe describe rate give know hear worry
+    care fear trust distrust tolerate accept reject ignore miss forget lose"""
+)
+# Rules whose match holds its own clause ("if problems persist", "as they emerge"): the
+# clause's subject says nothing about whether the sentence is context.
+_OWN_CLAUSE_RULES = frozenset(("loophole", "open-ended-list"))
+_USER_STORY = re.compile(r"[ \t]*(?:[-*+][ \t]+)?(?:\[[ x]\][ \t]+)?as an? ", re.IGNORECASE)
+# Nouns a judgement of the product can attach to ("a seamless experience", "an elegant UI").
+PRODUCT_NOUNS = _words(
+    """product system app application platform service tool feature features experience
+    ux ui interface design look feel layout dashboard page pages screen screens flow flows
+    onboarding workflow process solution site website portal api sdk integration editor
+    view views navigation search checkout ui/ux visuals visual interaction interactions
+    it this"""
+)
+# Verbs that hand a quality to the user ("provides a seamless experience").
+_GIVING = _words(
+    "provide provides offer offers deliver delivers give gives create creates ensure ensures "
+    "have has feature features enable enables bring brings"
+)
+_ORDERING = _words("after before following once upon when until then thereafter")
+_TIMING_RULES = frozenset(("vague-timing",))
+
+
+def is_context_title(title: str) -> bool:
+    """True for a heading whose section describes the world rather than the product."""
+    key = normalize_title(title)
+    return CONTEXT_TITLE.search(key) is not None and NOT_CONTEXT_TITLE.search(key) is None
+
+
+def is_metric_title(title: str) -> bool:
+    """True for a Success Metrics / KPIs heading."""
+    return METRIC_TITLE.search(normalize_title(title)) is not None
+
+
+def section_spans(scan: Scan, wanted: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """Spans of the sections, at any heading level and with their subsections, that sit
+    under a heading whose title is ``wanted``."""
+    ends = [*scan.area_starts[1:], len(scan.text)]
+    return merged(
+        [
+            (area.start, end)
+            for area, end in zip(scan.areas, ends, strict=True)
+            if any(wanted(title) for title in area.path)
+        ]
+    )
+
+
+def inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    """True when ``offset`` lies in one of the sorted, non-overlapping ``spans``."""
+    index = bisect_right(spans, (offset, 1 << 62)) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
+
+
+def merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping spans."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def in_purpose_clause(scan: Scan, start: int, end: int | None = None) -> bool:
+    """True when ``start`` lies in a purpose clause ("so that ...", "in order to ...",
+    "... hidden to reduce distraction", "for easier serialization") of its sentence."""
+    s_start, _ = scan.sentence(start)
+    stop = start if end is None else end
+    markers = [m for m in PURPOSE.finditer(scan.scan, s_start, stop) if m.start() < start]
+    if not markers:
+        return False
+    return _CLAUSE_END.search(scan.scan, markers[-1].end(), start) is None
+
+
+def in_precondition(scan: Scan, start: int) -> bool:
+    """True inside the Given/When part of a "Given ..., When ..., Then ..." scenario line."""
+    line_start, line_end = scan.line_span(start)
+    return (
+        _GIVEN.search(scan.scan, line_start, start) is not None
+        and _THEN.search(scan.scan, start, line_end) is not None
+    )
+
+
+def closes_examples(scan: Scan, start: int) -> bool:
+    """True for "etc." ending a list that "e.g." / "such as" opened in the same clause."""
+    line_start, _ = scan.line_span(start)
+    window = scan.scan[max(line_start, start - 160) : start]
+    cut = max(window.rfind("("), window.rfind(";"))
+    if cut >= 0:
+        window = window[cut:]
+    return _EXAMPLES.search(window) is not None
+
+
+def metric_lines(scan: Scan, skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Items under Success Metrics / KPIs headings that state no target (no number at all).
+
+    Returns the span of each such item's text (after its bullet or table border). Table
+    header and divider rows, lead-in lines ending in ":" and lines inside ``skip`` are left
+    out.
+    """
+    found = []
+    for sec_start, sec_end in section_spans(scan, is_metric_title):
+        position = sec_start
+        lines = scan.scan[sec_start:sec_end].split("\n")
+        table_row = 0
+        for line in lines:
+            line_start = position
+            position += len(line) + 1
+            lead = _METRIC_LINE.match(line)
+            if not line.strip() or lead is None:
+                table_row = 0
+                continue
+            if line.lstrip().startswith("|"):
+                table_row += 1
+                if table_row <= 2 or set(line.strip()) <= set("|-: "):
+                    continue  # header and divider
+            body = line[lead.end() :]
+            if _CHECKBOX.match(body):
+                continue  # a done-criterion to tick off, not a metric
+            text = body.strip(" \t|*_")
+            if (
+                len(text.split()) < 2
+                or text.endswith(":")
+                or _HAS_NUMBER.search(body)
+                or scan.in_heading(line_start)
+                or inside(skip, line_start + lead.end())
+            ):
+                continue
+            if line.lstrip().startswith("|"):
+                first_cell = body.split("|")[0]
+                text = first_cell.strip(" \t*_")
+                if not text:
+                    continue
+                offset = line_start + lead.end() + first_cell.index(text)
+            else:
+                offset = line_start + lead.end() + body.index(text)
+            found.append((offset, offset + len(text)))
+    return found
+
+
+# --- Sentence structure (needs the language pipeline) -----------------------------------
+
+
+def _parse_text(scan: Scan, start: int, end: int) -> str:
+    """The sentence as the parser should read it: blanked code and markup become spaces."""
+    original = scan.text[start:end]
+    masked = scan.scan[start:end]
+    chars = [" " if m == " " and o != " " else o for o, m in zip(original, masked, strict=True)]
+    if not original.isascii():
+        chars = [_nfkc_char(c) for c in chars]
+    cleaned = "".join(chars)
+    return _MARKUP.sub(lambda m: " " * len(m.group()), cleaned)
+
+
+def _nfkc_char(char: str) -> str:
+    normal = unicodedata.normalize("NFKC", char)
+    return normal if len(normal) == 1 else char
+
+
+class Sentences:
+    """Parses the sentences that hold candidates, once each, in one batch."""
+
+    def __init__(self, scan: Scan, nlp: Language) -> None:
+        self.scan = scan
+        self.nlp = nlp
+        self.docs: dict[tuple[int, int], Doc] = {}
+        self.by_text: dict[str, Doc] = {}
+
+    def parse(self, offsets: list[int]) -> None:
+        """Parses every sentence holding one of ``offsets`` that is not parsed yet."""
+        spans = sorted({self.scan.sentence(o) for o in offsets} - set(self.docs))
+        texts = [_parse_text(self.scan, s, e) for s, e in spans]
+        # A sentence repeated in the document (a table row, a boilerplate line) is parsed once.
+        unique = list(dict.fromkeys(t for t in texts if t not in self.by_text))
+        for text, doc in zip(unique, self.nlp.pipe(unique, batch_size=64), strict=True):
+            self.by_text[text] = doc
+        for span, text in zip(spans, texts, strict=True):
+            self.docs[span] = self.by_text[text]
+
+    def tokens(self, start: int, end: int) -> Span | None:
+        """The parsed tokens covering ``start``..``end``, or None."""
+        s_start, _ = self.scan.sentence(start)
+        doc = self.docs.get(self.scan.sentence(start))
+        if doc is None:
+            return None
+        return doc.char_span(start - s_start, end - s_start, alignment_mode="expand")
+
+
+def _clause_verb(token: Token) -> Token:
+    """The verb of the clause holding ``token`` (the token itself if it heads one)."""
+    current = token
+    for _ in range(40):
+        if current.pos_ in ("VERB", "AUX") and (
+            current.dep_ == "ROOT" or any(c.dep_ in SUBJECTS for c in current.children)
+        ):
+            return current
+        if current.head is current:
+            return current
+        current = current.head
+    return current
+
+
+def _subject(verb: Token) -> Token | None:
+    for _ in range(10):
+        for child in verb.children:
+            if child.dep_ in SUBJECTS:
+                return child
+        if verb.dep_ not in ("conj", "xcomp", "ccomp") or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
+
+
+def _has_modal(verb: Token) -> bool:
+    for _ in range(10):
+        for child in verb.children:
+            if child.dep_ in ("aux", "auxpass") and (
+                child.tag_ == "MD" or child.lower_ in MODALS or child.lower_ == "to"
+            ):
+                return True
+        if verb.lower_ in MODALS:
+            return True
+        if verb.dep_ not in ("conj", "xcomp") or verb.head is verb:
+            return False
+        verb = verb.head
+    return False
+
+
+def _is_today(noun: Token) -> bool:
+    return any(
+        child.lower_.rstrip("'s") in _TODAY or child.lower_ in _TODAY
+        for child in noun.children
+        if child.dep_ in ("amod", "poss", "compound", "det", "nmod")
+    )
+
+
+def is_context(token: Token) -> bool:
+    """True when the clause holding ``token``, or a clause that reports it ("customers
+    complained that exports were slow"), describes the world rather than the product."""
+    if _USER_STORY.match(token.doc.text):
+        return False  # "As a teacher, I want authoring to be fast": a requirement
+    verb = _clause_verb(token)
+    for _ in range(10):
+        if _describes_world(verb):
+            return True
+        if verb.dep_ not in ("ccomp", "xcomp", "advcl", "conj", "csubj") or verb.head is verb:
+            return False
+        verb = _clause_verb(verb.head)
+    return False
+
+
+def _describes_world(verb: Token) -> bool:
+    subject = _subject(verb)
+    if subject is None:
+        return False
+    if _has_modal(verb):
+        return False  # a requirement, even about existing data or people
+    word, lemma = subject.lower_, subject.lemma_.lower()
+    if word in WORLD_SUBJECTS or lemma in WORLD_SUBJECTS or _is_today(subject):
+        return True
+    if word not in PEOPLE and lemma not in PEOPLE:
+        return False
+    # History ("users complained last year") or what people think and do today.
+    return verb.tag_ == "VBD" or verb.lemma_.lower() in ATTITUDE_VERBS
+
+
+def is_purpose(token: Token) -> bool:
+    """True inside a purpose clause: "..., to boost adoption", "To cut costs, ...", "so that"."""
+    current = token
+    for _ in range(40):
+        children = list(current.children)
+        if current.dep_ in ("advcl", "acl") and children:
+            first = min(current.subtree, key=lambda t: t.i)
+            before = current.doc[first.i - 1] if first.i else None
+            starts_clause = before is None or before.text in (",", ";", ":") or before.is_sent_start
+            if first.lower_ == "to" and starts_clause:
+                return True
+            marks = {c.lower_ for c in children if c.dep_ == "mark"}
+            if {"so", "that"} <= marks:
+                return True
+        if current.head is current:
+            return False
+        current = current.head
+    return False
+
+
+def describes_input(token: Token) -> bool:
+    """True inside a subject that is an action ("rapid typing does not ...", "Creating many
+    nodes rapidly should not ..."): it describes what the user does, not the product."""
+    current = token
+    for _ in range(40):
+        if current.dep_ in ("csubj", "csubjpass"):
+            return True
+        if current.dep_ in ("nsubj", "nsubjpass") and (
+            current.tag_ == "VBG" or current.lower_.endswith("ing")
+        ):
+            return True
+        if current.head is current:
+            return False
+        current = current.head
+    return False
+
+
+def is_name(span: Span) -> bool:
+    """True for a capitalised product or company name holding the words ("Instant Payouts")."""
+    first = span[0]
+    if not first.text[:1].isupper() or first.text.isupper():
+        return False  # lower case, or capitals for emphasis ("must be FAST")
+    doc = first.doc
+    neighbours = [doc[i] for i in (first.i - 1, span[-1].i + 1) if 0 <= i < len(doc)]
+    titled_neighbour = any(t.text[:1].isupper() and t.is_alpha for t in neighbours)
+    if first.i == 0 or first.is_sent_start:
+        return titled_neighbour and any(t.tag_ in ("NNP", "NNPS") for t in [*span, *neighbours])
+    return first.tag_ in ("NNP", "NNPS") or titled_neighbour
+
+
+def orders_events(span: Span) -> bool:
+    """True for a timing word that opens a sentence to order events ("Shortly after launch,
+    we add SSO", "Eventually, ..."); "I receive inspections soon after I reconnect" still
+    promises a delay."""
+    first, last = span[0], span[-1]
+    if first.pos_ != "ADV" or any(not t.is_space and not t.is_punct for t in first.doc[: first.i]):
+        return False
+    following = last.nbor(1) if last.i + 1 < len(last.doc) else None
+    return following is not None and (following.lower_ in _ORDERING or following.text == ",")
+
+
+def keeps(span: Span, rule_id: str) -> bool:
+    """Whether a word-rule candidate, parsed, is a claim about the product."""
+    if is_name(span):
+        return False
+    if rule_id in _TIMING_RULES and orders_events(span):
+        return False
+    root = span.root
+    if rule_id in _OWN_CLAUSE_RULES:
+        return not is_purpose(root)
+    return not (is_context(root) or is_purpose(root) or describes_input(root))
+
+
+def _judged_adjective(token: Token) -> Token:
+    """For "fast and elegant", the first conjunct carries the grammatical role."""
+    current = token
+    while current.dep_ == "conj" and current.head is not current:
+        current = current.head
+    return current
+
+
+def judges_product(token: Token) -> bool:
+    """True when an evaluative adjective or adverb judges the product or a requirement."""
+    if is_context(token) or is_purpose(token) or describes_input(token):
+        return False
+    if token.tag_ == "JJS" or any(c.tag_ == "RBS" for c in token.children):
+        return True  # a superlative judgement: "picks the best slot", "the most relevant"
+    role = _judged_adjective(token)
+    verb = _clause_verb(role)
+    subject = _subject(verb)
+    if role.dep_ in ("acomp", "oprd", "attr", "xcomp"):
+        product = subject is not None and subject.lemma_.lower() in PRODUCT_NOUNS
+        return product or _has_modal(verb)
+    if role.dep_ == "amod":
+        noun = role.head
+        if noun.lemma_.lower() in PRODUCT_NOUNS or noun.lower_ in PRODUCT_NOUNS:
+            return True
+        head = noun.head
+        return noun.dep_ in ("dobj", "attr") and head.lemma_.lower() in _GIVING
+    if role.dep_ == "advmod" and role.pos_ == "ADV":
+        return _has_modal(verb)
+    return False
+
+
+def _adjective_base(word: str) -> str:
+    return word[:-2] if word.endswith("ly") else word
+
+
+@dataclass(frozen=True)
+class Subjective:
+    """An evaluative word the lexicon and the parse flag together."""
+
+    start: int
+    end: int
+
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def subjective_words(
+    scan: Scan, sentences: Sentences, skip: list[tuple[int, int]]
+) -> list[Subjective]:
+    """Evaluative words that judge the product, outside ``skip`` spans and quotations."""
+    evaluative = lexicon.evaluative_adjectives()
+    masked = scan.scan
+    hits = []
+    for m in _WORD.finditer(masked):
+        word = m.group()
+        if word not in evaluative and not (word.endswith("ly") and word[:-2] in evaluative):
+            continue
+        start, end = m.span()
+        if (start and masked[start - 1] == "-") or masked[end : end + 1] == "-":
+            continue  # part of a compound: "user-friendly", "fine-grained"
+        if inside(skip, start) or scan.in_heading(start) or scan.in_quote(start, end):
+            continue
+        hits.append((start, end))
+    sentences.parse([start for start, _ in hits])
+    found = []
+    for start, end in hits:
+        span = sentences.tokens(start, end)
+        if span is None or len(span) != 1:
+            continue
+        token = span[0]
+        word = token.lower_
+        is_adjective = token.tag_ in ("JJ", "JJR", "JJS") and word in evaluative
+        is_adverb = token.tag_ == "RB" and _adjective_base(word) in evaluative
+        if (is_adjective or is_adverb) and not is_name(span) and judges_product(token):
+            found.append(Subjective(start, end))
+    return found

@@ -1,0 +1,181 @@
+"""Which vague words are claims: sections, sentence structure, fitting criteria, the lexicon."""
+
+from __future__ import annotations
+
+import pytest
+
+from prd_assistant.review import lexicon, review
+
+
+def _claims(markdown: str, *, use_nlp: bool = True) -> list[str]:
+    return [
+        f.match for f in review(markdown, use_nlp=use_nlp) if f.category == "unquantified_claim"
+    ]
+
+
+def _requirement(line: str) -> list[str]:
+    return _claims(f"## Requirements\n- {line}\n")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "## Problem Statement",
+        "### Motivation",
+        "#### Competitor analysis",
+        "## 2. Background",
+        "### User Personas",
+        "## About this document",
+        "### Meeting minutes (12 May)",
+    ],
+)
+def test_context_sections_at_any_level_make_no_claims(title: str) -> None:
+    doc = f"# PRD\n## Requirements\n- The export must be fast.\n{title}\nToday's tools are slow and clunky.\n"
+    assert _claims(doc) == ["fast"]
+    assert _claims(doc, use_nlp=False) == ["fast"]  # structure needs no language model
+
+
+def test_a_context_subsection_ends_at_the_next_heading_of_its_level() -> None:
+    doc = (
+        "## Requirements\n### Motivation\nSearch is slow.\n### Functional\n- Search must be fast.\n"
+    )
+    assert _claims(doc) == ["fast"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Users find today's tools slow.",
+        "Customers complained that exports were slow.",
+        "Competitors offer faster onboarding.",
+        "Today's tools are slow and clunky.",
+        "The problem is that reconciliation takes too long.",
+    ],
+)
+def test_sentences_about_users_competitors_and_the_problem_are_context(sentence: str) -> None:
+    assert _requirement(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Users can quickly export their reports.", "quickly"),
+        ("Merchants receive notifications in real time.", "real time"),
+        ("As a teacher, I want authoring to be fast.", "fast"),
+        ("The system must be fast.", "fast"),
+    ],
+)
+def test_requirements_stated_about_people_are_still_claims(sentence: str, flagged: str) -> None:
+    assert _requirement(sentence) == [flagged]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Add CSV export so that setup feels lighter.",
+        "Add CSV export in order to boost adoption.",
+        "Add saved filters, to boost adoption.",
+    ],
+)
+def test_purpose_clauses_are_not_judged(sentence: str) -> None:
+    assert _requirement(sentence) == []
+
+
+def test_the_claim_before_a_purpose_clause_is_still_judged() -> None:
+    assert _requirement("The dashboard must load fast so that users feel productive.") == ["fast"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Smart Compose suggests replies.",
+        "Connect the account to Instant Payouts.",
+        "Shortly after launch, we add SSO.",
+        "Export in common formats (e.g. CSV, JSON, etc.).",
+    ],
+)
+def test_word_sense_names_ordering_adverbs_and_example_lists(sentence: str) -> None:
+    assert _requirement(sentence) == []
+
+
+def test_an_open_list_without_examples_is_still_open() -> None:
+    assert _requirement("Export to CSV, JSON, etc.") == ["etc."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Fast-loading pages for every report.", "Fast-loading"),
+        ("A lightning-fast search box.", "lightning-fast"),
+        ("Post to Slack, Teams and similar platforms.", "and similar platforms"),
+        ("Resize images with no loss of quality.", "with no loss of quality"),
+        ("The scheduler picks the optimal slot.", "picks the optimal"),
+        ("The assistant recommends the best plan.", "recommends the best"),
+        ("Onboarding should delight users.", "delight users"),
+    ],
+)
+def test_phrase_shapes(sentence: str, flagged: str) -> None:
+    assert _requirement(sentence) == [flagged]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        # A number that does not measure the claim does not excuse it.
+        ("Higher conversion within 90 days.", ["Higher"]),
+        ("Search must be fast for 10,000 users.", ["fast"]),
+        ("Reports refresh quickly for up to 50 accounts.", ["quickly"]),
+        # One that does, does.
+        ("Conversion 5% higher within 90 days.", []),
+        ("Reduce checkout time to under 40 s.", []),
+        ("Search must be fast (p95 under 300 ms).", []),
+        ("Reports refresh quickly: within 5 minutes.", []),
+    ],
+)
+def test_a_measurable_criterion_must_fit_the_claim(sentence: str, flagged: list[str]) -> None:
+    assert _requirement(sentence) == flagged
+
+
+def test_success_metrics_without_a_target_are_unquantified() -> None:
+    doc = (
+        "## Requirements\n- Export to CSV.\n"
+        "## Success Metrics\nWe will track:\n"
+        "- Customers come back every week\n"
+        "- Weekly active teams reach 500 by March\n"
+        "### KPIs\n| Metric | Target |\n|---|---|\n| Activation rate | |\n| Churn | ≤ 2% monthly |\n"
+    )
+    found = [(f.rule, f.match) for f in review(doc) if f.rule == "metric-without-target"]
+    assert found == [
+        ("metric-without-target", "Customers come back every week"),
+        ("metric-without-target", "Activation rate"),
+    ]
+
+
+def test_evaluative_words_from_the_lexicon_count_when_they_judge_the_product() -> None:
+    assert _requirement("The app must be elegant and provide a stunning onboarding.") == [
+        "elegant",
+        "stunning",
+    ]
+    assert _requirement("The settings page should feel coherent.") == ["should feel coherent"]
+    assert _requirement("The UI must look gorgeous.") == ["must look gorgeous"]
+    assert _requirement("The dashboard is gorgeous.") == ["gorgeous"]
+
+
+def test_evaluative_words_elsewhere_are_not_claims() -> None:
+    # Describing people, data or the world is not judging the product.
+    assert _requirement("Angry customers can open a ticket from the receipt.") == []
+    assert _requirement("Flag transactions that look suspicious to the fraud team.") == [
+        "suspicious"
+    ]  # the word rule's own judgement, unchanged
+    assert _claims("## Problem\nThe current editor is awful.\n") == []
+
+
+def test_the_lexicon_is_read_from_the_shipped_file_and_filtered() -> None:
+    words = lexicon.evaluative_adjectives()
+    assert {"elegant", "stunning", "delightful", "coherent", "gorgeous"} <= words
+    assert not words & {"able", "unique", "latest", "true", "mean"}  # technical senses
+    assert len(words) > 400
+
+
+def test_without_the_pipeline_word_rules_still_flag_claims() -> None:
+    assert _claims("## Requirements\n- The export must be fast.\n", use_nlp=False) == ["fast"]
