@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import signal
 import subprocess
@@ -35,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine import describe  # noqa: E402
 from tests.support.openai_server import (  # noqa: E402
     Cut,
     Finish,
@@ -268,15 +268,7 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PRD_"))}
     env["PYTHONPATH"] = str(ROOT / "src")
 
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}")
+    print(describe())
     print(f"CLI options: {' '.join(extra)}; server delay {args.delay} s per call\n")
     header = (
         f"{'mode':<11} {'fault':<42} {'done':>5} {'whole':>5} {'exit':>5} {'wall':>7}  last line"

@@ -128,3 +128,27 @@ def test_a_signal_saves_the_draft_and_prints_the_resume_command(tmp_path, signum
     statuses = [s["status"] for s in data["sections"]]
     assert statuses.count("done") == 15 and "writing" not in statuses
     assert not (tmp_path / "prd.md").exists() and out == ""
+
+
+def test_saves_over_their_time_budget_are_held_back_then_made(tmp_path, monkeypatch):
+    from prd_assistant.cli.checkpoint import Checkpoint
+    from prd_assistant.document import Draft
+
+    draft = Draft.from_template(TEMPLATE, DESCRIPTION, "ParcelPing")
+    checkpoint = Checkpoint(tmp_path / "d.json")
+    draft.sections[0].status, draft.sections[0].text = "done", "first"
+    checkpoint.section_finished(draft)  # cheap so far: saved at once
+    assert json.loads(checkpoint.path.read_text())["sections"][0]["text"] == "first"
+
+    # A huge draft: saving has used its whole budget, so the next save waits.
+    monkeypatch.setattr(Checkpoint, "FREE_SECONDS", 0.0)
+    monkeypatch.setattr(Checkpoint, "SHARE", 0.0)
+    draft.sections[1].status, draft.sections[1].text = "done", "second"
+    checkpoint.section_finished(draft)
+    assert checkpoint.pending
+    assert json.loads(checkpoint.path.read_text())["sections"][1]["text"] == ""
+
+    monkeypatch.setattr(Checkpoint, "FREE_SECONDS", 60.0)  # the run went on: budget again
+    checkpoint.save_if_due(draft)
+    assert not checkpoint.pending
+    assert json.loads(checkpoint.path.read_text())["sections"][1]["text"] == "second"

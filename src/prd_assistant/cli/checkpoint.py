@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from prd_assistant.document import Draft
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_KEPT = ("done", "truncated")  # statuses whose text is worth a file
 
 
 class Interrupted(BaseException):
@@ -92,23 +94,54 @@ def interrupts_raised() -> Iterator[None]:
 class Checkpoint:
     """Writes a draft's JSON to one path, atomically, and remembers whether the last save failed.
 
+    Every finished section is saved at once while saving is cheap. Rewriting the whole JSON
+    after each section costs time in proportion to the draft, so for very large drafts saves
+    are held back once they have taken ``FREE_SECONDS`` plus ``SHARE`` of the run, and the
+    held-back save is made at the next event that finds it due (events arrive with every
+    streamed chunk, and every few seconds of silence). The final save is always made.
+
     A failed save is reported once on stderr (the disk may fill mid-run and free up later); the
     previous file stays as it was. A checkpoint the PM did not ask for (``only_with_work``) is
     not written until a section is done, so failed runs leave no files behind.
     """
 
+    FREE_SECONDS = 1.0
+    SHARE = 0.1
+
     def __init__(self, path: Path, *, only_with_work: bool = False) -> None:
         self.path = path
         self.only_with_work = only_with_work
         self.error: str | None = None
+        self.pending = False
+        self._started = time.monotonic()
+        self._spent = 0.0
 
     @property
     def exists(self) -> bool:
         return self.path.is_file()
 
+    def section_finished(self, draft: Draft) -> None:
+        """Records that ``draft`` changed, and saves it unless saving is over its time budget."""
+        self.pending = True
+        self.save_if_due(draft)
+
+    def save_if_due(self, draft: Draft) -> None:
+        """Makes a held-back save once the time budget allows it again."""
+        budget = self.FREE_SECONDS + self.SHARE * (time.monotonic() - self._started)
+        if self.pending and self._spent <= budget:
+            self.save(draft)
+
     def save(self, draft: Draft) -> bool:
-        """Saves ``draft``; returns False (after one warning) when the file could not be written."""
-        if self.only_with_work and not any(s.status == "done" for s in draft.sections):
+        """Saves ``draft`` now; returns False (after one warning) when the file could not be written."""
+        started = time.monotonic()
+        try:
+            return self._save(draft)
+        finally:
+            self._spent += time.monotonic() - started
+            self.pending = False
+
+    def _save(self, draft: Draft) -> bool:
+        if self.only_with_work and not any(s.status in _KEPT for s in draft.sections):
             return True
         if self.only_with_work and not self.path.parent.is_dir():
             try:

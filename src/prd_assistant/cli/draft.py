@@ -255,7 +255,9 @@ def _draft(
         if isinstance(event, SectionDone | SectionFailed):
             drafted += isinstance(event, SectionDone)
             if checkpoint is not None:
-                checkpoint.save(draft)
+                checkpoint.section_finished(draft)
+        elif checkpoint is not None:
+            checkpoint.save_if_due(draft)
         if args.quiet:
             continue
         if isinstance(event, SectionDone) or (
