@@ -115,7 +115,14 @@ def _describe(target: Target) -> str:
         label = f"Latency target ({target.detail})"
     elif target.metric == "throughput":
         label = f"Throughput target ({target.detail}/s)"
-    scope = [q for q in target.qualifiers if not q.startswith("multiple:")]
+    elif target.metric == "limit":
+        label = "Size limit" if target.detail == "size" else f"Limit ({target.detail}s)"
+    # "about:" marks a free word naming the subject; the PM reads just the word.
+    scope = list(
+        dict.fromkeys(
+            q.removeprefix("about:") for q in target.qualifiers if not q.startswith("multiple:")
+        )
+    )
     return label + (f" [{', '.join(scope)}]" if scope else "")
 
 

@@ -126,7 +126,11 @@ def _extract(segment: Segment) -> list[tuple[Hit, tuple[str, ...]]]:
         if metric == "limit":
             # What is limited is named in free words ("payload", "workspace"): all of them count.
             quals = tuple(
-                sorted({*quals, *_content_words(qual_text, vocab.LIMIT_WORDS)} - vocab.LOAD_KINDS)
+                sorted(
+                    {*quals, *_content_words(qual_text, vocab.LIMIT_WORDS)}
+                    - vocab.LOAD_KINDS
+                    - {f"about:{hit.detail}"}
+                )
             )
         out.append((hit, quals))
     return out
