@@ -142,3 +142,21 @@ def test_two_processes_editing_one_draft_keep_every_accepted_edit(two_servers, s
         page = page_as(browser, "dana@example.com")
         page.goto(f"{url}/?draft={draft.id}")
         page.get_by_text(last, exact=False).first.wait_for(timeout=30_000)
+
+
+def test_sharing_from_the_sidebar_opens_the_draft_read_only(two_servers, shared_url, browser):
+    url_a, url_b = two_servers
+    draft = seeded(shared_url, "erin@example.com", "Erin's roadmap notes")
+    erin = page_as(browser, "erin@example.com")
+    erin.goto(f"{url_a}/?draft={draft.id}")
+    erin.get_by_text("Erin's roadmap notes").first.wait_for(timeout=30_000)
+    erin.get_by_label("Share with (e-mails, comma-separated)").fill("frank@example.com")
+    erin.get_by_role("button", name="Share", exact=True).click()
+    erin.get_by_text("Shared with frank@example.com").first.wait_for(timeout=30_000)
+    frank = page_as(browser, "frank@example.com")
+    frank.goto(f"{url_b}/?draft={draft.id}")  # the other app process
+    frank.get_by_text("Erin's roadmap notes").first.wait_for(timeout=30_000)
+    frank.get_by_text("Shared with you (read-only)").first.wait_for(timeout=30_000)
+    store = DraftStore(shared_url, user="frank@example.com")
+    assert store.access(draft.id) == "read"
+    store.engine.dispose()

@@ -24,18 +24,25 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str], log_path: Path, cwd: Path = ROOT) -> Iterator[str]:
-    """Runs the app with ``env`` added to a clean environment; yields its base URL."""
-    port = free_port()
+def streamlit_server(
+    env: dict[str, str], log_path: Path, *, port: int | None = None, args: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """Runs the app with ``env`` added to a clean environment; yields its base URL.
+
+    ``args`` are extra ``streamlit run`` options (``--secrets.files``, ...).
+    """
+    port = port or free_port()
     full_env = {k: v for k, v in os.environ.items() if k not in _DROPPED}
     full_env.update(STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **env)
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--server.headless", "true", "--server.fileWatcherType", "none",
+        "--server.headless", "true", "--server.fileWatcherType", "none", *args,
     ]  # fmt: skip
     with open(log_path, "wb") as log:
-        app = subprocess.Popen(command, cwd=cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        app = subprocess.Popen(
+            command, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
