@@ -179,3 +179,30 @@ def test_the_lexicon_is_read_from_the_shipped_file_and_filtered() -> None:
 
 def test_without_the_pipeline_word_rules_still_flag_claims() -> None:
     assert _claims("## Requirements\n- The export must be fast.\n", use_nlp=False) == ["fast"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        # "multiple" says more than one; it leaves a set open only for kinds to choose from.
+        ("Support watching multiple folders at once.", []),
+        ("Support debit cards from multiple networks.", ["multiple"]),
+        # The load a measured requirement holds under is settled by its number.
+        ("Memory stays under 150 MB during normal operation.", []),
+        ("The service stays responsive under normal load.", ["responsive", "normal load"]),
+        # A persisted thing is named, a promise is judged.
+        ("Store durable command receipts.", []),
+        ("Command receipts must be durable.", ["durable"]),
+        ("Show loading states for long operations.", ["long"]),
+        ("The meets PCI DSS scope reduction rules.", []),
+    ],
+)
+def test_word_classes_read_in_context(sentence: str, flagged: list[str]) -> None:
+    assert _requirement(sentence) == flagged
+
+
+def test_immediately_in_an_acceptance_scenario_orders_the_next_step() -> None:
+    scenario = "Given I create a map, When I confirm, Then the editor opens immediately."
+    assert _requirement(scenario) == []
+    assert _requirement("Given a member accepts, then they see the cart quickly.") == ["quickly"]
+    assert _requirement("Switching theme must immediately re-render all nodes.") == ["immediately"]

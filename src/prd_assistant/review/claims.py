@@ -39,10 +39,10 @@ if TYPE_CHECKING:
 # Sections that describe the world rather than the product.
 CONTEXT_TITLE = re.compile(
     r"\b(?:problem(?: statement| space|s)?|pain points?|background|motivation|context"
-    r"|(?:user |buyer )?personas?|competit(?:ors?|ive (?:analysis|landscape|threats))|competition"
+    r"|(?:user |buyer )?personas?|competit(?:ors?|ive (?:analysis|landscape))|competition"
     r"|market (?:analysis|research|landscape|overview)|landscape|prior art|alternatives"
     r"|about (?:this|the) (?:document|doc|prd|spec)|meeting (?:minutes|notes)|minutes"
-    r"|current (?:state|situation|experience|process)|status quo|as[- ]is|today|why now"
+    r"|current (?:experience|process)|status quo|as[- ]is|today|why now"
     r"|(?:user )?research(?: findings)?|customer (?:quotes|feedback|interviews)|interviews?"
     r"|revision history|change ?log|document history|glossary|references?|acknowledg(?:e?ments?)"
     r"|history|discovery|insights?|rationale|drawbacks|trade[- ]?offs|positioning|guidelines"
@@ -73,6 +73,7 @@ PURPOSE = re.compile(
 # Given/When clauses of an acceptance scenario set the scene; only the Then clause claims.
 _GIVEN = re.compile(r"\b(?:given|when)\b")
 _THEN = re.compile(r"\bthen\b")
+_NEXT_STEP = re.compile(r"immediate(?:ly)?|right away|at once")
 _CLAUSE_END = re.compile(r"[;:]|\. |, (?:and|but|while|whereas) ")
 # "etc." after "e.g. CSV, JSON" or "such as Slack, Teams" closes examples, not a scope.
 _EXAMPLES = re.compile(r"\b(?:e\.g\.?|eg|for example|for instance|such as|like)[ \t,:]")
@@ -195,6 +196,16 @@ def in_precondition(scan: Scan, start: int) -> bool:
         _GIVEN.search(scan.scan, line_start, start) is not None
         and _THEN.search(scan.scan, start, line_end) is not None
     )
+
+
+def in_scenario(scan: Scan, start: int) -> bool:
+    """True for "immediately" on a "Given ... Then ..." acceptance scenario line, where it
+    orders the next step after the action rather than promising a latency."""
+    if not _NEXT_STEP.match(scan.scan, start):
+        return False
+    line_start, line_end = scan.line_span(start)
+    given = _GIVEN.search(scan.scan, line_start, line_end)
+    return given is not None and _THEN.search(scan.scan, given.end(), line_end) is not None
 
 
 def closes_examples(scan: Scan, start: int) -> bool:
@@ -448,6 +459,8 @@ def keeps(span: Span, rule_id: str) -> bool:
     if rule_id in _TIMING_RULES and orders_events(span):
         return False
     root = span.root
+    if rule_id == "no-baseline-comparative" and root.dep_ == "compound":
+        return False  # a classifier, not a comparison: "scope reduction rules"
     if rule_id in _OWN_CLAUSE_RULES:
         return not is_purpose(root)
     return not (is_context(root) or is_purpose(root) or describes_input(root))

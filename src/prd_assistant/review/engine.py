@@ -177,6 +177,7 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
         for c in _candidates(scan, _VAGUE_PATTERNS, claim_free, matched)
         if not claims.in_purpose_clause(scan, c[1], c[2])
         and not claims.in_precondition(scan, c[1])
+        and not (c[0].id == "vague-timing" and claims.in_scenario(scan, c[1]))
         and not (c[0].id == "open-ended-list" and claims.closes_examples(scan, c[1]))
     ]
     pipeline = nlp.pipeline() if use_nlp else None

@@ -448,6 +448,9 @@ RULES: tuple[Rule, ...] = (
                 r"(?= (?:time|period|delay|wait|response|downtime|outage|"
                 r"interruption)s?\b)",
             ),
+            # "loading states for long operations": how long is long?
+            r"long(?:[- ]running)?(?= (?:operations?|tasks?|jobs?|queries|requests?|processes"
+            r"|uploads?|downloads?|imports?|exports?|syncs?|builds?)\b)",
             "shortly",
             r"in (?:a )?reasonable time",
             r"without (?:undue )?delay",
@@ -497,7 +500,8 @@ RULES: tuple[Rule, ...] = (
             "dependabl[ey]",
             r"stable(?! (?:release|version|channel|api|branch|build|sort|id|identifier)s?)",
             "stability",
-            r"durable(?! (?:queues?|subscriptions?|topics?|exchanges?|storage class|objects?|functions?))",
+            # "must be durable" is a claim; "durable command receipts" names persisted state.
+            r"durable(?=[ \t]*(?:[.;,)]|$| and | or ))",
             "fault[- ]resistant",
             r"rock[- ]solid",
             r"rugged(?:i[sz]ed)?",
@@ -674,6 +678,7 @@ RULES: tuple[Rule, ...] = (
             "aesthetically pleasing",
             "pleasing",
             r"clean(?= (?:design|ui|interface|look|layout|appearance)\b)",
+            r"visually (?:consistent|appealing|pleasing|clean|balanced|distinct|coherent)",
             r"high[- ]speed",
             "meaningful",
             r"great(?! (?:britain|lakes|degree|level|deal))",
@@ -712,6 +717,22 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     _vague(
+        "vague-conditions",
+        # "under normal load": the condition a measured requirement holds under. The
+        # requirement's own number settles it ("≤ 150 MB during normal operation"); alone,
+        # nobody knows which load is meant.
+        words(
+            heads(
+                "normal|typical|usual|regular|average|everyday",
+                r" (?:load|loads|usage|use|traffic|volumes?|conditions|operation|operations"
+                r"|operating conditions|times|hours|periods?|workloads?)",
+            ),
+        ),
+        "'{match}' does not say which load or conditions the requirement holds under.",
+        "Which load, volume or conditions exactly (e.g. requests/s, concurrent users)?",
+        "at ≤ __ requests/s and ≤ __ concurrent users (the expected peak)",
+    ),
+    _vague(
         "vague-quantity",
         words(
             r"a (?:large|small|significant|high|low|huge|limited|reasonable) (?:number|amount|"
@@ -743,11 +764,6 @@ RULES: tuple[Rule, ...] = (
             ),
             r"a (?:wide |broad |large |great )?(?:range|variety|array) of",
             heads("high|low|great|certain", r" (?:degree|level)s? of"),
-            heads(
-                "normal|typical",
-                r" (?:load|loads|usage|use|traffic|volumes?|"
-                r"conditions|operation|operating conditions|times|hours|periods?)",
-            ),
             r"little(?: to no| or no)? (?:training|effort|support|time|delay|overhead|impact|downtime)",
             "negligible",
             "insignificant",
@@ -760,6 +776,11 @@ RULES: tuple[Rule, ...] = (
             r"a (?:handful|bunch) of",
             r"a (?:few|couple of)",
             "several",
+            # "multiple regions" leaves open which ones; "multiple folders" only says more
+            # than one, a cardinality.
+            r"multiple(?= (?:\w+ )?(?:networks|regions|languages|locales|currencies|providers"
+            r"|platforms|formats|browsers|channels|countries|markets|clouds|payment methods"
+            r"|integrations|vendors|operating systems|data sources|sources|carriers|banks)\b)",
             r"a (?:growing |large |small )?number of",
             r"ever[- ](?:growing|increasing)",
             r"excessive(?:ly)?",
