@@ -67,6 +67,7 @@ def all_rules() -> tuple[RuleInfo, ...]:
         "question-in-body": ("warning", rules_open.QUESTION_IN_BODY),
         "template-guidance": ("error", rules_open.TEMPLATE_GUIDANCE),
         "empty-bullet": ("error", rules_open.EMPTY_BULLET),
+        "empty-table-row": ("error", rules_open.EMPTY_TABLE_ROW),
     }
     for rule_id, (severity, texts) in structural.items():
         question = texts["question"]

@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left, insort
 from functools import lru_cache
 
-from prd_assistant.review import claims, nlp, rules_open, rules_vague
+from prd_assistant.review import claims, nlp, questions, rules_open, rules_vague
 from prd_assistant.review.findings import OPEN_QUESTION, UNQUANTIFIED_CLAIM, Finding
 from prd_assistant.review.markdown_scan import Scan, scan_markdown
 from prd_assistant.review.rule import Rule
@@ -31,19 +31,13 @@ _EMPTY_BULLET = re.compile(
     r"^[ \t]*(?:[-*+]|\d{1,3}[.)])(?:[ \t]+\[[ x]?\])?[ \t]*\r?$", re.MULTILINE
 )
 _QUESTION_MARKS = re.compile(r"\?+")
-# Framing questions a PM asks and answers at once ("Why now? Two competitors launched ...").
-_RHETORICAL = re.compile(
-    r"(?:why (?:now|(?:does|do|is|would) (?:this|it|that) (?:matter|important|needed))"
-    r"|what (?:does|would) success look like|what(?:'s| is) (?:the problem|in it for \w+)"
-    r"|so what|how does (?:it|this) work|what (?:are|is) we (?:building|solving))\?$"
-)
 _NEXT_WORD = re.compile(r"[ \t]*([a-z][a-z-]{2,})")
 _LEAD = re.compile(
     r"[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\[[ x]\][ \t]+)?(?:\*\*|__)?"
 )
 _GUIDANCE_STRIP = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|[\s*_`]+$")
 # Template residue keeps its severity even under Open Questions: the template was not filled.
-_RESIDUE_RULES = {"template-guidance", "empty-bullet"}
+_RESIDUE_RULES = {"template-guidance", "empty-bullet", "empty-table-row"}
 _RESIDUE_PLACEHOLDER = re.compile(r"[<{\[_]|lorem")
 
 
@@ -263,27 +257,41 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         out.add(
             "template-guidance", OPEN_QUESTION, "error", lead, end, rules_open.TEMPLATE_GUIDANCE
         )
+    structure = questions.Structure(scan)
     for m in _QUESTION_MARKS.finditer(masked):
         mark = m.start()
         if m.end() - mark > 1 or masked[mark - 1 : mark + 2] == "(?)":
             continue  # "???" and "(?)" are placeholders, found by their rule
         if scan.in_quote(mark, mark + 1) or scan.in_heading(mark) or _quoted_voice(scan, mark):
             continue
-        area = scan.area(mark)
-        if area.faq or _answered_in_table(scan, mark):
+        if scan.area(mark).faq or _answered_in_table(scan, mark) or structure.not_asking(mark):
             continue
-        s_start, _ = scan.sentence(mark)
-        start = _LEAD.match(text, s_start).end()
-        start = min(start, mark)
-        if _RHETORICAL.search(masked, max(start, mark - 60), mark + 1) and scan.next_sentence(mark):
-            continue
-        question_spans.append((s_start, scan.sentence(mark)[1]))
-        texts = (
-            rules_open.OPEN_QUESTION_LISTED if area.open_questions else rules_open.QUESTION_IN_BODY
-        )
-        out.add("question-in-body", OPEN_QUESTION, "warning", start, mark + 1, texts)
+        s_start, s_end = scan.sentence(mark)
+        start = min(_LEAD.match(text, s_start).end(), mark)
+        question_spans.append((s_start, s_end))
+        listed = structure.listed(mark)
+        texts = rules_open.OPEN_QUESTION_LISTED if listed else rules_open.QUESTION_IN_BODY
+        out.add("question-in-body", OPEN_QUESTION, _listed(listed), start, mark + 1, texts)
+    # Items under an Open issues heading need no "?" to be open ("* the heap dump format").
+    for start, end in questions.listed_items(structure):
+        texts = rules_open.OPEN_QUESTION_LISTED
+        out.add("open-question-line", OPEN_QUESTION, "info", start, end, texts)
+    for start, end in questions.empty_rows(scan):
+        out.add("empty-table-row", OPEN_QUESTION, "error", start, end, rules_open.EMPTY_TABLE_ROW)
+    for start, end in questions.bare_choices(scan):
+        choice = rules_open.CHOICE
+        texts = {
+            "message": choice.message,
+            "question": choice.question,
+            "suggestion": choice.suggestion,
+        }
+        out.add(choice.id, OPEN_QUESTION, choice.severity, start, end, texts)
     question_spans.sort()
     return question_spans
+
+
+def _listed(listed: bool) -> str:
+    return "info" if listed else "warning"
 
 
 def _quoted_voice(scan: Scan, mark: int) -> bool:
@@ -381,6 +389,8 @@ def _candidates(
             if not rule.in_questions and _inside_any(question_spans, start):
                 continue
             if checker and checker.fullmatch(text[start:end]):
+                continue
+            if rule.category == OPEN_QUESTION and not questions.keeps(scan, rule.id, start, end):
                 continue
             if (rule.measured_ok or rule.baseline_ok) and _excused(scan, rule, start, end):
                 continue

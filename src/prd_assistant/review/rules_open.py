@@ -60,7 +60,31 @@ DEFERRAL = Rule(
     "warning",
     words(
         r"to be (?:decided|defined|determined|confirmed|agreed|announced|discussed|clarified|"
-        r"finali[sz]ed|specified|settled)",
+        r"finali[sz]ed|specified|settled|codified|formali[sz]ed|refined|revisited|worked out|"
+        r"nailed down|firmed up|ironed out)",
+        # "considering for v2.0", "under consideration for a later release".
+        heads(
+            "considering|considered|under consideration|being considered",
+            r" for (?:v\d[\w.]*|version \d|a (?:later|future|subsequent) (?:release|version|phase)"
+            r"|later|the future|future releases?|the next (?:release|version|phase|iteration))",
+        ),
+        # "left for a later release", "left open", "left to a follow-up RFC".
+        r"left (?:open|undecided|unresolved|for (?:a |the )?(?:later|future|subsequent|follow-up|"
+        r"next) (?:release|version|phase|iteration|rfc|proposal|discussion|decision))",
+        r"before (?:making|we make|taking|reaching) (?:a|the|any|this|our) (?:final )?decision",
+        r"until (?:the |a )?(?:\w+ )?decisions? (?:is |are |have been |has been )?(?:made|taken)",
+        # "truncation approach deferred": the decision is put off (a feature deferred to a
+        # later release is a scoping decision, not an open one).
+        heads(
+            "approach|decision|design|choice|format|mechanism|strategy|method|semantics|naming"
+            "|wording|details",
+            r" (?:is |are |was |remains? )?(?:deferred|postponed|left open|undecided)",
+        ),
+        heads(
+            "is|are|remains|remain", r" (?:still )?open (?:at this point|for now|for discussion)"
+        ),
+        r"open to (?:suggestions|ideas|alternatives|other ideas)",
+        r"confirm (?:acceptable|ok|okay)",
         heads(
             "still under|currently under|under",
             r" (?:discussion|consideration|investigation|"
@@ -167,6 +191,7 @@ DEFERRAL = Rule(
         r"investigation|further|agreement|analysis|outcome|results?|calibration|testing|validation|"
         # Not "data", "quotes" or "experiments": "pending data" is a thing, not a deferral.
         r"measurement|benchmark(?:s|ing)?|research|evaluation|assessment|estimat(?:es?|ion)"
+        r"|answers?|feedback|response"
         r"|budget|funding|procurement|pilot|load test(?:s|ing)?)",
         r"pending(?=[ \t]*(?:[).;,\]]|$))",
         heads(
@@ -210,6 +235,14 @@ CHOICE = Rule(
         r"choose|adopt|switch|consider)",
         heads("either|whether", r" .{1,60}? or .{1,60}?\(\?\)"),
         r"or maybe",
+        # "One possible way to do this would be ...": options named, none chosen.
+        r"one possible (?:way|option|approach|solution|design|alternative)",
+        r"one (?:way|option|approach|alternative)(?: to do (?:this|that|it))? (?:would|could|might) be",
+        heads("may|might|could", r" be (?:deferred|postponed|dropped|descoped|cut)"),
+        r"or something (?:like that|similar|along those lines)",
+        r"if (?:it is |this is )?(?:omitted|not (?:implemented|built|included|shipped))",
+        # "(if a confirmation affordance is required)": whether it is required is not said.
+        r"if (?:a |an |the )?(?:[\w-]+ ){1,3}is (?:required|needed|wanted|desired)(?=\))",
         r"one of .{1,40}? or .{1,40}? \(tbd\)",
     ),
     "'{match}' leaves a choice unmade.",
@@ -241,6 +274,11 @@ TEMPLATE_GUIDANCE = dict(
     message="Template guidance left in place: this part of the template was not filled in.",
     question="What does this section actually say for this service?",
     suggestion="Replace the guidance with the content it asks for.",
+)
+EMPTY_TABLE_ROW = dict(
+    message="An empty table row: a row of the template was never filled in.",
+    question="What belongs in this row?",
+    suggestion="Fill the row in, or delete it.",
 )
 EMPTY_BULLET = dict(
     message="An empty bullet: an item was started and never written.",

@@ -1,0 +1,367 @@
+"""Which questions, deferrals and gaps in a PRD leave a decision open, read from the structure.
+
+The open-question rules in :mod:`prd_assistant.review.rules_open` match words; this module
+decides from where those words sit whether the document is really asking:
+
+* a "?" is not the document asking when it is answered (``A:`` on the next line, "→ we retry",
+  "Yes/No/Because ..." after it, an "If yes / If no" plan below a decision-point question, an
+  answer column in the same table row), when it ends an example query the product answers
+  ("queries we aim to answer with the viewer:"), when it is type notation
+  (``autoLoadLast:boolean?``), or when it frames background or motivation text;
+* a deferral or hedge word is not an open decision when it is a work status ("TODO" in a
+  Status column), an ability given to users ("allow the colour to be specified"), a writer's
+  hedge in background or rationale text ("we can probably build better tools"), or a mention
+  of a Spec Kit marker ("Use [NEEDS CLARIFICATION: ...] for ...").
+
+It also finds what has no tell-tale word: every item under an Open issues / Unresolved
+questions heading (or a bold pseudo-heading such as ``**Open Questions**``), empty template
+table rows, and bare alternatives left as a plan item ("Pivot or iterate").
+"""
+
+from __future__ import annotations
+
+import re
+
+from prd_assistant.markdown_doc import Block
+from prd_assistant.review import rules_open
+from prd_assistant.review.markdown_scan import Scan
+from prd_assistant.template import normalize_title
+
+# Framing questions a PM asks and answers at once ("Why now? Two competitors launched ...").
+_RHETORICAL = re.compile(
+    r"(?:why (?:now|not|(?:does|do|is|would) (?:this|it|that) (?:matter|important|needed))"
+    r"|what (?:does|would) success look like|what(?:'s| is) (?:the problem|in it for \w+)"
+    r"|so what|what if we could|how does (?:it|this) work|what (?:are|is) we (?:building|solving))\b[^?]*\?$"
+)
+# Sections that describe the world or argue for the design: a question there frames the
+# text, and "probably"/"not sure" there is the writer's hedge, not an open product decision.
+CONTEXT_TITLE = re.compile(
+    r"\b(?:background|motivation|problem(?: statement| space)?|context|rationale|prior art"
+    r"|alternatives?(?: considered)?|drawbacks|competit\w+|personas?|user research"
+    r"|interviews?|why (?:now|this))\b"
+)
+# Questions there frame the text ("How do people track runway today?") unless they ask
+# what the product will do ("How will merchants be billed?"). Rationale is left out: it often
+# asks the question it then answers, which the answer checks find.
+_QUESTION_CONTEXT_TITLE = re.compile(
+    r"\b(?:background|motivation|problem(?: statement| space)?|context|prior art"
+    r"|competit\w+|personas?|user research|interviews?|why (?:now|this))\b"
+)
+_DECIDING = re.compile(r"\b(?:we|our|should|will|shall|must|need to)\b(?! could)")
+_OPEN_TITLE = re.compile(
+    r"\b(?:open|outstanding|unresolved|pending|remaining)\s+(?:questions?|issues?|items?|decisions?"
+    r"|points?|clarifications?)\b|^questions?$|^parking lot$|\bclarifications? needed\b"
+)
+_BOLD_ONLY = re.compile(r"(?:\*\*|__)([^*_\n]{2,120})(?:\*\*|__)[ \t]*:?[ \t]*")
+# What an answer opens with, after the "?" on the same line or on the next line.
+_ANSWER_START = re.compile(
+    r"[ \t]*(?:[-*>][ \t]+)?(?:\*\*|__)?[ \t]*(?:→|->|=>|⇒"
+    r"|(?:a|answer|resolved|resolution|decision|decided|outcome)(?:\*\*|__)?[ \t]*[:.\-–—]"
+    r"|(?:yes|no)\b[ \t]*(?:\*\*|__)?[ \t]*[,.:;\-–—(]|because\b)"
+)
+# A plan that branches on the answer: "- If YES (Top 5): double down ...".
+_BRANCH = re.compile(
+    r"[ \t]*(?:\*\*|__)?(?:if (?:yes|no|so|not|true|false|the answer)\b|yes\b[ \t]*[:,\-–—]"
+    r"|no\b[ \t]*[:,\-–—])"
+)
+# A lead-in that introduces questions the product or its users ask, not questions the
+# document asks: "queries we aim to answer with the heap viewer:", "Example prompts:".
+_EXAMPLE_LEAD = re.compile(
+    r"\b(?:examples? (?:of )?(?:quer(?:y|ies)|questions?|prompts?|requests?|utterances?)"
+    r"|(?:sample|typical|common) (?:quer(?:y|ies)|questions?|prompts?)"
+    r"|(?:quer(?:y|ies)|questions?|prompts?|utterances?)\b[^.:]{0,80}\b(?:answer(?:s|ed)?|ask(?:s|ed)?"
+    r"|type[sd]?|say|enter)[^.:]{0,40}\b(?:with|using|via|through|in|by)\b"
+    r"|(?:users?|customers?|people|they) (?:can|could|will|may|might) (?:ask|type|say|enter)"
+    r"|(?:answers?|handles?|supports?) (?:quer(?:y|ies)|questions?|prompts?) (?:such as|like))"
+)
+_OPEN_LEAD = re.compile(
+    r"\b(?:unresolved|open|outstanding|remaining|pending)\b|\bto be answered\b"
+    r"|\b(?:we|you|team) (?:need|must|should|have) to answer\b|\bbefore\b"
+)
+# Any open-question rule's words ("to be decided", "maybe", "TBD" ...).
+_OPEN_WORDS = re.compile("|".join(f"(?:{rule.pattern})" for rule in rules_open.RULES))
+# An answer that is no answer: it hedges, defers, lists options or asks for input.
+_UNSETTLED = re.compile(
+    _OPEN_WORDS.pattern
+    + r"|\b(?:we|i) (?:think|believe|guess|suspect|assume|hope)\b|\b(?:don't|do not) know\b"
+    r"|\be\.g\.|\bfor example\b|\bvs\b|\bdepends\b|\bneeds? (?:data|input|more|to)\b"
+    r"|\bopen to\b|\bsuggestions\b|\bfeedback\b|\bor\b[^.]*\?"
+)
+# "autoLoadLast:boolean?", "name?: string", "user?.id": a "?" in type or code notation.
+_TYPE_BEFORE = re.compile(r"\w:[ \t]?[\w<>\[\]|]+$")
+_STATUS_HEADER = re.compile(r"\b(?:status|state|progress|stage|done)\b")
+_STATUS_FIELD = re.compile(r"(?:^|\W)status\W{0,6}$")
+_STATUS_WORD = re.compile(r"[\W_]*(?:todo|pending|wip|to ?do)[\W_]*")
+# "allow the colour ... to be specified", "allowing the user to choose": an ability.
+_ABILITY = re.compile(
+    r"\b(?:allow|let|enable|permit)(?:s|ed|ing)?\b[^.;:!?]{0,80}$"
+    r"|\b(?:users?|customers?|admins?|administrators?|operators?|members?|people|they|viewers?)"
+    r"(?:[ \t]+(?:can|may|must|should|will|get|are able|is able))?[ \t]+$"
+)
+_HEDGE_RULE = "unresolved-choice"
+_HEDGE_WORDS = re.compile(r"not sure|unsure|unclear")
+# "Use [NEEDS CLARIFICATION: ...] for", "No [NEEDS CLARIFICATION] markers remain": the marker
+# named, not used.
+_MARKER_MENTION = re.compile(r"\b(?:use|mark(?: it| them)? with|add|insert|any|no)[ \t]+\[?$")
+_MARKERS_WORD = re.compile(r"[ \t]*markers?\b")
+# "Pivot or iterate", "If NO: build or buy (talk to users)": a bare choice as a plan item.
+_BARE_CHOICE = re.compile(
+    r"(?:if [^:\n]{1,40}:[ \t]*)?(?P<hit>[a-z]{3,} or (?P<second>[a-z]{3,}))[ \t]*(?:\([^)\n]*\))?[ \t.]*"
+)
+# "None", "Resolved: ...", "~~struck~~", "**Undo scope** — ✅ single action": items under an
+# Open issues heading that ask nothing.
+_CLOSED_ITEM = re.compile(
+    r"(?:\*\*|__)?(?:none|n/a|nothing|resolved|answered|decided|closed|done|~~|\[x\]"
+    r"|(?:yes|no)\b[ \t]*(?:\*\*|__)?[ \t]*[,.:;\-–—(]|→|->|=>"
+    r"|no (?:\w+ )?(?:questions?|issues?|items?)\b|all (?:\w+ )?(?:are |were |have been )?"
+    r"(?:resolved|answered|closed))"
+    r"|.*(?:[✅☑✔]|\b(?:resolved|decided|answered|answer|decision)\b[ \t]*(?:\*\*|__)?[ \t]*[:—–-])"
+)
+# "## Open Questions (Resolved)": the heading says they are closed.
+_RESOLVED_TITLE = re.compile(r"(?<!un)\b(?:resolved|answered|closed|decided)\b")
+
+
+class Structure:
+    """Per-review lookups the open-question checks share, built once in one pass.
+
+    Attributes:
+        scan: The scanned PRD.
+        index: Block start offset -> position in the document model's block list.
+        lead: Block position -> position of the block that introduces it: for a list item,
+            the nearest earlier block outside the list (HTML comments skipped) or the
+            enclosing item's paragraph; ``-1`` for none.
+    """
+
+    def __init__(self, scan: Scan) -> None:
+        self.scan = scan
+        blocks = scan.doc.blocks if scan.doc is not None else []
+        self.index = {block.start: i for i, block in enumerate(blocks)}
+        self.lead: list[int] = []
+        anchors: list[int] = []  # anchors[d]: last block seen at list depth d
+        for i, block in enumerate(blocks):
+            if block.kind == "html":
+                self.lead.append(-1)
+                continue
+            depth = block.list_depth if block.kind == "list_item" else 0
+            earlier = [a for a in anchors[:depth] if a >= 0]
+            self.lead.append(max(earlier) if block.kind == "list_item" and earlier else -1)
+            del anchors[depth + 1 :]
+            anchors.extend([-1] * (depth + 1 - len(anchors)))
+            anchors[depth] = i
+
+    def lead_block(self, block: Block) -> Block | None:
+        """The block that introduces the list holding ``block`` (see :attr:`lead`)."""
+        doc = self.scan.doc
+        position = self.index.get(block.start)
+        if doc is None or position is None or self.lead[position] < 0:
+            return None
+        return doc.blocks[self.lead[position]]
+
+    def pseudo_heading(self, block: Block | None) -> str | None:
+        """The title of a bold-only paragraph (``**Open Questions**``) heading this list."""
+        if block is None or block.kind != "list_item":
+            return None
+        lead = self.lead_block(block)
+        if lead is None or lead.kind != "paragraph" or self.scan.doc is None:
+            return None
+        found = _BOLD_ONLY.fullmatch(self.scan.doc.content(lead))
+        return found.group(1) if found else None
+
+    def listed(self, offset: int) -> bool:
+        """True under an Open Questions heading at any level, or in a list headed by a bold
+        pseudo-heading such as ``**Open Questions / Clarifications Needed**``."""
+        if self.scan.area(offset).open_questions:
+            return self.open_area(offset)
+        title = self.pseudo_heading(self.scan.block_at(offset))
+        return title is not None and _OPEN_TITLE.search(normalize_title(title)) is not None
+
+    def open_area(self, offset: int) -> bool:
+        """True under an Open Questions heading that does not say they are resolved."""
+        area = self.scan.area(offset)
+        return area.open_questions and not area.under(_RESOLVED_TITLE)
+
+    def not_asking(self, mark: int) -> bool:
+        """True when the "?" at ``mark`` is not the document leaving a question open."""
+        scan = self.scan
+        masked = scan.scan
+        line_start, line_end = scan.line_span(mark)
+        after = masked[mark + 1 : mark + 2]
+        if after and (after.isalnum() or after in ":.[<_"):
+            return True  # "name?: string", "user?.id"
+        if _TYPE_BEFORE.search(masked, max(line_start, mark - 80), mark):
+            return True  # "autoLoadLast:boolean?"
+        area = scan.area(mark)
+        if self.listed(mark):
+            # Listed questions stay open unless an answer is marked as one.
+            return self._answered(mark, line_end, plan=False)
+        s_start, _ = scan.sentence(mark)
+        if area.under(_QUESTION_CONTEXT_TITLE) and not _DECIDING.search(masked, s_start, mark):
+            return True  # "Why do teams abandon dashboards?" frames the problem
+        following = scan.next_sentence(mark)
+        # "How are refunds handled? Refunds go back to the card within 5 days.": the next
+        # sentence on the same line answers it, unless it hedges or defers ("We think so, but
+        # ... not confirmed"). A table row's next sentence is another cell, not an answer.
+        if (
+            following is not None
+            and following[0] < line_end
+            and scan.cell(mark) is None
+            and "?" not in masked[following[0] : following[1]]
+        ):
+            if _RHETORICAL.search(masked, max(s_start, mark - 80), mark + 1):
+                return True
+            if not _UNSETTLED.search(masked, following[0], following[1]):
+                return True
+        return self._answered(mark, line_end, plan=True) or self._example_query(mark)
+
+    def _answered(self, mark: int, line_end: int, *, plan: bool) -> bool:
+        """An answer follows: on the same line, on the next line, or as a branching plan."""
+        scan = self.scan
+        masked = scan.scan
+        if _ANSWER_START.match(masked, mark + 1, line_end):
+            return True
+        doc = scan.doc
+        block = scan.block_at(mark)
+        if doc is None or block is None or block.kind == "table_cell":
+            return False
+        if masked[mark + 1 : min(line_end, mark + 200)].strip(" \t*_"):
+            return False  # the line goes on after the question without answering it
+        line = doc.line_index(mark)
+        if line + 1 < len(doc.line_starts) and doc.line_starts[line + 1] < block.end:
+            return (
+                _ANSWER_START.match(masked, *doc.line_span(doc.line_starts[line + 1])) is not None
+            )
+        following = doc.next_block(block.end + 1)
+        if following is None or following.kind not in {"paragraph", "list_item", "blockquote"}:
+            return False
+        first_end = following.lines[0][1] if following.lines else following.end
+        if _ANSWER_START.match(masked, following.start, first_end):
+            return True
+        # A decision-point question with its plan below: "- If YES: ...", "- If NO: ...".
+        return (
+            plan
+            and block.kind != "list_item"
+            and following.kind == "list_item"
+            and _BRANCH.match(masked, following.start, first_end) is not None
+        )
+
+    def _example_query(self, mark: int) -> bool:
+        """The "?" ends an example query that a lead-in introduces ("queries we aim to
+        answer with the heap viewer:"), not a question the document asks."""
+        block = self.scan.block_at(mark)
+        lead = self.lead_block(block) if block is not None else None
+        if lead is None:
+            return False
+        text = self.scan.scan[lead.start : lead.end]
+        if not text.rstrip("*_ \t").endswith(":"):
+            return False
+        return _EXAMPLE_LEAD.search(text) is not None and _OPEN_LEAD.search(text) is None
+
+
+def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
+    """False when a placeholder, deferral or choice word at ``start``..``end`` decides nothing
+    open (see the module docstring)."""
+    masked = scan.scan
+    match = masked[start:end]
+    if _STATUS_WORD.fullmatch(match) and _status_value(scan, start, end):
+        return False
+    if rule_id == "deferred-decision" and match.startswith("to "):
+        s_start, _ = scan.sentence(start)
+        if _ABILITY.search(masked, max(s_start, start - 100), start):
+            return False
+    if rule_id == "deferred-decision" and match.startswith("needs clarification"):
+        if _MARKER_MENTION.search(masked, max(0, start - 20), start):
+            return False
+        bracket_end = masked.find("]", end, end + 300)
+        if bracket_end > 0 and _MARKERS_WORD.match(masked, bracket_end + 1):
+            return False
+    hedge = rule_id == _HEDGE_RULE or (
+        rule_id == "deferred-decision" and _HEDGE_WORDS.search(match) is not None
+    )
+    area = scan.area(start)
+    return not (hedge and not area.open_questions and area.under(CONTEXT_TITLE))
+
+
+def _status_value(scan: Scan, start: int, end: int) -> bool:
+    """True when the word is the whole value of a status cell or a "Status:" field."""
+    cell = scan.cell(start)
+    masked = scan.scan
+    if cell is not None:
+        if not _STATUS_WORD.fullmatch(masked[cell.start : cell.end]):
+            return False
+        return _STATUS_HEADER.search(cell.header.lower()) is not None
+    line_start, line_end = scan.line_span(start)
+    alone = not masked[end:line_end].strip(" \t*_.")
+    return alone and _STATUS_FIELD.search(masked, line_start, start) is not None
+
+
+def listed_items(structure: Structure) -> list[tuple[int, int]]:
+    """Spans of the items under an Open issues heading or a bold pseudo-heading.
+
+    Every list item there, and every paragraph that is not a lead-in ending in ":", leaves a
+    decision open, with or without a "?".
+    """
+    scan = structure.scan
+    doc = scan.doc
+    if doc is None:
+        return []
+    found = []
+    masked = scan.scan
+    for block in doc.blocks:
+        if block.kind not in {"list_item", "paragraph"} or block.end <= block.start:
+            continue
+        in_area = structure.open_area(block.start)
+        if not in_area and (block.kind != "list_item" or not structure.listed(block.start)):
+            continue
+        text = masked[block.start : block.end]
+        # A "?" in the item is judged where it stands (answered or not), a rule's word is
+        # reported by its rule, "None" asks nothing and "The following remain open:" leads in.
+        if (
+            not text.strip()
+            or "?" in text
+            or _CLOSED_ITEM.match(text.strip())
+            or _OPEN_WORDS.search(text)
+            or (
+                block.kind == "paragraph"
+                and (text.rstrip("*_ \t").endswith(":") or _BOLD_ONLY.fullmatch(text))
+            )
+        ):
+            continue
+        found.append((block.start, block.end))
+    return found
+
+
+def empty_rows(scan: Scan) -> list[tuple[int, int]]:
+    """Body rows of a table whose every cell is empty: a template row never filled in."""
+    doc = scan.doc
+    if doc is None:
+        return []
+    rows: dict[tuple[int, int], list[Block]] = {}
+    for block in doc.blocks:
+        if block.kind == "table_cell" and block.row >= 1:
+            rows.setdefault((block.table, block.row), []).append(block)
+    spans = []
+    for cells in rows.values():
+        if all(not scan.text[c.start : c.end].strip() for c in cells):
+            line_start, line_end = scan.line_span(cells[0].start)
+            row = scan.text[line_start:line_end]
+            first = row.find("|")
+            if first < 0:
+                continue
+            spans.append((line_start + first, line_start + len(row.rstrip())))
+    return spans
+
+
+def bare_choices(scan: Scan) -> list[tuple[int, int]]:
+    """List items that are only two one-word options ("Pivot or iterate")."""
+    doc = scan.doc
+    if doc is None:
+        return []
+    spans = []
+    for block in doc.blocks:
+        if block.kind != "list_item" or len(block.lines) != 1:
+            continue
+        found = _BARE_CHOICE.fullmatch(scan.scan, block.start, block.end)
+        # "Pivot or iterate" weighs actions; "Android or iOS" names products, left alone.
+        if found is not None and scan.text[slice(*found.span("second"))].islower():
+            spans.append(found.span("hit"))
+    return spans

@@ -1,0 +1,221 @@
+"""Open questions read from where they sit: answered, not the document asking, word sense,
+and gaps that have no tell-tale word (issue 8). One class of error per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from prd_assistant.gate.catalog import all_rules
+from prd_assistant.review import Finding, review
+
+
+def _open(text: str) -> list[Finding]:
+    return [f for f in review(text) if f.category == "open_question"]
+
+
+def _matches(text: str) -> list[str]:
+    return [f.match for f in _open(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Support\n\nQ: Can I export my data?\nA: Yes, as CSV from Settings.\n",
+        "## Support\n\n**Q: Can I export my data?**\n\n**A:** Yes, as CSV from Settings.\n",
+        "## Errors\n\n- What if the upload fails? → we retry three times, then alert.\n",
+        "## Errors\n\n- What if the token expires? -> the client refreshes it once.\n",
+        "## Launch\n\n**Question:** Do we launch in the EU first?\n\n**Decision:** Yes, in March.\n",
+        "## Gates\n\n**Question:** Did the beta convert?\n- If YES: open paid plans\n"
+        "- If NO: extend the beta by 4 weeks\n",
+        "## Billing\n\nHow are refunds handled? Refunds go back to the card within 5 days.\n",
+        "## Limits\n\nWhy not cap uploads at 1 GB? Video customers need 4 GB files.\n",
+        "## Unresolved questions\n\n1. Should the flag default to on? Resolved: no, opt-in.\n",
+        "## Unresolved questions\n\n- Should the cache be per tenant?\n  - Yes: per tenant.\n",
+    ],
+)
+def test_answered_questions_are_not_open(text: str) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "## Unresolved questions\n\n1. Should the flag default to on? Resolved: no.\n"
+            "2. Who owns the cache?\n",
+            ["Who owns the cache?"],
+        ),
+        (
+            "## Billing\n\nShould we bill annually? We think so, but finance has not agreed.\n",
+            ["Should we bill annually?", "not agreed"],
+        ),
+        (
+            "## Design\n\nWhat is the best default view? I'm open to suggestions.\n",
+            ["What is the best default view?", "open to suggestions"],
+        ),
+        # A "?" ending a line is not answered by the next line's statement.
+        (
+            "## Rollout\nShadow mode for 2 weeks.\nPager owner: ?\nRollback takes 5 minutes.\n",
+            ["Pager owner: ?"],
+        ),
+    ],
+)
+def test_unanswered_questions_stay_open(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Example queries the product answers.
+        "## Viewer\n\nThese are queries we aim to answer with the viewer:\n"
+        "* Which objects hold the most memory?\n* What keeps this object alive?\n",
+        "## Assistant\n\nUsers can ask questions such as:\n- What is my runway?\n"
+        "- How much did I spend on food?\n",
+        # Type notation and optional chaining.
+        "## Data model\n\n- Settings: theme (string), autoLoad:boolean?, locale.\n",
+        "## Data model\n\n- The client reads user?.profile when present.\n",
+        # Rhetorical framing in motivation and background.
+        "## Motivation\n\nWhy do teams abandon dashboards? Nobody trusts the numbers.\n",
+        "## Background\n\nHow do people track runway today?\n\nMostly in spreadsheets.\n",
+        # A table header cell.
+        "## Scope\n\n| Feature | Required? |\n|---|---|\n| SSO | Yes |\n",
+    ],
+)
+def test_questions_the_document_does_not_ask(text: str) -> None:
+    assert _matches(text) == []
+
+
+def test_an_open_lead_in_keeps_its_listed_questions_open() -> None:
+    text = (
+        "## Unresolved questions\n\nThe open questions are about the UI, for example:\n\n"
+        "1. Should one example show by default?\n"
+    )
+    assert _matches(text) == ["Should one example show by default?"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Roadmap\n\n| Item | Status |\n|---|---|\n| Export | TODO |\n| Import | ❌ Pending |\n",
+        "## Roadmap\n\n**Status:** Pending\n",
+        "## Requirements\n\n- The system shall allow the export format to be specified.\n",
+        "## Requirements\n\n- The admin can choose the retention period.\n",
+        "## Requirements\n\n- Settings let each team to decide its own theme.\n",
+        "## Background\n\nThe old tool is out of sync, so we will perhaps rewrite it.\n",
+        "## Rationale\n\nWe can probably build a better viewer without great effort.\n",
+        "## Alternatives\n\nI'm not sure what a separate page would look like.\n",
+        "## Guidance\n\n1. Use [NEEDS CLARIFICATION: question] for any guess you make.\n",
+    ],
+)
+def test_word_sense_status_ability_hedge_and_mention(text: str) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("## Requirements\n\n- Export format: TODO\n", ["TODO"]),
+        ("## Requirements\n\n- The export format is to be specified.\n", ["to be specified"]),
+        ("## Requirements\n\n- Probably support CSV import.\n", ["Probably"]),
+        (
+            "## Requirements\n\n- FR-7: Retain data for [NEEDS CLARIFICATION: period].\n",
+            ["NEEDS CLARIFICATION"],
+        ),
+        (
+            "## Checklist\n\n- [ ] No [NEEDS CLARIFICATION] markers remain (pending answers)\n",
+            ["pending answers"],
+        ),
+    ],
+)
+def test_the_same_words_stay_open_where_they_decide(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("## Pricing\n\nThe discount rule is to be settled later.\n", "is to be settled later"),
+        ("## Scope\n\nOffline mode is left for a later release.\n", "left for a later release"),
+        ("## Extensions\n\n- Plugin API (considering for v2.0)\n", "considering for v2.0"),
+        (
+            "## Format\n\nWe will weigh it more before making a decision.\n",
+            "before making a decision",
+        ),
+        ("## Perf\n\n- Frame budgets to be codified before implementation.\n", "to be codified"),
+        ("## Editor\n\nLong text wraps (truncation approach deferred).\n", "approach deferred"),
+        ("## Scope\n\nTouch selection may be deferred.\n", "may be deferred"),
+        ("## Design\n\nOne possible way would be a debug handler.\n", "One possible way"),
+        (
+            "## Delete\n\nThe node is removed (if a confirmation step is required).\n",
+            "if a confirmation step is required",
+        ),
+        ("## Design\n\nThe proposal is open at this point.\n", "is open at this point"),
+        ("## Plan\n\n- If churn stays high: Pivot or iterate\n", "Pivot or iterate"),
+        ("## Plan\n\n- Build or buy\n", "Build or buy"),
+    ],
+)
+def test_unresolved_choices_and_deferrals(text: str, expected: str) -> None:
+    assert expected in _matches(text)
+
+
+def test_channels_listed_with_or_are_not_a_choice() -> None:
+    assert _matches("## Notify\n\n- Channels: email or SMS\n") == []
+
+
+def test_items_under_an_open_issues_heading_are_open_at_info() -> None:
+    text = (
+        "## Open issues\n\nMuch of this is open, including:\n* the dump format\n"
+        "* the backend packages\n\n## Next\n\n- ship the beta\n"
+    )
+    found = _open(text)
+    assert [f.match for f in found] == ["the dump format", "the backend packages"]
+    assert {f.severity for f in found} == {"info"}
+    assert {f.rule for f in found} == {"open-question-line"}
+
+
+def test_items_under_a_bold_open_questions_label_are_open_at_info() -> None:
+    text = (
+        "## Selection\n\n**Open Questions / Clarifications Needed**\n"
+        "- Touch support scope now or later?\n- Performance target to formalise FR-16.\n\n"
+        "**Assumptions**\n- Overlap counts as selected.\n"
+    )
+    found = _open(text)
+    assert [f.match for f in found] == [
+        "Touch support scope now or later?",
+        "Performance target to formalise FR-16.",
+    ]
+    assert {f.severity for f in found} == {"info"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Open Questions\n\nNone.\n",
+        "## Open Questions\n\n- ~~Who owns billing~~ (finance)\n",
+        "## Open Questions (Resolved)\n\n1. **Recursion depth** — configurable, default 10\n",
+        "## Open Questions\n\n1. **Undo scope** — ✅ single action\n",
+        "## Open Questions\n\nNo questions remain open; see the decision log.\n",
+    ],
+)
+def test_closed_items_under_open_questions_ask_nothing(text: str) -> None:
+    assert _matches(text) == []
+
+
+def test_an_empty_template_table_row_is_an_error() -> None:
+    text = (
+        "## Revision history\n\n| Name | Date | Reason |\n|---|---|---|\n"
+        "| Ana | 2024-01-01 | First draft |\n|   |   |   |\n"
+    )
+    (finding,) = _open(text)
+    assert (finding.rule, finding.severity, finding.line) == ("empty-table-row", "error", 6)
+    assert text[finding.start : finding.end] == finding.match == "|   |   |   |"
+    assert "empty-table-row" in {rule.id for rule in all_rules()}
+
+
+def test_a_problem_statement_frames_questions_but_product_decisions_stay_open() -> None:
+    text = (
+        "## Problem statement\n\nHow do shoppers track orders today? Mostly by email.\n"
+        "Why do merchants churn?\n\nHow will merchants be billed?\n"
+    )
+    assert _matches(text) == ["How will merchants be billed?"]
