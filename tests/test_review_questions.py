@@ -219,3 +219,81 @@ def test_a_problem_statement_frames_questions_but_product_decisions_stay_open() 
         "Why do merchants churn?\n\nHow will merchants be billed?\n"
     )
     assert _matches(text) == ["How will merchants be billed?"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Pricing\n\n**How does pricing work?**\n\nYou pay per seat, billed monthly.\n",
+        "## Pricing\n\n**Can I pay yearly?**\nYes, with a 10% discount.\n",
+        "## Offline\n\nQ: Does it work offline?\nThe app keeps the last 7 days on the device.\n",
+        "## Pricing\n\n1. **Can I cancel?** You can cancel from Settings at any time.\n",
+    ],
+)
+def test_faq_style_questions_head_their_answers(text: str) -> None:
+    assert _matches(text) == []
+
+
+def test_a_labelled_question_followed_by_context_stays_open() -> None:
+    text = "## Pricing\n\n**Question:** Do we charge for exports?\n\nIt affects the deck.\n"
+    assert _matches(text) == ["Question:** Do we charge for exports?"]
+
+
+def test_template_guidance_in_brackets_is_a_placeholder() -> None:
+    text = (
+        "# Feature Specification: [FEATURE NAME]\n\n**Created**: [DATE]\n\n"
+        "### User Story 1 - [Brief Title] (Priority: P1)\n\n"
+        "[Describe this user journey in plain language]\n\n"
+        "**Why this priority**: [Explain the value]\n\n"
+        "1. **Given** [initial state], **When** [action], **Then** [expected outcome]\n"
+        "- **FR-001**: System MUST [specific capability, e.g., export]\n"
+    )
+    found = _open(text)
+    assert {f.rule for f in found} == {"placeholder"}
+    assert {f.severity for f in found} == {"error"}
+    assert sorted({f.line for f in found}) == [1, 3, 5, 7, 9, 11, 12]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Links\n\nSee [prior art notes] for details.\n\n[prior art notes]: https://e.com\n",
+        "## Tasks\n\n- [ ] Write tests\n- [x] Ship it\n",
+        "## Refs\n\nAs shown in [1] and [2].\n",
+        "## Notes\n\nUse the [Save Draft] button or the [beta] flag.\n",
+        "## Links\n\nRead the [design doc](https://example.com/doc).\n",
+    ],
+)
+def test_links_checkboxes_citations_and_labels_are_not_placeholders(text: str) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "## Questions\n| Question | Outcome |\n|---|---|\n| Does it bond? | Yes, up to 4. |\n"
+            "| Do we need Auto? | |\n",
+            ["Do we need Auto?"],
+        ),
+        (
+            "## Open Questions\n| Question | Owner | Due |\n|---|---|---|\n"
+            "| Which region? | Ana | May 1 |\n",
+            ["Which region?"],
+        ),
+        (
+            "## Open Questions\n| # | Question | Status |\n|---|---|---|\n"
+            "| 1 | Which region? | Resolved |\n| 2 | Which currency? | Open |\n",
+            ["Which currency?"],
+        ),
+        (
+            "## Risks\n| Risk | Mitigation |\n|---|---|\n"
+            "| Will partners adopt it? | Pilot with 3 partners first |\n",
+            [],
+        ),
+    ],
+)
+def test_a_table_row_answers_its_question_only_in_an_answer_column(
+    text: str, expected: list[str]
+) -> None:
+    assert _matches(text) == expected

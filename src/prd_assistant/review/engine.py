@@ -264,7 +264,7 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
             continue  # "???" and "(?)" are placeholders, found by their rule
         if scan.in_quote(mark, mark + 1) or scan.in_heading(mark) or _quoted_voice(scan, mark):
             continue
-        if scan.area(mark).faq or _answered_in_table(scan, mark) or structure.not_asking(mark):
+        if scan.area(mark).faq or structure.not_asking(mark):
             continue
         s_start, s_end = scan.sentence(mark)
         start = min(_LEAD.match(text, s_start).end(), mark)
@@ -278,14 +278,15 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         out.add("open-question-line", OPEN_QUESTION, "info", start, end, texts)
     for start, end in questions.empty_rows(scan):
         out.add("empty-table-row", OPEN_QUESTION, "error", start, end, rules_open.EMPTY_TABLE_ROW)
-    for start, end in questions.bare_choices(scan):
-        choice = rules_open.CHOICE
+    found = [(rules_open.CHOICE, span) for span in questions.bare_choices(scan)]
+    found += [(rules_open.PLACEHOLDER, span) for span in questions.bracket_placeholders(scan)]
+    for rule, (start, end) in found:
         texts = {
-            "message": choice.message,
-            "question": choice.question,
-            "suggestion": choice.suggestion,
+            "message": rule.message,
+            "question": rule.question,
+            "suggestion": rule.suggestion_for(text[start:end]),
         }
-        out.add(choice.id, OPEN_QUESTION, choice.severity, start, end, texts)
+        out.add(rule.id, OPEN_QUESTION, rule.severity, start, end, texts)
     question_spans.sort()
     return question_spans
 
@@ -298,36 +299,6 @@ def _quoted_voice(scan: Scan, mark: int) -> bool:
     """True inside a blockquote: a quoted question (a user's words) is not the PRD asking."""
     block = scan.block_at(mark)
     return block is not None and block.quote_depth > 0
-
-
-def _answered_in_table(scan: Scan, mark: int) -> bool:
-    """True for a "?" that asks nothing: it ends a table header cell ("Required?"), or a
-    question fills the first cell of a row whose next cell answers it."""
-    cell = scan.cell(mark)
-    if cell is None:
-        return _answered_in_pipe_row(scan, mark)
-    if cell.row == 0:
-        return True
-    if cell.column != 0 or scan.text[mark + 1 : cell.end].strip():
-        return False
-    following = scan.doc.next_block(cell.end + 1) if scan.doc is not None else None
-    return (
-        following is not None
-        and following.table == cell.table
-        and following.row == cell.row
-        and following.end > following.start
-    )
-
-
-def _answered_in_pipe_row(scan: Scan, mark: int) -> bool:
-    """The same for a pipe row that Markdown does not read as a table (no delimiter row)."""
-    line_start, line_end = scan.line_span(mark)
-    text = scan.text
-    lead = line_start + len(text[line_start:mark]) - len(text[line_start:mark].lstrip())
-    if mark - line_start > 500 or text[lead : lead + 1] != "|" or "|" in text[lead + 1 : mark]:
-        return False
-    cells = text[mark + 1 : min(line_end, mark + 2000)].split("|")
-    return len(cells) >= 3 and not cells[0].strip() and bool(cells[1].strip())
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -59,6 +59,11 @@ _ANSWER_START = re.compile(
     r"|(?:a|answer|resolved|resolution|decision|decided|outcome)(?:\*\*|__)?[ \t]*[:.\-–—]"
     r"|(?:yes|no)\b[ \t]*(?:\*\*|__)?[ \t]*[,.:;\-–—(]|because\b)"
 )
+# A question on a line of its own that heads its answer: bold, or labelled "Q:".
+_FAQ_QUESTION = re.compile(
+    r"[ \t]*(?:(?:\*\*|__)[^*_\n]{3,300}\?[ \t]*(?:\*\*|__)"
+    r"|(?:\*\*|__)?q[ \t]*\d*[ \t]*[:.][^\n]{3,300}\?[ \t]*(?:\*\*|__)?)[ \t]*"
+)
 # A plan that branches on the answer: "- If YES (Top 5): double down ...".
 _BRANCH = re.compile(
     r"[ \t]*(?:\*\*|__)?(?:if (?:yes|no|so|not|true|false|the answer)\b|yes\b[ \t]*[:,\-–—]"
@@ -90,6 +95,13 @@ _UNSETTLED = re.compile(
 # "autoLoadLast:boolean?", "name?: string", "user?.id": a "?" in type or code notation.
 _TYPE_BEFORE = re.compile(r"\w:[ \t]?[\w<>\[\]|]+$")
 _STATUS_HEADER = re.compile(r"\b(?:status|state|progress|stage|done)\b")
+_ANSWER_HEADER = re.compile(
+    r"\b(?:answers?|outcome|decision|resolution|response|result|conclusion|finding)s?\b|^a$"
+)
+_ASIDE_HEADER = re.compile(
+    r"\b(?:owner|assignee|who|raised|asked|due|date|deadline|when|priority|severity|impact"
+    r"|#|id|status|context|notes?|source)\b"
+)
 _STATUS_FIELD = re.compile(r"(?:^|\W)status\W{0,6}$")
 _STATUS_WORD = re.compile(r"[\W_]*(?:todo|pending|wip|to ?do)[\W_]*")
 # "allow the colour ... to be specified", "allowing the user to choose": an ability.
@@ -108,6 +120,17 @@ _MARKERS_WORD = re.compile(r"[ \t]*markers?\b")
 _BARE_CHOICE = re.compile(
     r"(?:if [^:\n]{1,40}:[ \t]*)?(?P<hit>[a-z]{3,} or (?P<second>[a-z]{3,}))[ \t]*(?:\([^)\n]*\))?[ \t.]*"
 )
+# "[Describe this user journey]", "[FEATURE NAME]": a bracketed span that is not a link, a
+# checkbox, a footnote or a citation.
+_BRACKET = re.compile(r"\[(?![ xX]\]|\^|\d+\])([^\[\]\n]{2,300})\](?![(\[:])")
+_LABEL_PREFIX = re.compile(
+    r"[ \t]*(?:(?:\*\*|__)?[^\n:*_]{1,60}(?:\*\*|__)?[ \t]*:[ \t]*(?:\*\*|__)?[ \t]*)?"
+)
+_GUIDANCE_WORDS = re.compile(
+    r"(?:[a-z][a-z-]*|[A-Z][A-Z-]+|#+)(?:[ \t]+(?:[a-z][a-z-]*|[A-Z][A-Z-]+|\d+))+"
+)
+_TITLE_WORDS = re.compile(r"[A-Z][a-z]*(?:[ \t]+[A-Z][a-z]*)+")
+_REFERENCE_DEF = re.compile(r"^[ \t]{0,3}\[([^\]\n]+)\]:", re.MULTILINE)
 # "None", "Resolved: ...", "~~struck~~", "**Undo scope** — ✅ single action": items under an
 # Open issues heading that ask nothing.
 _CLOSED_ITEM = re.compile(
@@ -184,6 +207,8 @@ class Structure:
         """True when the "?" at ``mark`` is not the document leaving a question open."""
         scan = self.scan
         masked = scan.scan
+        if self._answered_in_table(mark):
+            return True
         line_start, line_end = scan.line_span(mark)
         after = masked[mark + 1 : mark + 2]
         if after and (after.isalnum() or after in ":.[<_"):
@@ -225,10 +250,15 @@ class Structure:
             return False
         if masked[mark + 1 : min(line_end, mark + 200)].strip(" \t*_"):
             return False  # the line goes on after the question without answering it
+        # "**Can I cancel anytime?**" or "Q: Can I cancel?" on a line of its own heads its
+        # answer, FAQ style: whatever text follows answers it.
+        line_start = scan.line_span(mark)[0]
+        headed = _FAQ_QUESTION.fullmatch(masked, max(line_start, block.start), line_end)
         line = doc.line_index(mark)
         if line + 1 < len(doc.line_starts) and doc.line_starts[line + 1] < block.end:
-            return (
-                _ANSWER_START.match(masked, *doc.line_span(doc.line_starts[line + 1])) is not None
+            next_line = doc.line_span(doc.line_starts[line + 1])
+            return _ANSWER_START.match(masked, *next_line) is not None or (
+                headed is not None and "?" not in masked[slice(*next_line)]
             )
         following = doc.next_block(block.end + 1)
         if following is None or following.kind not in {"paragraph", "list_item", "blockquote"}:
@@ -236,12 +266,50 @@ class Structure:
         first_end = following.lines[0][1] if following.lines else following.end
         if _ANSWER_START.match(masked, following.start, first_end):
             return True
+        if headed is not None and "?" not in masked[following.start : first_end]:
+            return True
         # A decision-point question with its plan below: "- If YES: ...", "- If NO: ...".
         return (
             plan
             and block.kind != "list_item"
             and following.kind == "list_item"
             and _BRANCH.match(masked, following.start, first_end) is not None
+        )
+
+    def _answered_in_table(self, mark: int) -> bool:
+        """True for a "?" that ends a table header cell ("Required?"), or a question in a row
+        that answers it: a filled Answer/Outcome/Decision cell, a Resolved status, or (with no
+        such column) a filled next cell that is not an owner, date or priority."""
+        scan = self.scan
+        cell = scan.cell(mark)
+        if cell is None:
+            return _answered_in_pipe_row(scan, mark)
+        if cell.row == 0:
+            return True
+        if scan.text[mark + 1 : cell.end].strip() or scan.doc is None:
+            return False
+        after = []
+        following = scan.doc.next_block(cell.end + 1)
+        while (
+            following is not None
+            and following.table == cell.table
+            and following.row == cell.row
+            and len(after) < 50
+        ):
+            after.append(following)
+            following = scan.doc.next_block(following.end + 1)
+        for other in after:
+            value = scan.scan[other.start : other.end].strip()
+            header = normalize_title(other.header)
+            if _ANSWER_HEADER.search(header):
+                return bool(value.strip(" -–—*_"))
+            if _STATUS_HEADER.search(header) and _RESOLVED_TITLE.search(value):
+                return True
+        return (
+            cell.column == 0
+            and bool(after)
+            and after[0].end > after[0].start
+            and not _ASIDE_HEADER.search(normalize_title(after[0].header))
         )
 
     def _example_query(self, mark: int) -> bool:
@@ -255,6 +323,17 @@ class Structure:
         if not text.rstrip("*_ \t").endswith(":"):
             return False
         return _EXAMPLE_LEAD.search(text) is not None and _OPEN_LEAD.search(text) is None
+
+
+def _answered_in_pipe_row(scan: Scan, mark: int) -> bool:
+    """The same for a pipe row that Markdown does not read as a table (no delimiter row)."""
+    line_start, line_end = scan.line_span(mark)
+    text = scan.text
+    lead = line_start + len(text[line_start:mark]) - len(text[line_start:mark].lstrip())
+    if mark - line_start > 500 or text[lead : lead + 1] != "|" or "|" in text[lead + 1 : mark]:
+        return False
+    cells = text[mark + 1 : min(line_end, mark + 2000)].split("|")
+    return len(cells) >= 3 and not cells[0].strip() and bool(cells[1].strip())
 
 
 def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
@@ -348,6 +427,45 @@ def empty_rows(scan: Scan) -> list[tuple[int, int]]:
             if first < 0:
                 continue
             spans.append((line_start + first, line_start + len(row.rstrip())))
+    return spans
+
+
+def bracket_placeholders(scan: Scan) -> list[tuple[int, int]]:
+    """Template guidance in brackets that was never filled in.
+
+    A bracketed span counts when it is all there is in its block or after a field label
+    ("**Why this priority**: [Explain the value ...]"), when it is two or more words in one
+    case ("Given [initial state]", "[FEATURE NAME]"), or when it gives an example ("[specific
+    capability, e.g., ...]"). Link labels defined in the document are links, not guidance.
+    """
+    text, masked = scan.text, scan.scan
+    defined = {m.group(1).strip().lower() for m in _REFERENCE_DEF.finditer(text)}
+    spans = []
+    for m in _BRACKET.finditer(text):
+        start, end = m.span()
+        inner = m.group(1).strip()
+        if (
+            masked[start] != "["
+            or len(inner.split()) < 2
+            or inner.lower() in defined
+            or inner.lower().startswith("needs clarification")
+        ):
+            continue
+        # "### User Story 1 - [Brief Title]": a heading names nothing in Title Case brackets.
+        if scan.in_heading(start) and _TITLE_WORDS.fullmatch(inner):
+            spans.append((start, end))
+            continue
+        block = scan.block_at(start)
+        whole = False
+        if block is not None and block.kind != "code":
+            lead = _LABEL_PREFIX.match(text, block.start, start)
+            whole = (
+                lead is not None
+                and lead.end() == start
+                and not text[end : block.end].strip(" \t*_.")
+            )
+        if whole or _GUIDANCE_WORDS.fullmatch(inner) or "e.g." in inner.lower():
+            spans.append((start, end))
     return spans
 
 
