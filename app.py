@@ -19,6 +19,7 @@ state.init_state()
 auth.require_user()
 sidebar.init_defaults()
 state.restore_from_url()
+sidebar.adopt_draft_model(state.draft())
 
 with st.sidebar:
     auth.render_account()
@@ -30,6 +31,7 @@ with st.sidebar:
 st.title("PRD Assistant")
 st.html(describe.PAGE_STYLE)
 state.show_flashes()
+state.render_save_problems()
 sidebar.render_mode_banner()
 
 draft = state.draft()
@@ -43,5 +45,5 @@ if not run.execute_pending_run() and draft is not None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         draft_view.render_draft(draft, review_pane.active(located))
-    with right:
+    with right, st.container(key="review_pane"):
         review_pane.render_review(draft, located)

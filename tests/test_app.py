@@ -62,6 +62,7 @@ def new_app(*, key: str | None = None, clarify: bool = False) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["clarify_enabled"] = clarify
     if key:
+        at.session_state["provider"] = "OpenAI"
         at.session_state["api_key"] = key
     return at.run()
 
@@ -78,6 +79,12 @@ def page_text(at: AppTest) -> str:
         for e in getattr(at, kind)
     ]
     return "\n".join(str(p) for p in parts)
+
+
+def state_store():
+    from prd_assistant.store import DraftStore
+
+    return DraftStore()
 
 
 def current(at: AppTest):
@@ -372,7 +379,35 @@ def test_exports_have_the_headings_and_json_imports_back(fake_model, downloads):
     fresh.button(key="import_button").click().run()
     imported = current(fresh)
     assert export.to_markdown(imported) == markdown
-    assert imported.id != data["id"]  # the original is in the same database
+    assert imported.id == data["id"]  # the same file again opens the stored draft
+    assert [d.id for d in state_store().list_drafts()] == [data["id"]]  # no duplicate
+
+    data["sections"][0]["text"] = "Changed in the file."
+    fresh = new_app()
+    importer = next(u for u in fresh.get("file_uploader") if u.proto.id.endswith("import_json"))
+    importer.set_value(("changed.json", json.dumps(data).encode(), "application/json"))
+    fresh.run()
+    fresh.button(key="import_button").click().run()
+    assert current(fresh).id != data["id"]  # a changed copy never overwrites the original
+    assert current(fresh).sections[0].text == "Changed in the file."
+
+
+def test_a_damaged_json_import_says_so_and_keeps_the_page(fake_model):
+    for payload in (
+        b"{not json",
+        json.dumps({"sections": [{"x": 1}], "template_text": ""}).encode(),
+    ):
+        at = new_app()
+        importer = next(u for u in at.get("file_uploader") if u.proto.id.endswith("import_json"))
+        importer.set_value(("draft.json", payload, "application/json"))
+        at.run()
+        at.button(key="import_button").click().run()
+        assert not at.exception
+        assert (
+            "Could not import this file" in at.error[0].value
+            or "not valid JSON" in at.error[0].value
+        )
+        assert current(at) is None
 
 
 def test_reopen_from_the_url_and_from_history_in_a_new_session(fake_model, isolated):
@@ -549,6 +584,7 @@ def test_an_outline_becomes_a_full_draft_once_a_model_is_connected(fake_model):
     at = draft(new_app())
     assert current(at).outline
     assert current(at).section("overview").versions[-1].source == "outline"
+    at.selectbox(key="provider").set_value("OpenAI").run()
     at.text_input(key="api_key").input("sk-test-key").run()
     at.button(key="redraft_all").click().run()
     doc = current(at)
@@ -583,3 +619,90 @@ def test_contradicting_targets_across_sections_are_shown(fake_model):
     text = page_text(at)
     assert "Availability target is 99.5%" in text
     assert "Which is the target: 99.9% or 99.5%?" in text
+
+
+def test_without_a_key_nothing_degrades_to_an_outline_silently(fake_model):
+    at = new_app(key="sk-test-key")
+    at = draft(at)
+    written = {s.key: s.text for s in current(at).sections}
+    # The key is gone (a refresh): actions say what to fix and write nothing.
+    at.text_input(key="api_key").input("").run()
+    at.button(key="redraft_all").click().run()
+    assert {s.key: s.text for s in current(at).sections} == written
+    assert any("No API key" in e.value and "Model panel" in e.value for e in at.error)
+    # Choosing outlines explicitly still asks before replacing model text.
+    at.selectbox(key="provider").set_value("Outline only (no model)").run()
+    at.button(key="redraft_all").click().run()
+    assert {s.key: s.text for s in current(at).sections} == written
+    assert any("replace written text in 19 sections" in w.value for w in at.warning)
+    at.button(key="outline_no").click().run()
+    assert {s.key: s.text for s in current(at).sections} == written
+    at.button(key="redraft_all").click().run()
+    at.button(key="outline_yes").click().run()
+    assert current(at).section("overview").versions[-1].source == "redraft"
+    assert current(at).section("overview").text != written["overview"]
+
+
+def test_the_connection_survives_a_refresh_but_the_key_does_not(fake_model):
+    at = new_app()
+    at.selectbox(key="provider").set_value("Custom OpenAI-compatible URL").run()
+    assert at.text_input(key="model_text").value == ""  # no gpt-4o-mini carried over
+    at.text_input(key="custom_url").input("http://127.0.0.1:9/v1").run()
+    at.text_input(key="model_text").input("llama3.1").run()
+    at.text_input(key="api_key").input("sk-secret-1").run()
+    params = dict(at.query_params)
+    assert "sk-secret-1" not in str(params)
+    refreshed = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for name, value in params.items():
+        refreshed.query_params[name] = value[0] if isinstance(value, list) else value
+    refreshed.run()
+    assert refreshed.selectbox(key="provider").value == "Custom OpenAI-compatible URL"
+    assert refreshed.text_input(key="custom_url").value == "http://127.0.0.1:9/v1"
+    assert refreshed.text_input(key="model_text").value == "llama3.1"
+    assert refreshed.text_input(key="api_key").value == ""
+
+
+def test_a_url_without_a_scheme_gets_its_own_message(fake_model):
+    at = new_app()
+    at.selectbox(key="provider").set_value("Custom OpenAI-compatible URL").run()
+    at.text_input(key="custom_url").input("localhost:11434/v1").run()
+    assert any("http:// or https://" in e.value for e in at.error)
+    at.button(key="test_connection").click().run()
+    assert any("has no scheme" in e.value for e in at.error)
+
+
+def _edit(at: AppTest, key: str, text: str) -> AppTest:
+    at.button(key=f"edit_{key}").click().run()
+    at.text_area(key=f"editor_{key}").input(text)
+    return at.button(key=f"save_{key}").click().run()
+
+
+def _open_in_new_tab(draft_id: str) -> AppTest:
+    tab = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    tab.session_state["provider"] = "OpenAI"
+    tab.session_state["api_key"] = "sk-test-key"
+    tab.query_params["draft"] = draft_id
+    return tab.run()
+
+
+def test_two_tabs_on_one_draft_never_lose_an_edit(fake_model):
+    first = draft(new_app(key="sk-test-key"))
+    doc_id = current(first).id
+    second = _open_in_new_tab(doc_id)
+    _edit(first, "overview", "Saved in tab A.")
+    _edit(second, "problem-statement", "Saved in tab B.")
+    # Tab B's save is refused, not written over tab A's work.
+    assert any("Changed elsewhere" in e.value for e in second.error)
+    stored = state_store().load(doc_id)
+    assert stored.section("overview").text == "Saved in tab A."
+    assert not stored.section("problem-statement").text.startswith("Saved in tab B.")
+    second.button(key="conflict_merge").click().run()
+    stored = state_store().load(doc_id)
+    assert stored.section("overview").text == "Saved in tab A."
+    assert stored.section("problem-statement").text == "Saved in tab B."
+    # Tab A is now behind: "reload" brings both edits in.
+    _edit(first, "goals-non-goals", "Tab A again.")
+    assert any("Changed elsewhere" in e.value for e in first.error)
+    first.button(key="conflict_reload").click().run()
+    assert current(first).section("problem-statement").text == "Saved in tab B."
+    assert state_store().load(doc_id).section("goals-non-goals").text != "Tab A again."

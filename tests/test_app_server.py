@@ -38,7 +38,7 @@ def test_a_wrong_key_gets_a_clear_message_and_is_never_shown():
         at.button(key="test_connection").click().run()
         message = at.error[0].value
         assert "key" in message.lower()
-        assert "not reachable" in at.warning[0].value  # the banner says drafting would fail
+        assert "rejected" in at.warning[0].value  # the banner says drafting would fail
         draft(at)
         doc = current(at)
         assert all(s.status is SectionStatus.FAILED for s in doc.sections)
@@ -85,3 +85,34 @@ def test_an_uploaded_template_drives_the_sections():
     at.run()
     draft(at)
     assert [s.heading for s in current(at).sections] == ["## Why", "## What"]
+
+
+def test_ready_means_the_chat_endpoint_answers_too():
+    with OpenAIStubServer(models=("test-model",), fail_rate=1.0, fail_statuses=(404,)) as server:
+        at = server_app(server.url)
+        at.button(key="test_connection").click().run()
+        assert not at.success
+        assert "chat call failed" in at.error[0].value
+
+
+def test_a_401_is_a_rejected_key_and_credentials_in_the_url_are_never_shown():
+    with OpenAIStubServer(require_key="right-key") as server:
+        at = server_app(server.url, key="wrong-key-12345")
+        at.button(key="test_connection").click().run()
+        assert "The API key was rejected" in at.warning[0].value
+        assert "not reachable" not in at.warning[0].value
+        assert "Settings" not in at.error[0].value + at.warning[0].value
+    with OpenAIStubServer(models=("test-model",)) as server:
+        url = server.url.replace("http://", "http://user:sk-in-url-999@")
+        at = server_app(url)
+        at.button(key="test_connection").click().run()
+        assert at.success[0].value.startswith("Connected")
+        assert "sk-in-url-999" not in page_text(at)
+
+
+def test_a_new_server_without_a_model_name_picks_the_first_it_offers():
+    with OpenAIStubServer(models=("only-model",)) as server:
+        at = server_app(server.url, model="")
+        at.button(key="test_connection").click().run()
+        assert at.success[0].value.startswith("Connected")
+        assert at.selectbox(key="model_choice").value == "only-model"

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import streamlit as st
 
-from prd_assistant import assist, llm
+from prd_assistant import assist
 from prd_assistant.description import DescriptionError, check_description
 from prd_assistant.document import Draft
 from prd_assistant.drafting import Drafter
@@ -39,7 +39,20 @@ EXAMPLES: dict[str, str] = {
         "It handles about 3 million transactions a day across 12 currencies."
     ),
 }
-PAGE_STYLE = highlight.STYLE
+PAGE_STYLE = (
+    highlight.STYLE
+    + """
+<style>
+/* The review pane stays in view beside the draft on wide screens. */
+@media (min-width: 1100px) {
+  div[data-testid="stColumn"]:has(.st-key-review_pane) {
+    position: sticky; top: 3.75rem; align-self: flex-start;
+    max-height: calc(100vh - 4.5rem); overflow-y: auto;
+  }
+}
+</style>
+"""
+)
 _NAME = re.compile(r"^\s*([A-Z][A-Za-z0-9]+(?:[ -][A-Z][A-Za-z0-9]+)?)\b")
 
 
@@ -88,11 +101,16 @@ def new_draft() -> Draft | None:
     except DescriptionError as exc:
         st.session_state["input_error"] = str(exc)
         return None
+    problem = sidebar.setup_problem()
+    if problem:
+        # Never fall back to an outline silently: outlines are a choice of provider.
+        st.session_state["input_error"] = problem
+        return None
     st.session_state["input_error"] = None
     service = st.session_state["service_name"].strip() or guess_service_name(description)
     draft = Draft.from_template(template, description, service, context_text())
-    draft.model = sidebar.model_name() if sidebar.is_configured() else ""
-    draft.outline = not sidebar.is_configured()
+    draft.outline = sidebar.outline_chosen()
+    draft.model = "" if draft.outline else sidebar.model_name()
     return draft
 
 
@@ -101,11 +119,24 @@ def _draft_clicked() -> None:
     if draft is None:
         return
     if st.session_state["clarify_enabled"] and sidebar.is_configured():
-        questions = _clarifying_questions(draft)
-        if questions:
-            st.session_state["clarify"] = {"questions": questions, "draft": draft}
-            return
+        # Asked for below the button, under a named spinner, with the button disabled.
+        st.session_state["clarify_pending"] = draft
+        return
     start_run(draft, new=True)
+
+
+def _ask_clarifying_questions() -> None:
+    draft: Draft = st.session_state["clarify_pending"]
+    try:
+        with st.spinner("Asking the model for clarifying questions…"):
+            questions = _clarifying_questions(draft)
+    finally:
+        st.session_state["clarify_pending"] = None
+    if questions:
+        st.session_state["clarify"] = {"questions": questions, "draft": draft}
+    else:
+        start_run(draft, new=True)
+    st.rerun()
 
 
 def _clarifying_questions(draft: Draft) -> list[assist.ClarifyingQuestion]:
@@ -115,7 +146,7 @@ def _clarifying_questions(draft: Draft) -> list[assist.ClarifyingQuestion]:
             return []
         return list(assist.clarifying_questions(model, draft.description, draft.context))
     except Exception as exc:  # clarifying is optional; drafting goes on without it
-        state.flash("info", f"Skipped the clarifying questions: {llm.describe_error(exc)}")
+        state.flash("info", f"Skipped the clarifying questions: {sidebar.explain(exc)}")
         return []
 
 
@@ -161,23 +192,28 @@ def render_input() -> None:
         st.error(st.session_state["input_error"])
     configured = sidebar.is_configured()
     left, right = st.columns([1, 3])
+    pending = st.session_state["clarify_pending"] is not None
     left.button(
         "Draft PRD",
         key="draft_button",
         type="primary",
         on_click=_draft_clicked,
-        disabled=st.session_state["run"] is not None,
+        disabled=st.session_state["run"] is not None or pending,
     )
     if configured:
         right.checkbox("Ask up to 5 clarifying questions first", key="clarify_enabled")
+    if pending:
+        _ask_clarifying_questions()
 
 
 def _render_estimate() -> None:
     description = st.session_state["description"].strip()
     if not description:
         return
-    if not sidebar.is_configured():
+    if sidebar.outline_chosen():
         st.caption("Outline mode: no model calls, no cost.")
+        return
+    if not sidebar.is_configured():
         return
     text, name = state.template_source()
     model = sidebar.model_name()

@@ -12,10 +12,10 @@ import streamlit as st
 
 from prd_assistant import export, register
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
-from prd_assistant.ui import actions, highlight, state
+from prd_assistant.ui import actions, highlight, run, sidebar, state
 from prd_assistant.ui.handoff_pane import render_handoff
 from prd_assistant.ui.highlight import Located
-from prd_assistant.ui.run import plural, start_run, status_line
+from prd_assistant.ui.run import plural, request_run, status_line
 
 
 def _draft() -> Draft:
@@ -49,12 +49,12 @@ def _toggle_lock(key: str) -> None:
 def _regenerate(key: str) -> None:
     draft = _draft()
     instruction = st.session_state.get(f"instruction_{key}", "")
-    start_run(draft, [key], instruction, source="regenerate")
+    request_run(draft, [key], instruction, source="regenerate")
     st.session_state[f"instruction_{key}"] = ""
 
 
 def _redraft(keys: list[str]) -> None:
-    start_run(_draft(), keys, source="redraft")
+    request_run(_draft(), keys, source="redraft")
 
 
 def _revert(key: str) -> None:
@@ -66,7 +66,7 @@ def _revert(key: str) -> None:
 
 
 def _redraft_all() -> None:
-    start_run(_draft(), None, source="redraft")
+    request_run(_draft(), None, source="redraft")
 
 
 def render_summary(draft: Draft) -> None:
@@ -128,6 +128,7 @@ def render_summary(draft: Draft) -> None:
         help="Redraft every section except locked ones (and hand-edited ones unless ticked).",
     )
     cols[3].checkbox("Include hand-edited", key="include_edited")
+    run.render_outline_confirmation()
     render_exports(draft)
     render_handoff(draft)
 
@@ -200,7 +201,7 @@ def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -
         back = f" · [{plural(len(flags), 'flag')} ↗ review](#review-{key})" if flags else ""
         st.caption(status_line(section) + back)
         if section.status == SectionStatus.FAILED:
-            st.error(section.error or "Drafting this section failed.")
+            st.error(sidebar.panel_wording(section.error or "Drafting this section failed."))
             st.button(
                 "Retry",
                 key=f"retry_{key}",

@@ -1,15 +1,23 @@
-"""History in the sidebar: start over, reopen earlier drafts or versions, import JSON."""
+"""History in the sidebar: search, reopen, rename, delete (with undo), preview old versions, import.
+
+Every database call here degrades to a warning: a damaged or locked database must never take
+the description form down with it.
+"""
 
 from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 import streamlit as st
 
 from prd_assistant import export
-from prd_assistant.store import DraftStore
+from prd_assistant.document import Draft
+from prd_assistant.store import DraftStore, VersionSummary, display_title
 from prd_assistant.ui import state
+
+LISTED = 15
 
 
 def _when(timestamp: float) -> str:
@@ -26,15 +34,50 @@ def _new() -> None:
 
 def _open(draft_id: str) -> None:
     target = state.store()
-    loaded = target.load(draft_id) if target else None
+    try:
+        loaded = target.load_versioned(draft_id) if target else None
+        meta = target.load_meta(draft_id) if target and loaded else {}
+    except Exception as exc:  # a damaged row: say so, keep the page
+        state.flash("warning", f"That draft could not be opened: {exc.__class__.__name__}.")
+        return
     if loaded is None:
         state.flash("warning", "That draft is no longer in the database.")
         return
     st.session_state["run"] = None
-    meta = target.load_meta(draft_id) if target else {}
     meta.setdefault("dismissed", [])
-    state.set_draft(loaded, meta=meta)
-    st.session_state["description"] = loaded.description
+    draft, revision = loaded
+    state.set_draft(draft, meta=meta, revision=revision)
+    st.session_state["description"] = draft.description
+
+
+def _rename() -> None:
+    current = state.draft()
+    name = str(st.session_state.get("rename_text", "")).strip()
+    if current is None or not name:
+        return
+    current.title = "# " + name.lstrip("# ")
+    state.save(f"renamed to {name}")
+
+
+def _delete() -> None:
+    current = state.draft()
+    target = state.store()
+    if current is None or target is None:
+        return
+    try:
+        target.delete(current.id)
+    except Exception as exc:
+        state.flash("warning", f"Could not delete the draft: {exc.__class__.__name__}.")
+        return
+    st.session_state["deleted"] = {"draft": current, "meta": dict(st.session_state["meta"])}
+    _new()
+
+
+def _undo_delete() -> None:
+    deleted: dict[str, Any] | None = st.session_state.get("deleted")
+    st.session_state["deleted"] = None
+    if deleted:
+        state.set_draft(deleted["draft"], "restored after delete", meta=deleted["meta"])
 
 
 def _open_version() -> None:
@@ -43,10 +86,15 @@ def _open_version() -> None:
     current = state.draft()
     if target is None or version_id is None or current is None:
         return
-    old = target.load_version(int(version_id))
+    try:
+        old = target.load_version(int(version_id))
+    except Exception as exc:
+        state.flash("warning", f"That version could not be opened: {exc.__class__.__name__}.")
+        return
     st.session_state["run"] = None
     st.session_state["draft"] = old
-    state.save(f"restored the version of {_when(_version_time(target, current.id, version_id))}")
+    st.session_state["editing"] = set()
+    state.save(f"opened the version of {_when(_version_time(target, current.id, version_id))}")
 
 
 def _version_time(target: DraftStore, draft_id: str, version_id: int) -> float:
@@ -62,11 +110,24 @@ def _import() -> None:
         return
     try:
         draft = export.from_json(upload.getvalue())
-    except ValueError as exc:
-        state.flash("error", str(exc))
+        draft.template()  # a damaged template is refused here, not on every later load
+    except Exception as exc:  # any damage: one clear line, nothing replaced
+        detail = str(exc) if isinstance(exc, ValueError) else exc.__class__.__name__
+        state.flash("error", f"Could not import this file: {detail}")
         return
     target = state.store()
-    if target is not None and target.load(draft.id) is not None:
+    stored = None
+    if target is not None:
+        try:
+            stored = target.load_versioned(draft.id)
+        except Exception:  # a damaged stored copy: import as a new draft
+            stored = None
+    if stored is not None and stored[0].to_dict() == draft.to_dict():
+        # The same file again: open the stored draft instead of making a duplicate.
+        _open(draft.id)
+        state.flash("info", "This draft is already in History; opened it.")
+        return
+    if stored is not None:
         # Importing a file next to the draft it came from must not overwrite that draft.
         draft.id = uuid.uuid4().hex
     state.set_draft(draft, "imported from JSON")
@@ -78,11 +139,28 @@ def render_history() -> None:
     """The "History" part of the sidebar."""
     st.subheader("History")
     st.button("➕ New draft", key="new_draft", on_click=_new)
+    deleted = st.session_state.get("deleted")
+    if deleted:
+        st.caption(f"Deleted '{display_title(deleted['draft'])}'.")
+        st.button("Undo delete", key="undo_delete", on_click=_undo_delete)
     target = state.store()
-    if target is None:
-        return
+    if target is not None:
+        try:
+            _render_drafts(target)
+        except Exception as exc:  # history is optional: the form must still show
+            st.warning(f"History is unavailable: {exc.__class__.__name__}. New drafts still work.")
+    st.file_uploader("Import a JSON draft", type=["json"], key="import_json")
+    st.button("Import", key="import_button", on_click=_import)
+
+
+def _render_drafts(target: DraftStore) -> None:
     current = state.draft()
-    drafts = target.list_drafts(limit=15)
+    query = st.text_input(
+        "Search drafts", key="history_search", placeholder="Title contains…"
+    ).strip()
+    drafts = target.list_drafts(limit=200 if query else LISTED)
+    if query:
+        drafts = [d for d in drafts if query.casefold() in d.title.casefold()][:LISTED]
     for summary in drafts:
         mark = "▶ " if current is not None and summary.id == current.id else ""
         # Drafts shared with the user name their owner.
@@ -95,17 +173,47 @@ def render_history() -> None:
             width="stretch",
         )
     if not drafts:
-        st.caption("Drafts are saved here automatically.")
-    if current is not None:
+        st.caption("No draft matches." if query else "Drafts are saved here automatically.")
+    if current is None:
+        return
+    with st.expander("This draft: rename, delete, versions"):
+        st.text_input("New name", key="rename_text", placeholder=display_title(current))
+        left, right = st.columns(2)
+        left.button("Rename", key="rename_button", on_click=_rename)
+        right.button("Delete", key="delete_button", on_click=_delete, help="Undo is offered.")
         versions = target.versions(current.id)
         if len(versions) > 1:
-            labels = {v.id: f"{_when(v.saved_at)} · {v.note or 'saved'}" for v in versions}
-            st.selectbox(
-                "Versions of this draft",
-                list(labels),
-                key="history_version",
-                format_func=labels.__getitem__,
-            )
-            st.button("Open this version", key="open_version", on_click=_open_version)
-    st.file_uploader("Import a JSON draft", type=["json"], key="import_json")
-    st.button("Import", key="import_button", on_click=_import)
+            _render_versions(target, current, versions)
+
+
+def _render_versions(target: DraftStore, current: Draft, versions: list[VersionSummary]) -> None:
+    labels = {v.id: f"{_when(v.saved_at)} · {v.note or 'saved'}" for v in versions}
+    st.selectbox(
+        "Versions of this draft",
+        list(labels),
+        key="history_version",
+        format_func=labels.__getitem__,
+    )
+    chosen = st.session_state.get("history_version")
+    if chosen is None:
+        return
+    old = target.load_version(int(chosen))
+    changed = [
+        s.title
+        for s in old.sections
+        if any(c.key == s.key and c.text != s.text for c in current.sections)
+    ]
+    filled = sum(1 for s in old.sections if s.text.strip())
+    st.caption(
+        f"Preview: {filled} of {len(old.sections)} sections written; "
+        + (f"differs in {', '.join(changed[:6])}" if changed else "same text as now")
+        + ("…" if len(changed) > 6 else "")
+        + "."
+    )
+    st.button(
+        "Open this version",
+        key="open_version",
+        on_click=_open_version,
+        disabled=not changed,
+        help="Makes this version the current draft; the current one stays in this list.",
+    )

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import streamlit as st
 
-from prd_assistant import assist, llm, register
+from prd_assistant import assist, register
 from prd_assistant.consistency import Contradiction, check_consistency
 from prd_assistant.document import Draft, RegisterItem, SectionStatus
 from prd_assistant.review import Finding, nlp, review
@@ -345,19 +345,27 @@ def _paragraph(text: str, start: int, end: int) -> str:
 
 
 def _suggest() -> None:
-    draft = state.draft()
-    if draft is None:
-        return
+    st.session_state["suggest_pending"] = True
+    st.session_state["suggest_error"] = None
+
+
+def _run_suggest(draft: Draft) -> None:
+    """One model pass for risks and open questions, under a spinner beside its button."""
     try:
-        model = sidebar.create_model()
-        if model is None:
-            state.flash("info", "Connect a model in the sidebar to get suggestions.")
-            return
-        markdown = draft.to_markdown()
-        result = assist.suggest(model, markdown, list(_review(markdown)))
-    except Exception as exc:  # an optional step; tell the PM and go on
-        state.flash("error", f"Could not get suggestions: {llm.describe_error(exc)}")
+        with st.spinner("Asking the model for risks and open questions…"):
+            model = sidebar.create_model()
+            if model is None:
+                st.session_state["suggest_error"] = (
+                    f"Suggestions need a model: pick a provider in {sidebar.PANEL}."
+                )
+                return
+            markdown = draft.to_markdown()
+            result = assist.suggest(model, markdown, list(_review(markdown)))
+    except Exception as exc:  # an optional step; tell the PM beside the button and go on
+        st.session_state["suggest_error"] = f"Could not get suggestions: {sidebar.explain(exc)}"
         return
+    finally:
+        st.session_state["suggest_pending"] = False
     st.session_state["suggestions"] = result
     st.session_state["accepted"] = set()
 
@@ -399,15 +407,21 @@ def _locked_target(draft: Draft, kind: str) -> str:
 
 def _render_suggestions(draft: Draft) -> None:
     st.divider()
+    pending = st.session_state["suggest_pending"]
     st.button(
         "Suggest risks & open questions",
         key="suggest_button",
         on_click=_suggest,
-        disabled=not sidebar.is_configured(),
+        disabled=not sidebar.is_configured() or pending,
         help="One model pass over the draft."
         if sidebar.is_configured()
-        else "Connect a model in the sidebar first.",
+        else f"Connect a model in {sidebar.PANEL} first.",
     )
+    if pending:
+        _run_suggest(draft)
+        st.rerun()
+    if st.session_state["suggest_error"]:
+        st.error(st.session_state["suggest_error"])
     result = st.session_state["suggestions"]
     if result is None:
         return

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from prd_assistant import llm
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
 from prd_assistant.drafting import Drafter
 from prd_assistant.events import (
@@ -70,6 +69,72 @@ def start_run(
     }
 
 
+def request_run(
+    draft: Draft, keys: Iterable[str] | None = None, instruction: str = "", source: str = "draft"
+) -> None:
+    """Starts a run, but asks first when it would write outlines over model-written text.
+
+    With a model connection that cannot work, nothing starts: the PM is told what to fix
+    instead of getting outlines marked done.
+    """
+    problem = sidebar.setup_problem()
+    if problem:
+        state.flash("error", f"Nothing was redrafted. {problem}")
+        return
+    chosen = list(keys) if keys is not None else None
+    if sidebar.outline_chosen():
+        targets = chosen if chosen is not None else [s.key for s in draft.sections]
+        written = [
+            draft.section(k).title
+            for k in targets
+            if draft.section(k).text.strip()
+            and not draft.section(k).locked
+            and draft.section(k).versions
+            and draft.section(k).versions[-1].source not in ("outline",)
+        ]
+        if written:
+            st.session_state["confirm_outline"] = {
+                "keys": chosen,
+                "instruction": instruction,
+                "source": source,
+                "titles": written,
+            }
+            return
+    start_run(draft, chosen, instruction, source)
+
+
+def _confirm_outline() -> None:
+    pending = st.session_state["confirm_outline"]
+    st.session_state["confirm_outline"] = None
+    current = state.draft()
+    if pending and current is not None:
+        start_run(current, pending["keys"], pending["instruction"], pending["source"])
+
+
+def _cancel_outline() -> None:
+    st.session_state["confirm_outline"] = None
+
+
+def render_outline_confirmation() -> None:
+    """Asks before an outline replaces text a model or the PM wrote."""
+    pending = st.session_state["confirm_outline"]
+    if not pending:
+        return
+    titles = pending["titles"]
+    shown = ", ".join(titles[:5]) + ("…" if len(titles) > 5 else "")
+    with st.container(border=True, key="outline_confirm"):
+        st.warning(
+            f"The provider is '{sidebar.OUTLINE}', so this would replace written text in "
+            f"{plural(len(titles), 'section')} ({shown}) with an outline"
+            + (" and ignore your instruction" if pending["instruction"] else "")
+            + f". To redraft with a model, pick a provider in {sidebar.PANEL}.",
+            icon="⚠️",
+        )
+        left, right = st.columns(2)
+        left.button("Write the outline anyway", key="outline_yes", on_click=_confirm_outline)
+        right.button("Cancel", key="outline_no", type="primary", on_click=_cancel_outline)
+
+
 def plural(count: int, noun: str) -> str:
     """``1 section``, ``2 sections``."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
@@ -113,7 +178,11 @@ def execute_pending_run() -> bool:
         model = sidebar.create_model()
     except Exception as exc:  # a settings problem must reach the PM as text
         st.session_state["run"] = None
-        state.flash("error", f"Cannot start drafting: {llm.describe_error(exc)}")
+        for key in run["keys"]:
+            section = draft.section(key)
+            if section.status == SectionStatus.WAITING and section.text.strip():
+                section.status = SectionStatus.DONE  # untouched: its text is still there
+        state.flash("error", f"Cannot start drafting: {sidebar.explain(exc)}")
         st.rerun()
     model_name = sidebar.model_name() if model is not None else ""
     if len(run["keys"]) == len(draft.sections):
@@ -178,7 +247,7 @@ def execute_pending_run() -> bool:
     if failures:
         state.flash(
             "error",
-            f"{plural(len(failures), 'section')} failed: {failures[0]} "
+            f"{plural(len(failures), 'section')} failed: {sidebar.panel_wording(failures[0])} "
             "Fix the cause and press Retry on a failed section (the others are kept).",
         )
     st.rerun()

@@ -6,11 +6,15 @@ passed to ``llm`` and nowhere else: not saved, logged, exported or shown back.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import streamlit as st
 from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
 from prd_assistant import llm
+from prd_assistant.document import Draft
 from prd_assistant.template import (
     TemplateError,
     decode_template_bytes,
@@ -19,27 +23,76 @@ from prd_assistant.template import (
 )
 from prd_assistant.ui import state
 
+# ``scheme://user:pass@host`` and ``user:pass@host`` (a host label without its scheme).
+_USERINFO = re.compile(r"(\w+://)[^/\s@]+@|()(?<![\w/])[^\s/@:]+:[^\s/@]+@")
+
 OTHER_MODEL = "Other (type a name)"
+CUSTOM = "Custom OpenAI-compatible URL"
+OUTLINE = "Outline only (no model)"
 # name -> (server URL or None for OpenAI, suggested model)
 PRESETS: dict[str, tuple[str | None, str]] = {
     "OpenAI": (None, "gpt-4o-mini"),
     "Ollama": ("http://localhost:11434/v1", "llama3.1"),
     "LM Studio": ("http://localhost:1234/v1", "local-model"),
-    "Custom OpenAI-compatible URL": ("", ""),
+    CUSTOM: ("", ""),
+    OUTLINE: (None, ""),
 }
-CUSTOM = "Custom OpenAI-compatible URL"
+# session_state key -> query parameter: the connection survives a refresh and travels with
+# ``?draft=`` links. The API key never goes into the URL.
+URL_PARAMS = {"provider": "provider", "custom_url": "server", "model": "model"}
+PANEL = "the sidebar's Model panel"
 
 
 def init_defaults() -> None:
-    """First-run widget defaults from the environment (``OPENAI_BASE_URL``, ``PRD_MODEL``)."""
+    """First-run connection: from the URL, else the environment, else an explicit outline."""
     if st.session_state["provider"] is not None:
         return
+    params = st.query_params
+    provider = params.get("provider")
+    if provider in PRESETS:
+        st.session_state["provider"] = provider
+        st.session_state["custom_url"] = params.get("server", "")
+        st.session_state["model_text"] = params.get("model", "") or PRESETS[provider][1]
+        return
     env_url = state.env_or_secret("OPENAI_BASE_URL")
-    st.session_state["provider"] = CUSTOM if env_url else "OpenAI"
+    env_key = state.env_or_secret("OPENAI_API_KEY")
+    provider = CUSTOM if env_url else "OpenAI" if env_key else OUTLINE
+    st.session_state["provider"] = provider
     st.session_state["custom_url"] = env_url
-    st.session_state["model_text"] = state.env_or_secret("PRD_MODEL") or (
-        "" if env_url else PRESETS["OpenAI"][1]
-    )
+    st.session_state["model_text"] = state.env_or_secret("PRD_MODEL") or PRESETS[provider][1]
+
+
+def adopt_draft_model(draft: Draft | None) -> None:
+    """A link with only ``?draft=`` reopens with the model the draft was written with."""
+    if draft is None or draft.outline or not draft.model or "provider" in st.query_params:
+        return
+    if st.session_state["provider"] != OUTLINE:
+        return
+    server = getattr(draft, "base_url", None) or ""
+    st.session_state["provider"] = CUSTOM if server else "OpenAI"
+    st.session_state["custom_url"] = server
+    st.session_state["model_text"] = draft.model
+    st.session_state["model_choice"] = None
+
+
+def sync_url() -> None:
+    """Puts provider, server and model into the URL (never the key)."""
+    provider = st.session_state["provider"]
+    wanted = {
+        "provider": provider,
+        "server": st.session_state["custom_url"].strip() if provider == CUSTOM else "",
+        "model": model_name() if provider != OUTLINE else "",
+    }
+    for name, value in wanted.items():
+        if value and st.query_params.get(name) != value:
+            st.query_params[name] = value
+        elif not value and name in st.query_params:
+            del st.query_params[name]
+
+
+def outline_chosen() -> bool:
+    """Whether the PM chose to write outlines without a model."""
+    return st.session_state["provider"] == OUTLINE
 
 
 def base_url() -> str | None:
@@ -50,17 +103,32 @@ def base_url() -> str | None:
     return PRESETS.get(provider, (None, ""))[0]
 
 
+def url_problem() -> str:
+    """Why the custom server URL cannot work ("" when it looks right)."""
+    url = base_url()
+    if st.session_state["provider"] != CUSTOM:
+        return ""
+    if not url:
+        return f"Enter the server URL in {PANEL} (for example http://localhost:8000/v1)."
+    if not url.lower().startswith(("http://", "https://")):
+        return (
+            f"The server URL '{url}' has no scheme: start it with http:// or https:// "
+            "(for example http://localhost:8000/v1)."
+        )
+    return ""
+
+
 def _server_key() -> str:
     return base_url() or "openai"
 
 
 def model_name() -> str:
-    """The model picked from the list, or typed."""
+    """The model picked from this server's list, or typed ("" when none is set)."""
     choice = st.session_state["model_choice"]
     if st.session_state["models"].get(_server_key()) and choice and choice != OTHER_MODEL:
         return str(choice)
     typed = st.session_state["model_text"].strip()
-    return typed or PRESETS.get(st.session_state["provider"], (None, ""))[1] or "gpt-4o-mini"
+    return typed or PRESETS.get(st.session_state["provider"], (None, ""))[1]
 
 
 def _api_key() -> str:
@@ -79,40 +147,107 @@ def current_settings() -> llm.ModelSettings:
 
 
 def is_configured() -> bool:
-    """Whether a model is set up (a key, or a server URL); otherwise drafts are outlines."""
-    return current_settings().is_configured
+    """Whether a model is set up to draft with (never true when outlines were chosen)."""
+    return not outline_chosen() and not url_problem() and current_settings().is_configured
+
+
+def setup_problem() -> str:
+    """Why drafting with a model cannot start ("" when it can, or outlines were chosen)."""
+    if outline_chosen():
+        return ""
+    if url_problem():
+        return url_problem()
+    if not current_settings().is_configured:
+        return (
+            f"No API key: enter one in {PANEL} (or set OPENAI_API_KEY), or choose "
+            f"'{OUTLINE}' as the provider to write an outline."
+        )
+    if not model_name():
+        return f"No model name: press Test connection in {PANEL} and pick one."
+    return ""
 
 
 def create_model() -> BaseChatModel | None:
-    """The chat model to draft with, or None for outline mode.
+    """The chat model to draft with, or None when outlines were chosen.
 
     Goes through ``llm.create_chat_model`` as a module attribute so tests can swap it.
+
+    Raises:
+        llm.ModelConfigError: The connection is incomplete; never falls back to an outline.
     """
-    settings = current_settings()
-    if not settings.is_configured:
+    if outline_chosen():
         return None
-    return llm.create_chat_model(settings)
+    problem = setup_problem()
+    if problem:
+        raise llm.ModelConfigError(problem)
+    return llm.create_chat_model(current_settings())
+
+
+def panel_wording(message: str) -> str:
+    """Error text in the page's words: the sidebar panel is "Model", not "Settings"."""
+    return message.replace("in Settings", f"in {PANEL}").replace("Settings", PANEL)
+
+
+def explain(exc: BaseException) -> str:
+    """One line for the PM about a failed model call."""
+    return panel_wording(llm.describe_error(exc))
 
 
 def _test_connection() -> None:
+    st.session_state["connection_pending"] = True
+
+
+def run_connection_test() -> None:
+    """Checks the model list, then one tiny chat call: "ready" means drafting will work."""
+    problem = url_problem() or (setup_problem() if not current_settings().is_configured else "")
+    if problem:
+        st.session_state["connection"] = {"ok": False, "message": problem}
+        return
     settings = current_settings()
     try:
         result = llm.test_connection(settings)
     except Exception as exc:  # the message must reach the PM, not a trace
-        st.session_state["connection"] = {"ok": False, "message": llm.describe_error(exc)}
+        st.session_state["connection"] = {"ok": False, "message": explain(exc)}
         return
-    st.session_state["connection"] = {"ok": result.ok, "message": result.message}
     if result.models:
         st.session_state["models"][_server_key()] = list(result.models)
-        if model_name() in result.models:
-            st.session_state["model_choice"] = model_name()
+        if not model_name():
+            # A new server and no name yet: take the first model it offers.
+            settings = dataclasses.replace(settings, model=result.models[0])
+            result = llm.test_connection(settings)
+        if settings.model in result.models:
+            # Widgets are already drawn in this run; the pick is applied on the next one.
+            st.session_state["model_pick"] = settings.model
+    if not result.ok:
+        st.session_state["connection"] = {"ok": False, "message": panel_wording(result.message)}
+        return
+    try:
+        llm.create_chat_model(settings, streaming=False).invoke("Reply with OK.", max_tokens=1)
+    except Exception as exc:
+        st.session_state["connection"] = {
+            "ok": False,
+            "message": "The model list answered, but a chat call failed: " + explain(exc),
+        }
+        return
+    label = redact_url(result.message)
+    st.session_state["connection"] = {"ok": True, "message": label}
+
+
+def redact_url(text: str) -> str:
+    """``text`` with any ``user:password@`` in a URL replaced by ``***@``."""
+    return _USERINFO.sub(r"\1***@", text)
 
 
 def _provider_changed() -> None:
+    # The old server's model name must not carry over to the new one.
     st.session_state["connection"] = None
-    suggested = PRESETS.get(st.session_state["provider"], (None, ""))[1]
-    if suggested:
-        st.session_state["model_text"] = suggested
+    st.session_state["model_text"] = PRESETS.get(st.session_state["provider"], (None, ""))[1]
+    st.session_state["model_choice"] = None
+
+
+def _server_changed() -> None:
+    st.session_state["connection"] = None
+    st.session_state["model_choice"] = None
 
 
 def render_model_settings() -> None:
@@ -123,20 +258,34 @@ def render_model_settings() -> None:
         list(PRESETS),
         key="provider",
         on_change=_provider_changed,
-        help="Any server that speaks the OpenAI chat API works: Ollama, LM Studio, vLLM, llama.cpp.",
+        help="Any server that speaks the OpenAI chat API works: Ollama, LM Studio, vLLM, "
+        f"llama.cpp. '{OUTLINE}' writes the structure and open questions without a model.",
     )
+    if outline_chosen():
+        sync_url()
+        return
     if st.session_state["provider"] == CUSTOM:
-        st.text_input("Server URL", key="custom_url", placeholder="http://localhost:8000/v1")
+        st.text_input(
+            "Server URL",
+            key="custom_url",
+            placeholder="http://localhost:8000/v1",
+            on_change=_server_changed,
+        )
+        if url_problem() and st.session_state["custom_url"].strip():
+            st.error(url_problem())
     st.text_input(
         "API key",
         key="api_key",
         type="password",
-        help="Kept in this browser session only: never saved, logged or exported. "
-        "Also read from OPENAI_API_KEY or .streamlit/secrets.toml.",
+        help="Kept in this browser session only: never saved, logged, exported or put in the "
+        "link. Also read from OPENAI_API_KEY or .streamlit/secrets.toml.",
     )
     if not st.session_state["api_key"] and state.env_or_secret("OPENAI_API_KEY"):
         st.caption("Using the API key from the environment / secrets.")
     models = st.session_state["models"].get(_server_key())
+    if st.session_state["model_pick"]:
+        st.session_state["model_choice"] = st.session_state["model_pick"]
+        st.session_state["model_pick"] = None
     if models:
         options = [*models, OTHER_MODEL]
         if st.session_state["model_choice"] not in options:
@@ -149,7 +298,15 @@ def render_model_settings() -> None:
             key="model_text",
             help="Test the connection to pick from the server's model list.",
         )
-    st.button("Test connection", key="test_connection", on_click=_test_connection)
+    pending = st.session_state["connection_pending"]
+    st.button("Test connection", key="test_connection", on_click=_test_connection, disabled=pending)
+    if pending:
+        with st.spinner("Testing the connection…"):
+            try:
+                run_connection_test()
+            finally:
+                st.session_state["connection_pending"] = False
+        st.rerun()
     result = st.session_state["connection"]
     if result:
         (st.success if result["ok"] else st.error)(result["message"])
@@ -163,6 +320,7 @@ def render_model_settings() -> None:
             key="concurrency",
             help="Lower it if your server rate-limits or runs out of memory.",
         )
+    sync_url()
 
 
 def render_template_picker() -> None:
@@ -197,20 +355,23 @@ def render_template_picker() -> None:
 
 
 def render_mode_banner() -> None:
-    """Explains outline mode when no model is set up, or says the model is unreachable."""
+    """Says when drafts will be outlines (by choice) or why drafting cannot work yet."""
     result = st.session_state["connection"]
-    if not is_configured():
+    if outline_chosen():
         st.info(
-            "**Outline mode.** No model is connected, so *Draft PRD* writes an outline: the "
+            f"**Outline mode** (chosen in {PANEL}). *Draft PRD* writes an outline: the "
             "structure of each section, the facts from your description and the open questions "
-            "to answer. To draft full text, enter an OpenAI API key in the sidebar (or set "
-            "`OPENAI_API_KEY`), or pick Ollama, LM Studio or a custom OpenAI-compatible URL, "
-            "then press *Test connection*.",
+            "to answer. To draft full text, pick OpenAI (with an API key), Ollama, LM Studio or "
+            "a custom OpenAI-compatible URL as the provider, then press *Test connection*.",
             icon="ℹ️",
         )
+    elif setup_problem():
+        st.warning(f"**No model connected yet.** {setup_problem()}", icon="⚠️")
     elif result and not result["ok"]:
+        rejected = "401" in result["message"] or "rejected the API key" in result["message"]
+        headline = "The API key was rejected" if rejected else "The model is not reachable"
         st.warning(
-            f"**The model is not reachable:** {result['message']} Drafting will fail until this "
-            "is fixed. To write an outline instead, choose OpenAI with an empty API key.",
+            f"**{headline}:** {result['message']} Drafting will fail until this is fixed "
+            f"in {PANEL}.",
             icon="⚠️",
         )

@@ -6,13 +6,14 @@ id in the URL (``?draft=<id>``), so a refreshed or reopened tab finds the work w
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
 import streamlit as st
 
 from prd_assistant.document import Draft
-from prd_assistant.store import LOCAL_USER, DraftStore, StoreError, default_url
+from prd_assistant.store import LOCAL_USER, ConflictError, DraftStore, default_url
 from prd_assistant.template import DEFAULT_TEMPLATE_NAME, default_template_text
 
 QUERY_KEY = "draft"
@@ -28,12 +29,23 @@ DEFAULTS: dict[str, Any] = {
     "flash": [],  # (kind, message) shown once after a rerun
     "models": {},  # server URL -> model names from /v1/models
     "connection": None,  # {"ok": bool, "message": str} from "Test connection"
+    "connection_pending": False,  # Test connection clicked; runs under a spinner
+    "model_pick": None,  # model chosen by Test connection, selected on the next run
     "clarify": None,  # {"questions": [...], "draft": Draft} while the clarify form is open
+    "confirm_outline": None,
+    "suggest_pending": False,  # Suggest clicked; the model call runs under a spinner
+    "suggest_error": None,  # why the last Suggest failed, shown beside the button  # a run waiting for "write the outline anyway"
+    "clarify_pending": None,  # Draft waiting for its clarifying questions (spinner showing)
     "suggestions": None,  # assist.Suggestions for the current draft
     "accepted": set(),  # suggestion ids accepted into the draft
     "proposal": None,  # id of the finding whose fix or answer is being previewed
     "proposal_error": None,  # why the last Accept was refused
     "undo": None,  # {"key", "before", "title"}: the last accepted change, for Undo
+    "revision": 0,  # stored revision the draft in this tab is based on (0: not stored yet)
+    "base_texts": {},  # section texts at that revision, for merging after a conflict
+    "conflict": None,  # {"message", "revision"} when a save was refused as stale
+    "save_error": None,  # why the last save failed; shown until a save succeeds
+    "deleted": None,  # {"draft", "meta"} of the draft just deleted, for Undo
     "template_text": None,  # uploaded template text (None: the default template)
     "template_name": DEFAULT_TEMPLATE_NAME,
     "template_error": None,
@@ -74,8 +86,8 @@ def store() -> DraftStore | None:
     """The draft store acting for the session's user, or None (with a warning) if it fails."""
     try:
         return _open_store(default_url()).as_user(st.session_state.get("user") or LOCAL_USER)
-    except StoreError as exc:
-        st.warning(f"Drafts are not being saved: {exc}", icon="⚠️")
+    except Exception as exc:  # a broken database must leave the form usable
+        st.warning(f"Drafts are not being saved: {_reason(exc)}", icon="⚠️")
         return None
 
 
@@ -84,8 +96,20 @@ def draft() -> Draft | None:
     return st.session_state["draft"]
 
 
-def set_draft(new: Draft | None, note: str = "", meta: dict[str, Any] | None = None) -> None:
-    """Makes ``new`` the current draft (saving it) and resets per-draft UI state."""
+def set_draft(
+    new: Draft | None,
+    note: str = "",
+    meta: dict[str, Any] | None = None,
+    revision: int | None = 0,
+) -> None:
+    """Makes ``new`` the current draft and resets per-draft UI state.
+
+    Args:
+        new: The draft, or None to start over.
+        note: Version note; a draft that is not stored yet (``revision`` 0) is saved with it.
+        meta: UI state stored with the draft.
+        revision: The stored revision ``new`` was loaded at; 0 for a draft not stored yet.
+    """
     st.session_state["draft"] = new
     st.session_state["meta"] = meta if meta is not None else {"dismissed": []}
     st.session_state["editing"] = set()
@@ -93,32 +117,170 @@ def set_draft(new: Draft | None, note: str = "", meta: dict[str, Any] | None = N
     st.session_state["accepted"] = set()
     st.session_state["proposal"] = None
     st.session_state["undo"] = None
+    st.session_state["conflict"] = None
+    st.session_state["revision"] = revision
+    st.session_state["base_texts"] = _texts(new) if new is not None else {}
     if new is None:
         st.query_params.pop(QUERY_KEY, None)
         return
-    save(note)
+    if revision == 0:
+        # A new draft is stored at once (so the link works) but is not a version until it has text.
+        save(note, version=any(s.text.strip() for s in new.sections))
+    elif st.query_params.get(QUERY_KEY) != new.id:
+        st.query_params[QUERY_KEY] = new.id
 
 
-def save(note: str = "", version: bool = True) -> None:
+def _texts(draft: Draft) -> dict[str, str]:
+    return {s.key: s.text for s in draft.sections}
+
+
+def save(note: str = "", version: bool = True, *, force: bool = False) -> bool:
     """Saves the current draft and its UI state; keeps ``?draft=<id>`` in the URL.
+
+    Every save says which stored revision it was based on, so a save from a tab that missed
+    another tab's save is refused (and shown as a conflict) instead of undoing that work.
 
     Args:
         note: What changed, for the version list.
         version: False while drafting streams in, so one drafting run is one version.
+        force: Save over whatever is stored ("keep mine" after a conflict).
+
+    Returns:
+        Whether the draft was saved.
     """
     current = draft()
     if current is None:
-        return
+        return False
     if st.query_params.get(QUERY_KEY) != current.id:
         st.query_params[QUERY_KEY] = current.id
     target = store()
-    if target is not None:
+    if target is None:
+        return False
+    if st.session_state["conflict"] and not force:
+        return False  # nothing is saved over the other tab's work until the PM decides
+    base = None if force else st.session_state["revision"]
+    try:
+        revision = target.save(
+            current, note, meta=st.session_state["meta"], version=version, base_revision=base
+        )
+    except ConflictError as exc:
+        st.session_state["conflict"] = {"message": str(exc), "revision": exc.current_revision}
+        return False
+    except Exception as exc:  # saving must never lose the page
+        st.session_state["save_error"] = (
+            f"Could not save the draft ({_reason(exc)}); it is kept in this tab only. "
+            "Download it below, or free disk space and keep working: the next change saves again."
+        )
+        return False
+    st.session_state["revision"] = revision
+    st.session_state["save_error"] = None
+    st.session_state["base_texts"] = _texts(current)
+    return True
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return text[:160]
+
+
+def _reload() -> None:
+    current = draft()
+    target = store()
+    loaded = target.load_versioned(current.id) if target and current else None
+    if loaded is None:
+        flash("warning", "The draft is no longer in the database; keeping this tab's copy.")
+        st.session_state["conflict"] = None
+        st.session_state["revision"] = 0
+        return
+    theirs, revision = loaded
+    set_draft(theirs, meta=target.load_meta(theirs.id) if target else None, revision=revision)
+    flash("info", "Reloaded the saved draft; this tab's unsaved changes were dropped.")
+
+
+def _keep_mine() -> None:
+    st.session_state["conflict"] = None
+    save("kept this tab's version over a change made elsewhere", force=True)
+
+
+def _merge() -> None:
+    """Sections changed only here keep this tab's text; all others take the stored text."""
+    mine = draft()
+    target = store()
+    loaded = target.load_versioned(mine.id) if target and mine else None
+    if mine is None or loaded is None:
+        _keep_mine()
+        return
+    theirs, revision = loaded
+    base = st.session_state["base_texts"]
+    both: list[str] = []
+    for section in mine.sections:
         try:
-            target.save(current, note, meta=st.session_state["meta"], version=version)
-        except Exception as exc:  # saving must never lose the page
-            st.warning(
-                f"Could not save the draft ({exc.__class__.__name__}); it is kept in this tab."
-            )
+            other = theirs.section(section.key)
+        except KeyError:
+            continue
+        changed_here = section.text != base.get(section.key, section.text)
+        changed_there = other.text != base.get(section.key, other.text)
+        if changed_here and changed_there and other.text != section.text:
+            both.append(section.title)
+        if changed_here:
+            theirs.sections[theirs.sections.index(other)] = section
+    theirs.register = mine.register or theirs.register
+    st.session_state["draft"] = theirs
+    st.session_state["revision"] = revision
+    st.session_state["conflict"] = None
+    st.session_state["editing"] = set()
+    save("merged with a change made elsewhere")
+    if both:
+        flash(
+            "warning",
+            "Changed in both places, this tab's text kept (the other is in the version list): "
+            + ", ".join(both),
+        )
+    else:
+        flash("success", "Merged: your changes and the ones made elsewhere are all kept.")
+
+
+def render_save_problems() -> None:
+    """A refused (conflicting) or failed save, shown until it is resolved."""
+    conflict = st.session_state["conflict"]
+    current = draft()
+    if conflict:
+        st.error(
+            "**Changed elsewhere.** " + conflict["message"] + " Nothing from this tab is saved "
+            "until you choose: reload / keep mine / merge.",
+            icon="⚠️",
+        )
+        cols = st.columns(3)
+        cols[0].button(
+            "Reload",
+            key="conflict_reload",
+            on_click=_reload,
+            help="Open the saved draft; drop this tab's unsaved changes.",
+        )
+        cols[1].button(
+            "Keep mine",
+            key="conflict_keep",
+            on_click=_keep_mine,
+            help="Save this tab's draft over the change made elsewhere (it stays in History).",
+        )
+        cols[2].button(
+            "Merge",
+            key="conflict_merge",
+            type="primary",
+            on_click=_merge,
+            help="Keep the sections changed here and take every other section from the saved draft.",
+        )
+    if st.session_state["save_error"] and current is not None:
+        st.error(st.session_state["save_error"], icon="💾")
+    if (conflict or st.session_state["save_error"]) and current is not None:
+        st.download_button(
+            "⬇ Download this draft (JSON)",
+            json.dumps(current.to_dict(), ensure_ascii=False, indent=2),
+            file_name=f"{current.id}.json",
+            mime="application/json",
+            key="download_unsaved",
+            on_click="ignore",
+        )
 
 
 def restore_from_url() -> None:
@@ -130,15 +292,21 @@ def restore_from_url() -> None:
     if not draft_id or draft() is not None:
         return
     target = store()
-    loaded = target.load(draft_id) if target else None
+    try:
+        loaded = target.load_versioned(draft_id) if target else None
+        meta = target.load_meta(draft_id) if target and loaded else {}
+    except Exception as exc:  # a damaged row must not take the page down
+        flash("warning", f"The draft in the link could not be opened ({_reason(exc)}).")
+        st.query_params.pop(QUERY_KEY, None)
+        return
     if loaded is None:
         flash("info", "The draft in the link was not found in this database; starting fresh.")
         st.query_params.pop(QUERY_KEY, None)
         return
-    st.session_state["draft"] = loaded
-    st.session_state["meta"] = target.load_meta(draft_id) if target else {}
-    st.session_state["meta"].setdefault("dismissed", [])
-    st.session_state["description"] = loaded.description
+    opened, revision = loaded
+    meta.setdefault("dismissed", [])
+    set_draft(opened, meta=meta, revision=revision)
+    st.session_state["description"] = opened.description
 
 
 def dismissed() -> set[str]:
