@@ -36,6 +36,7 @@ def test_review_pane_shows_uncovered_use_cases_and_untestable_musts(monkeypatch)
     monkeypatch.setattr(llm, "create_chat_model", lambda settings, *, streaming=True: model)
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["clarify_enabled"] = False
+    at.session_state["provider"] = "OpenAI"  # outlines are an explicit choice
     at.session_state["api_key"] = "sk-test-key"
     at.run()
     at.text_area(key="description").input(DESCRIPTION)
