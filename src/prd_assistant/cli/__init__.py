@@ -10,7 +10,7 @@ import sys
 from typing import NoReturn
 
 from prd_assistant import __version__
-from prd_assistant.cli import draft, push, review, rules, usage
+from prd_assistant.cli import draft, export, push, review, rules, usage
 from prd_assistant.cli.common import EXIT_FAILED
 
 
@@ -54,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     push.add_arguments(push_parser)
     push_parser.set_defaults(run=push.run)
+    export_parser = commands.add_parser(
+        "export",
+        help="Markdown for Notion/Confluence, Confluence HTML, DOCX",
+        description=export.__doc__,
+    )
+    export.add_arguments(export_parser)
+    export_parser.set_defaults(run=export.run)
     return parser
 
 

@@ -1,5 +1,6 @@
 """Hand-off pane: preview what a push to GitHub Issues or Jira will create, update or report as
-deleted, then push exactly that; or download a Jira import CSV.
+deleted, then push exactly that; or download a Jira import CSV, Markdown that pastes into
+Notion/Confluence, or Confluence HTML.
 
 Tokens come from the environment or ``st.secrets`` only (never a widget, never session state),
 so they are not stored, logged or exported. The preview keeps only plain text and the list of
@@ -142,13 +143,35 @@ def render_handoff(draft: Draft) -> None:
             st.error(result[6:])
         elif result.startswith("ok:"):
             st.success(result[3:])
+        from prd_assistant.export_wiki import confluence_html, html_page, paste_markdown
         from prd_assistant.trackers.jira_csv import jira_csv
 
-        st.download_button(
+        markdown = draft.to_markdown()
+        title = draft.title.lstrip("# ")
+        cols = st.columns(3)
+        cols[0].download_button(
             "⬇ Jira import CSV",
-            jira_csv(collect_items(draft.to_markdown()), draft.id, draft.title.lstrip("# ")),
+            jira_csv(collect_items(markdown), draft.id, title),
             file_name="prd-issues.csv",
             mime="text/csv",
             key="download_jira_csv",
             on_click="ignore",
+        )
+        cols[1].download_button(
+            "⬇ Notion / Confluence Markdown",
+            paste_markdown(markdown),
+            file_name="prd-paste.md",
+            mime="text/markdown",
+            key="download_paste_md",
+            on_click="ignore",
+            help="Tables and task lists that paste cleanly; one line per paragraph.",
+        )
+        cols[2].download_button(
+            "⬇ Confluence HTML",
+            html_page(title, confluence_html(markdown)),
+            file_name="prd-confluence.html",
+            mime="text/html",
+            key="download_confluence_html",
+            on_click="ignore",
+            help="Confluence storage format (tables, task lists), sanitised.",
         )
