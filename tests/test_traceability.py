@@ -155,3 +155,21 @@ def test_checkable_criteria(criterion: str, checkable: bool) -> None:
 )
 def test_mandatory(statement: str, priority: str | None, expected: bool) -> None:
     assert mandatory(statement, priority) is expected
+
+
+def test_a_group_heading_holds_only_its_own_text_and_field_criteria_are_located_exactly() -> None:
+    text = (
+        "## FR-100 Accounts\n\nThe account area.\n\n### FR-110 Sign up\n\n"
+        "- **Priority:** Must\n- **Acceptance Criteria:** The page looks friendly and\n"
+        "  welcoming to new users.\n- **Dependencies:** None.\n"
+    )
+    (finding,) = check_traceability(text)
+    assert finding.rule == "untestable-acceptance-criterion" and "FR-110" in finding.message
+    assert finding.match == "The page looks friendly and\n  welcoming to new users."
+    assert text[finding.start : finding.end] == finding.match
+
+
+def test_exact_values_are_checkable() -> None:
+    assert is_checkable("From TITLE, a START press results in state = INTRO.")
+    assert is_checkable("The current state is one of {TITLE, INTRO} and no other value.")
+    assert is_checkable('The form shows the message "Card expired".')

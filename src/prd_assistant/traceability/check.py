@@ -123,14 +123,12 @@ def _acceptance(doc: Document, definition: Definition, external: list[Criterion]
         if criteria.skipped(text) or ONLY_AC_IDS.match(text):
             continue
         if not criteria.is_checkable(text, scenario):
-            offset = doc.text.find(text, criterion.start)
-            start = offset if offset >= 0 else criterion.start
             findings.append(
                 _finding(
                     doc,
                     UNTESTABLE_CRITERION,
-                    start,
-                    start + len(text) if offset >= 0 else criterion.start + len(criterion.text),
+                    criterion.start,
+                    criterion.end,
                     id=definition.mention.text,
                 )
             )

@@ -28,6 +28,7 @@ _EXACT = re.compile(
     r"\w\s*(?:==?|≠|!=)\s*[\w{\"']|\b(?:equals?|is exactly|are exactly|matches exactly|"
     r"is identical to|is rejected with|returns? (?:http |status )?\d{3})\b"
     r"|(?:message|text|error|label|title)\s+[\"“'][^\"”']{3,}[\"”']"
+    r"|\b(?:is|are) (?:always )?one of\s*[{\[(]"
 )
 _GWT = re.compile(r"\bgiven\b.*?\bwhen\b.*?\bthen\b|\bwhen\b.*?\bthen\b", re.DOTALL)
 _GWT_STEP = re.compile(r"(?:given|when|then|and|but)\b")

@@ -177,6 +177,14 @@ def parse(text: str) -> Document:
             (h.start for h in doc.headings[i + 1 :] if h.level <= heading.level), len(text)
         )
     _walk(doc, tokens)
+    # A group heading ("## FR-1000 Game states") holds only its own text, not the
+    # requirements defined under it ("### FR-1100 …").
+    heads = sorted(d.start for d in doc.definitions if d.kind == "heading")
+    for definition in doc.definitions:
+        if definition.kind == "heading":
+            later = [s for s in heads if s > definition.start]
+            if later:
+                definition.end = min(definition.end, later[0])
     defined = {d.mention.start for d in doc.definitions}
     doc.references = [m for m in find_ids(doc.masked) if m.start not in defined]
     return doc

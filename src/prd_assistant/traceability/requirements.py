@@ -34,10 +34,11 @@ ONLY_AC_IDS = re.compile(r"^(?:[A-Z]{1,5}-?\d+(?:\.\d+)*[ ,;]*)+$")
 
 @dataclass
 class Criterion:
-    """One acceptance criterion as written, and where it starts."""
+    """One acceptance criterion (whitespace joined) and the span it was written in."""
 
     text: str
     start: int
+    end: int
 
 
 @dataclass
@@ -79,7 +80,7 @@ def external_criteria(doc: Document) -> dict[str, list[Criterion]]:
             ids = {m.key for m in doc.ids_in(start, end) if m.prefix in FUNCTIONAL}
             if len(ids) == 1:
                 text = doc.text[start:end]
-                found.setdefault(ids.pop(), []).append(Criterion(text, start))
+                found.setdefault(ids.pop(), []).append(Criterion(text, start, end))
     return found
 
 
@@ -96,10 +97,12 @@ def split(doc: Document, definition: Definition) -> tuple[str, str | None, list[
             # "- **Acceptance criteria:** Given …" (a field): the criterion is the field's text
             # and its continuation lines; the bullets after it are other fields.
             end = _BULLET.search(body, label.end())
-            text = body[label.start("rest") : end.start() if end else len(body)]
-            cut = re.search(r"\n[ \t]*\n", text)
-            text = " ".join((text[: cut.start()] if cut else text).split())
-            return statement, None, [Criterion(text, definition.start + label.start("rest"))]
+            raw = body[label.start("rest") : end.start() if end else len(body)]
+            cut = re.search(r"\n[ \t]*\n", raw)
+            raw = raw[: cut.start()] if cut else raw
+            start = definition.start + label.start("rest") + len(raw) - len(raw.lstrip())
+            criterion = Criterion(" ".join(raw.split()), start, start + len(raw.strip()))
+            return statement, None, [criterion]
         return statement, None, _bullets(body, label.end(), definition.start)
     gwt = _GWT_BULLET.search(body, len(body.split("\n", 1)[0]))
     if gwt is not None:
@@ -115,7 +118,8 @@ def _bullets(body: str, after: int, base: int) -> list[Criterion]:
         end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
         text = body[mark.end() : end].strip()
         if text:
-            found.append(Criterion(" ".join(text.split()), base + mark.end()))
+            start = base + mark.end()
+            found.append(Criterion(" ".join(text.split()), start, start + len(text)))
     return found
 
 
@@ -138,7 +142,8 @@ def _split_row(doc: Document, definition: Definition) -> tuple[str, str | None, 
         row = doc.text[definition.start : definition.end]
         for part in re.split(r"<br\s*/?>", cells[ac]):
             if part.strip():
-                found.append(Criterion(part.strip(), definition.start + max(row.find(part), 0)))
+                start = definition.start + max(row.find(part.strip()), 0)
+                found.append(Criterion(part.strip(), start, start + len(part.strip())))
     return statement, priority, found
 
 
