@@ -24,3 +24,15 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'sub' / 'drafts.sqlite3'}"
     return request.getfixturevalue("postgres_server").create_database()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Debian Chromium through Playwright, one per test module (skipped without it)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from tests.test_browser import launch
+
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()

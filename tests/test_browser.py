@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from prd_assistant.template import load_template
+from tests.support.app_server import streamlit_server
 from tests.support.openai_server import OpenAIStubServer
 
 pytestmark = pytest.mark.browser
@@ -40,73 +36,17 @@ DESCRIPTION = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def running_app(
     db_path: Path, *, delay: float = 0.2, reply: Callable[[dict], str] | None = None
 ) -> Iterator[tuple[str, OpenAIStubServer]]:
     """Starts the stub model server and ``streamlit run app.py``; yields (app URL, server)."""
     server = OpenAIStubServer(delay=delay, reply=reply, models=("test-model",)).start()
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"OPENAI_API_KEY", "PRD_DATABASE_URL"}}
-    env.update(
-        OPENAI_BASE_URL=server.url,
-        PRD_MODEL="test-model",
-        PRD_DB_PATH=str(db_path),
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-    )
-    log = open(db_path.with_suffix(".log"), "wb")  # noqa: SIM115 - closed in finally
-    app = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            # Source edits while it runs must not hot-reload modules under the test.
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    env = {"OPENAI_BASE_URL": server.url, "PRD_MODEL": "test-model", "PRD_DB_PATH": str(db_path)}
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                    if reply.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if app.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                raise RuntimeError(
-                    "streamlit did not start:\n" + db_path.with_suffix(".log").read_text()[-3000:]
-                )
-            time.sleep(0.3)
-        yield url, server
+        with streamlit_server(env, db_path.with_suffix(".log")) as url:
+            yield url, server
     finally:
-        app.terminate()
-        try:
-            app.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            app.kill()
-        log.close()
         server.stop()
 
 

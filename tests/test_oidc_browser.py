@@ -12,7 +12,6 @@ from prd_assistant.document import Draft
 from prd_assistant.store import DraftStore
 from prd_assistant.template import load_template
 from tests.support.app_server import free_port, streamlit_server
-from tests.test_browser import launch
 
 pytestmark = pytest.mark.browser
 oidc_mock = pytest.importorskip("oidc_provider_mock")
@@ -44,18 +43,9 @@ def oidc_app(tmp_path_factory):
             yield url, issuer, database
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-
-
-def logged_in(browser, url: str, issuer: str, sub: str):
+def logged_in(chromium, url: str, issuer: str, sub: str):
     """A page in a fresh browser context, logged in through the provider as ``sub``."""
-    page = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+    page = chromium.new_context(viewport={"width": 1300, "height": 900}).new_page()
     page.goto(url)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{issuer}/**", timeout=30_000)
@@ -65,9 +55,9 @@ def logged_in(browser, url: str, issuer: str, sub: str):
     return page
 
 
-def test_oidc_login_then_a_second_user_cannot_open_the_first_users_draft(oidc_app, browser):
+def test_oidc_login_then_a_second_user_cannot_open_the_first_users_draft(oidc_app, chromium):
     url, issuer, database = oidc_app
-    anonymous = browser.new_context().new_page()
+    anonymous = chromium.new_context().new_page()
     anonymous.goto(url)
     anonymous.get_by_role("button", name="Log in").wait_for(timeout=30_000)
     assert "Describe the service" not in anonymous.content()
@@ -78,12 +68,12 @@ def test_oidc_login_then_a_second_user_cannot_open_the_first_users_draft(oidc_ap
     store.save(draft, "created")
     store.engine.dispose()
 
-    alice = logged_in(browser, url, issuer, "alice")
+    alice = logged_in(chromium, url, issuer, "alice")
     alice.get_by_role("button", name="Alice Service", exact=False).first.wait_for(timeout=30_000)
     alice.goto(f"{url}/?draft={draft.id}")
     alice.get_by_text("Alice's unreleased pricing plan").first.wait_for(timeout=30_000)
 
-    bob = logged_in(browser, url, issuer, "bob")
+    bob = logged_in(chromium, url, issuer, "bob")
     assert "Alice Service" not in bob.content()  # not in Bob's History
     bob.goto(f"{url}/?draft={draft.id}")
     bob.get_by_text("was not found").first.wait_for(timeout=30_000)

@@ -18,7 +18,6 @@ from prd_assistant.store import DraftStore
 from prd_assistant.template import load_template
 from tests.support.app_server import ROOT, streamlit_server
 from tests.support.postgres import PostgresUnavailable
-from tests.test_browser import launch
 
 pytestmark = pytest.mark.browser
 
@@ -43,18 +42,9 @@ def two_servers(shared_url, tmp_path_factory):
         yield url_a, url_b
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-
-
-def page_as(browser, user: str | None):
+def page_as(chromium, user: str | None):
     headers = {"X-Forwarded-Email": user} if user else {}
-    context = browser.new_context(
+    context = chromium.new_context(
         extra_http_headers=headers, viewport={"width": 1300, "height": 900}
     )
     return context.new_page()
@@ -69,24 +59,24 @@ def seeded(url: str, owner: str, text: str) -> Draft:
     return draft
 
 
-def test_guessing_another_users_draft_link_shows_nothing_of_it(two_servers, shared_url, browser):
+def test_guessing_another_users_draft_link_shows_nothing_of_it(two_servers, shared_url, chromium):
     url_a, _ = two_servers
     secret = seeded(shared_url, "alice@example.com", "Alice's confidential launch plan")
-    bob = page_as(browser, "bob@example.com")
+    bob = page_as(chromium, "bob@example.com")
     bob.goto(f"{url_a}/?draft={secret.id}")
     bob.get_by_text("was not found").first.wait_for(timeout=30_000)
     assert "confidential launch plan" not in bob.content()
     assert "Service of alice" not in bob.content()
-    alice = page_as(browser, "Alice@Example.com")  # e-mails are matched case-insensitively
+    alice = page_as(chromium, "Alice@Example.com")  # e-mails are matched case-insensitively
     alice.goto(f"{url_a}/?draft={secret.id}")
     alice.get_by_text("Alice's confidential launch plan").first.wait_for(timeout=30_000)
     alice.get_by_text("Signed in as").first.wait_for(timeout=10_000)
 
 
-def test_without_the_proxy_header_the_app_shows_no_drafts(two_servers, shared_url, browser):
+def test_without_the_proxy_header_the_app_shows_no_drafts(two_servers, shared_url, chromium):
     url_a, _ = two_servers
     seeded(shared_url, "carol@example.com", "Carol's draft")
-    anonymous = page_as(browser, None)
+    anonymous = page_as(chromium, None)
     anonymous.goto(url_a)
     anonymous.get_by_text("X-Forwarded-Email header").first.wait_for(timeout=30_000)
     assert "Describe the service" not in anonymous.content()
@@ -114,7 +104,9 @@ EDITOR = textwrap.dedent(
 )
 
 
-def test_two_processes_editing_one_draft_keep_every_accepted_edit(two_servers, shared_url, browser):
+def test_two_processes_editing_one_draft_keep_every_accepted_edit(
+    two_servers, shared_url, chromium
+):
     url_a, url_b = two_servers
     draft = seeded(shared_url, "dana@example.com", "start")
     rounds = 30
@@ -139,21 +131,21 @@ def test_two_processes_editing_one_draft_keep_every_accepted_edit(two_servers, s
     # Both app processes show the same, final state.
     last = kept[-1]
     for url in (url_a, url_b):
-        page = page_as(browser, "dana@example.com")
+        page = page_as(chromium, "dana@example.com")
         page.goto(f"{url}/?draft={draft.id}")
         page.get_by_text(last, exact=False).first.wait_for(timeout=30_000)
 
 
-def test_sharing_from_the_sidebar_opens_the_draft_read_only(two_servers, shared_url, browser):
+def test_sharing_from_the_sidebar_opens_the_draft_read_only(two_servers, shared_url, chromium):
     url_a, url_b = two_servers
     draft = seeded(shared_url, "erin@example.com", "Erin's roadmap notes")
-    erin = page_as(browser, "erin@example.com")
+    erin = page_as(chromium, "erin@example.com")
     erin.goto(f"{url_a}/?draft={draft.id}")
     erin.get_by_text("Erin's roadmap notes").first.wait_for(timeout=30_000)
     erin.get_by_label("Share with (e-mails, comma-separated)").fill("frank@example.com")
     erin.get_by_role("button", name="Share", exact=True).click()
     erin.get_by_text("Shared with frank@example.com").first.wait_for(timeout=30_000)
-    frank = page_as(browser, "frank@example.com")
+    frank = page_as(chromium, "frank@example.com")
     frank.goto(f"{url_b}/?draft={draft.id}")  # the other app process
     frank.get_by_text("Erin's roadmap notes").first.wait_for(timeout=30_000)
     frank.get_by_text("Shared with you (read-only)").first.wait_for(timeout=30_000)
