@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -181,20 +181,27 @@ def merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def in_purpose_clause(scan: Scan, start: int, end: int | None = None) -> bool:
     """True when ``start`` lies in a purpose clause ("so that ...", "in order to ...",
     "... hidden to reduce distraction", "for easier serialization") of its sentence."""
-    s_start, _ = scan.sentence(start)
     stop = start if end is None else end
-    markers = [m for m in PURPOSE.finditer(scan.scan, s_start, stop) if m.start() < start]
-    if not markers:
+    # Markers and clause ends are found once per sentence: a long line stays linear.
+    starts, ends = scan.marks_in_sentence(PURPOSE, start)
+    index = bisect_left(starts, start) - 1
+    while index >= 0 and ends[index] > stop:
+        index -= 1
+    if index < 0:
         return False
-    return _CLAUSE_END.search(scan.scan, markers[-1].end(), start) is None
+    breaks, break_ends = scan.marks_in_sentence(_CLAUSE_END, start)
+    following = bisect_left(breaks, ends[index])
+    return following >= len(breaks) or break_ends[following] > start
 
 
 def in_precondition(scan: Scan, start: int) -> bool:
     """True inside the Given/When part of a "Given ..., When ..., Then ..." scenario line."""
-    line_start, line_end = scan.line_span(start)
+    _given, given_ends = scan.marks_in_line(_GIVEN, start)
+    then_starts, _then = scan.marks_in_line(_THEN, start)
     return (
-        _GIVEN.search(scan.scan, line_start, start) is not None
-        and _THEN.search(scan.scan, start, line_end) is not None
+        bool(given_ends)
+        and given_ends[0] <= start
+        and bisect_left(then_starts, start) < len(then_starts)
     )
 
 
@@ -203,9 +210,9 @@ def in_scenario(scan: Scan, start: int) -> bool:
     orders the next step after the action rather than promising a latency."""
     if not _NEXT_STEP.match(scan.scan, start):
         return False
-    line_start, line_end = scan.line_span(start)
-    given = _GIVEN.search(scan.scan, line_start, line_end)
-    return given is not None and _THEN.search(scan.scan, given.end(), line_end) is not None
+    _given, given_ends = scan.marks_in_line(_GIVEN, start)
+    then_starts, _then = scan.marks_in_line(_THEN, start)
+    return bool(given_ends) and bisect_left(then_starts, given_ends[0]) < len(then_starts)
 
 
 def closes_examples(scan: Scan, start: int) -> bool:
@@ -364,7 +371,8 @@ def _is_today(noun: Token) -> bool:
 def is_context(token: Token) -> bool:
     """True when the clause holding ``token``, or a clause that reports it ("customers
     complained that exports were slow"), describes the world rather than the product."""
-    if _USER_STORY.match(token.doc.text):
+    # The opening words are enough, and reading only them keeps a long sentence linear.
+    if _USER_STORY.match(token.doc[:8].text):
         return False  # "As a teacher, I want authoring to be fast": a requirement
     verb = _clause_verb(token)
     for _ in range(10):
@@ -397,7 +405,7 @@ def is_purpose(token: Token) -> bool:
     for _ in range(40):
         children = list(current.children)
         if current.dep_ in ("advcl", "acl") and children:
-            first = min(current.subtree, key=lambda t: t.i)
+            first = current.left_edge
             before = current.doc[first.i - 1] if first.i else None
             starts_clause = before is None or before.text in (",", ";", ":") or before.is_sent_start
             if first.lower_ == "to" and starts_clause:

@@ -95,7 +95,9 @@ class Scan:
     area_starts: list[int] = field(default_factory=list)
     sentence_blocks: list[int] = field(default_factory=list)
     doc: MarkdownDoc | None = None
-    _breaks: dict[tuple[str, int], list[int]] = field(default_factory=dict, repr=False)
+    _breaks: dict[tuple[str, int, int], tuple[list[int], list[int]]] = field(
+        default_factory=dict, repr=False
+    )
     _found: dict[tuple[str, int, int], bool] = field(default_factory=dict, repr=False)
 
     def position(self, offset: int) -> tuple[int, int]:
@@ -165,16 +167,26 @@ class Scan:
             s_end = min(s_end, end + _WINDOW)
         return self.text[s_start:s_end].strip()
 
-    def breaks_in_sentence(self, pattern: re.Pattern[str], offset: int) -> list[int]:
-        """Sorted ``[start, end, start, end, ...]`` of ``pattern``'s matches in the scan text
-        of the sentence holding ``offset``; computed once per sentence and pattern."""
-        s_start, s_end = self.sentence(offset)
-        key = (pattern.pattern, s_start)
+    def marks_in_sentence(
+        self, pattern: re.Pattern[str], offset: int
+    ) -> tuple[list[int], list[int]]:
+        """Starts and ends (both sorted) of ``pattern``'s matches in the scan text of the
+        sentence holding ``offset``; found once per sentence and pattern, so a rule that
+        asks for every match on a long sentence stays linear (bisect the lists)."""
+        return self._marks(pattern, self.sentence(offset))
+
+    def marks_in_line(self, pattern: re.Pattern[str], offset: int) -> tuple[list[int], list[int]]:
+        """The same for the line holding ``offset``."""
+        return self._marks(pattern, self.line_span(offset))
+
+    def _marks(
+        self, pattern: re.Pattern[str], span: tuple[int, int]
+    ) -> tuple[list[int], list[int]]:
+        key = (pattern.pattern, *span)
         found = self._breaks.get(key)
         if found is None:
-            found = []
-            for match in pattern.finditer(self.scan, s_start, s_end):
-                found += [match.start(), match.end()]
+            matches = list(pattern.finditer(self.scan, *span))
+            found = ([m.start() for m in matches], [m.end() for m in matches])
             self._breaks[key] = found
         return found
 
@@ -182,11 +194,9 @@ class Scan:
         """The span between the ``pattern`` matches (clause breaks) around ``start``..``end``,
         inside the sentence holding ``start``."""
         s_start, s_end = self.sentence(start)
-        marks = self.breaks_in_sentence(pattern, start)
-        # marks alternate start, end: the last break ending at or before ``start`` opens the
-        # clause, the first starting at or after ``end`` closes it.
-        ends = marks[1::2]
-        starts = marks[0::2]
+        starts, ends = self.marks_in_sentence(pattern, start)
+        # The last break ending at or before ``start`` opens the clause, the first starting
+        # at or after ``end`` closes it.
         before = bisect_right(ends, start) - 1
         c_start = ends[before] if before >= 0 else s_start
         after = bisect_left(starts, end)
