@@ -123,3 +123,28 @@ def test_console_script_runs_rules_without_loading_the_model_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip().endswith("False False")
+
+
+def test_contradictions_go_through_the_baseline_and_suppressions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        "## 7. NFRs\n- Availability: 99.9% monthly.\n\n"
+        "## 13. Performance\n- Availability: 99.5% monthly.\n"
+    )
+    prd = _prd(tmp_path, text)
+    assert main(["review", str(prd), "--fail-on", "warning"]) == 1
+    assert "consistency-availability" in capsys.readouterr().out
+    baseline = tmp_path / "b.json"
+    assert main(["review", str(prd), "--write-baseline", str(baseline)]) == 0
+    capsys.readouterr()
+    assert main(["review", str(prd), "--baseline", str(baseline), "--fail-on", "warning"]) == 0
+    assert "consistency" not in capsys.readouterr().out
+    prd.write_text(
+        text.replace(
+            "- Availability: 99.5%",
+            "<!-- prd-review: disable=consistency-availability -->\n\n- Availability: 99.5%",
+        ),
+        encoding="utf-8",
+    )
+    assert main(["review", str(prd), "--fail-on", "warning"]) == 0

@@ -28,7 +28,7 @@ from prd_assistant.cli.common import (
     fail,
     settings_from_args,
 )
-from prd_assistant.consistency.check import check_consistency
+from prd_assistant.consistency.check import Contradiction, check_consistency
 from prd_assistant.consistency.report import json_items, sarif_results, sarif_rules, text_lines
 from prd_assistant.gate import BaselineError
 from prd_assistant.redaction import redact
@@ -105,7 +105,12 @@ def _run_one(args: argparse.Namespace, name: str, checks: gate.Gate) -> int:
     except TextFileError as exc:
         return fail(str(exc))
     label = "stdin" if name == "-" else name
-    findings = checks.filter(label, text, review(text) + check_traceability(text))
+    # Contradictions go through suppressions and the baseline like every other finding.
+    kept = checks.filter(
+        label, text, [*review(text), *check_traceability(text), *check_consistency(text)]
+    )
+    findings = [f for f in kept if not isinstance(f, Contradiction)]
+    contradictions = [f for f in kept if isinstance(f, Contradiction)]
     if args.write_baseline:
         return EXIT_OK
     ai = None
@@ -116,7 +121,9 @@ def _run_one(args: argparse.Namespace, name: str, checks: gate.Gate) -> int:
         ai = ai_review(text, findings, settings_from_args(args))
         if ai.error:
             ai.error = cli_message(ai.error)
-    contradictions = ai.contradictions if ai else check_consistency(text)
+        shown = set(contradictions)
+        ai.contradictions = [c for c in ai.contradictions if c in shown]
+        contradictions = ai.contradictions
     if args.format == "json":
         payload = json_payload(findings)
         warning = nlp.load_warning()

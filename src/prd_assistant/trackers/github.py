@@ -3,7 +3,7 @@ open question, labelled ``prd-assistant`` plus kind and priority."""
 
 from __future__ import annotations
 
-from prd_assistant.trackers.items import TrackerItem, marker
+from prd_assistant.trackers.items import TrackerItem, body_lines, marker
 from prd_assistant.trackers.sync import RemoteIssue, TrackerError, marker_of
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -22,31 +22,10 @@ _LABEL_COLORS = {
 
 def issue_body(item: TrackerItem, draft_id: str, source: str) -> str:
     """The GitHub issue body: statement, acceptance checklist, provenance, hidden marker."""
-    lines: list[str] = []
-    if item.kind == "requirement":
-        facts = [f"**{item.item_id}**"]
-        if item.priority:
-            facts.append(item.priority.upper())
-        if item.use_cases:
-            facts.append("serves " + ", ".join(item.use_cases))
-        lines += [" · ".join(facts), "", item.statement]
-        if item.criteria:
-            lines += ["", "### Acceptance criteria", *(f"- [ ] {c}" for c in item.criteria)]
-    else:
-        lines += [
-            f"**Open question:** {item.statement}",
-            "",
-            "Answer it in the PRD, then push again.",
-        ]
-    where = f', section "{item.section}"' if item.section else ""
-    lines += [
-        "",
-        f"_From the PRD “{source}”{where}. Edit the PRD, not this issue: the next push "
-        "overwrites the text._",
-        "",
-        f"<!-- {marker(draft_id, item.item_id)} -->",
-    ]
-    return "\n".join(lines) + "\n"
+    lines = body_lines(
+        item, source, strong="**", heading="### Acceptance criteria", bullet="- [ ] "
+    )
+    return "\n".join([*lines, "", f"<!-- {marker(draft_id, item.item_id)} -->"]) + "\n"
 
 
 class GitHubTracker:

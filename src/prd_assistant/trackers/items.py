@@ -47,6 +47,42 @@ class TrackerItem:
     labels: tuple[str, ...] = field(default=())
 
 
+def body_lines(
+    item: TrackerItem, source: str, *, strong: str, heading: str, bullet: str
+) -> list[str]:
+    """What every tracker shows for ``item``, in its markup (sync marker not included).
+
+    Args:
+        item: The requirement or question.
+        source: The PRD's title.
+        strong: The bold delimiter (``**`` in Markdown, ``*`` in Jira wiki markup).
+        heading: The acceptance criteria heading line.
+        bullet: The prefix of one criterion (``- [ ] `` makes a GitHub checklist).
+    """
+    if item.kind == "requirement":
+        facts = [f"{strong}{item.item_id}{strong}"]
+        if item.priority:
+            facts.append(item.priority.upper())
+        if item.use_cases:
+            facts.append("serves " + ", ".join(item.use_cases))
+        lines = [" · ".join(facts), "", item.statement]
+        if item.criteria:
+            lines += ["", heading, *(bullet + c for c in item.criteria)]
+    else:
+        lines = [
+            f"{strong}Open question:{strong} {item.statement}",
+            "",
+            "Answer it in the PRD, then push again.",
+        ]
+    where = f', section "{item.section}"' if item.section else ""
+    return [
+        *lines,
+        "",
+        f'_From the PRD "{source}"{where}. Edit the PRD, not this issue: the '
+        "next push overwrites the text._",
+    ]
+
+
 def marker(draft_id: str, item_id: str) -> str:
     """The sync marker written into every pushed issue."""
     return f"prd-assistant:draft={draft_id};item={item_id}"

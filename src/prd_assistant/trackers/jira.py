@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
-from prd_assistant.trackers.items import TrackerItem, marker
+from prd_assistant.trackers.items import TrackerItem, body_lines, marker
 from prd_assistant.trackers.sync import RemoteIssue, TrackerError, marker_of
 
 _LABEL_CHARS = re.compile(r"[^\w.-]+")
@@ -19,30 +19,10 @@ def jira_label(label: str) -> str:
 
 def description(item: TrackerItem, draft_id: str, source: str) -> str:
     """The Jira description in wiki markup, ending with the sync marker line."""
-    lines: list[str] = []
-    if item.kind == "requirement":
-        facts = [f"*{item.item_id}*"]
-        if item.priority:
-            facts.append(item.priority.upper())
-        if item.use_cases:
-            facts.append("serves " + ", ".join(item.use_cases))
-        lines += [" · ".join(facts), "", item.statement]
-        if item.criteria:
-            lines += ["", "h3. Acceptance criteria", *(f"* {c}" for c in item.criteria)]
-    else:
-        lines += [
-            f"*Open question:* {item.statement}",
-            "",
-            "Answer it in the PRD, then push again.",
-        ]
-    where = f', section "{item.section}"' if item.section else ""
-    lines += [
-        "",
-        f'_From the PRD "{source}"{where}. Edit the PRD, not this issue._',
-        "",
-        f"{marker(draft_id, item.item_id)} (sync marker: keep this line)",
-    ]
-    return "\n".join(lines)
+    lines = body_lines(item, source, strong="*", heading="h3. Acceptance criteria", bullet="* ")
+    return "\n".join(
+        [*lines, "", f"{marker(draft_id, item.item_id)} (sync marker: keep this line)"]
+    )
 
 
 class JiraTracker:
