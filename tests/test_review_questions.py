@@ -297,3 +297,32 @@ def test_a_table_row_answers_its_question_only_in_an_answer_column(
     text: str, expected: list[str]
 ) -> None:
     assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Tooling\n\nOther tools parse the manifest to figure out what a dependency is.\n",
+        "## Future\n\nA later proposal could add a way to choose the layout.\n",
+        "## Keys\n\n* The `workspace` key (defined later in this proposal) is not allowed.\n",
+        "## Keys\n\nThe version, if not specified, is inferred from the path.\n",
+        "## Safety\n\nLittle can be done here (in the long run we could imagine a sanitizer).\n",
+        "## Editions\n\n**What might an edition contain?** Three features are in progress.\n",
+        "## Sizing\n\nWhy 16? Why not 15 or 14?\n\nThe append function doubles the slice each time.\n",
+        "## Unresolved questions\n\nThis RFC does not depend on the question being resolved.\n",
+    ],
+)
+def test_abilities_forward_references_conditions_and_explained_questions(text: str) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("## Pricing\n\nWe still need to decide between seats and usage.\n", "need to decide"),
+        ("## Pricing\n\nThe tiers are yet to choose.\n", "yet to choose"),
+        ("## Sync\n\nConflict handling will be defined later.\n", "will be defined later"),
+    ],
+)
+def test_decisions_someone_owes_stay_open(text: str, expected: str) -> None:
+    assert any(expected in match for match in _matches(text))

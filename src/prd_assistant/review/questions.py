@@ -64,6 +64,8 @@ _FAQ_QUESTION = re.compile(
     r"[ \t]*(?:(?:\*\*|__)[^*_\n]{3,300}\?[ \t]*(?:\*\*|__)"
     r"|(?:\*\*|__)?q[ \t]*\d*[ \t]*[:.][^\n]{3,300}\?[ \t]*(?:\*\*|__)?)[ \t]*"
 )
+_RUN_IN = re.compile(r"(?:\*\*|__)[^*_\n]{3,300}\?[ \t]*(?:\*\*|__)")
+_WHY = re.compile(r"[ \t*_]*why\b")
 # A plan that branches on the answer: "- If YES (Top 5): double down ...".
 _BRANCH = re.compile(
     r"[ \t]*(?:\*\*|__)?(?:if (?:yes|no|so|not|true|false|the answer)\b|yes\b[ \t]*[:,\-–—]"
@@ -110,6 +112,7 @@ _ABILITY = re.compile(
     r"|\b(?:users?|customers?|admins?|administrators?|operators?|members?|people|they|viewers?)"
     r"(?:[ \t]+(?:can|may|must|should|will|get|are able|is able))?[ \t]+$"
 )
+_CONDITION = re.compile(r"\b(?:if|when|unless|where|whether)[ \t]+(?:it is[ \t]+|is[ \t]+)?$")
 _HEDGE_RULE = "unresolved-choice"
 _HEDGE_WORDS = re.compile(r"not sure|unsure|unclear")
 # "Use [NEEDS CLARIFICATION: ...] for", "No [NEEDS CLARIFICATION] markers remain": the marker
@@ -248,8 +251,21 @@ class Structure:
         block = scan.block_at(mark)
         if doc is None or block is None or block.kind == "table_cell":
             return False
+        # "Why 16? Why not 15 or 14?" on its own, then a paragraph that explains.
+        if _WHY.match(masked, scan.sentence(mark)[0], mark) and masked[
+            block.start : block.end
+        ].rstrip(" \t*_").endswith("?"):
+            following = doc.next_block(block.end + 1)
+            if (
+                following is not None
+                and following.kind == "paragraph"
+                and "?" not in masked[following.start : following.end]
+            ):
+                return True
         if masked[mark + 1 : min(line_end, mark + 200)].strip(" \t*_"):
-            return False  # the line goes on after the question without answering it
+            # "**What might it contain?** We have ...": a bold question opening its block is
+            # a run-in heading; the rest of the line answers it.
+            return _RUN_IN.match(masked, block.start, mark + 3) is not None
         # "**Can I cancel anytime?**" or "Q: Can I cancel?" on a line of its own heads its
         # answer, FAQ style: whatever text follows answers it.
         line_start = scan.line_span(mark)[0]
@@ -347,6 +363,13 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         s_start, _ = scan.sentence(start)
         if _ABILITY.search(masked, max(s_start, start - 100), start):
             return False
+    # "if not specified, the version is inferred": a condition, not a missing decision.
+    if (
+        rule_id == "deferred-decision"
+        and match.startswith("not ")
+        and _CONDITION.search(masked, max(0, start - 12), start)
+    ):
+        return False
     if rule_id == "deferred-decision" and match.startswith("needs clarification"):
         if _MARKER_MENTION.search(masked, max(0, start - 20), start):
             return False
@@ -374,10 +397,11 @@ def _status_value(scan: Scan, start: int, end: int) -> bool:
 
 
 def listed_items(structure: Structure) -> list[tuple[int, int]]:
-    """Spans of the items under an Open issues heading or a bold pseudo-heading.
+    """Spans of the list items under an Open issues heading or a bold pseudo-heading.
 
-    Every list item there, and every paragraph that is not a lead-in ending in ":", leaves a
-    decision open, with or without a "?".
+    Each leaves a decision open, with or without a "?". Paragraphs there often explain
+    rather than ask ("This RFC does not depend on the answer"), so only their questions and
+    deferral words count.
     """
     scan = structure.scan
     doc = scan.doc
@@ -386,10 +410,9 @@ def listed_items(structure: Structure) -> list[tuple[int, int]]:
     found = []
     masked = scan.scan
     for block in doc.blocks:
-        if block.kind not in {"list_item", "paragraph"} or block.end <= block.start:
+        if block.kind != "list_item" or block.end <= block.start:
             continue
-        in_area = structure.open_area(block.start)
-        if not in_area and (block.kind != "list_item" or not structure.listed(block.start)):
+        if not structure.listed(block.start):
             continue
         text = masked[block.start : block.end]
         # A "?" in the item is judged where it stands (answered or not), a rule's word is
@@ -399,10 +422,7 @@ def listed_items(structure: Structure) -> list[tuple[int, int]]:
             or "?" in text
             or _CLOSED_ITEM.match(text.strip())
             or _OPEN_WORDS.search(text)
-            or (
-                block.kind == "paragraph"
-                and (text.rstrip("*_ \t").endswith(":") or _BOLD_ONLY.fullmatch(text))
-            )
+            or text.rstrip("*_ \t").endswith(":")
         ):
             continue
         found.append((block.start, block.end))

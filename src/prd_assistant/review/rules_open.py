@@ -196,7 +196,9 @@ DEFERRAL = Rule(
         r"pending(?=[ \t]*(?:[).;,\]]|$))",
         heads(
             r"decided?|determined?|defined?|figured? (?:it |this )?out|confirm(?:ed)?|finali[sz]ed?",
-            r" (?:later|at a later (?:date|stage|time)|down the road|in a later phase)",
+            # "defined later in this proposal" points ahead in the document.
+            r" (?:later(?! in th| on in| below)|at a later (?:date|stage|time)|down the road"
+            r"|in a later phase)",
         ),
         heads("will|we'll", r" (?:decide|figure (?:it |this )?out|see)"),
         heads(
@@ -205,7 +207,10 @@ DEFERRAL = Rule(
             r"answer|feedback|sign[- ]?off)",
         ),
         heads(
-            "to|must|need to|needs to|have to|has to|should",
+            # Not a bare "to": "a way to choose", "hard to figure out" and "lets users decide"
+            # describe abilities, not a decision someone owes.
+            "must|need to|needs to|have to|has to|should|yet to|still to|left to|remains to"
+            "|remain to|is to|are to",
             r" (?:decide|choose|pick|agree on|figure out|work out)(?: (?:whether|if|between|on|which|how))?",
         ),
         heads("decision|choice", r" (?:is )?(?:still )?(?:open|outstanding|pending)"),
@@ -230,7 +235,8 @@ CHOICE = Rule(
         ),
         r"tentative(?:ly)?",
         r"provisional(?:ly)?",
-        heads("we|i|the team", r" (?:might|may|could)(?! not)"),
+        # "we could imagine ..." speculates; it does not weigh options.
+        heads("we|i|the team", r" (?:might|may|could)(?! not| imagine| envision| argue| say| see)"),
         r"might (?:want|need|use|go with|"
         r"choose|adopt|switch|consider)",
         heads("either|whether", r" .{1,60}? or .{1,60}?\(\?\)"),
