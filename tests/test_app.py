@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -706,3 +707,26 @@ def test_two_tabs_on_one_draft_never_lose_an_edit(fake_model):
     first.button(key="conflict_reload").click().run()
     assert current(first).section("problem-statement").text == "Saved in tab B."
     assert state_store().load(doc_id).section("goals-non-goals").text != "Tab A again."
+
+
+def test_the_first_paint_loads_no_model_layer_tokenizer_or_nlp(tmp_path):
+    """Cold start: the empty page must not import langchain, openai, tiktoken, spaCy or docx."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=120).run()\n"
+        "assert not at.exception, at.exception\n"
+        "assert at.button(key='draft_button')\n"
+        "heavy = ('langchain_core', 'openai', 'tiktoken', 'spacy', 'docx', 'prd_assistant.llm')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"OPENAI_API_KEY", "OPENAI_BASE_URL"}}
+    env["PRD_DB_PATH"] = str(tmp_path / "cold.sqlite3")
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1:] in ([], [""])

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from prd_assistant.document import Draft, RegisterItem
-from prd_assistant.review import Finding, review
+
+if TYPE_CHECKING:
+    from prd_assistant.review import Finding
 
 # Review rules whose finding is a question the PM has to answer (not a vague word).
 QUESTION_RULES = frozenset(
@@ -66,6 +69,8 @@ def question_text(finding: Finding) -> str:
 
 @lru_cache(maxsize=32)
 def _text_questions(markdown: str) -> tuple[Finding, ...]:
+    from prd_assistant.review import review
+
     return tuple(
         f for f in review(markdown) if f.category == "open_question" and f.rule in QUESTION_RULES
     )

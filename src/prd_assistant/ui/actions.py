@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
-from prd_assistant.drafting import Drafter
 from prd_assistant.template import parse_template
+
+if TYPE_CHECKING:
+    from prd_assistant.drafting import Drafter
 
 
 @lru_cache(maxsize=8)
 def _outline_drafter(template_text: str, template_name: str) -> Drafter:
+    from prd_assistant.drafting import Drafter
+
     return Drafter(parse_template(template_text, template_name), None)
 
 

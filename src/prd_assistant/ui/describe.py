@@ -10,16 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from prd_assistant import assist
-from prd_assistant.description import DescriptionError, check_description
 from prd_assistant.document import Draft
-from prd_assistant.drafting import Drafter
 from prd_assistant.template import parse_template
 from prd_assistant.ui import highlight, sidebar, state
 from prd_assistant.ui.run import start_run
+
+if TYPE_CHECKING:  # the model layer loads on the first model call, not on first paint
+    from prd_assistant.assist import ClarifyingQuestion
 
 EXAMPLES: dict[str, str] = {
     "ParcelPing": (
@@ -78,6 +79,8 @@ def context_text() -> str:
 def _estimate(
     description: str, context: str, template_text: str, template_name: str, model: str
 ) -> tuple[int, float | None]:
+    from prd_assistant.drafting import Drafter
+
     template = parse_template(template_text, template_name)
     draft = Draft.from_template(template, description, "Service", context)
     usage = Drafter(template, None, model_name=model).estimate(draft)
@@ -94,6 +97,8 @@ def _use_example(name: str) -> None:
 
 def new_draft() -> Draft | None:
     """A new draft from the inputs, or None with ``input_error`` set."""
+    from prd_assistant.description import DescriptionError, check_description
+
     text, name = state.template_source()
     template = parse_template(text, name)
     try:
@@ -139,7 +144,9 @@ def _ask_clarifying_questions() -> None:
     st.rerun()
 
 
-def _clarifying_questions(draft: Draft) -> list[assist.ClarifyingQuestion]:
+def _clarifying_questions(draft: Draft) -> list[ClarifyingQuestion]:
+    from prd_assistant import assist
+
     try:
         model = sidebar.create_model()
         if model is None:
@@ -215,6 +222,9 @@ def _render_estimate() -> None:
         return
     if not sidebar.is_configured():
         return
+    # The tokenizer loads once there is a description to count, not on first paint.
+    from prd_assistant.description import DescriptionError, check_description
+
     text, name = state.template_source()
     model = sidebar.model_name()
     try:
@@ -265,6 +275,8 @@ def render_clarify_form() -> bool:
             for index in range(len(questions)):
                 typed = st.session_state.get(f"clarify_text_{index}", "").strip()
                 answers[index] = typed or st.session_state.get(f"clarify_choice_{index}", "")
+        from prd_assistant import assist
+
         draft: Draft = pending["draft"]
         draft.clarifications = assist.to_clarifications(questions, answers)
         st.session_state["clarify"] = None

@@ -10,10 +10,9 @@ import time
 
 import streamlit as st
 
-from prd_assistant import export, register
+from prd_assistant import register
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
 from prd_assistant.ui import actions, highlight, run, sidebar, state
-from prd_assistant.ui.handoff_pane import render_handoff
 from prd_assistant.ui.highlight import Located
 from prd_assistant.ui.run import plural, request_run, status_line
 
@@ -130,11 +129,16 @@ def render_summary(draft: Draft) -> None:
     cols[3].checkbox("Include hand-edited", key="include_edited")
     run.render_outline_confirmation()
     render_exports(draft)
+    # Trackers (and the review engine they use) load with the first draft, not on first paint.
+    from prd_assistant.ui.handoff_pane import render_handoff
+
     render_handoff(draft)
 
 
 def render_exports(draft: Draft) -> None:
     """Markdown, JSON and DOCX downloads."""
+    from prd_assistant import export  # python-docx loads with the first draft shown
+
     cols = st.columns(3)
     cols[0].download_button(
         "⬇ Markdown",
@@ -167,6 +171,8 @@ def render_exports(draft: Draft) -> None:
 
 def _docx(draft: Draft) -> bytes:
     # Building a DOCX takes tens of milliseconds; only rebuild when the text changed.
+    from prd_assistant import export
+
     markdown = export.to_markdown(draft)
     cached = st.session_state["docx_cache"]
     if cached and cached[0] == markdown:

@@ -13,9 +13,12 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from prd_assistant.document import Draft
-from prd_assistant.review import Finding
+
+if TYPE_CHECKING:  # the review engine loads with the first draft, not on first paint
+    from prd_assistant.review import Finding
 
 DOCUMENT_KEY = ""  # findings outside every section (the title)
 _QUOTE = re.compile(r"^(\s*)((?:&gt;\s?)+)")

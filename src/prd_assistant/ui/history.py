@@ -12,7 +12,6 @@ from typing import Any
 
 import streamlit as st
 
-from prd_assistant import export
 from prd_assistant.document import Draft
 from prd_assistant.store import DraftStore, VersionSummary, display_title
 from prd_assistant.ui import state
@@ -108,6 +107,8 @@ def _import() -> None:
     upload = st.session_state.get("import_json")
     if upload is None:
         return
+    from prd_assistant import export
+
     try:
         draft = export.from_json(upload.getvalue())
         draft.template()  # a damaged template is refused here, not on every later load

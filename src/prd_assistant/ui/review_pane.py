@@ -9,17 +9,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from prd_assistant import assist, register
-from prd_assistant.consistency import Contradiction, check_consistency
+from prd_assistant import register
 from prd_assistant.document import Draft, RegisterItem, SectionStatus
-from prd_assistant.review import Finding, nlp, review
-from prd_assistant.review.findings import SEVERITY_RANK
 from prd_assistant.ui import actions, highlight, proposals, register_view, sidebar, state
 from prd_assistant.ui.highlight import DOCUMENT_KEY, Located
 from prd_assistant.ui.traceability_pane import render_traceability
+
+if TYPE_CHECKING:  # review, consistency and NLP load with the first draft, not on first paint
+    from prd_assistant.consistency import Contradiction
+    from prd_assistant.review import Finding
 
 CATEGORY_LABEL = {"open_question": "Open questions", "unquantified_claim": "Unquantified claims"}
 
@@ -27,17 +29,23 @@ CATEGORY_LABEL = {"open_question": "Open questions", "unquantified_claim": "Unqu
 @st.cache_resource(show_spinner="Loading the English language pipeline…")
 def _language_pipeline() -> object:
     """One loaded pipeline per process (None when it cannot be loaded), shared by sessions."""
+    from prd_assistant.review import nlp
+
     return nlp.pipeline()
 
 
 @lru_cache(maxsize=64)
 def _review(markdown: str) -> tuple[Finding, ...]:
+    from prd_assistant.review import review
+
     _language_pipeline()
     return tuple(review(markdown))
 
 
 @lru_cache(maxsize=64)
 def _contradictions(markdown: str) -> tuple[Contradiction, ...]:
+    from prd_assistant.consistency import check_consistency
+
     return tuple(check_consistency(markdown))
 
 
@@ -166,6 +174,9 @@ def render_review(draft: Draft, located: list[Located]) -> None:
     cols = st.columns(len(counts))
     for col, (category, count) in zip(cols, counts.items(), strict=True):
         col.metric(CATEGORY_LABEL[category], count)
+    from prd_assistant.review import nlp
+    from prd_assistant.review.findings import SEVERITY_RANK
+
     warning = nlp.load_warning()
     if warning:
         st.warning(f"Review ran with reduced accuracy: {warning}.")
@@ -359,6 +370,8 @@ def _run_suggest(draft: Draft) -> None:
                     f"Suggestions need a model: pick a provider in {sidebar.PANEL}."
                 )
                 return
+            from prd_assistant import assist
+
             markdown = draft.to_markdown()
             result = assist.suggest(model, markdown, list(_review(markdown)))
     except Exception as exc:  # an optional step; tell the PM beside the button and go on
@@ -383,6 +396,8 @@ def _accept(kind: str, index: int, sid: str) -> None:
     if blocked:
         state.flash("warning", f"'{blocked}' is locked; unlock it to accept suggestions into it.")
         return
+    from prd_assistant import assist
+
     before = {s.key: s.text for s in draft.sections}
     try:
         if kind == "risk":
@@ -425,6 +440,8 @@ def _render_suggestions(draft: Draft) -> None:
     result = st.session_state["suggestions"]
     if result is None:
         return
+    from prd_assistant import assist
+
     accepted = st.session_state["accepted"]
     if not result.risks and not result.open_questions:
         st.info("The model found no risks or open questions beyond the ones flagged already.")

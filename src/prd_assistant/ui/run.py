@@ -13,7 +13,6 @@ from collections.abc import Iterable
 import streamlit as st
 
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
-from prd_assistant.drafting import Drafter
 from prd_assistant.events import (
     SectionDelta,
     SectionDone,
@@ -173,6 +172,9 @@ def execute_pending_run() -> bool:
     draft = state.draft()
     if run is None or draft is None:
         return False
+    # The drafting engine (langchain, the tokenizer) loads with the first run, not on first paint.
+    from prd_assistant.drafting import Drafter
+
     remaining = [k for k in run["keys"] if k not in run["done"]]
     try:
         model = sidebar.create_model()

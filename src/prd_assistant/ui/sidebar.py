@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 import streamlit as st
-from langchain_core.language_models import BaseChatModel
-from pydantic import SecretStr
 
-from prd_assistant import llm
 from prd_assistant.document import Draft
 from prd_assistant.template import (
     TemplateError,
@@ -22,6 +20,11 @@ from prd_assistant.template import (
     parse_template,
 )
 from prd_assistant.ui import state
+
+if TYPE_CHECKING:  # langchain and openai load on the first model call, not on first paint
+    from langchain_core.language_models import BaseChatModel
+
+    from prd_assistant.llm import ModelSettings
 
 # ``scheme://user:pass@host`` and ``user:pass@host`` (a host label without its scheme).
 _USERINFO = re.compile(r"(\w+://)[^/\s@]+@|()(?<![\w/])[^\s/@:]+:[^\s/@]+@")
@@ -135,8 +138,12 @@ def _api_key() -> str:
     return st.session_state["api_key"].strip() or state.env_or_secret("OPENAI_API_KEY")
 
 
-def current_settings() -> llm.ModelSettings:
+def current_settings() -> ModelSettings:
     """Model settings from the sidebar (key from the field, else environment or secrets)."""
+    from pydantic import SecretStr
+
+    from prd_assistant import llm
+
     key = _api_key()
     return llm.ModelSettings(
         model=model_name(),
@@ -148,7 +155,12 @@ def current_settings() -> llm.ModelSettings:
 
 def is_configured() -> bool:
     """Whether a model is set up to draft with (never true when outlines were chosen)."""
-    return not outline_chosen() and not url_problem() and current_settings().is_configured
+    return not outline_chosen() and not url_problem() and _has_credentials()
+
+
+def _has_credentials() -> bool:
+    # ModelSettings.is_configured without importing the model layer: a key or a server URL.
+    return bool(_api_key()) or base_url() is not None
 
 
 def setup_problem() -> str:
@@ -157,7 +169,7 @@ def setup_problem() -> str:
         return ""
     if url_problem():
         return url_problem()
-    if not current_settings().is_configured:
+    if not _has_credentials():
         return (
             f"No API key: enter one in {PANEL} (or set OPENAI_API_KEY), or choose "
             f"'{OUTLINE}' as the provider to write an outline."
@@ -175,6 +187,8 @@ def create_model() -> BaseChatModel | None:
     Raises:
         llm.ModelConfigError: The connection is incomplete; never falls back to an outline.
     """
+    from prd_assistant import llm
+
     if outline_chosen():
         return None
     problem = setup_problem()
@@ -190,6 +204,8 @@ def panel_wording(message: str) -> str:
 
 def explain(exc: BaseException) -> str:
     """One line for the PM about a failed model call."""
+    from prd_assistant import llm
+
     return panel_wording(llm.describe_error(exc))
 
 
@@ -199,7 +215,9 @@ def _test_connection() -> None:
 
 def run_connection_test() -> None:
     """Checks the model list, then one tiny chat call: "ready" means drafting will work."""
-    problem = url_problem() or (setup_problem() if not current_settings().is_configured else "")
+    from prd_assistant import llm
+
+    problem = url_problem() or (setup_problem() if not _has_credentials() else "")
     if problem:
         st.session_state["connection"] = {"ok": False, "message": problem}
         return

@@ -4,17 +4,21 @@ testable acceptance criteria, dangling and duplicate IDs (cached by the document
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from prd_assistant.document import Draft
-from prd_assistant.review import Finding
-from prd_assistant.traceability import check_traceability
 from prd_assistant.ui import highlight
+
+if TYPE_CHECKING:
+    from prd_assistant.review import Finding
 
 
 @lru_cache(maxsize=64)
 def _gaps(markdown: str) -> tuple[Finding, ...]:
+    from prd_assistant.traceability import check_traceability
+
     return tuple(check_traceability(markdown))
 
 
