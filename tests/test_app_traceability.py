@@ -47,3 +47,20 @@ def test_review_pane_shows_uncovered_use_cases_and_untestable_musts(monkeypatch)
     text = "\n".join(str(m.value) for m in at.markdown)
     assert "Use case UC2 is not served by any functional requirement." in text
     assert "FR-1 is a MUST requirement without acceptance criteria" in text
+
+
+def test_the_acceptance_criteria_style_setting_reaches_the_requirements_prompt(monkeypatch) -> None:
+    model = SectionModel(reply=lambda heading, prompt: "Notifications go out within 5 s at p95.")
+    monkeypatch.setattr(llm, "create_chat_model", lambda settings, *, streaming=True: model)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["clarify_enabled"] = False
+    at.session_state["provider"] = "OpenAI"
+    at.session_state["api_key"] = "sk-test-key"
+    at.run()
+    at.radio(key="acceptance_style").set_value("ears")
+    at.text_area(key="description").input(DESCRIPTION)
+    at.button(key="draft_button").click().run()
+    assert not at.exception
+    assert at.session_state["draft"].acceptance_style == "ears"
+    prompt = next(p for h, p in model.prompts if h.startswith("## 6."))
+    assert "When <trigger>, the <system> shall <response>" in prompt

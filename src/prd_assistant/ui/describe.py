@@ -114,6 +114,7 @@ def new_draft() -> Draft | None:
     st.session_state["input_error"] = None
     service = st.session_state["service_name"].strip() or guess_service_name(description)
     draft = Draft.from_template(template, description, service, context_text())
+    draft.acceptance_style = st.session_state.get("acceptance_style") or "given-when-then"
     draft.outline = sidebar.outline_chosen()
     draft.model = "" if draft.outline else sidebar.model_name()
     return draft
@@ -193,6 +194,14 @@ def render_input() -> None:
             key="numbers",
             height=70,
             placeholder="e.g. 2,000 messages/min peak; budget $3k/month",
+        )
+        st.radio(
+            "Acceptance criteria style",
+            ("given-when-then", "ears"),
+            format_func=lambda v: "Given/When/Then" if v == "given-when-then" else "EARS",
+            key="acceptance_style",
+            horizontal=True,
+            help="How functional requirements state their acceptance criteria.",
         )
     _render_estimate()
     if st.session_state.get("input_error"):
