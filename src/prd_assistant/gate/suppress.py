@@ -8,21 +8,19 @@
 
 A suppression that hides nothing (the text was fixed, or it names a rule that does not
 exist) is reported as ``unused-suppression``, so stale ones do not pile up. Comments inside
-code blocks are examples, not suppressions. Blocks come from markdown-it-py's block tokens,
-whose ``map`` gives each block's exact lines.
+code blocks are examples, not suppressions. Blocks come from the one document model
+(:mod:`prd_assistant.markdown_doc`).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol, TypeVar
 
-from markdown_it import MarkdownIt
-
+from prd_assistant.markdown_doc import MarkdownDoc, parse_markdown
 from prd_assistant.review.findings import SUPPRESSION, Finding
 
 UNUSED_SUPPRESSION = "unused-suppression"
@@ -97,76 +95,55 @@ class Suppression:
         return self.span[0] <= offset < self.span[1]
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable("table")
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    starts.extend(m.end() for m in re.finditer(r"\n", text))
-    return starts
-
-
-def _offset(line_starts: list[int], line: int, text: str) -> int:
-    return line_starts[line] if line < len(line_starts) else len(text)
-
-
 def parse_suppressions(markdown_text: str) -> list[Suppression]:
     """Every ``prd-review`` comment outside code, with the span of text it covers."""
     if "prd-review" not in markdown_text.lower():
         return []
-    tokens = _parser().parse(markdown_text)
-    starts = _line_starts(markdown_text)
+    doc = parse_markdown(markdown_text)
     found: list[Suppression] = []
-    section = ""
-    for index, token in enumerate(tokens):
-        if token.type == "inline" and index and tokens[index - 1].tag == "h2":
-            section = token.content
-        if token.map is None or token.type not in {"html_block", "inline"}:
+    for m in _DIRECTIVE.finditer(markdown_text):
+        block = doc.block_at(m.start())
+        if block is None or block.kind == "code":
+            continue  # an example in a code block, or inside front matter
+        heading = doc.enclosing(m.start(), 2)
+        section = heading.title if heading else ""
+        body = _BODY.fullmatch(m.group("body"))
+        if body is None:
+            found.append(Suppression(m.start(), m.end(), False, frozenset(), None, True, section))
             continue
-        block_start = starts[token.map[0]]
-        for m in _DIRECTIVE.finditer(token.content):
-            start = markdown_text.find(m.group(), block_start)
-            if start < 0:
-                continue
-            body = _BODY.fullmatch(m.group("body"))
-            if body is None:
-                found.append(
-                    Suppression(
-                        start, start + len(m.group()), False, frozenset(), None, True, section
-                    )
-                )
-                continue
-            rules = frozenset(
-                r.strip().lower() for r in (body.group("rules") or "").split(",") if r.strip()
-            )
-            file_wide = body.group("scope").lower() == "disable-file"
-            if file_wide:
-                span: tuple[int, int] | None = (0, len(markdown_text))
-            elif token.type == "html_block":
-                span = _next_block(tokens, index, starts, markdown_text)
-            else:
-                span = None  # inside a paragraph: there is no "next block" to point at
-            found.append(
-                Suppression(start, start + len(m.group()), file_wide, rules, span, False, section)
-            )
+        rules = frozenset(
+            r.strip().lower() for r in (body.group("rules") or "").split(",") if r.strip()
+        )
+        file_wide = body.group("scope").lower() == "disable-file"
+        if file_wide:
+            span: tuple[int, int] | None = (0, len(markdown_text))
+        elif block.kind == "html":
+            span = _next_block(doc, m.end())
+        else:
+            span = None  # inside a paragraph: there is no "next block" to point at
+        found.append(Suppression(m.start(), m.end(), file_wide, rules, span, False, section))
     return found
 
 
-def _next_block(
-    tokens: Sequence, index: int, starts: list[int], text: str
-) -> tuple[int, int] | None:
-    """Offsets of the first block after ``tokens[index]`` at the same nesting level."""
-    level = tokens[index].level
-    for token in tokens[index + 1 :]:
-        if token.level < level:
-            return None  # the enclosing list item or quote ended first
-        if token.level == level and token.nesting >= 0 and token.map is not None:
-            if token.type == "html_block" and _DIRECTIVE.search(token.content):
-                continue  # stacked suppressions all cover the block below them
-            return _offset(starts, token.map[0], text), _offset(starts, token.map[1], text)
-    return None
+def _next_block(doc: MarkdownDoc, offset: int) -> tuple[int, int] | None:
+    """The span of the block after ``offset``: a paragraph, heading or code block, a whole
+    table, or a whole list (stacked suppression comments are skipped)."""
+    block = doc.next_block(offset)
+    while block is not None and block.kind == "html" and _DIRECTIVE.search(doc.content(block)):
+        block = doc.next_block(block.end + 1)
+    if block is None:
+        return None
+    if block.kind == "table_cell":
+        cells = [b for b in doc.blocks if b.table == block.table]
+        return cells[0].start, cells[-1].end
+    end = block.end
+    if block.kind == "list_item":
+        index = doc.blocks.index(block)
+        for following in doc.blocks[index + 1 :]:
+            if following.kind != "list_item" or following.list_depth < block.list_depth:
+                break
+            end = following.end
+    return block.start, end
 
 
 def apply_suppressions(
@@ -212,7 +189,7 @@ def apply_suppressions(
 
 def _report(text: str, suppression: Suppression, kind: str, rules: str = "") -> Finding:
     message, question, suggestion = _TEXTS[kind]
-    starts = _line_starts(text)
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
     line = bisect_right(starts, suppression.start)
     match = text[suppression.start : suppression.end]
     return Finding(
