@@ -388,3 +388,34 @@ def test_keys_never_reach_output_files_or_the_stored_url(tmp_path, monkeypatch):
     assert "[key hidden]" in everything
     assert KEY not in everything and URL_SECRET not in everything
     assert '"model": "test-model @ 127.0.0.1:' in reviewed[1].stdout.decode()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 48 KiB tmpfs: a draft's JSON (old file + temporary) fills it mid-run."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (the in-process full-disk tests still run)")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_a_disk_that_fills_mid_run_keeps_a_valid_draft_and_says_so(tiny_disk):
+    with OpenAIStubServer() as server:
+        args = draft_args(server, tiny_disk, "-o", str(tiny_disk / "prd.md"), "-q")
+        result = run_cli(*args, "--json", str(tiny_disk / "prd.json"))
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert "disk is full" in one_error_line(err.replace("prd: warning", "warning"))
+    data = json.loads((tiny_disk / "prd.json").read_text(encoding="utf-8"))
+    done = [s for s in data["sections"] if s["status"] == "done"]
+    assert 0 < len(done) < 19
+    assert not [p for p in tiny_disk.iterdir() if p.name.endswith(".tmp")]
