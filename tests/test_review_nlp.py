@@ -113,3 +113,22 @@ def test_cli_with_the_pipeline_reports_no_warning(tmp_path: Path) -> None:
     assert payload["warnings"] == []
     # With sentence analysis the problem statement is context: only the requirement is flagged.
     assert [f["line"] for f in payload["findings"] if f["category"] == "unquantified_claim"] == [5]
+
+
+def test_a_failing_pipeline_keeps_the_word_rule_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prd_assistant.review import claims
+
+    def broken(self: claims.Sentences, texts: list[str], **kwargs: object) -> None:
+        raise RuntimeError("model crashed")
+
+    pipeline = nlp.pipeline()
+    assert pipeline is not None
+    monkeypatch.setattr(type(pipeline), "pipe", broken)
+    findings = review("## Requirements\n- The export must be fast.\n")
+    assert [f.match for f in findings] == ["fast"]
+
+
+def test_giant_lines_are_reviewed_by_word_rules_without_parsing() -> None:
+    line = "The API must be fast and scalable, " * 1_000  # 35 KB, no sentence break
+    findings = review(f"## Requirements\n{line}\n")
+    assert len(findings) == 2_000

@@ -20,6 +20,7 @@ claims about the product, in two layers:
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
     from prd_assistant.review.markdown_scan import Scan
+
+logger = logging.getLogger(__name__)
+
+# Longer "sentences" are not prose (a pasted log, a giant table row): they are not parsed, and
+# the word rules alone judge their words.
+MAX_SENTENCE_CHARS = 5_000
 
 # Sections that describe the world rather than the product.
 CONTEXT_TITLE = re.compile(
@@ -302,22 +309,31 @@ class Sentences:
 
     def parse(self, offsets: list[int]) -> None:
         """Parses every sentence holding one of ``offsets`` that is not parsed yet."""
-        spans = sorted({self.scan.sentence(o) for o in offsets} - set(self.docs))
+        spans = [
+            (start, end)
+            for start, end in sorted({self.scan.sentence(o) for o in offsets} - set(self.docs))
+            if end - start <= MAX_SENTENCE_CHARS
+        ]
         texts = [_parse_text(self.scan, s, e) for s, e in spans]
         # A sentence repeated in the document (a table row, a boilerplate line) is parsed once.
         unique = list(dict.fromkeys(t for t in texts if t not in self.by_text))
-        for text, doc in zip(unique, self.nlp.pipe(unique, batch_size=64), strict=True):
-            self.by_text[text] = doc
+        try:
+            for text, doc in zip(unique, self.nlp.pipe(unique, batch_size=64), strict=True):
+                self.by_text[text] = doc
+        except Exception:  # the pipeline's failure must not stop the review
+            logger.exception("sentence analysis failed; those sentences keep word-rule findings")
         for span, text in zip(spans, texts, strict=True):
-            self.docs[span] = self.by_text[text]
+            if text in self.by_text:
+                self.docs[span] = self.by_text[text]
 
     def tokens(self, start: int, end: int) -> Span | None:
-        """The parsed tokens covering ``start``..``end``, or None."""
+        """The parsed tokens covering ``start``..``end``; None when not parsed or empty."""
         s_start, _ = self.scan.sentence(start)
         doc = self.docs.get(self.scan.sentence(start))
         if doc is None:
             return None
-        return doc.char_span(start - s_start, end - s_start, alignment_mode="expand")
+        span = doc.char_span(start - s_start, end - s_start, alignment_mode="expand")
+        return span if span is not None and len(span) else None
 
 
 def _clause_verb(token: Token) -> Token:
