@@ -13,7 +13,7 @@ from prd_assistant.store import DraftStore
 from prd_assistant.template import load_template
 from tests.support.app_server import free_port, streamlit_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 oidc_mock = pytest.importorskip("oidc_provider_mock")
 USERS = {"alice": "alice@example.com", "bob": "bob@example.com"}
 
