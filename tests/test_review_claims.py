@@ -206,3 +206,20 @@ def test_immediately_in_an_acceptance_scenario_orders_the_next_step() -> None:
     assert _requirement(scenario) == []
     assert _requirement("Given a member accepts, then they see the cart quickly.") == ["quickly"]
     assert _requirement("Switching theme must immediately re-render all nodes.") == ["immediately"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Likelihood: Medium (easy to build)",
+        "**Likelihood:** Low (beta signals are good)",
+        "- Trade-off: manual entry is less convenient",
+        "- **Why:** users want a fast checkout",
+    ],
+)
+def test_lines_opening_with_a_context_label_make_no_claims(line: str) -> None:
+    assert _claims(f"## Risks\n{line}\n") == []
+
+
+def test_a_requirement_line_is_not_a_context_label() -> None:
+    assert _claims("## Requirements\n- Export: must be fast\n") == ["fast"]

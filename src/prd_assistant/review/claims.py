@@ -56,6 +56,14 @@ CONTEXT_TITLE = re.compile(
     r"|checklist|execution (?:flow|status)|decisions?|clarifications"
     r"|future (?:possibilities|work|ideas))\b"
 )
+# The same, as a label opening a line or list item.
+_CONTEXT_LABEL = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?"
+    r"(?:likelihood|probability|impact|severity|effort|confidence|trade-?offs?|rationale|why"
+    r"|reasons?|background|context|motivation|problem|future|risk)"
+    r"(?:\*\*|__)?[ \t]*:",
+    re.MULTILINE,
+)
 # A title that also names what is built ("Problem and product hypothesis", "Risks and
 # requirements") introduces claims too.
 NOT_CONTEXT_TITLE = re.compile(
@@ -166,6 +174,12 @@ def section_spans(scan: Scan, wanted: Callable[[str], bool]) -> list[tuple[int, 
             if any(wanted(title) for title in area.path)
         ]
     )
+
+
+def labelled_context(scan: Scan) -> list[tuple[int, int]]:
+    """Lines that open with a context label ("Likelihood: Low (beta signals are good)",
+    "**Trade-off:** manual entry, less convenient"): an estimate or a reason, not a claim."""
+    return [scan.line_span(m.start()) for m in _CONTEXT_LABEL.finditer(scan.scan)]
 
 
 def inside(spans: list[tuple[int, int]], offset: int) -> bool:

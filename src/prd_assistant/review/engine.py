@@ -164,6 +164,7 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
             if area.open_questions or area.under(_OUT_OF_SCOPE)
         ]
         + claims.section_spans(scan, claims.is_context_title)
+        + claims.labelled_context(scan)
     )
     matched: list[tuple[int, int]] = []
     candidates = [
