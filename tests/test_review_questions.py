@@ -326,3 +326,29 @@ def test_abilities_forward_references_conditions_and_explained_questions(text: s
 )
 def test_decisions_someone_owes_stay_open(text: str, expected: str) -> None:
     assert any(expected in match for match in _matches(text))
+
+
+def test_a_bullet_holding_only_inline_code_is_not_empty() -> None:
+    text = "## Storage\n\n- Buckets for:\n  - `entry-photos`\n  - <!-- none -->\n  -\n"
+    found = _open(text)
+    assert [(f.rule, f.line) for f in found] == [("empty-bullet", 6)]
+
+
+def test_only_the_question_part_of_a_mixed_heading_asks() -> None:
+    text = (
+        "## 9. Open Questions & Future Considerations\n\n### 9.1 Open Questions\n"
+        "- Which gestures erase?\n- Camera mirroring in the output\n\n"
+        "### 9.2 Future Enhancements\n- Gesture calibration wizard.\n\n"
+        "## Open Questions\n\n### Pricing\n- Seat or usage pricing\n"
+    )
+    assert _matches(text) == [
+        "Which gestures erase?",
+        "Camera mirroring in the output",
+        "Seat or usage pricing",
+    ]
+
+
+def test_what_others_will_see_defers_nothing() -> None:
+    text = "## Stories\n\n- As a caller, I want a preview so I can confirm what others will see.\n"
+    assert _matches(text) == []
+    assert _matches("## Launch\n\nPricing: we'll see after the beta.\n") == ["we'll see"]

@@ -287,15 +287,34 @@ def _areas(doc: MarkdownDoc) -> list[Area]:
     for section in doc.sections:
         h2 = doc.enclosing(section.start, 2)
         titles = [normalize_title(title) for title in section.path]
-        oq = any(
-            _OPEN_QUESTIONS_TITLE.search(title) and not _SINGLE_QUESTION_TITLE.match(raw)
-            for title, raw in zip(titles, section.path, strict=True)
-        )
+        oq = _open_questions_area(titles, section.path)
         faq = any(_FAQ_TITLE.search(title) for title in titles)
         areas.append(
             Area(section.start, h2.title if h2 else "", oq, faq, section.path, section.level)
         )
     return areas
+
+
+def _open_questions_area(titles: list[str], raw_titles: tuple[str, ...]) -> bool:
+    """True when the nearest Open Questions heading on the path covers this section.
+
+    A subsection of "Open Questions & Future Considerations" that is not itself about
+    questions ("Future Enhancements") lists plans, not questions; a subsection of a plain
+    "Open Questions" heading ("Pricing") still asks.
+    """
+    for depth in range(len(titles) - 1, -1, -1):
+        title = titles[depth]
+        found = _OPEN_QUESTIONS_TITLE.search(title)
+        if found is None or _SINGLE_QUESTION_TITLE.match(raw_titles[depth]):
+            continue
+        if depth == len(titles) - 1:
+            return True
+        rest = (title[: found.start()] + title[found.end() :]).split()
+        return not [word for word in rest if not word.isdigit() and word not in _JOINERS]
+    return False
+
+
+_JOINERS = {"and", "or", "the", "list", "of", "log", "register", "current", "known"}
 
 
 def _sentences(doc: MarkdownDoc, masked: str) -> tuple[list[int], list[int], list[int]]:

@@ -359,7 +359,7 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
     match = masked[start:end]
     if _STATUS_WORD.fullmatch(match) and _status_value(scan, start, end):
         return False
-    if rule_id == "deferred-decision" and match.startswith("to "):
+    if rule_id == "deferred-decision" and match.startswith(("to ", "will ")):
         s_start, _ = scan.sentence(start)
         if _ABILITY.search(masked, max(s_start, start - 100), start):
             return False

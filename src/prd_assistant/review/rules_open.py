@@ -200,7 +200,8 @@ DEFERRAL = Rule(
             r" (?:later(?! in th| on in| below)|at a later (?:date|stage|time)|down the road"
             r"|in a later phase)",
         ),
-        heads("will|we'll", r" (?:decide|figure (?:it |this )?out|see)"),
+        heads("will|we'll", r" (?:decide|figure (?:it |this )?out)"),
+        heads("we will|we'll", " see"),
         heads(
             "awaiting|waiting for|waiting on",
             r" (?:a |the )?(?:decision|confirmation|legal|approval|input|"
