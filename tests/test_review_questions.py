@@ -352,3 +352,19 @@ def test_what_others_will_see_defers_nothing() -> None:
     text = "## Stories\n\n- As a caller, I want a preview so I can confirm what others will see.\n"
     assert _matches(text) == []
     assert _matches("## Launch\n\nPricing: we'll see after the beta.\n") == ["we'll see"]
+
+
+def test_a_status_icon_marks_todo_and_pending_as_work_status() -> None:
+    text = "## Progress\n\n- Export — ✅ Done\n- Import — ⏳ Pending\n- Sync: ❌ TODO\n"
+    assert _matches(text) == []
+    assert _matches("## Progress\n\n- Import format: TODO\n") == ["TODO"]
+
+
+def test_spec_kit_clarifications_are_answered_and_markers_reported_once() -> None:
+    clarified = (
+        "## Clarifications\n\n### Session 2025-09-30\n\n"
+        "- Q: Should deleted maps be recoverable? → A: No, deletion is permanent.\n"
+    )
+    assert _matches(clarified) == []
+    marker = "## Requirements\n\n- FR-6: Sign in via [NEEDS CLARIFICATION: SSO or OAuth?]\n"
+    assert [f.rule for f in _open(marker)] == ["deferred-decision"]

@@ -105,6 +105,8 @@ _ASIDE_HEADER = re.compile(
     r"|#|id|status|context|notes?|source)\b"
 )
 _STATUS_FIELD = re.compile(r"(?:^|\W)status\W{0,6}$")
+# "- Import — ⏳ Pending", "❌ TODO": a status icon marks the word as a work status.
+_STATUS_MARK = re.compile("[⏳🚧❌✅☑✔🔄⬜🟡🟢🔴⌛][ \t*_:-]*$")
 _STATUS_WORD = re.compile(r"[\W_]*(?:todo|pending|wip|to ?do)[\W_]*")
 # "allow the colour ... to be specified", "allowing the user to choose": an ability.
 _ABILITY = re.compile(
@@ -218,6 +220,9 @@ class Structure:
             return True  # "name?: string", "user?.id"
         if _TYPE_BEFORE.search(masked, max(line_start, mark - 80), mark):
             return True  # "autoLoadLast:boolean?"
+        opening = masked.rfind("[", max(line_start, mark - 300), mark)
+        if opening >= 0 and masked.startswith("[needs clarification", opening):
+            return True  # the marker is reported whole by its rule, not as a question
         area = scan.area(mark)
         if self.listed(mark):
             # Listed questions stay open unless an answer is marked as one.
@@ -384,7 +389,8 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
 
 
 def _status_value(scan: Scan, start: int, end: int) -> bool:
-    """True when the word is the whole value of a status cell or a "Status:" field."""
+    """True when the word is the whole value of a status cell, a "Status:" field or an
+    item marked with a status icon."""
     cell = scan.cell(start)
     masked = scan.scan
     if cell is not None:
@@ -393,7 +399,10 @@ def _status_value(scan: Scan, start: int, end: int) -> bool:
         return _STATUS_HEADER.search(cell.header.lower()) is not None
     line_start, line_end = scan.line_span(start)
     alone = not masked[end:line_end].strip(" \t*_.")
-    return alone and _STATUS_FIELD.search(masked, line_start, start) is not None
+    return alone and (
+        _STATUS_FIELD.search(masked, line_start, start) is not None
+        or _STATUS_MARK.search(masked, max(line_start, start - 4), start) is not None
+    )
 
 
 def listed_items(structure: Structure) -> list[tuple[int, int]]:
