@@ -17,9 +17,13 @@ Categories and severities:
 * ``open_question`` / ``info``: the same under an Open Questions heading, where they are
   expected; template residue there stays an ``error``.
 * ``unquantified_claim`` / ``warning``: vague qualities and quantities, loopholes, open-ended
-  lists, unbounded optimisation, comparatives without a baseline, absolute promises and
-  numbers without a unit. A vague word is not flagged when its clause gives the measurable
-  criterion ("fast (p95 < 200 ms)"), nor inside a question (it asks, it does not claim).
+  lists, unbounded optimisation, comparatives without a baseline, absolute and negated
+  promises, numbers without a unit, evaluative words from a subjectivity lexicon and success
+  metrics with no target. A vague word is not flagged when its clause gives a criterion that
+  fits it (a time for "fast", a baseline or delta for "faster"), nor inside a question, a
+  purpose clause ("so that ..."), a context section (problem statement, personas,
+  competitors ...) or a sentence about users or the world rather than the product
+  (``claims.py``, with the language pipeline of ``nlp.py``; without it, word rules alone).
 
 Never flagged: fenced and inline code, URLs and link targets, HTML comments, front matter,
 quotations and blockquotes, RFC 2119 keywords (MUST, SHOULD, MAY) and FAQ sections' questions.

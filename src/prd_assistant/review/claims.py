@@ -431,8 +431,7 @@ def _describes_world(verb: Token) -> bool:
 
 def is_purpose(token: Token) -> bool:
     """True inside a purpose clause: "..., to boost adoption", "To cut costs, ...", "so that"."""
-    current = token
-    for _ in range(40):
+    for current in (token, *token.ancestors):
         children = list(current.children)
         if current.dep_ in ("advcl", "acl") and children:
             first = current.left_edge
@@ -443,27 +442,20 @@ def is_purpose(token: Token) -> bool:
             marks = {c.lower_ for c in children if c.dep_ == "mark"}
             if {"so", "that"} <= marks:
                 return True
-        if current.head is current:
-            return False
-        current = current.head
     return False
 
 
 def describes_input(token: Token) -> bool:
     """True inside a subject that is an action ("rapid typing does not ...", "Creating many
     nodes rapidly should not ..."): it describes what the user does, not the product."""
-    current = token
-    for _ in range(40):
-        if current.dep_ in ("csubj", "csubjpass"):
-            return True
-        if current.dep_ in ("nsubj", "nsubjpass") and (
-            current.tag_ == "VBG" or current.lower_.endswith("ing")
-        ):
-            return True
-        if current.head is current:
-            return False
-        current = current.head
-    return False
+    return any(
+        current.dep_ in ("csubj", "csubjpass")
+        or (
+            current.dep_ in ("nsubj", "nsubjpass")
+            and (current.tag_ == "VBG" or current.lower_.endswith("ing"))
+        )
+        for current in (token, *token.ancestors)
+    )
 
 
 def is_name(span: Span) -> bool:

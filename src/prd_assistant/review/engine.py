@@ -154,7 +154,7 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
     # Items under an Open Questions heading ask, items under Out of scope are not built and
     # sections that describe the world (problem, background, personas ...) state no
     # requirement: their vague words are not claims.
-    claim_free = _merged(
+    claim_free = claims.merged(
         question_spans
         + [
             (area.start, next_start)
@@ -184,7 +184,7 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
         out.add(rule.id, rule.category, rule.severity, start, end, texts)
     if pipeline is not None:
         # Words a rule already matched were judged by it, with its own measurable criterion.
-        skip = _merged(claim_free + matched)
+        skip = claims.merged(claim_free + matched)
         subjective = rules_vague.SUBJECTIVE_QUALITY
         for word in claims.subjective_words(scan, sentences, skip):
             if (
@@ -304,22 +304,6 @@ def _quoted_voice(scan: Scan, mark: int) -> bool:
     return block is not None and block.quote_depth > 0
 
 
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted, non-overlapping spans (what :func:`_inside_any` needs)."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _inside_any(spans: list[tuple[int, int]], start: int) -> bool:
-    index = bisect_left(spans, (start + 1,)) - 1
-    return index >= 0 and spans[index][0] <= start < spans[index][1]
-
-
 def _run_rules(
     scan: Scan,
     out: _Collector,
@@ -360,7 +344,7 @@ def _candidates(
                 continue
             if scan.in_quote(start, end):
                 continue
-            if not rule.in_questions and _inside_any(question_spans, start):
+            if not rule.in_questions and claims.inside(question_spans, start):
                 continue
             if checker and checker.fullmatch(text[start:end]):
                 continue
