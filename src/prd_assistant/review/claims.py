@@ -432,8 +432,9 @@ def _describes_world(verb: Token) -> bool:
 def is_purpose(token: Token) -> bool:
     """True inside a purpose clause: "..., to boost adoption", "To cut costs, ...", "so that"."""
     for current in (token, *token.ancestors):
-        children = list(current.children)
-        if current.dep_ in ("advcl", "acl") and children:
+        # Children are listed only for a clause: the root of a long sentence has hundreds.
+        if current.dep_ in ("advcl", "acl") and current.n_lefts + current.n_rights:
+            children = list(current.children)
             first = current.left_edge
             before = current.doc[first.i - 1] if first.i else None
             starts_clause = before is None or before.text in (",", ";", ":") or before.is_sent_start

@@ -393,11 +393,11 @@ def _excused(scan: Scan, rule: Rule, start: int, end: int) -> bool:
     if not rule.measured_ok or not following or "\n" in scan.scan[s_end : following[0]]:
         return False
     if not rule.near_only:
-        return fit.search(scan.scan, *following) is not None
+        return scan.search(fit, *following)
     # An amount is settled when the next sentence counts the same thing ("within a few
     # minutes. ... in less than 15 minutes").
     noun = _NEXT_WORD.match(scan.scan, end)
     if noun is None:
         return False
     counted = re.compile(r"\d[\d,.]*\+?[ \t]+" + re.escape(noun.group(1)))
-    return counted.search(scan.scan, *following) is not None
+    return scan.search(counted, *following)
