@@ -107,6 +107,9 @@ _VAGUE_PHRASE = (
 )
 
 
+_LONG_SENTENCE = "The " + _VAGUE_PHRASE * (4_900 // len(_VAGUE_PHRASE)) + "end. "
+
+
 def worst_cases() -> dict[str, str]:
     """Inputs that were quadratic before: long lines, long blank runs, many backticks."""
     return {
@@ -118,6 +121,9 @@ def worst_cases() -> dict[str, str]:
         + " " * 80_000
         + "x\n",
         "80k backticks": "`` `" * 20_000 + " fast\n",
+        # Sentences just under the parser's length cap: each one is parsed, so every check
+        # that walks a sentence per finding shows up here.
+        "38 KB of 4.9k sentences": _LONG_SENTENCE * 8,
     }
 
 
