@@ -1,4 +1,4 @@
-"""One real-browser test: ``streamlit run app.py`` + headless Chromium + the local test server.
+"""Real-browser tests: ONE ``streamlit run app.py`` + headless Chromium + the local test server.
 
 Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``); Playwright drives
 it, never downloading a browser of its own. Without Chromium the test is skipped, except in CI
@@ -8,15 +8,18 @@ it, never downloading a browser of its own. Without Chromium the test is skipped
 from __future__ import annotations
 
 import contextlib
+import http.server
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from prd_assistant.store import DraftStore
 from prd_assistant.template import load_template
 from tests.support.app_server import streamlit_server
-from tests.support.openai_server import OpenAIStubServer
+from tests.support.openai_server import OpenAIStubServer, default_reply
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,31 +84,199 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_ARGS)
 
 
-def test_draft_review_and_download_markdown_in_a_real_browser(tmp_path):
+OVERVIEW_TEXT = (
+    "The service must be fast. Latency stays ≤ __ ms at peak.\n\n![pixel]({pixel}/p.png?leak=draft)"
+)
+
+
+class PixelServer:
+    """Counts every request: a remote image that loads shows up here."""
+
+    def __init__(self) -> None:
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                hits.append(self.path)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def pixel():
+    server = PixelServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, pixel):
+    """ONE streamlit server and model server for every browser test: (url, model server, db)."""
     chromium_or_skip()
+    folder = tmp_path_factory.mktemp("browser")
+    overview = OVERVIEW_TEXT.format(pixel=pixel.url)
+
+    def reply(body: dict) -> str:
+        prompt = str(body.get("messages", [{}])[-1].get("content", ""))
+        if "response_format" not in body and "Now write the section ## 1. Overview" in prompt:
+            return overview
+        return default_reply(body)
+
+    with running_app(folder / "drafts.sqlite3", delay=0.05, reply=reply) as (url, server):
+        yield url, server, folder / "drafts.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
+    chromium_or_skip()
+    with sync_api.sync_playwright() as playwright:
+        launched = launch(playwright)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    """A fresh browser context and page per test; a screenshot is kept when the test fails."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    opened = context.new_page()
+    yield opened
+    opened.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+    context.close()
+
+
+def test_draft_review_and_download_markdown_in_a_real_browser(app, page):
+    url, server, _ = app
     headings = [spec.heading for spec in load_template().sections]
-    with running_app(tmp_path / "drafts.sqlite3") as (url, server), sync_api.sync_playwright() as p:
-        browser = launch(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-            try:
-                draft_in_browser(page, url)
-            except Exception:
-                page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
-                raise
-            # The page reruns once drafting ends; wait for each heading rather than read a
-            # half-painted page.
-            for heading in headings:
-                title = heading.removeprefix("## ")
-                page.locator("h3", has_text=title).first.wait_for(timeout=30_000)
-            page.locator("mark").first.wait_for(timeout=30_000)  # a review flag in place
-            assert len(server.requests) >= 19
-            with page.expect_download() as download:
-                page.get_by_role("button", name="Markdown").click()
-            markdown = Path(download.value.path()).read_text(encoding="utf-8")
-            assert download.value.suggested_filename == "parcelping-prd.md"
-            positions = [markdown.index(h + "\n") for h in headings]
-            assert positions == sorted(positions)
-        finally:
-            browser.close()
+    before = len(server.requests)
+    draft_in_browser(page, url)
+    # The page reruns once drafting ends; wait for each heading rather than read a
+    # half-painted page.
+    for heading in headings:
+        title = heading.removeprefix("## ")
+        page.locator("h3", has_text=title).first.wait_for(timeout=30_000)
+    page.locator("mark").first.wait_for(timeout=30_000)  # a review flag in place
+    assert len(server.requests) - before >= 19
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Markdown").click()
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    assert download.value.suggested_filename == "parcelping-prd.md"
+    positions = [markdown.index(h + "\n") for h in headings]
+    assert positions == sorted(positions)
+    assert "![" not in markdown and "[pixel](" in markdown  # the image is a link, not loaded
+
+
+def _overview(page):
+    return page.locator(".st-key-section_overview").first
+
+
+def settle(page) -> None:
+    """Waits until the script run is over and no stale element from the last one is left."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')",
+        timeout=60_000,
+    )
+
+
+def click(page, key: str) -> None:
+    """Clicks the button with widget key ``key`` once the page has settled."""
+    settle(page)
+    page.locator(f".st-key-{key} button").first.click()
+
+
+def test_blanks_show_images_stay_links_and_typed_text_survives_a_suggestion(app, page, pixel):
+    url, _, _ = app
+    draft_in_browser(page, url)
+    overview = _overview(page)
+    overview.get_by_text("Latency stays").wait_for(timeout=30_000)
+    text = overview.inner_text()
+    assert "≤ __ ms at peak" in text  # the blank is visible, not eaten as bold markers
+    assert not overview.locator("strong", has_text="ms at peak").count()
+    # The image in model output is shown as a link; the browser never requested it.
+    assert not overview.locator("img").count()
+    assert pixel.hits == []
+    # Typed, unsaved text in the editor survives accepting a suggestion into it.
+    click(page, "edit_overview")
+    editor = page.locator(".st-key-editor_overview textarea").first
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.st-key-editor_overview textarea')]"
+        ".some(t => t.value.includes('Latency stays'))",
+        timeout=30_000,
+    )
+    editor.fill(editor.input_value() + "\nMy unsaved line.")
+    settle(page)
+    page.locator(".st-key-review_pane").get_by_text("Overview ·").first.click()
+    card = page.locator('[class*="st-key-finding_"]', has_text="fast").filter(
+        has=page.get_by_role("button", name="Suggest a fix…")
+    )
+    card.first.get_by_role("button", name="Suggest a fix…").click()
+    settle(page)
+    card = (
+        page.locator('[class*="st-key-finding_"]', has_text="fast")
+        .filter(has=page.get_by_role("button", name="Accept"))
+        .first
+    )
+    fields = card.locator('[class*="st-key-blank_"] input')
+    fields.first.wait_for(timeout=30_000)
+    for index, value in enumerate(["120", "tracking", "300"]):
+        fields.nth(index).fill(value)
+    card.get_by_role("button", name="Accept").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.st-key-editor_overview textarea')]"
+        ".some(t => t.value.includes('≤ 120 ms for tracking'))",
+        timeout=30_000,
+    )
+    value = editor.input_value()
+    assert "My unsaved line." in value and "p95 latency ≤ 120 ms for tracking at 300" in value
+    assert "state the" not in value and "__ ms for" not in value
+    click(page, "save_overview")
+    overview.get_by_text("My unsaved line.").wait_for(timeout=30_000)
+    # The connection survives a refresh (the URL holds it, never the key).
+    assert "provider=" in page.url and "key" not in page.url.split("?")[1]
+    page.reload()
+    page.get_by_text("Latency stays").first.wait_for(timeout=30_000)
+    assert page.get_by_label("Server URL").input_value() == app[1].url
+
+
+def test_two_tabs_saving_one_draft_are_told_and_merge_keeps_both(app, page, browser):
+    url, _, db_path = app
+    draft_in_browser(page, url)
+    link = page.url
+    other_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = other_context.new_page()
+    try:
+        other.goto(link)
+        other.locator(".st-key-edit_problem-statement button").first.wait_for(timeout=30_000)
+        for tab, key, text in (
+            (page, "overview", "Tab A."),
+            (other, "problem-statement", "Tab B."),
+        ):
+            click(tab, f"edit_{key}")
+            tab.locator(f".st-key-editor_{key} textarea").first.fill(text)
+            click(tab, f"save_{key}")
+            if tab is page:
+                _overview(page).get_by_text("Tab A.").wait_for(timeout=30_000)
+        other.get_by_text("Changed elsewhere").wait_for(timeout=30_000)
+        click(other, "conflict_merge")
+        other.get_by_text("Merged").wait_for(timeout=30_000)
+    finally:
+        other_context.close()
+    store = DraftStore(f"sqlite:///{db_path}")
+    draft_id = link.split("draft=")[1].split("&")[0]
+    saved = store.load(draft_id)
+    store.engine.dispose()
+    assert saved.section("overview").text == "Tab A."
+    assert saved.section("problem-statement").text == "Tab B."

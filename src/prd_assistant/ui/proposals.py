@@ -59,7 +59,7 @@ class Proposal:
             return ["Answer"]
         labels = []
         for number, match in enumerate(BLANK.finditer(self.template), start=1):
-            before = self.template[: match.start()].split()[-3:]
+            before = BLANK.sub(" ", self.template[: match.start()]).split()[-3:]
             hint = " ".join(before).strip(" ,;:(") or "value"
             if match.group(0) != "__" and not match.group(0).startswith("_"):
                 hint = match.group(0).strip("<>()")
