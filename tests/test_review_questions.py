@@ -368,3 +368,13 @@ def test_spec_kit_clarifications_are_answered_and_markers_reported_once() -> Non
     assert _matches(clarified) == []
     marker = "## Requirements\n\n- FR-6: Sign in via [NEEDS CLARIFICATION: SSO or OAuth?]\n"
     assert [f.rule for f in _open(marker)] == ["deferred-decision"]
+
+
+def test_a_struck_out_question_is_withdrawn() -> None:
+    text = "## Open Questions\n\n- ~~Should we cache per tenant?~~ Yes.\n- Who owns billing?\n"
+    assert _matches(text) == ["Who owns billing?"]
+
+
+def test_a_fill_me_in_note_is_a_placeholder() -> None:
+    text = "- Start Date: (fill me in with today's date, YYYY-MM-DD)\n"
+    assert _matches(text) == ["(fill me in with today's date, YYYY-MM-DD)"]

@@ -220,6 +220,8 @@ class Structure:
             return True  # "name?: string", "user?.id"
         if _TYPE_BEFORE.search(masked, max(line_start, mark - 80), mark):
             return True  # "autoLoadLast:boolean?"
+        if "~~" in masked[max(line_start, mark - 300) : mark] and "~~" in masked[mark:line_end]:
+            return True  # "~~Should we cache per tenant?~~": struck out, withdrawn
         opening = masked.rfind("[", max(line_start, mark - 300), mark)
         if opening >= 0 and masked.startswith("[needs clarification", opening):
             return True  # the marker is reported whole by its rule, not as a question
