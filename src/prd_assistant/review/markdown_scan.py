@@ -41,7 +41,8 @@ _QUOTATION = re.compile(r"\"[^\"\n]{1,400}\"|'(?<![\w']')[^'\n]{1,400}'(?![\w'])
 # A sentence ends at ". A" inside a line; line ends and pipes are handled in code, so no
 # pattern here starts with an unbounded run of blanks (80k spaces stay linear).
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]*_]*[ \t]+(?=[\"“‘'(\[*_]*[A-Z0-9])|\|")
-_OPEN_QUESTIONS_TITLE = re.compile(
+# Public: a bold pseudo-heading (``**Open Questions**``) is read with the same words.
+OPEN_QUESTIONS_TITLE = re.compile(
     r"\b(?:open|outstanding|unresolved|pending)\s+(?:questions?|issues?|items?|decisions?|points?)\b"
     r"|^questions?$|^parking lot$"
 )
@@ -304,7 +305,7 @@ def _open_questions_area(titles: list[str], raw_titles: tuple[str, ...]) -> bool
     """
     for depth in range(len(titles) - 1, -1, -1):
         title = titles[depth]
-        found = _OPEN_QUESTIONS_TITLE.search(title)
+        found = OPEN_QUESTIONS_TITLE.search(title)
         if found is None or _SINGLE_QUESTION_TITLE.match(raw_titles[depth]):
             continue
         if depth == len(titles) - 1:

@@ -24,7 +24,7 @@ import re
 
 from prd_assistant.markdown_doc import Block
 from prd_assistant.review import rules_open
-from prd_assistant.review.markdown_scan import Scan
+from prd_assistant.review.markdown_scan import OPEN_QUESTIONS_TITLE, Scan
 from prd_assistant.template import normalize_title
 
 # Framing questions a PM asks and answers at once ("Why now? Two competitors launched ...").
@@ -48,10 +48,6 @@ _QUESTION_CONTEXT_TITLE = re.compile(
     r"|competit\w+|personas?|user research|interviews?|why (?:now|this))\b"
 )
 _DECIDING = re.compile(r"\b(?:we|our|should|will|shall|must|need to)\b(?! could)")
-_OPEN_TITLE = re.compile(
-    r"\b(?:open|outstanding|unresolved|pending|remaining)\s+(?:questions?|issues?|items?|decisions?"
-    r"|points?|clarifications?)\b|^questions?$|^parking lot$|\bclarifications? needed\b"
-)
 _BOLD_ONLY = re.compile(r"(?:\*\*|__)([^*_\n]{2,120})(?:\*\*|__)[ \t]*:?[ \t]*")
 # What an answer opens with, after the "?" on the same line or on the next line.
 _ANSWER_START = re.compile(
@@ -201,7 +197,7 @@ class Structure:
         if self.scan.area(offset).open_questions:
             return self.open_area(offset)
         title = self.pseudo_heading(self.scan.block_at(offset))
-        return title is not None and _OPEN_TITLE.search(normalize_title(title)) is not None
+        return title is not None and OPEN_QUESTIONS_TITLE.search(normalize_title(title)) is not None
 
     def open_area(self, offset: int) -> bool:
         """True under an Open Questions heading that does not say they are resolved."""

@@ -45,7 +45,8 @@ PLACEHOLDER = Rule(
         f"|{c}(?:" + "|".join(f"(?<={q} {c})" for q in _COUNTED) + r")(?= [a-z]{3,})" for c in "xn"
     )
     + r"|\[(?:insert|add|describe|fill in|enter|your|placeholder|link to|name of|owner|date|tbd"
-    r"|todo)\b[^\]\n]{0,300}\](?!\()" + r"|__+(?![\w_])|lorem ipsum\b"
+    r"|todo)\b[^\]\n]{0,300}\](?!\()"
+    + r"|__+(?![\w_])|lorem ipsum\b"
     # "Start Date: (fill me in with today's date, YYYY-MM-DD)".
     + r"|\(fill (?:me |this |it )?in\b[^()\n]{0,200}\)",
     "'{match}' is a placeholder: the decision it stands for has not been made.",
