@@ -35,7 +35,7 @@ _RHETORICAL = re.compile(
 )
 # Sections that describe the world or argue for the design: a question there frames the
 # text, and "probably"/"not sure" there is the writer's hedge, not an open product decision.
-CONTEXT_TITLE = re.compile(
+_HEDGE_CONTEXT_TITLE = re.compile(
     r"\b(?:background|motivation|problem(?: statement| space)?|context|rationale|prior art"
     r"|alternatives?(?: considered)?|drawbacks|competit\w+|personas?|user research"
     r"|interviews?|why (?:now|this))\b"
@@ -383,7 +383,7 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         rule_id == "deferred-decision" and _HEDGE_WORDS.search(match) is not None
     )
     area = scan.area(start)
-    return not (hedge and not area.open_questions and area.under(CONTEXT_TITLE))
+    return not (hedge and not area.open_questions and area.under(_HEDGE_CONTEXT_TITLE))
 
 
 def _status_value(scan: Scan, start: int, end: int) -> bool:
