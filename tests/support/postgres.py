@@ -62,7 +62,12 @@ class PostgresServer:
         command = [str(self.bin / args[0]), *args[1:]]
         if self.run_as:
             command = ["runuser", "-u", self.run_as, "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        # The postgres user may not be allowed into the checkout; run from its own folder.
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=self.root)
+        if done.returncode != 0:
+            log = self.root / "log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{args[0]} failed: {done.stderr.strip()}\n{tail}")
 
     def start(self) -> PostgresServer:
         self.data.mkdir()
