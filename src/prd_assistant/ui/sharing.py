@@ -18,7 +18,7 @@ def _share() -> None:
     if target is None or current is None:
         return
     can_edit = st.session_state.get("share_access") == "Can edit"
-    names = [n for n in st.session_state.get("share_with", "").replace(";", ",").split(",")]
+    names = st.session_state.get("share_with", "").replace(";", ",").split(",")
     people = [identity.clean_user(n) for n in names if n.strip()]
     if any(p is None for p in people):
         state.flash("error", "Write people as user names or e-mails, separated by commas.")
