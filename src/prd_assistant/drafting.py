@@ -259,7 +259,11 @@ class Drafter:
         heapq.heapify(ready)
         unfinished = len(targets)
         running = 0
-        gate = CallGate(self.concurrency, self.slots)
+        gate = CallGate(
+            self.concurrency,
+            self.slots,
+            slow_start=self.slots is None and llm.may_have_few_slots(self.model),
+        )
         facts = extract_facts(draft.description)
         fatal: str | None = None
         held: list[SectionDone] = []
@@ -394,6 +398,7 @@ class Drafter:
                 return
             try:
                 raw, usage = self._call_model(spec, inputs, events, cancel, cap, gate)
+                gate.succeeded()
                 done = SectionDone(
                     key, finalize_section_text(raw, spec), usage, time.perf_counter() - started
                 )
@@ -441,7 +446,7 @@ class Drafter:
             return retry
         if llm.is_fatal(exc):
             return _WorkerFailure(key, llm.describe_error(exc), 0.0, "fatal")
-        if isinstance(exc, llm.openai.APITimeoutError):
+        if llm.is_timeout(exc):
             gate.narrow("the server was slow to answer")
             if self.silence_limit and gate.silent_for() >= self.silence_limit:
                 silent = int(gate.silent_for())

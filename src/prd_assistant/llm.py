@@ -24,6 +24,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr, ValidationError
 
 from prd_assistant import redaction
+from prd_assistant.llm_transport import guarded_http_client
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ class ModelSettings:
         api_key: The key, or ``None`` for local servers that need none.
         temperature: Sampling temperature (left out for reasoning models, which reject it).
         timeout: Most seconds one request may take in all; explicit because the openai
-            default is 600 s. A streamed reply that keeps arriving may use all of it.
+            default is 600 s. A streamed reply that keeps arriving may use all of it, and so
+            may a server that sends keep-alive pings while it reads a long prompt.
         max_retries: Retries on 429/5xx/connection errors; the client honours ``Retry-After``.
         connect_timeout: Seconds to open a connection (a wrong host fails fast).
         idle_timeout: Seconds a server may stay silent, before its first byte or between two
@@ -65,7 +67,7 @@ class ModelSettings:
     base_url: str | None = None
     api_key: SecretStr | None = field(default=None, repr=False)
     temperature: float = 0.2
-    timeout: float = 60.0
+    timeout: float = 300.0
     max_retries: int = 3
     connect_timeout: float = 10.0
     idle_timeout: float = 60.0
@@ -202,6 +204,12 @@ def create_chat_model(
         "streaming": streaming,
         "stream_usage": True,
     }
+    if not settings.is_openai:
+        # Servers that send SSE keep-alive pings (llama_cpp.server) never trip the HTTP read
+        # timeout while they generate nothing; this client counts only data as life. OpenAI
+        # keeps the default client, which honours proxy settings from the environment.
+        idle = min(settings.idle_timeout, settings.timeout)
+        kwargs["http_client"] = guarded_http_client(idle, first_data=settings.timeout)
     if not _REASONING_MODEL.match(settings.model.lower()):
         kwargs["temperature"] = settings.temperature  # reasoning models reject temperature
     return ChatOpenAI(**kwargs)
@@ -231,6 +239,12 @@ def output_cap(model: Any, max_tokens: int) -> dict[str, Any]:
     if key is not None and _host(key[0]) != "api.openai.com":
         kwargs["extra_body"] = {"max_tokens": max_tokens}
     return kwargs
+
+
+def may_have_few_slots(model: Any) -> bool:
+    """True for a model on a server other than OpenAI: it may run only one request at once."""
+    key = model_server_key(model)
+    return key is not None and _host(key[0]) != "api.openai.com"
 
 
 def reports_finish_reason(model: Any) -> bool:
@@ -515,7 +529,7 @@ def _describe(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, PMFacingError):
         return str(exc)
-    if isinstance(exc, openai.APITimeoutError):
+    if is_timeout(exc):
         return (
             "The model server did not answer in time. Try again, or raise --timeout (the app: "
             "the timeout in the sidebar) for slow local models."
@@ -664,13 +678,18 @@ def is_empty_stream(exc: BaseException) -> bool:
     return isinstance(exc, ValueError) and "No generation chunks were returned" in str(exc)
 
 
+def is_timeout(exc: BaseException) -> bool:
+    """True when the server stayed silent too long (HTTP read timeout or no chunk in time)."""
+    return isinstance(exc, openai.APITimeoutError | TimeoutError)
+
+
 def is_fatal(exc: BaseException) -> bool:
     """True when retrying other sections is pointless: bad key, no credit, unknown model,
     unreachable server, missing configuration. Timeouts, rate limits, 5xx and a connection
     dropped mid-reply are not fatal."""
     if isinstance(exc, ModelConfigError):
         return True
-    if isinstance(exc, openai.APITimeoutError):
+    if is_timeout(exc):
         return False
     if isinstance(exc, openai.RateLimitError):
         return _error_code(exc) == "insufficient_quota"
@@ -691,7 +710,7 @@ def is_transient(exc: BaseException) -> bool:
         return exc.reason != "length"
     if isinstance(exc, openai.RateLimitError):
         return _error_code(exc) != "insufficient_quota"
-    if isinstance(exc, openai.APITimeoutError):
+    if is_timeout(exc):
         return True
     if isinstance(exc, openai.APIConnectionError):
         return was_cut(exc)

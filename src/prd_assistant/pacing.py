@@ -1,6 +1,10 @@
 """How many model calls may be in flight: starts at what the server says it can take, then
 narrows to one when replies come back cut or slow.
 
+A local server that does not say how many slots it has is approached with a slow start: one
+call first, then one more after each whole reply, so a single-slot server costs one dropped
+reply to find out instead of a whole wave of them.
+
 A single-slot llama.cpp server ends the reply in progress whenever another request arrives,
 and a queueing server (Ollama) makes the last of eight requests wait for the other seven.
 Neither says so in the protocol, so the gate watches what happens: a reply cut short, a
@@ -27,10 +31,12 @@ class CallGate:
     Args:
         limit: The most calls at once (the configured concurrency).
         slots: What the server reports it can run at once (llama.cpp ``total_slots``), if known.
+        slow_start: Begin with one call and add one per whole reply, up to ``limit``.
     """
 
-    def __init__(self, limit: int, slots: int | None = None) -> None:
-        self.limit = max(1, min(limit, slots) if slots else limit)
+    def __init__(self, limit: int, slots: int | None = None, slow_start: bool = False) -> None:
+        self.ceiling = max(1, min(limit, slots) if slots else limit)
+        self.limit = 1 if slow_start else self.ceiling
         self.narrowed: str | None = None  # why the gate dropped to one call, once it did
         self._in_flight = 0
         self._best_ttfb: float | None = None
@@ -56,6 +62,13 @@ class CallGate:
         with self._condition:
             self._in_flight -= 1
             self._condition.notify_all()
+
+    def succeeded(self) -> None:
+        """A whole reply arrived: during a slow start, allow one more call at once."""
+        with self._condition:
+            if self.narrowed is None and self.limit < self.ceiling:
+                self.limit += 1
+                self._condition.notify_all()
 
     def heard(self) -> None:
         """The server sent something (a chunk, a status): it is alive."""
@@ -84,7 +97,7 @@ class CallGate:
     def narrow(self, reason: str) -> None:
         """Drops to one call at a time for the rest of the run."""
         with self._condition:
-            if self.limit == 1:
+            if self.narrowed is not None:
                 return
             self.limit = 1
             self.narrowed = reason

@@ -82,11 +82,14 @@ class Stall:
     """Stream ``after_chunks`` content chunks, then go silent for ``seconds`` and go on.
 
     ``None`` stays silent until the server stops (then closes without ``[DONE]``). A
-    non-streaming call stalls before its body like :class:`Hang`.
+    non-streaming call stalls before its body like :class:`Hang`. ``pings`` sends an SSE
+    comment every that many seconds meanwhile, as ``llama_cpp.server`` does while it reads a
+    long prompt: the connection is busy, but no chunk arrives.
     """
 
     after_chunks: int = 1
     seconds: float | None = None
+    pings: float | None = None
 
 
 @dataclass(frozen=True)
@@ -697,7 +700,7 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                 for i, piece in enumerate(pieces):
                     server._sleep(pause)
                     if isinstance(behaviour, Stall) and i == fault_at:
-                        server._sleep(behaviour.seconds)
+                        self._stall(behaviour)
                         if behaviour.seconds is None:
                             self._drop_connection()
                             return
@@ -724,6 +727,8 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                         self._drop_connection()
                         return
                     self._chunk(event)
+                # Generation is over: the slot is free before the client can see the end.
+                server._release_slot(slot)
                 if finish is not None:
                     choice = {"index": 0, "delta": {}, "finish_reason": finish}
                     self._chunk(self._event_bytes({**base, "choices": [choice]}))
@@ -734,6 +739,21 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                 self._chunk(b"")  # the zero-length chunk that ends the body
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client went away (cancelled or timed out)
+
+        def _stall(self, behaviour: Stall) -> None:
+            """Silent for ``behaviour.seconds``, bar SSE keep-alive comments if asked for."""
+            if not behaviour.pings:
+                server._sleep(behaviour.seconds)
+                return
+            ends = None if behaviour.seconds is None else time.monotonic() + behaviour.seconds
+            while not server._stopping.is_set() and (ends is None or time.monotonic() < ends):
+                self._chunk(b": ping\r\n\r\n")  # what sse-starlette sends every 15 s
+                wait = (
+                    behaviour.pings
+                    if ends is None
+                    else min(behaviour.pings, ends - time.monotonic())
+                )
+                server._sleep(max(0.0, wait))
 
         def _event_bytes(self, payload: dict[str, Any]) -> bytes:
             return b"data: " + json.dumps(payload).encode() + b"\n\n"

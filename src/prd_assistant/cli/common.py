@@ -76,7 +76,10 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--temperature", type=float, default=0.2, help="sampling temperature (0.2)")
     group.add_argument(
-        "--timeout", type=positive_seconds, default=60.0, help="seconds per model call (60)"
+        "--timeout",
+        type=positive_seconds,
+        default=300.0,
+        help="most seconds one model call may take (300); a silent server is given up sooner",
     )
     group.add_argument(
         "--retries",
