@@ -202,8 +202,9 @@ def test_a_locked_section_is_never_regenerated(fake_model):
 
 
 def test_a_failed_section_shows_its_error_and_retry_fixes_only_it(fake_model):
+    # Not a timeout or a 5xx: drafting would retry those itself before reporting a failure.
     fake_model["model"] = SectionModel(
-        reply=section_reply, fail_for={USERS: TimeoutError("took too long")}, fail_times=1
+        reply=section_reply, fail_for={USERS: RuntimeError("model crashed")}, fail_times=1
     )
     at = draft(new_app(key="sk-test-key"))
     doc = current(at)

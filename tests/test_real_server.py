@@ -23,6 +23,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,51 +143,40 @@ def check_sections(data: dict, result: subprocess.CompletedProcess[str]) -> None
         assert leaked not in result.stderr
 
 
-def test_a_whole_draft_with_default_settings(llama_server, tmp_path):
+def draft_small(url: str, tmp_path: Path, *extra: str, stdin: str = "") -> tuple[dict, Any]:
+    """``prd draft`` of the three-section template with default settings; (JSON, result)."""
     template = tmp_path / "template.md"
     template.write_text(TEMPLATE, encoding="utf-8")
     result = prd(
         "draft",
         DESCRIPTION,
+        *extra,
         "--template",
         str(template),
         "--model",
         "smollm2",
         "--base-url",
-        llama_server,
+        url,
         "-o",
         str(tmp_path / "prd.md"),
         "--json",
         str(tmp_path / "prd.json"),
+        stdin=stdin,
     )
-    data = json.loads((tmp_path / "prd.json").read_text(encoding="utf-8"))
+    return json.loads((tmp_path / "prd.json").read_text(encoding="utf-8")), result
+
+
+def test_a_whole_draft_with_default_settings(llama_server, tmp_path):
+    data, result = draft_small(llama_server, tmp_path)
     check_sections(data, result)
     markdown = (tmp_path / "prd.md").read_text(encoding="utf-8")
     assert all(f"## {title}" in markdown for title in ("Overview", "Goals", "Risks"))
 
 
 def test_a_clarify_round_gets_its_questions_through_the_fallback(llama_server, tmp_path):
-    template = tmp_path / "template.md"
-    template.write_text(TEMPLATE, encoding="utf-8")
-    result = prd(
-        "draft",
-        DESCRIPTION,
-        "--clarify",
-        "--template",
-        str(template),
-        "--model",
-        "smollm2",
-        "--base-url",
-        llama_server,
-        "-o",
-        str(tmp_path / "prd.md"),
-        "--json",
-        str(tmp_path / "prd.json"),
-        stdin="1\n\n\n\n\n",
-    )
+    data, result = draft_small(llama_server, tmp_path, "--clarify", stdin="1\n\n\n\n\n")
     # json_schema is refused with HTTP 500 here; the fallback must still get questions.
     assert "skipping clarifying questions" not in result.stderr, result.stderr
-    data = json.loads((tmp_path / "prd.json").read_text(encoding="utf-8"))
     assert 1 <= len(data["clarifications"]) <= 5
     check_sections(data, result)
 
