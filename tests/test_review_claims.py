@@ -130,6 +130,8 @@ def test_phrase_shapes(sentence: str, flagged: str) -> None:
         ("Reduce checkout time to under 40 s.", []),
         ("Search must be fast (p95 under 300 ms).", []),
         ("Reports refresh quickly: within 5 minutes.", []),
+        ("Iterate fast (weekly releases).", []),
+        ("Threshold reduced from 80px → 40px.", []),
     ],
 )
 def test_a_measurable_criterion_must_fit_the_claim(sentence: str, flagged: list[str]) -> None:

@@ -66,6 +66,9 @@ TIME_FIT = (
     _NUMBER + r"[ \t-]*(?:" + _TIME_UNITS + r")(?![a-z])"
     r"|(?:" + _SPELLED + r")[ \t-]+(?:" + _TIME_UNITS + r")(?![a-z])"
     r"|\bp\d{2,3}(?:\.\d+)?\b|\d{1,2}(?:th|st|nd|rd)[ \t-]+percentile"
+    # A named cadence is a period: "iterate fast (weekly releases)".
+    r"|\b(?:hourly|daily|nightly|weekly|bi-?weekly|fortnightly|monthly|quarterly|yearly"
+    r"|annually)\b"
 )
 SPEED_FIT = (
     TIME_FIT + r"|" + _NUMBER + r"[ \t]*(?:rps|qps|tps|fps|[kmg]bps|[kmgt]i?b/s"
@@ -84,7 +87,7 @@ FITS = {
     "vague-frequency": TIME_FIT + r"|" + _NUMBER + r"[ \t]*(?:times|x|×)",
     "no-baseline-comparative": COMPARATIVE_FIT,
 }
-BASELINE = r"\bto[ \t]+[~≈]?[$€£]?\d|\bthan\b|\bfrom\b.{1,80}?\bto\b|\bby[ \t]+[~≈]?\d|\bcompared (?:to|with)\b|\brelative to\b"
+BASELINE = r"\bto[ \t]+[~≈]?[$€£]?\d|\bthan\b|\bfrom\b.{1,80}?(?:\bto\b|→|->)|\bby[ \t]+[~≈]?\d|\bcompared (?:to|with)\b|\brelative to\b"
 
 _NOT_LIMITED = (
     r"\(but (?:(?:is|are|shall|will|should|must) )?not (?:be )?limited to\)"
