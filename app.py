@@ -44,6 +44,8 @@ if not run.execute_pending_run() and draft is not None:
     draft_view.render_summary(draft)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        draft_view.render_draft(draft, review_pane.active(located))
+        live = draft_view.render_draft(draft, review_pane.active(located))
     with right, st.container(key="review_pane"):
         review_pane.render_review(draft, located)
+    if live:
+        run.execute_pending_run(live)

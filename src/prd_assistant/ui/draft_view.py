@@ -182,8 +182,14 @@ def _docx(draft: Draft) -> bytes:
     return data
 
 
-def render_draft(draft: Draft, located: list[Located]) -> None:
-    """Every section of the draft with its controls."""
+def render_draft(draft: Draft, located: list[Located]) -> dict[str, tuple]:
+    """Every section of the draft with its controls.
+
+    Returns:
+        (status, body) placeholders of the sections a pending in-place run will stream into.
+    """
+    live: dict[str, tuple] = {}
+    streaming = run.in_place_keys(draft)
     st.markdown(highlight.render(highlight.display_heading(draft.title)), unsafe_allow_html=True)
     by_key: dict[str, list[Located]] = {}
     for item in located:
@@ -193,7 +199,25 @@ def render_draft(draft: Draft, located: list[Located]) -> None:
             rows = [r for r in register.rows(draft) if r.section == register.CLARIFYING]
             st.markdown(highlight.render(register.clarified(rows)), unsafe_allow_html=True)
     for section in draft.sections:
-        _render_section(draft, section, by_key.get(section.key, []))
+        if section.key in streaming:
+            live[section.key] = _render_streaming(section)
+        else:
+            _render_section(draft, section, by_key.get(section.key, []))
+    return live
+
+
+def _render_streaming(section: SectionDraft) -> tuple:
+    """A section card whose text is about to stream in: heading, status and body slots."""
+    with st.container(border=True, key=f"section_{section.key}"):
+        st.html(f'<span id="sec-{section.key}"></span>')
+        st.markdown(
+            highlight.render(highlight.display_heading(section.heading)), unsafe_allow_html=True
+        )
+        status, body = st.empty(), st.empty()
+        status.caption(status_line(section))
+        if section.text.strip():
+            body.markdown(highlight.render(section.text.strip()), unsafe_allow_html=True)
+    return status, body
 
 
 def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -> None:

@@ -163,7 +163,19 @@ def status_line(section: SectionDraft) -> str:
     return " · ".join(parts)
 
 
-def execute_pending_run() -> bool:
+def in_place_keys(draft: Draft | None) -> set[str]:
+    """Sections of a pending run that streams into its own cards (not a whole-draft run).
+
+    Regenerating or redrafting some sections keeps the page, the review pane and the scroll
+    position: only those sections' cards change while the text streams in.
+    """
+    run = st.session_state["run"]
+    if run is None or draft is None or len(run["keys"]) >= len(draft.sections):
+        return set()
+    return set(run["keys"])
+
+
+def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
     """Streams the pending run into the page; returns False if there is none.
 
     Ends with ``st.rerun()`` so the finished draft is shown with its editing controls.
@@ -172,6 +184,8 @@ def execute_pending_run() -> bool:
     draft = state.draft()
     if run is None or draft is None:
         return False
+    if slots is None and in_place_keys(draft):
+        return False  # the page is drawn first; the cards' slots come back here
     # The drafting engine (langchain, the tokenizer) loads with the first run, not on first paint.
     from prd_assistant.drafting import Drafter
 
@@ -199,8 +213,11 @@ def execute_pending_run() -> bool:
         concurrency=int(st.session_state["concurrency"]),
     )
     total = len(run["keys"])
-    progress = st.progress(len(run["done"]) / max(total, 1), text="Drafting…")
-    slots = _section_slots(draft, set(run["keys"]))
+    if slots is None:
+        progress = st.progress(len(run["done"]) / max(total, 1), text="Drafting…")
+        slots = _section_slots(draft, set(run["keys"]))
+    else:
+        progress = _SectionProgress(slots)
     live: dict[str, str] = {}
     dirty: set[str] = set()
     last_paint = 0.0
@@ -254,6 +271,18 @@ def execute_pending_run() -> bool:
         )
     st.rerun()
     return True
+
+
+class _SectionProgress:
+    """In-place runs show progress in each section's own status line, not a page-wide bar."""
+
+    def __init__(self, slots: dict[str, tuple]) -> None:
+        self.slots = slots
+
+    def progress(self, _value: float, text: str = "") -> None:
+        if text.startswith("Waiting"):
+            for status, _body in self.slots.values():
+                status.caption("⏳ " + text)
 
 
 def _run_note(run: dict, draft: Draft) -> str:
