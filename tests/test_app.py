@@ -731,3 +731,26 @@ def test_the_first_paint_loads_no_model_layer_tokenizer_or_nlp(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1:] in ([], [""])
+
+
+def test_an_answer_written_in_the_register_goes_back_into_the_text(fake_model):
+    fake_model["model"] = SectionModel(
+        reply=lambda h, p: (
+            "We notify shoppers.\n\n- Open question: which SMS provider?"
+            if h.startswith("## 1.")
+            else "Plain text."
+        )
+    )
+    at = draft(new_app(key="sk-test-key"))
+    rows = at.selectbox(key="register_row")
+    index = next(i for i, label in enumerate(rows.options) if "which SMS provider?" in label)
+    rows.select_index(index).run()
+    at.text_input(key="register_owner").input("Head of Support")
+    at.text_area(key="register_answer").input("Twilio, with MessageBird as the fallback.")
+    at.button(key="register_save").click().run()
+    doc = current(at)
+    assert doc.section("overview").text == (
+        "We notify shoppers.\n\n- Twilio, with MessageBird as the fallback."
+    )
+    item = next(r for r in doc.register if r.question == "which SMS provider?")
+    assert (item.owner, item.status) == ("Head of Support", "answered")

@@ -20,15 +20,23 @@ def _editable(rows: list[Row]) -> list[Row]:
     return [r for r in rows if r.section != register.CLARIFYING]
 
 
-def _save_row() -> None:
+def _selected() -> tuple[Draft, Row] | None:
+    """The current draft and the register row picked in the form."""
     draft = state.draft()
     if draft is None:
-        return
+        return None
     rows = _editable(register.rows(draft))
     index = st.session_state.get("register_row")
     if index is None or not 0 <= int(index) < len(rows):
+        return None
+    return draft, rows[int(index)]
+
+
+def _save_row() -> None:
+    picked = _selected()
+    if picked is None:
         return
-    row = rows[int(index)]
+    draft, row = picked
     owner = str(st.session_state.get("register_owner", "")).strip()
     due = str(st.session_state.get("register_due", "")).strip()
     answer = str(st.session_state.get("register_answer", "")).strip()
@@ -75,14 +83,10 @@ def _question_span(text: str, question: str) -> tuple[int, int] | None:
 
 
 def _load_row() -> None:
-    draft = state.draft()
-    if draft is None:
+    picked = _selected()
+    if picked is None:
         return
-    rows = _editable(register.rows(draft))
-    index = st.session_state.get("register_row")
-    if index is None or not 0 <= int(index) < len(rows):
-        return
-    row = rows[int(index)]
+    row = picked[1]
     st.session_state["register_owner"] = row.owner
     st.session_state["register_due"] = row.due
     st.session_state["register_answer"] = row.answer
