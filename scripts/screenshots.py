@@ -115,7 +115,7 @@ def main() -> int:
         shot(page, "screenshot-4-draft-and-review.png")
 
         page.get_by_role("button", name="Edit").first.click()
-        editor = page.get_by_label("Edit section")
+        editor = page.get_by_label("Edit Overview")
         editor.wait_for(timeout=15_000)
         editor.fill(
             "ParcelPing tells shoppers where their parcel is, by SMS and email, within 60 s of a "
@@ -129,6 +129,16 @@ def main() -> int:
         page.mouse.wheel(0, 250)
         page.wait_for_timeout(500)
         shot(page, "screenshot-5-edit-diff.png")
+
+        # A flagged phrase: the fix is previewed with its blanks as fields before anything is saved.
+        page.keyboard.press("Home")
+        pane = page.locator(".st-key-review_pane")
+        pane.locator("summary").nth(1).click()
+        pane.get_by_role("button", name="Suggest a fix…").first.click()
+        pane.get_by_role("button", name="Accept").first.wait_for(timeout=15_000)
+        pane.get_by_role("button", name="Accept").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        shot(page, "screenshot-6-suggestion.png")
         browser.close()
     return 0
 

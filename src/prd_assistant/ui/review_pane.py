@@ -308,7 +308,9 @@ def _render_proposal(
     """The blanks to fill in, a preview of the changed text, Accept / Reject."""
     answer = proposal.kind == proposals.ANSWER
     if not answer:
-        st.caption("Suggested wording: " + proposal.template.replace("__", "＿＿"))
+        st.caption(
+            "Suggested wording: " + highlight.render(proposal.template), unsafe_allow_html=True
+        )
     for index, label in enumerate(proposal.labels):
         st.text_input(label, key=f"blank_{item.id}_{index}")
     values = _values(item, proposal)
