@@ -131,6 +131,8 @@ def test_draft_fills_every_section_with_status_cost_and_review(fake_model):
 def test_bad_descriptions_are_stopped_with_a_clear_message(fake_model, description, message):
     at = draft(new_app(key="sk-test-key"), description)
     assert message in at.error[0].value
+    if message == "tokens":  # it names the field the page has
+        assert "'Optional context' under the description" in at.error[0].value
     assert current(at) is None
     assert fake_model["model"].prompts == []
 

@@ -30,7 +30,8 @@ def check_description(text: str, model_name: str = "") -> str:
     if size > MAX_DESCRIPTION_TOKENS:
         raise DescriptionError(
             f"The description is {size:,} tokens; the limit is {MAX_DESCRIPTION_TOKENS:,} (about 2,000 "
-            "words). Keep the core description short and move details into the context field or "
-            "the template."
+            "words). Keep the core description short and move details into the optional "
+            "context ('Optional context' under the description in the app, --context in the CLI) "
+            "or the template."
         )
     return description
