@@ -26,9 +26,13 @@ def database_url(request, tmp_path):
     return request.getfixturevalue("postgres_server").create_database()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium():
-    """Headless Debian Chromium through Playwright, one per test module (skipped without it)."""
+    """Headless Debian Chromium through Playwright, one for the whole run (skipped without it).
+
+    Playwright's sync API allows one running instance per thread, so every browser test
+    shares this one rather than starting its own.
+    """
     sync_api = pytest.importorskip("playwright.sync_api")
     from tests.test_browser import launch
 

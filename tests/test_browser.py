@@ -138,13 +138,9 @@ def app(tmp_path_factory, pixel):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+def browser(chromium):
     chromium_or_skip()
-    with sync_api.sync_playwright() as playwright:
-        launched = launch(playwright)
-        yield launched
-        launched.close()
+    return chromium
 
 
 @pytest.fixture
