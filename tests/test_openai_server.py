@@ -260,7 +260,11 @@ def test_one_slot_ends_the_reply_in_progress_without_a_finish_reason():
 
         thread = threading.Thread(target=read_first)
         thread.start()
-        time.sleep(0.3)
+        # The second call must arrive while the first one streams; a fixed sleep lost that
+        # race on a loaded machine.
+        deadline = time.monotonic() + 10
+        while server.streaming_replies == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
         second, second_done, _ = stream(server.url, chat("two"))
         thread.join(5)
         assert server.interrupted == 1

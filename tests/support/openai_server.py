@@ -389,6 +389,12 @@ class OpenAIStubServer:
             self._script.extend(behaviours)
 
     @property
+    def streaming_replies(self) -> int:
+        """How many streamed replies hold a slot right now."""
+        with self._lock:
+            return len(self._streaming)
+
+    @property
     def requests(self) -> list[dict[str, Any]]:
         """JSON bodies of every chat request received, in arrival order (a copy)."""
         with self._lock:
