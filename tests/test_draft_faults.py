@@ -146,6 +146,31 @@ def test_a_silent_server_is_given_up_in_bounded_time_and_reported_once(monkeypat
     assert any(isinstance(e, ServerWaiting) for e in events)
 
 
+def test_a_silent_server_stops_sections_queued_behind_it_without_calling_again(monkeypatch):
+    # Six independent sections on a local server: the slow start sends one call, the silence
+    # limit stops the run, and the five waiting sections must not each wait out a timeout.
+    monkeypatch.setattr(drafting, "WAIT_REPORT_SECONDS", 0.2)
+    template = parse_template(
+        "# <Service Name> PRD\n\n"
+        + "".join(f"## Part {n}\nWhat part {n} covers.\n\n" for n in range(6)),
+        "six",
+    )
+    with OpenAIStubServer(fault=Hang()) as server:
+        settings = llm.ModelSettings(
+            model="test-model", base_url=server.url, idle_timeout=0.5, max_retries=5
+        )
+        model = llm.create_chat_model(settings, client_retries=0)
+        drafter = Drafter(template, model, model_name="test-model", retries=5)
+        draft = Draft.from_template(template, DESCRIPTION, "ParcelPing")
+        events = list(drafter.stream(draft))
+        calls = server.calls
+    failed = [e for e in events if isinstance(e, SectionFailed)]
+    assert len(failed) == 6
+    assert len([e for e in failed if not e.skipped]) == 1
+    # Two calls of silence stop the run; before, every queued section made its own call.
+    assert calls <= 3
+
+
 def test_a_stall_mid_stream_is_retried():
     with OpenAIStubServer(chunks=4, fault=Stall(after_chunks=1), fault_calls=1) as server:
         draft, events = small_run(server, idle_timeout=0.5)

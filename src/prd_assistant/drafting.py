@@ -55,6 +55,8 @@ TOKENS_PER_ITEM = 150
 MAX_SECTION_TOKENS = MAX_SECTION_CHARS // 4
 # How often to report what the run is waiting on while the server is silent.
 WAIT_REPORT_SECONDS = 10.0
+# After a failure that stops the run, how long to wait for replies that were already on their way.
+FATAL_DRAIN_SECONDS = 0.05
 _HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s.*$|^\s*(?:=+|-+)\s*$", re.MULTILINE)
 _OPEN_QUESTION = re.compile(r"open question:\s*(.+)", re.IGNORECASE)
 _LABEL_EDGE = re.compile(r"^[*_`:\s]+")
@@ -267,6 +269,7 @@ class Drafter:
         facts = extract_facts(draft.description)
         fatal: str | None = None
         held: list[SectionDone] = []
+        in_progress: set[str] = set()
         executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="prd-draft")
         if self.model is not None:
             # The tokenizer is first needed for the second wave; load it while the first waits.
@@ -286,14 +289,29 @@ class Drafter:
                 while ready and running < self.concurrency and not fatal:
                     _, key = heapq.heappop(ready)
                     running += 1
+                    in_progress.add(key)
                     # Outline mode writes from the description's facts and needs no prompt.
                     inputs = self._inputs(draft, key, instruction) if self.model is not None else {}
                     executor.submit(self._run_one, key, inputs, facts, events, cancel, gate)
                 if not running:
                     continue
                 try:
-                    event = events.get(timeout=WAIT_REPORT_SECONDS)
+                    event = events.get(
+                        timeout=FATAL_DRAIN_SECONDS if fatal else WAIT_REPORT_SECONDS
+                    )
                 except queue.Empty:
+                    if fatal:
+                        # Sections still queued at the gate or waiting on a dead server would
+                        # each wait out their own timeout, one after another (eight minutes
+                        # on a silent server): stop them and report them as skipped now.
+                        cancel.set()
+                        for key in sorted(in_progress):
+                            unfinished -= 1
+                            self._release_dependents(key, waiting_on, ready)
+                            yield SectionFailed(key, fatal, 0.0, skipped=True)
+                        in_progress.clear()
+                        running = 0
+                        continue
                     silent = gate.silent_for()
                     if silent >= WAIT_REPORT_SECONDS and self.model is not None:
                         yield ServerWaiting(silent, gate.in_flight, self.silence_limit)
@@ -308,6 +326,7 @@ class Drafter:
                     )
                 if isinstance(event, SectionDone | SectionFailed):
                     running -= 1
+                    in_progress.discard(event.key)
                     unfinished -= 1
                     self._release_dependents(event.key, waiting_on, ready)
                 if isinstance(event, SectionDone):
