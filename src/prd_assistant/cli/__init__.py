@@ -21,46 +21,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+# Each subcommand module has add_arguments(parser) and run(args); its docstring is its --help.
+SUBCOMMANDS = (
+    ("draft", draft, "draft a PRD from a short service description"),
+    ("review", review, "flag open questions and unquantified claims in a PRD"),
+    ("rules", rules, "list the review rules and show their docs"),
+    ("usage", usage, "model tokens and cost per person or draft"),
+    ("push", push, "preview, then push requirements to GitHub/Jira"),
+    ("export", export, "Markdown for Notion/Confluence, Confluence HTML, DOCX"),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="prd", description="Draft and review product requirements documents (PRDs)."
     )
     parser.add_argument("--version", action="version", version=f"prd-assistant {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    draft_parser = commands.add_parser(
-        "draft", help="draft a PRD from a short service description", description=draft.__doc__
-    )
-    draft.add_arguments(draft_parser)
-    draft_parser.set_defaults(run=draft.run)
-    review_parser = commands.add_parser(
-        "review",
-        help="flag open questions and unquantified claims in a PRD",
-        description=review.__doc__,
-    )
-    review.add_arguments(review_parser)
-    review_parser.set_defaults(run=review.run)
-    rules_parser = commands.add_parser(
-        "rules", help="list the review rules and show their docs", description=rules.__doc__
-    )
-    rules.add_arguments(rules_parser)
-    rules_parser.set_defaults(run=rules.run)
-    usage_parser = commands.add_parser(
-        "usage", help="model tokens and cost per person or draft", description=usage.__doc__
-    )
-    usage.add_arguments(usage_parser)
-    usage_parser.set_defaults(run=usage.run)
-    push_parser = commands.add_parser(
-        "push", help="preview, then push requirements to GitHub/Jira", description=push.__doc__
-    )
-    push.add_arguments(push_parser)
-    push_parser.set_defaults(run=push.run)
-    export_parser = commands.add_parser(
-        "export",
-        help="Markdown for Notion/Confluence, Confluence HTML, DOCX",
-        description=export.__doc__,
-    )
-    export.add_arguments(export_parser)
-    export_parser.set_defaults(run=export.run)
+    for name, module, summary in SUBCOMMANDS:
+        sub = commands.add_parser(name, help=summary, description=module.__doc__)
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
     return parser
 
 
