@@ -25,16 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("PRD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one launch recipe)
+
 HEAVY = ("langchain_core", "langchain_openai", "openai", "tiktoken", "spacy", "docx")
 FIRST_PAINT = f"""
 import sys
