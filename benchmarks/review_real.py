@@ -1,13 +1,14 @@
 """Line-level precision and recall of the review engine on real PRDs nobody here wrote.
 
-Run: ``.venv/bin/python benchmarks/review_real.py [--set dev|heldout|all] [-v]``.
+Run: ``.venv/bin/python benchmarks/review_real.py [--set dev|heldout|all] [--only NAME[,NAME]] [-v]``.
 
 The documents and their hand labels live in ``tests/data/review/real/<set>/`` (see the README
 there and ``SOURCES.md``). Each ``NAME.labels.tsv`` lists every content line of ``NAME.md`` with
 ``unquantified`` and ``open_question`` set to 0 or 1. A line counts as flagged for a category when
 at least one finding of that category (any severity) starts on it or spans it. Lines that are not
-listed (blank lines, fences, code, table separators, structural headings) count as 0/0, so a
-finding there is a false flag too.
+listed (blank lines, fences, code, table separators, structural headings: see
+``structural_lines``) count as 0/0, so a finding there is a false flag too; any other line with
+text must have a label row, or the scorer refuses to run.
 
 False flags per 1,000 words of clean prose: findings of either category that touch a line
 labelled 0/0, per 1,000 words of those lines. ``-v`` lists every miss and false flag with the
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -160,14 +162,89 @@ def document_paths(which: str, root: Path = REAL) -> list[Path]:
     return [path for name in names for path in sorted((root / name).glob("*.md"))]
 
 
+_BLOCKQUOTE = re.compile(r"^\s*(>\s?)+")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_STRUCTURAL = [
+    re.compile(r"^\s{0,3}#{1,6}(\s|$)"),  # ATX heading
+    re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$"),  # table separator row
+    re.compile(r"^\s*([-*_=])(\s*\1){2,}\s*$"),  # rule, front-matter fence, setext underline
+    re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$"),  # image
+    re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S"),  # link reference definition
+    re.compile(r"^\s*\*\*[^*]{1,40}\*\*:?\s*$"),  # bold pseudo-heading such as **Mitigation:**
+    re.compile(r"^\s*<[a-zA-Z/][^>]*>\s*$|^\s*<img\b"),  # a line that is only an HTML tag
+    re.compile(r"^\s*([-*+]|\d+\.)\s+([\d.]+\s+)?\[[^\]]+\]\(#[^)]*\)\s*$"),  # table of contents
+]
+
+
+def structural_lines(text: str) -> set[int]:
+    """1-based numbers of the lines that carry no reviewable text.
+
+    Blank lines, fences and the code inside them (in blockquotes too), HTML comments,
+    headings (ATX and setext), table separator rows, rules and front-matter fences, images,
+    link reference definitions, bold pseudo-headings, lone HTML tags and table-of-contents
+    entries. These are the lines a ``NAME.labels.tsv`` may leave out.
+    """
+    lines = text.split("\n")
+    found: set[int] = set()
+    fence = ""
+    in_comment = False
+    for number, raw in enumerate(lines, 1):
+        line = _BLOCKQUOTE.sub("", raw)
+        stripped = line.strip()
+        if fence or in_comment:
+            found.add(number)
+            if fence and stripped.startswith(fence):
+                fence = ""
+            if in_comment and "-->" in stripped:
+                in_comment = False
+            continue
+        opening = _FENCE.match(line)
+        if opening:
+            fence = opening.group(1)[:3]
+            found.add(number)
+        elif stripped.startswith("<!--"):
+            found.add(number)
+            in_comment = "-->" not in stripped
+        elif not stripped or any(pattern.match(line) for pattern in _STRUCTURAL):
+            found.add(number)
+            if re.match(r"^\s*=+\s*$", line) and number > 1:
+                found.add(number - 1)  # the setext heading's text
+    return found
+
+
 def unlabelled_problems(document: Document) -> list[str]:
-    """Label rows that point at a missing or blank line (an empty list when all is well)."""
+    """Label rows that point at a missing or blank line, and content lines with no label row.
+
+    An empty list when all is well: every line with reviewable text has exactly one label.
+    """
     lines = document.lines
     problems = []
     for number in sorted(document.labels):
         if not 1 <= number <= len(lines) or not lines[number - 1].strip():
             problems.append(f"{document.name}: label row for line {number} has no text there")
+    structural = structural_lines(document.text)
+    for number, line in enumerate(lines, 1):
+        if line.strip() and number not in structural and number not in document.labels:
+            problems.append(f"{document.name}: line {number} has text but no label row")
     return problems
+
+
+def select_documents(paths: Sequence[Path], only: str | None) -> list[Path]:
+    """The paths whose document name is in the comma-separated ``only`` list (all when None).
+
+    Raises ``ValueError`` naming any requested document the set does not hold.
+    """
+    if only is None:
+        return list(paths)
+    wanted = [name.strip() for name in only.split(",") if name.strip()]
+    by_name = {path.stem: path for path in paths}
+    missing = [name for name in wanted if name not in by_name]
+    if missing or not wanted:
+        raise ValueError(
+            f"no document named {', '.join(missing) or repr(only)} in this set; "
+            f"choose from: {', '.join(sorted(by_name))}"
+        )
+    return [by_name[name] for name in wanted]
 
 
 def finding_span(text: str, finding: FindingLike) -> range:
@@ -291,8 +368,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", choices=(*SETS, "all"), default="dev", dest="which")
     parser.add_argument("-v", "--verbose", action="store_true", help="list misses and false flags")
+    parser.add_argument(
+        "--only",
+        metavar="NAME[,NAME]",
+        help="score only these documents of the set (file names without .md)",
+    )
     args = parser.parse_args(argv)
-    documents = [load_document(path) for path in document_paths(args.which)]
+    try:
+        paths = select_documents(document_paths(args.which), args.only)
+    except ValueError as error:
+        print(f"review_real: {error}", file=sys.stderr)
+        return 2
+    documents = [load_document(path) for path in paths]
     problems = [p for document in documents for p in unlabelled_problems(document)]
     if problems:
         print("\n".join(problems), file=sys.stderr)

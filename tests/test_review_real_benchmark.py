@@ -160,13 +160,82 @@ def test_labels_file_rejects_duplicates_and_bad_values(bench: ModuleType, tmp_pa
 def test_a_label_on_a_blank_line_is_reported(bench: ModuleType, tmp_path: Path) -> None:
     (tmp_path / "doc.md").write_text("text\n\nmore\n", encoding="utf-8")
     (tmp_path / "doc.labels.tsv").write_text(
-        "line\tunquantified\topen_question\tnote\n1\t0\t0\t\n2\t1\t0\t\n9\t0\t1\t\n"
+        "line\tunquantified\topen_question\tnote\n1\t0\t0\t\n2\t1\t0\t\n3\t0\t0\t\n9\t0\t1\t\n"
     )
     document = bench.load_document(tmp_path / "doc.md")
     assert bench.unlabelled_problems(document) == [
         "doc: label row for line 2 has no text there",
         "doc: label row for line 9 has no text there",
     ]
+
+
+STRUCTURED = """---
+author: someone
+---
+# Title
+
+Setext title
+============
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+**Mitigation:**
+- [Summary](#summary)
+![diagram](d.png)
+[ref]: https://example.com
+<!-- a comment
+over two lines -->
+<img width="60" alt="x" src="y.png">
+> ```css
+> a { color: red }
+> ```
+> Quoted requirement text.
+```
+fast code
+```
+The app is fast.
+"""
+
+
+def test_structural_lines_are_the_ones_labels_may_leave_out(bench: ModuleType) -> None:
+    lines = STRUCTURED.split("\n")
+    structural = bench.structural_lines(STRUCTURED)
+    content = [n for n, line in enumerate(lines, 1) if line.strip() and n not in structural]
+    texts = [lines[n - 1] for n in content]
+    assert texts == [
+        "author: someone",
+        "| a | b |",
+        "| 1 | 2 |",
+        "> Quoted requirement text.",
+        "The app is fast.",
+    ]
+
+
+def test_a_content_line_without_a_label_is_reported(bench: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "doc.md").write_text("# Doc\n\nLabelled line.\nForgotten line.\n")
+    (tmp_path / "doc.labels.tsv").write_text("line\tunquantified\topen_question\tnote\n3\t0\t0\t\n")
+    document = bench.load_document(tmp_path / "doc.md")
+    assert bench.unlabelled_problems(document) == ["doc: line 4 has text but no label row"]
+
+
+def test_only_selects_documents_by_name(bench: ModuleType, tmp_path: Path) -> None:
+    paths = [tmp_path / f"{name}.md" for name in ("alpha", "beta", "gamma")]
+    assert bench.select_documents(paths, None) == paths
+    assert bench.select_documents(paths, "gamma, alpha") == [paths[2], paths[0]]
+    with pytest.raises(ValueError, match="no document named delta in this set; choose from"):
+        bench.select_documents(paths, "alpha,delta")
+    with pytest.raises(ValueError, match="no document named"):
+        bench.select_documents(paths, ",")
+
+
+def test_only_with_an_unknown_name_exits_with_a_message(
+    bench: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert bench.main(["--set", "dev", "--only", "no_such_document"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("review_real: no document named no_such_document in this set")
 
 
 def test_document_paths_by_set(bench: ModuleType, tmp_path: Path) -> None:
