@@ -378,3 +378,89 @@ def test_a_struck_out_question_is_withdrawn() -> None:
 def test_a_fill_me_in_note_is_a_placeholder() -> None:
     text = "- Start Date: (fill me in with today's date, YYYY-MM-DD)\n"
     assert _matches(text) == ["(fill me in with today's date, YYYY-MM-DD)"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A run of questions that the next sentence answers.
+        "## Alternatives\n\nWhat if the GC has no heap goal? Should the runtime expose GC ends? "
+        "It suffices to say that we avoid relying on either.\n",
+        # The one item nested under a question item answers it.
+        "## Syntax\n\n- Why `abstype` rather than `type`?\n  - Two reasons: clarity and forward "
+        "compatibility with bare trait syntax.\n",
+        "## Impact\n\nFactors to weigh:\n\n- How many crates are affected?\n  - This is a general "
+        "proxy for the overall impact, for example on the private crates that are not listed.\n"
+        "- Does the change break code silently? Or only at compile time?\n  - Compilation "
+        "failures are easier to diagnose.\n",
+    ],
+)
+def test_questions_answered_after_a_run_or_in_a_nested_item_are_not_open(text: str) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A run with no answer after it stays open, every question of it.
+        (
+            "## Billing\n\nWho approves refunds? What is the limit?\n",
+            ["Who approves refunds?", "What is the limit?"],
+        ),
+        # Options listed under a question item are no answer.
+        ("## Storage\n\n- Which database?\n  - Postgres\n  - MySQL\n", ["Which database?"]),
+        # A nested item that defers is no answer either.
+        (
+            "## Storage\n\n- Which database?\n  - To be decided with the platform team.\n",
+            ["Which database?", "To be decided"],
+        ),
+    ],
+)
+def test_unanswered_runs_and_option_lists_stay_open(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A possibility or a counterfactual, not an option weighed.
+        "## Design\n\nWe may have missed some overflow cases.\n",
+        "## Design\n\nIn this example we could just as well have used a plain function.\n",
+        "## Design\n\nWith ELF cores we might be able to drop the custom dump format.\n",
+        "## Design\n\nThe runtime could not possibly know about external memory.\n",
+        # Put off to later: a scoping statement.
+        "## Proposal\n\nIn the future we may also support `normal`, but it is rarely used.\n",
+        # An example introduced, not a choice.
+        "## Design\n\nFor a generic argument we might write:\n\n```rust\nfn f(x: impl T) {}\n```\n",
+        "## Teaching\n\nWe could then add a fourth iterator like this:\n\n- `CellIter<T>`\n",
+        # Sketches of what may come later, and hopes.
+        "## Future possibilities\n\nWe could allow `final` on associated consts.\n",
+        "## Detailed design\n\nHopefully the process will take about a year.\n",
+        # Forward pointers and conditions.
+        "## Motivation\n\nIt also opens the door to new locations, as we'll see.\n",
+        "## Process\n\nThe RFC is closed if the team thinks it is not specified in enough detail.\n",
+    ],
+)
+def test_possibilities_examples_and_pointers_leave_no_choice_open(text: str) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("## Rollout\n\nWe might launch in Canada first.\n", ["We might"]),
+        ("## Storage\n\nMaybe we keep audit logs in S3 instead of Postgres.\n", ["Maybe"]),
+        (
+            "## Rollout\n\nWe may have to choose between the two vendors.\n",
+            ["We may", "have to choose between"],
+        ),
+        # An open-ended alternative stays open even in a sketch of later work.
+        (
+            "## Future possibilities\n\nRank the examples by diversity (or something like that).\n",
+            ["or something like that"],
+        ),
+        ("## Rollout\n\nAs a pilot, we'll see.\n", ["we'll see"]),
+    ],
+)
+def test_choices_still_open(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected

@@ -33,19 +33,20 @@ _RHETORICAL = re.compile(
     r"|what (?:does|would) success look like|what(?:'s| is) (?:the problem|in it for \w+)"
     r"|so what|what if we could|how does (?:it|this) work|what (?:are|is) we (?:building|solving))\b[^?]*\?$"
 )
-# Sections that describe the world or argue for the design: a question there frames the
-# text, and "probably"/"not sure" there is the writer's hedge, not an open product decision.
-_HEDGE_CONTEXT_TITLE = re.compile(
-    r"\b(?:background|motivation|problem(?: statement| space)?|context|rationale|prior art"
-    r"|alternatives?(?: considered)?|drawbacks|competit\w+|personas?|user research"
-    r"|interviews?|why (?:now|this))\b"
+# Sections that describe the world: a question there frames the text ("How do people track
+# runway today?") unless it asks what the product will do ("How will merchants be billed?").
+_FRAMING_TITLES = (
+    r"background|motivation|problem(?: statement| space)?|context|prior art|competit\w+"
+    r"|personas?|user research|interviews?|why (?:now|this)"
 )
-# Questions there frame the text ("How do people track runway today?") unless they ask
-# what the product will do ("How will merchants be billed?"). Rationale is left out: it often
-# asks the question it then answers, which the answer checks find.
-_QUESTION_CONTEXT_TITLE = re.compile(
-    r"\b(?:background|motivation|problem(?: statement| space)?|context|prior art"
-    r"|competit\w+|personas?|user research|interviews?|why (?:now|this))\b"
+_QUESTION_CONTEXT_TITLE = re.compile(rf"\b(?:{_FRAMING_TITLES})\b")
+# Those, and sections that argue for the design or sketch what may come later: "probably",
+# "we could" and "not sure" there are the writer's hedges and possibilities, not open product
+# decisions. Questions in rationale are left to the answer checks: it often asks the question
+# it then answers.
+_HEDGE_CONTEXT_TITLE = re.compile(
+    rf"\b(?:{_FRAMING_TITLES}|rationale|alternatives?(?: considered)?|drawbacks|discussion"
+    r"|future (?:possibilities|work|directions|extensions|enhancements|ideas|improvements))\b"
 )
 _DECIDING = re.compile(r"\b(?:we|our|should|will|shall|must|need to)\b(?! could)")
 _BOLD_ONLY = re.compile(r"(?:\*\*|__)([^*_\n]{2,120})(?:\*\*|__)[ \t]*:?[ \t]*")
@@ -81,8 +82,15 @@ _OPEN_LEAD = re.compile(
     r"\b(?:unresolved|open|outstanding|remaining|pending)\b|\bto be answered\b"
     r"|\b(?:we|you|team) (?:need|must|should|have) to answer\b|\bbefore\b"
 )
-# Any open-question rule's words ("to be decided", "maybe", "TBD" ...).
-_OPEN_WORDS = re.compile("|".join(f"(?:{rule.pattern})" for rule in rules_open.RULES))
+# Any open-question rule's words ("to be decided", "maybe", "TBD" ...), from a word start as
+# the engine matches them ("reasons" holds no placeholder "n").
+_OPEN_WORDS = re.compile(
+    r"(?<![\w-])(?:" + "|".join(f"(?:{rule.pattern})" for rule in rules_open.RULES) + ")"
+)
+# An item nested under a question item of at least this many words explains rather than
+# lists an option; of at least the second, it is judged as an explanation (see _answered).
+_OPTION_WORDS = 8
+_LONG_ANSWER_WORDS = 12
 # An answer that is no answer: it hedges, defers, lists options or asks for input.
 _UNSETTLED = re.compile(
     _OPEN_WORDS.pattern
@@ -110,8 +118,32 @@ _ABILITY = re.compile(
     r"|\b(?:users?|customers?|admins?|administrators?|operators?|members?|people|they|viewers?)"
     r"(?:[ \t]+(?:can|may|must|should|will|get|are able|is able))?[ \t]+$"
 )
-_CONDITION = re.compile(r"\b(?:if|when|unless|where|whether)[ \t]+(?:it is[ \t]+|is[ \t]+)?$")
+# "as we'll see", "as we will see below": a pointer further into the document.
+_FORWARD_POINTER = re.compile(r"\bas[ \t]+$")
+_CONDITION = re.compile(
+    r"\b(?:if|when|unless|where|whether)[ \t]+(?:it is[ \t]+|is[ \t]+)?$"
+    # "if the style team thinks it is not specified in enough detail": the same condition,
+    # further back in its clause.
+    r"|\b(?:if|unless)[ \t][^,.;:!?()\n]{1,60}[ \t](?:is|are)[ \t]+$"
+)
 _HEDGE_RULE = "unresolved-choice"
+# "... (or something like that)", "or maybe": the writer left the alternative itself open,
+# whatever the section.
+_OPEN_ALTERNATIVE = ("or something", "or maybe")
+# "we may have missed", "we could just as well have used", "we might be able to": a modal that
+# states a possibility or a counterfactual, not an option being weighed.
+_POSSIBILITY_AFTER = re.compile(
+    r"[ \t]+(?:(?:also|then|still|even)[ \t]+)?(?:have(?! to)[ \t]+\w+|be able to|just as well)"
+)
+_EXAMPLE_INTRO = re.compile(r"\b(?:like this|like so|as follows|for (?:example|instance)|e\.g\.)")
+# "could not possibly be aware": an intensifier, not a hedge.
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bcannot)[ \t]+$")
+# "In the future we may also support ...", "(and in the future perhaps vector registers)": a
+# possibility put off to later is a scoping statement, not a choice left open.
+_LATER_BEFORE = re.compile(
+    r"\b(?:in the (?:near |distant )?future|eventually|some ?day|down the road|over time"
+    r"|in (?:a )?future (?:versions?|releases?|iterations?))\b[^.;:!?]{0,40}$"
+)
 _HEDGE_WORDS = re.compile(r"not sure|unsure|unclear")
 # "Use [NEEDS CLARIFICATION: ...] for", "No [NEEDS CLARIFICATION] markers remain": the marker
 # named, not used.
@@ -172,6 +204,7 @@ class Structure:
             del anchors[depth + 1 :]
             anchors.extend([-1] * (depth + 1 - len(anchors)))
             anchors[depth] = i
+        self._runs: dict[int, int] = {}
 
     def lead_block(self, block: Block) -> Block | None:
         """The block that introduces the list holding ``block`` (see :attr:`lead`)."""
@@ -228,7 +261,12 @@ class Structure:
         s_start, _ = scan.sentence(mark)
         if area.under(_QUESTION_CONTEXT_TITLE) and not _DECIDING.search(masked, s_start, mark):
             return True  # "Why do teams abandon dashboards?" frames the problem
-        following = scan.next_sentence(mark)
+        # "What if GCs occur rapidly? Should the runtime expose when a GC ends? It suffices to
+        # say ...": a run of questions is answered, or not, by what follows the last of them.
+        last = self._last_of_run(mark)
+        if last != mark:
+            line_end = scan.line_span(last)[1]
+        following = scan.next_sentence(last)
         # "How are refunds handled? Refunds go back to the card within 5 days.": the next
         # sentence on the same line answers it, unless it hedges or defers ("We think so, but
         # ... not confirmed"). A table row's next sentence is another cell, not an answer.
@@ -242,7 +280,32 @@ class Structure:
                 return True
             if not _UNSETTLED.search(masked, following[0], following[1]):
                 return True
-        return self._answered(mark, line_end, plan=True) or self._example_query(mark)
+        return self._answered(last, line_end, plan=True) or self._example_query(mark)
+
+    def _last_of_run(self, mark: int) -> int:
+        """The "?" ending the run of questions that the "?" at ``mark`` belongs to: each next
+        question starts on the line where the one before ends, in the same block."""
+        known = self._runs.get(mark)
+        if known is not None:
+            return known
+        scan, masked = self.scan, self.scan.scan
+        seen = [mark]
+        last = mark
+        while scan.cell(last) is None:
+            following = scan.next_sentence(last)
+            if following is None or following[0] >= scan.line_span(last)[1]:
+                break
+            ends = masked.rfind("?", *following)
+            if ends < 0:
+                break
+            last = ends
+            seen.append(last)
+            if last in self._runs:
+                last = self._runs[last]
+                break
+        for one in seen:
+            self._runs[one] = last
+        return last
 
     def _answered(self, mark: int, line_end: int, *, plan: bool) -> bool:
         """An answer follows: on the same line, on the next line, or as a branching plan."""
@@ -287,10 +350,31 @@ class Structure:
             return True
         if headed is not None and "?" not in masked[following.start : first_end]:
             return True
+        if not plan:
+            return False
+        # "- Why not `type Foo: Trait`?" with "  - That may be fine, but ..." nested below it:
+        # the one item under a question item answers it. Two or more short items under it
+        # are the options ("- Postgres", "- MySQL"); a short answer must not hedge, a long
+        # one (an explanation, examples and all) must not defer or ask.
+        if (
+            block.kind == "list_item"
+            and following.kind == "list_item"
+            and following.list_depth > block.list_depth
+            and "?" not in masked[following.start : following.end]
+        ):
+            words = len(masked[following.start : following.end].split())
+            unsettled = _UNSETTLED if words < _LONG_ANSWER_WORDS else _OPEN_WORDS
+            sibling = doc.next_block(following.end + 1)
+            alone = sibling is None or not (
+                sibling.kind == "list_item" and sibling.list_depth == following.list_depth
+            )
+            if (alone or words >= _OPTION_WORDS) and not unsettled.search(
+                masked, following.start, following.end
+            ):
+                return True
         # A decision-point question with its plan below: "- If YES: ...", "- If NO: ...".
         return (
-            plan
-            and block.kind != "list_item"
+            block.kind != "list_item"
             and following.kind == "list_item"
             and _BRANCH.match(masked, following.start, first_end) is not None
         )
@@ -366,11 +450,17 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         s_start, _ = scan.sentence(start)
         if _ABILITY.search(masked, max(s_start, start - 100), start):
             return False
+    if (
+        rule_id == "deferred-decision"
+        and match.endswith(" see")
+        and _FORWARD_POINTER.search(masked, max(0, start - 6), start)
+    ):
+        return False
     # "if not specified, the version is inferred": a condition, not a missing decision.
     if (
         rule_id == "deferred-decision"
         and match.startswith("not ")
-        and _CONDITION.search(masked, max(0, start - 12), start)
+        and _CONDITION.search(masked, max(scan.sentence(start)[0], start - 80), start)
     ):
         return False
     if rule_id == "deferred-decision" and match.startswith("needs clarification"):
@@ -379,11 +469,40 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         bracket_end = masked.find("]", end, end + 300)
         if bracket_end > 0 and _MARKERS_WORD.match(masked, bracket_end + 1):
             return False
+    if rule_id == _HEDGE_RULE and _possibility(scan, start, end):
+        return False
     hedge = rule_id == _HEDGE_RULE or (
         rule_id == "deferred-decision" and _HEDGE_WORDS.search(match) is not None
     )
     area = scan.area(start)
-    return not (hedge and not area.open_questions and area.under(_HEDGE_CONTEXT_TITLE))
+    return not (
+        hedge
+        and not area.open_questions
+        and area.under(_HEDGE_CONTEXT_TITLE)
+        and not match.startswith(_OPEN_ALTERNATIVE)
+    )
+
+
+def _possibility(scan: Scan, start: int, end: int) -> bool:
+    """True when a hedge word states a possibility rather than leaving a choice open: see
+    :data:`_POSSIBILITY_AFTER`, :data:`_NEGATED_BEFORE`, :data:`_LATER_BEFORE`, and a
+    sentence that introduces an example ("we might write:" above code, "We could then add a
+    fourth iterator like this:")."""
+    masked = scan.scan
+    s_start, s_end = scan.sentence(start)
+    if _POSSIBILITY_AFTER.match(masked, end, s_end):
+        return True
+    if _NEGATED_BEFORE.search(masked, max(s_start, start - 12), start):
+        return True
+    if _LATER_BEFORE.search(masked, max(s_start, start - 80), start):
+        return True
+    if masked[s_start:s_end].rstrip(" \t*_").endswith(":") and scan.doc is not None:
+        if _EXAMPLE_INTRO.search(masked, s_start, s_end):
+            return True
+        block = scan.block_at(start)
+        following = scan.doc.next_block(block.end + 1) if block is not None else None
+        return following is not None and following.kind == "code"
+    return False
 
 
 def _status_value(scan: Scan, start: int, end: int) -> bool:

@@ -231,8 +231,8 @@ CHOICE = Rule(
         "maybe",
         "perhaps",
         "possibly",
+        # Not "hopefully": "hopefully a very small set" hopes, it weighs no options.
         "probably",
-        "hopefully",
         heads(
             "use|choose|go with|adopt|pick|build on|host on|deploy on|deploy to|migrate to|store (?:it |them |data )?in",
             r" either",
