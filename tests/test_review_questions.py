@@ -464,3 +464,69 @@ def test_possibilities_examples_and_pointers_leave_no_choice_open(text: str) -> 
 )
 def test_choices_still_open(text: str, expected: list[str]) -> None:
     assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Proposed for thought, not decided.
+        (
+            "## Design\n\nIn a v2 API, we should consider making `Failed` the default.\n",
+            ["we should consider"],
+        ),
+        # Notes to self that open their sentence.
+        (
+            "## Submission\n\n*Confirm exact submission mechanics with the MDBA contact.*\n",
+            ["Confirm exact submission mechanics with the MDBA contact"],
+        ),
+        (
+            "## Metrics\n\n*Replace these with the official weights once MDBA supplies them.*\n",
+            ["Replace these with the official weights once"],
+        ),
+        (
+            "## Metrics\n\nThe weights are placeholders until the rubric arrives.\n",
+            ["placeholders until"],
+        ),
+        # Facts nobody has been told yet.
+        (
+            "## Sponsors\n\nChainlink is a sponsor (per-sponsor terms unpublished — ask at kickoff).\n",
+            ["unpublished"],
+        ),
+        # The sign-off itself, and each box not ticked under it.
+        (
+            "## Approval\n\nThis design document requires approval from:\n- [ ] Engineering Lead\n"
+            "- [x] QA Lead\n",
+            ["This design document requires approval", "Engineering Lead"],
+        ),
+        ("## Sign-off\n\n- [ ] Legal\n", ["Legal"]),
+    ],
+)
+def test_deferred_decisions_without_a_question_mark(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected
+
+
+def test_an_unchecked_sign_off_has_its_own_rule() -> None:
+    (finding,) = _open("## Approval\n\n- [ ] Security Team\n")
+    assert (finding.rule, finding.severity, finding.line) == ("pending-sign-off", "warning", 3)
+    assert "Security Team" in finding.message
+    assert "pending-sign-off" in {rule.id for rule in all_rules()}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A task list is work status, not a sign-off.
+        "## Tasks\n\n- [ ] Write the importer\n- [ ] Ship the beta\n",
+        # A flow step, not a note to self.
+        "## Support\n\nAgents verify the address with the customer before a refund.\n",
+        # A person in a story is unsure; the document is not.
+        "## Scenario\n\nMarcus sees new warnings. He's not sure about them, so he pins the level.\n",
+        # The order of steps, and an input users give.
+        "## Design\n\nSince the level will be defined earlier, targets can read it.\n",
+        "## Validation\n\nManifests support zero or one command value to be specified.\n",
+        # Approval as a product rule has no boxes to tick.
+        "## Refunds\n\nRefunds over $500 require approval from a manager.\n",
+    ],
+)
+def test_deferral_words_that_defer_nothing(text: str) -> None:
+    assert _matches(text) == []

@@ -68,6 +68,7 @@ def all_rules() -> tuple[RuleInfo, ...]:
         "template-guidance": ("error", rules_open.TEMPLATE_GUIDANCE),
         "empty-bullet": ("error", rules_open.EMPTY_BULLET),
         "empty-table-row": ("error", rules_open.EMPTY_TABLE_ROW),
+        "pending-sign-off": ("warning", rules_open.PENDING_SIGN_OFF),
     }
     for rule_id, (severity, texts) in structural.items():
         question = texts["question"]

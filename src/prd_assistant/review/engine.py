@@ -279,6 +279,10 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
     for start, end in questions.listed_items(structure):
         texts = rules_open.OPEN_QUESTION_LISTED
         out.add("open-question-line", OPEN_QUESTION, "info", start, end, texts)
+    for start, end in questions.pending_sign_offs(structure):
+        out.add(
+            "pending-sign-off", OPEN_QUESTION, "warning", start, end, rules_open.PENDING_SIGN_OFF
+        )
     for start, end in questions.empty_rows(scan):
         out.add("empty-table-row", OPEN_QUESTION, "error", start, end, rules_open.EMPTY_TABLE_ROW)
     found = [(rules_open.CHOICE, span) for span in questions.bare_choices(scan)]

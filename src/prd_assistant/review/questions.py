@@ -118,6 +118,21 @@ _ABILITY = re.compile(
     r"|\b(?:users?|customers?|admins?|administrators?|operators?|members?|people|they|viewers?)"
     r"(?:[ \t]+(?:can|may|must|should|will|get|are able|is able))?[ \t]+$"
 )
+# "Confirm the rubric with the MDBA contact.": a note to self when it opens its sentence.
+_NOTE_TO_SELF = re.compile(
+    r"(?:check|confirm|verify|align on|clarify|finali[sz]e|agree) (?!with\b)[^\n]* with\b"
+)
+_SENTENCE_OPENING = re.compile(r"[\s>*_+\-#\d.)\[\]x]*")
+# "He's not sure about these warnings": a person in a story is unsure, not the document.
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:he|she|they|he's|she's|they're|(?:the )?(?:users?|customers?|developers?|people"
+    r"|admins?|[a-z]+ers))[ \t]+(?:(?:is|are|was|were|feels?|felt|seems?|remains?)[ \t]+)?"
+    r"(?:still[ \t]+)?$"
+)
+# "support zero or one command value to be specified": an input someone gives, not a decision.
+_INPUT_NOUN = re.compile(
+    r"\b(?:values?|arguments?|parameters?|flags?|fields?|settings?|options?|paths?)[\"']?[ \t]+$"
+)
 # "as we'll see", "as we will see below": a pointer further into the document.
 _FORWARD_POINTER = re.compile(r"\bas[ \t]+$")
 _CONDITION = re.compile(
@@ -149,6 +164,9 @@ _HEDGE_WORDS = re.compile(r"not sure|unsure|unclear")
 # named, not used.
 _MARKER_MENTION = re.compile(r"\b(?:use|mark(?: it| them)? with|add|insert|any|no)[ \t]+\[?$")
 _MARKERS_WORD = re.compile(r"[ \t]*markers?\b")
+# An unchecked box, and the words that make a list of them sign-offs (see pending_sign_offs).
+_UNCHECKED = re.compile(r"\[ \][ \t]+\S")
+_SIGN_OFF = re.compile(r"\b(?:approv\w*|sign[- ]?offs?|signatures?|reviewers?)\b")
 # "Pivot or iterate", "If NO: build or buy (talk to users)": a bare choice as a plan item.
 _BARE_CHOICE = re.compile(
     r"(?:if [^:\n]{1,40}:[ \t]*)?(?P<hit>[a-z]{3,} or (?P<second>[a-z]{3,}))[ \t]*(?:\([^)\n]*\))?[ \t.]*"
@@ -452,6 +470,24 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
             return False
     if (
         rule_id == "deferred-decision"
+        and _NOTE_TO_SELF.match(match)
+        and not _SENTENCE_OPENING.fullmatch(masked, scan.sentence(start)[0], start)
+    ):
+        return False  # "agents verify the address with the customer": a flow step
+    if (
+        rule_id == "deferred-decision"
+        and match.startswith(("not sure", "unsure"))
+        and _SOMEONE_ELSE.search(masked, max(scan.sentence(start)[0], start - 40), start)
+    ):
+        return False
+    if (
+        rule_id == "deferred-decision"
+        and match.startswith("to be ")
+        and _INPUT_NOUN.search(masked, max(0, start - 20), start)
+    ):
+        return False
+    if (
+        rule_id == "deferred-decision"
         and match.endswith(" see")
         and _FORWARD_POINTER.search(masked, max(0, start - 6), start)
     ):
@@ -553,6 +589,32 @@ def listed_items(structure: Structure) -> list[tuple[int, int]]:
             continue
         found.append((block.start, block.end))
     return found
+
+
+def pending_sign_offs(structure: Structure) -> list[tuple[int, int]]:
+    """Unchecked boxes ("- [ ] Engineering Lead") in a list that an approval lead-in or
+    heading introduces ("## Approval", "This design requires approval from:"): sign-offs not
+    given yet. Elsewhere an unchecked box is a work status (a task list), not a question."""
+    scan = structure.scan
+    doc = scan.doc
+    if doc is None:
+        return []
+    spans = []
+    text = scan.text
+    for block in doc.blocks:
+        box = _UNCHECKED.match(scan.scan, block.start, block.end)
+        if block.kind != "list_item" or box is None:
+            continue
+        lead = structure.lead_block(block)
+        path = scan.area(block.start).path
+        if (lead is not None and scan.search(_SIGN_OFF, lead.start, lead.end)) or (
+            path and _SIGN_OFF.search(normalize_title(path[-1]))
+        ):
+            end = block.end
+            while end > box.end() and text[end - 1].isspace():
+                end -= 1
+            spans.append((box.end() - 1, end))
+    return spans
 
 
 def empty_rows(scan: Scan) -> list[tuple[int, int]]:

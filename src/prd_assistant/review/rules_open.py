@@ -124,7 +124,10 @@ DEFERRAL = Rule(
         heads(
             "will be|shall be",
             r" (?:decided|defined|finali[sz]ed|agreed|clarified|discussed)"
-            r"(?! by the (?:system|user|service))",
+            # "will be defined earlier in the evaluation", "as defined below": an order of
+            # steps or a pointer, not a decision put off.
+            r"(?! by the (?:system|user|service)| earlier| before| first| above| below| here"
+            r"| as\b| in this| in the following)",
         ),
         heads(
             "is being|are being",
@@ -142,6 +145,26 @@ DEFERRAL = Rule(
             "check|confirm|verify|align|discuss|clarify",
             r" with (?:legal|finance|security|compliance|"
             r"sre|ops|product|engineering|the vendor|the (?:\w+ )?team|\w+ team)",
+        ),
+        # "Confirm exact submission mechanics with the MDBA contact.": a note to self (the
+        # engine keeps it only where it opens its sentence; "agents verify the address with
+        # the customer" is a flow).
+        heads(
+            "check|confirm|verify|align on|clarify|finali[sz]e|agree",
+            r" (?:[\w/-]+ ){1,5}with (?:the |our |an? )?(?:[\w-]+ ){0,2}(?:contacts?|team|lead"
+            r"|owner|vendor|partner|sponsors?|client|stakeholders?|counsel|organi[sz]ers?)",
+        ),
+        # "Replace these with the official weights once MDBA supplies them": the values are
+        # placeholders until someone else decides.
+        r"replace (?:this|these|them|it|the (?:[\w-]+ ){0,2}(?:values?|numbers?|figures?|weights?"
+        r"|estimates?|targets?|placeholders?)) with\b[^.;:!?\n]{1,80}?\b(?:once|when|after|as soon as)",
+        r"placeholders? (?:until|for now|pending)",
+        # "This design document requires approval from:": the sign-off has not happened.
+        heads(
+            "this|the",
+            r" (?:design |product |technical |feature )?(?:document|doc|design|spec|specification"
+            r"|prd|proposal|rfc|plan) (?:requires|needs|awaits|is awaiting|is pending)"
+            r" (?:approval|sign[- ]?off|review)",
         ),
         r"depending on (?:the )?(?:outcome|decision|results?|answer) of",
         "still in flux",
@@ -169,6 +192,12 @@ DEFERRAL = Rule(
             r"(?<!is \w{7})(?<!are \w{7})(?<!was \w{7})(?<!be \w{7})(?=[ \t]*(?:[.;)|]|$))",
         ),
         "unsure",
+        # "per-sponsor terms unpublished —": the same, for facts nobody has been told yet.
+        heads(
+            "unconfirmed|unpublished|unannounced",
+            r"(?<!is \w{11})(?<!are \w{11})(?<!was \w{11})(?<!be \w{11})"
+            r"(?=[ \t]*(?:[.;)|—–]|$))",
+        ),
         # "will be set once traffic is known": the value waits for information nobody has yet.
         heads(
             "once|when|after|until",
@@ -181,6 +210,12 @@ DEFERRAL = Rule(
             "we'll need to",
             r" (?:confirm|check|verify|validate|investigate|clarify|understand|determine|find out|ask|"
             r"explore|decide|figure out|work out|agree)",
+        ),
+        # "we should consider having the default behaviour ...": proposed for thought, not
+        # decided.
+        heads(
+            "we should|we should also|the team should|we may want to|we might want to",
+            r" (?:consider|reconsider|revisit|explore|evaluate|investigate|look into)",
         ),
         heads(
             "depends on|depend on", r" (?:the )?(?:outcome|decision|results?|answer|findings) of"
@@ -284,6 +319,12 @@ TEMPLATE_GUIDANCE = dict(
     message="Template guidance left in place: this part of the template was not filled in.",
     question="What does this section actually say for this service?",
     suggestion="Replace the guidance with the content it asks for.",
+)
+PENDING_SIGN_OFF = dict(
+    message="An unchecked sign-off: '{match}' has not approved yet.",
+    question="When will this sign-off be given, and is anything blocking it?",
+    suggestion="Tick the box with the date once they approve ('[x] Engineering Lead, "
+    "<date>'), or note what blocks the approval.",
 )
 EMPTY_TABLE_ROW = dict(
     message="An empty table row: a row of the template was never filled in.",
