@@ -51,8 +51,9 @@ def fake_model(monkeypatch):
     """Installs a SectionModel behind ``llm.create_chat_model``; returns a dict to swap it."""
     holder = {"model": SectionModel(reply=section_reply), "settings": []}
 
-    def factory(settings, *, streaming=True):
+    def factory(settings, **options):
         holder["settings"].append(settings)
+        holder.setdefault("options", []).append(options)
         return holder["model"]
 
     monkeypatch.setattr(llm, "create_chat_model", factory)
@@ -122,6 +123,8 @@ def test_draft_fills_every_section_with_status_cost_and_review(fake_model):
     assert int(metrics["Unquantified claims"]) >= 19
     assert int(metrics["Open questions"]) >= 19
     assert at.query_params["draft"] == [doc.id] or at.query_params["draft"] == doc.id
+    # Drafting retries each call itself (as the CLI does): the client must not retry as well.
+    assert fake_model["options"] and all(o["client_retries"] == 0 for o in fake_model["options"])
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from prd_assistant.document import SectionStatus
-from tests.support.openai_server import OpenAIStubServer
+from tests.support.openai_server import OpenAIStubServer, Status
 from tests.test_app import APP, DESCRIPTION, HEADINGS, TIMEOUT, current, draft, isolated, page_text
 
 __all__ = ["isolated"]  # the autouse fixture: fresh database, no model env
@@ -116,3 +116,24 @@ def test_a_new_server_without_a_model_name_picks_the_first_it_offers():
         at.button(key="test_connection").click().run()
         assert at.success[0].value.startswith("Connected")
         assert at.selectbox(key="model_choice").value == "only-model"
+
+
+def test_a_one_slot_server_is_drafted_one_section_at_a_time_from_the_start():
+    # llama.cpp says how many slots it has (/props); the page reads it, as the CLI does, instead
+    # of finding out by having a second request end the reply in progress.
+    with OpenAIStubServer(slots=1, slot_endpoints=True, delay=0.15, chunks=3) as server:
+        at = draft(server_app(server.url))
+        assert not at.exception
+        assert all(s.status is SectionStatus.DONE for s in current(at).sections)
+        assert server.interrupted == 0
+        assert at.session_state["server_slots"] == {server.url: 1}
+
+
+def test_the_page_sends_a_501_once():
+    # Drafting retries by its own policy (a 501 is permanent); the client must not retry too.
+    with OpenAIStubServer(models=("test-model",)) as server:
+        server.enqueue(*[Status(501)] * 8)
+        at = draft(server_app(server.url))
+        assert not at.exception
+        assert server.calls == 1
+        assert "HTTP 501" in page_text(at)

@@ -33,7 +33,7 @@ def test_review_pane_shows_uncovered_use_cases_and_untestable_musts(monkeypatch)
         return "Notifications go out within 5 s at p95."
 
     model = SectionModel(reply=reply)
-    monkeypatch.setattr(llm, "create_chat_model", lambda settings, *, streaming=True: model)
+    monkeypatch.setattr(llm, "create_chat_model", lambda settings, **options: model)
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["clarify_enabled"] = False
     at.session_state["provider"] = "OpenAI"  # outlines are an explicit choice
@@ -51,7 +51,7 @@ def test_review_pane_shows_uncovered_use_cases_and_untestable_musts(monkeypatch)
 
 def test_the_acceptance_criteria_style_setting_reaches_the_requirements_prompt(monkeypatch) -> None:
     model = SectionModel(reply=lambda heading, prompt: "Notifications go out within 5 s at p95.")
-    monkeypatch.setattr(llm, "create_chat_model", lambda settings, *, streaming=True: model)
+    monkeypatch.setattr(llm, "create_chat_model", lambda settings, **options: model)
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["clarify_enabled"] = False
     at.session_state["provider"] = "OpenAI"

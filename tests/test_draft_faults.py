@@ -9,6 +9,7 @@ in bounded time, once; the concurrency adapts to a single-slot server.
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -20,6 +21,7 @@ from prd_assistant.drafting import Drafter
 from prd_assistant.events import SectionFailed, SectionRetrying, ServerWaiting, apply_event
 from prd_assistant.pacing import CallGate
 from prd_assistant.template import load_template, parse_template
+from tests.support.fake_models import SectionModel, asked_heading
 from tests.support.openai_server import Cut, Finish, Hang, OpenAIStubServer, Stall, Status
 
 DESCRIPTION = (
@@ -169,6 +171,52 @@ def test_a_silent_server_stops_sections_queued_behind_it_without_calling_again(m
     assert len([e for e in failed if not e.skipped]) == 1
     # Two calls of silence stop the run; before, every queued section made its own call.
     assert calls <= 3
+
+
+class _OneFatalSection(SectionModel):
+    """Scope fails for every call after 0.3 s; Risks sends nothing for 3 s; others stream slowly."""
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        heading = asked_heading(messages)
+        if heading == "## Scope":
+            time.sleep(0.3)
+            raise llm.ModelConfigError("The server refuses every call.")
+        if heading == "## Risks":
+            time.sleep(3)
+        for chunk in super()._stream(messages, stop, run_manager, **kwargs):
+            time.sleep(0.15)
+            yield chunk
+
+
+def test_a_server_wide_failure_keeps_the_replies_already_arriving_and_skips_the_rest():
+    template = parse_template(SMALL_TEMPLATE + "\n## Rollout\nHow it ships.\n", "small")
+    draft = Draft.from_template(template, DESCRIPTION, "ParcelPing")
+    drafter = Drafter(template, _OneFatalSection(), model_name="test-model", concurrency=3)
+    started = time.perf_counter()
+    events = []
+    for event in drafter.stream(draft):
+        apply_event(draft, event)
+        events.append(event)
+    elapsed = time.perf_counter() - started
+    status = {s.title: s.status for s in draft.sections}
+    failed = {e.key: e for e in events if isinstance(e, SectionFailed)}
+    # Overview was streaming when Scope failed: its reply is kept, not thrown away.
+    assert status["Overview"] == SectionStatus.DONE
+    assert "Body of ## Overview" in draft.section("overview").text
+    assert not failed["scope"].skipped and "refuses every call" in failed["scope"].error
+    # Risks had nothing on its way (first byte pending) and Rollout had not started: both are
+    # skipped at once, without waiting for Risks' reply.
+    assert failed["risks"].skipped and failed["rollout"].skipped
+    assert elapsed < 2.5
+
+
+def test_a_fatal_failure_closes_the_gate_to_calls_queued_behind_it():
+    gate = CallGate(4, slow_start=True)
+    cancel = threading.Event()
+    assert gate.acquire(cancel)
+    gate.close()
+    gate.release()
+    assert not gate.acquire(cancel)  # the freed place is not handed to the next section
 
 
 def test_a_stall_mid_stream_is_retried():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import heapq
 import queue
-import random
 import re
 import threading
 import time
@@ -35,6 +34,7 @@ from prd_assistant.events import (
     ServerWaiting,
 )
 from prd_assistant.facts import Facts, extract_facts
+from prd_assistant.model_calls import backoff, finish_reason, message_text
 from prd_assistant.outline import outline_section
 from prd_assistant.pacing import CallGate
 from prd_assistant.postprocess import MAX_SECTION_CHARS, finalize_section_text
@@ -55,8 +55,6 @@ TOKENS_PER_ITEM = 150
 MAX_SECTION_TOKENS = MAX_SECTION_CHARS // 4
 # How often to report what the run is waiting on while the server is silent.
 WAIT_REPORT_SECONDS = 10.0
-# After a failure that stops the run, how long to wait for replies that were already on their way.
-FATAL_DRAIN_SECONDS = 0.05
 _HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s.*$|^\s*(?:=+|-+)\s*$", re.MULTILINE)
 _OPEN_QUESTION = re.compile(r"open question:\s*(.+)", re.IGNORECASE)
 _LABEL_EDGE = re.compile(r"^[*_`:\s]+")
@@ -234,8 +232,10 @@ class Drafter:
         still fails is reported as :class:`SectionFailed` while the others go on. A reply
         that stops at its length limit is retried once with more room, then kept as
         truncated (``SectionDone.truncated``). A failure that is fatal for every call (wrong
-        key, unreachable or silent server) is reported once, by the section that hit it; the
-        sections not yet started fail with ``skipped=True``. While the server is silent,
+        key, unreachable or silent server) is reported once, by the section that hit it. Then
+        nothing new starts, and every section without text on its way (queued, backing off,
+        or waiting for a first byte) fails at once with ``skipped=True``; sections already
+        receiving text finish and are kept. While the server is silent,
         :class:`ServerWaiting` says so every few seconds. Closing the generator early cancels
         the sections not yet started.
 
@@ -254,7 +254,9 @@ class Drafter:
         for key in targets:
             self.template.section(key)  # unknown keys fail here, before any call is made
         events: queue.Queue[DraftEvent | _WorkerFailure] = queue.Queue()
-        cancel = threading.Event()
+        # One stop flag per section, so a server-wide failure can stop the sections that have
+        # no reply coming while those already receiving text finish.
+        stops: dict[str, threading.Event] = {}
         target_set = set(targets)
         waiting_on = {k: sum(1 for d in self.dependencies[k] if d in target_set) for k in targets}
         ready = [(self._priority[k], k) for k in targets if not waiting_on[k]]
@@ -270,6 +272,8 @@ class Drafter:
         fatal: str | None = None
         held: list[SectionDone] = []
         in_progress: set[str] = set()
+        receiving: set[str] = set()  # sections whose current call has sent text
+        stopped: set[str] = set()  # reported skipped: what their workers still send is dropped
         executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="prd-draft")
         if self.model is not None:
             # The tokenizer is first needed for the second wave; load it while the first waits.
@@ -279,6 +283,19 @@ class Drafter:
         try:
             while unfinished:
                 if fatal:
+                    # After a server-wide failure nothing new starts, and no section waits
+                    # for a reply that is not coming: those queued at the gate, backing off
+                    # or waiting for a first byte are stopped and reported as skipped now (on
+                    # a silent server each would otherwise wait out its own timeout). Sections
+                    # already receiving text finish: their reply is nearly free, and is kept.
+                    for key in sorted(in_progress - receiving):
+                        stops[key].set()
+                        stopped.add(key)
+                        in_progress.discard(key)
+                        running -= 1
+                        unfinished -= 1
+                        self._release_dependents(key, waiting_on, ready)
+                        yield SectionFailed(key, fatal, 0.0, skipped=True)
                     while ready:
                         _, key = heapq.heappop(ready)
                         unfinished -= 1
@@ -290,32 +307,27 @@ class Drafter:
                     _, key = heapq.heappop(ready)
                     running += 1
                     in_progress.add(key)
+                    stops[key] = threading.Event()
                     # Outline mode writes from the description's facts and needs no prompt.
                     inputs = self._inputs(draft, key, instruction) if self.model is not None else {}
-                    executor.submit(self._run_one, key, inputs, facts, events, cancel, gate)
+                    executor.submit(self._run_one, key, inputs, facts, events, stops[key], gate)
                 if not running:
                     continue
                 try:
-                    event = events.get(
-                        timeout=FATAL_DRAIN_SECONDS if fatal else WAIT_REPORT_SECONDS
-                    )
+                    event = events.get(timeout=WAIT_REPORT_SECONDS)
                 except queue.Empty:
-                    if fatal:
-                        # Sections still queued at the gate or waiting on a dead server would
-                        # each wait out their own timeout, one after another (eight minutes
-                        # on a silent server): stop them and report them as skipped now.
-                        cancel.set()
-                        for key in sorted(in_progress):
-                            unfinished -= 1
-                            self._release_dependents(key, waiting_on, ready)
-                            yield SectionFailed(key, fatal, 0.0, skipped=True)
-                        in_progress.clear()
-                        running = 0
-                        continue
                     silent = gate.silent_for()
                     if silent >= WAIT_REPORT_SECONDS and self.model is not None:
                         yield ServerWaiting(silent, gate.in_flight, self.silence_limit)
                     continue
+                if event.key in stopped:
+                    continue
+                if isinstance(event, SectionDelta):
+                    receiving.add(event.key)
+                elif isinstance(event, SectionStarted | SectionRetrying):
+                    receiving.discard(event.key)  # a new call: nothing received yet
+                    if fatal:
+                        continue  # about to call a server that failed: stopped above
                 if isinstance(event, _WorkerFailure):
                     if event.kind == "fatal" and fatal is None:
                         fatal = event.error
@@ -327,6 +339,7 @@ class Drafter:
                 if isinstance(event, SectionDone | SectionFailed):
                     running -= 1
                     in_progress.discard(event.key)
+                    receiving.discard(event.key)
                     unfinished -= 1
                     self._release_dependents(event.key, waiting_on, ready)
                 if isinstance(event, SectionDone):
@@ -341,7 +354,8 @@ class Drafter:
                 draft.section(event.key).text = merged
                 yield SectionDone(event.key, merged, event.usage, event.seconds, event.truncated)
         finally:
-            cancel.set()
+            for stop in stops.values():
+                stop.set()
             executor.shutdown(wait=False, cancel_futures=True)
 
     def _release_dependents(
@@ -440,6 +454,9 @@ class Drafter:
                     retry = self._retry(key, attempt, exc, "the reply was cut off")
             except Exception as exc:
                 retry = self._failure_or_retry(key, attempt, exc, gate)
+                if isinstance(retry, _WorkerFailure) and retry.kind == "fatal":
+                    # Before this call's place is released: no queued call may take it.
+                    gate.close()
             finally:
                 gate.release()
             if isinstance(retry, _WorkerFailure):
@@ -489,10 +506,7 @@ class Drafter:
     ) -> SectionRetrying | _WorkerFailure:
         if attempt > self.retries:
             return _WorkerFailure(key, llm.describe_error(exc), 0.0, "")
-        asked = llm.retry_after(exc)
-        wait = asked if asked is not None else min(8.0, 0.5 * 2 ** (attempt - 1))
-        wait = min(wait, 60.0) * (1 + random.random() * 0.2)  # jitter spreads the retries
-        return SectionRetrying(key, attempt + 1, reason, round(wait, 2))
+        return SectionRetrying(key, attempt + 1, reason, backoff(attempt, exc))
 
     def _call_model(
         self,
@@ -522,8 +536,8 @@ class Drafter:
                 if first:
                     gate.first_byte(time.monotonic() - started)
                     first = False
-                finish = _finish_reason(chunk) or finish
-                text = _chunk_text(chunk)
+                finish = finish_reason(chunk) or finish
+                text = message_text(chunk)
                 if text:
                     parts.append(text)
                     events.put(SectionDelta(spec.key, text))
@@ -533,8 +547,8 @@ class Drafter:
         else:
             message = chain.invoke(inputs, config=config)
             gate.heard()
-            finish = _finish_reason(message)
-            raw = _chunk_text(message)
+            finish = finish_reason(message)
+            raw = message_text(message)
             events.put(SectionDelta(spec.key, raw))
         if finish == "length":
             raise llm.ReplyIncomplete("length", raw)
@@ -582,23 +596,6 @@ class Drafter:
             cost = tokens.estimate_cost(self.model_name, prompt_tokens, EXPECTED_COMPLETION_TOKENS)
             result[key] = Usage(prompt_tokens, EXPECTED_COMPLETION_TOKENS, False, cost)
         return result
-
-
-def _finish_reason(message: Any) -> str | None:
-    metadata = getattr(message, "response_metadata", None) or {}
-    reason = metadata.get("finish_reason") or metadata.get("stop_reason")
-    return str(reason) if reason else None
-
-
-def _chunk_text(message: Any) -> str:
-    content = getattr(message, "content", "")
-    if isinstance(content, str):
-        return content
-    return "".join(
-        p if isinstance(p, str) else str(p.get("text", ""))
-        for p in content
-        if isinstance(p, str) or (isinstance(p, dict) and p.get("type") == "text")
-    )
 
 
 def _short_reason(exc: BaseException) -> str:

@@ -38,6 +38,7 @@ class CallGate:
         self.ceiling = max(1, min(limit, slots) if slots else limit)
         self.limit = 1 if slow_start else self.ceiling
         self.narrowed: str | None = None  # why the gate dropped to one call, once it did
+        self.closed = False  # a server-wide failure: no call may start any more
         self._in_flight = 0
         self._best_ttfb: float | None = None
         self._condition = threading.Condition()
@@ -49,14 +50,21 @@ class CallGate:
             return self._in_flight
 
     def acquire(self, cancel: threading.Event) -> bool:
-        """Waits for a free place; False when ``cancel`` is set first."""
+        """Waits for a free place; False when ``cancel`` is set or the gate closes first."""
         with self._condition:
-            while self._in_flight >= self.limit:
-                if cancel.is_set():
+            while self._in_flight >= self.limit or self.closed:
+                if cancel.is_set() or self.closed:
                     return False
                 self._condition.wait(0.2)
             self._in_flight += 1
             return True
+
+    def close(self) -> None:
+        """Lets no further call start (the server failed for every call); calls already
+        under way go on."""
+        with self._condition:
+            self.closed = True
+            self._condition.notify_all()
 
     def release(self) -> None:
         with self._condition:

@@ -341,6 +341,7 @@ class OpenAIStubServer:
         self.slot_endpoints = slot_endpoints
         self.schema_refusal_status = schema_refusal_status
         self.interrupted = 0  # streamed replies ended early to free a slot
+        self.abandoned = 0  # streamed replies the client closed before their end
         self.calls = 0
         self.failures = 0
         self._random = random.Random(seed)
@@ -744,7 +745,10 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                 self._chunk(b"data: [DONE]\n\n")
                 self._chunk(b"")  # the zero-length chunk that ends the body
             except (BrokenPipeError, ConnectionResetError):
-                pass  # the client went away (cancelled or timed out)
+                # The client went away (cancelled or timed out): seen at the next write, as
+                # llama.cpp sees it, which then frees the slot.
+                with server._lock:
+                    server.abandoned += 1
 
         def _stall(self, behaviour: Stall) -> None:
             """Silent for ``behaviour.seconds``, bar SSE keep-alive comments if asked for."""

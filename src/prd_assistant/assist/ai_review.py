@@ -181,7 +181,8 @@ def ai_review(
         markdown_text: The PRD.
         findings: The rule-based findings (``prd_assistant.review.review(markdown_text)``).
         settings: Model settings, the same as ``prd draft`` uses.
-        model: A ready chat model (tests, or the app's cached one); default: built from settings.
+        model: A ready chat model made with ``client_retries=0`` (tests, or the app's); default:
+            built from settings. Its calls are retried ``settings.max_retries`` times.
         structured: Override the structured-output mode (default: ``llm.structured_mode``).
         rewrite_findings: The unquantified-claim findings the PM chose to rewrite (default:
             all of them, up to 12).
@@ -196,9 +197,8 @@ def ai_review(
         return result
     try:
         if model is None:
-            # Streamed, so a slow CPU server is judged by its silence, not by the whole reply's
-            # time, and an abandoned call is closed (the server stops generating) before a retry.
-            model = llm.create_chat_model(settings, streaming=True)
+            # Retried by model_calls.whole_reply, like drafting: never inside the client too.
+            model = llm.create_chat_model(settings, client_retries=0)
         mode = llm.structured_mode(settings) if structured is None else structured
         detail = suggest_detailed(
             model,
@@ -207,6 +207,7 @@ def ai_review(
             structured=mode,
             rewrite_findings=rewrite_findings,
             max_input_tokens=max_input_tokens,
+            retries=settings.max_retries,
         )
     except AssistError as exc:
         result.error = str(exc)

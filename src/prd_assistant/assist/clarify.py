@@ -18,6 +18,7 @@ from prd_assistant.assist.models import (
 from prd_assistant.assist.prompt_files import load_prompt
 from prd_assistant.assist.structured import ask_structured
 from prd_assistant.document import Clarification
+from prd_assistant.model_calls import DEFAULT_RETRIES
 
 # What a skipped question without a recommended answer tells the drafting model.
 NO_RECOMMENDATION = "not known yet; state a plausible value as an assumption"
@@ -26,7 +27,12 @@ CLARIFY_MAX_TOKENS = 1_500
 
 
 def clarifying_questions(
-    model: BaseChatModel, description: str, context: str = "", *, structured: bool | None = None
+    model: BaseChatModel,
+    description: str,
+    context: str = "",
+    *,
+    structured: bool | None = None,
+    retries: int = DEFAULT_RETRIES,
 ) -> list[ClarifyingQuestion]:
     """Asks the model what it needs to know before drafting; at most five questions.
 
@@ -35,6 +41,7 @@ def clarifying_questions(
         description: The PM's service description.
         context: Extra context already given; the model does not ask what it settles.
         structured: Passed to the structured-output call (False: JSON parsing only).
+        retries: Further tries after a failure that may pass (``model_calls.whole_reply``).
 
     Returns:
         Up to five questions, most draft-changing first, each with options and a
@@ -52,6 +59,7 @@ def clarifying_questions(
         what="clarifying questions",
         structured=structured,
         max_tokens=CLARIFY_MAX_TOKENS,
+        retries=retries,
     )
     unique: dict[str, ClarifyingQuestion] = {}
     for question in result.questions:

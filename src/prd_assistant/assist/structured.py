@@ -13,18 +13,19 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
-from langchain_core.runnables import Runnable
 from pydantic import BaseModel, ValidationError
 
 from prd_assistant import llm
 from prd_assistant.assist.models import AssistError, wire_schema
 from prd_assistant.assist.prompt_files import load_prompt
+from prd_assistant.model_calls import DEFAULT_RETRIES, whole_reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
@@ -44,21 +45,6 @@ class Outcome:
     native: bool  # True when sent with response_format json_schema and read without repair
     repaired: bool  # True when a repair call was needed
     calls: int
-
-
-def message_text(message: Any) -> str:
-    """The text of a chat message, whether its content is a string or a list of blocks."""
-    content = getattr(message, "content", message)
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = [
-            p if isinstance(p, str) else str(p.get("text", ""))
-            for p in content
-            if isinstance(p, str) or (isinstance(p, dict) and p.get("type") == "text")
-        ]
-        return "".join(parts)
-    return str(content)
 
 
 def extract_json(text: str) -> Any:
@@ -130,6 +116,7 @@ def ask_structured(
     what: str,
     structured: bool | llm.StructuredMode | None = None,
     max_tokens: int | None = None,
+    retries: int = DEFAULT_RETRIES,
 ) -> tuple[T, Outcome]:
     """Asks ``model`` with ``prompt`` and returns the reply as a validated ``schema`` object.
 
@@ -148,6 +135,9 @@ def ask_structured(
         structured: False: plain text only. A mode: start there. True or None: start at the
             mode remembered for this server, else json_schema.
         max_tokens: Cap on the reply's length (None: the server's default).
+        retries: Further tries per call after a failure that may pass; every call is made
+            by ``model_calls.whole_reply`` (streamed, capped, closed before a retry), so the
+            model should have no client retries of its own.
 
     Raises:
         AssistError: If the model cannot be reached or its reply cannot be read even after
@@ -156,16 +146,25 @@ def ask_structured(
     messages = prompt.format_messages(**inputs)
     key = llm.model_server_key(model)
     modes = _modes(key, structured)
-    capped = model.bind(**llm.output_cap(model, max_tokens)) if max_tokens else model
     calls = 0
     reply: str | None = None
     used: llm.StructuredMode = "text"
     for index, mode in enumerate(modes):
         calls += 1
+        last = index + 1 == len(modes)
         try:
-            reply = _invoke_text(capped, messages, what, _response_format(mode, schema, name))
+            reply = _invoke_text(
+                model,
+                messages,
+                what,
+                max_tokens,
+                retries,
+                _response_format(mode, schema, name),
+                # A refused response_format is not retried: the next mode is tried instead.
+                final=None if last else _rejected_feature,
+            )
         except AssistError as exc:
-            if index + 1 < len(modes) and _rejected_feature(exc.__cause__):
+            if not last and _rejected_feature(exc.__cause__):
                 log.info("%s refused by the server; trying %s", mode, modes[index + 1])
                 llm.remember_structured_mode(key, modes[index + 1])
                 continue
@@ -179,7 +178,9 @@ def ask_structured(
         log.info("unreadable %s reply, asking for a repair: %s", what, first)
         problem = str(first)
     calls += 1
-    repaired = _invoke_text(capped, _repair_messages(reply, problem, schema), what)
+    repaired = _invoke_text(
+        model, _repair_messages(reply, problem, schema), what, max_tokens, retries
+    )
     try:
         return parse_reply(repaired, schema), Outcome(False, True, calls)
     except ReplyError as second:
@@ -223,15 +224,25 @@ def _rejected_feature(exc: BaseException | None) -> bool:
 
 
 def _invoke_text(
-    model: Runnable,
+    model: BaseChatModel,
     messages: list[BaseMessage],
     what: str,
+    max_tokens: int | None,
+    retries: int,
     response_format: dict[str, Any] | None = None,
+    final: Callable[[BaseException], bool] | None = None,
 ) -> str:
+    kwargs = {"response_format": response_format} if response_format is not None else {}
     try:
-        if response_format is not None:
-            return message_text(model.invoke(messages, response_format=response_format))
-        return message_text(model.invoke(messages))
+        return whole_reply(
+            model, messages, max_tokens=max_tokens, retries=retries, call_kwargs=kwargs, final=final
+        )
+    except llm.ReplyIncomplete as exc:
+        if exc.reason == "length" and exc.text.strip():
+            # Cut at the cap: parsing, then one repair request, may still recover the JSON.
+            log.info("%s reply stopped at its length limit", what)
+            return exc.text
+        raise AssistError(_call_failed(what, exc)) from exc
     except Exception as exc:
         raise AssistError(_call_failed(what, exc)) from exc
 

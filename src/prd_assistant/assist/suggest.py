@@ -40,6 +40,7 @@ from prd_assistant.assist.prompt_files import load_prompt
 from prd_assistant.assist.structured import Outcome, ask_structured
 from prd_assistant.consistency import split_sections
 from prd_assistant.llm import StructuredMode
+from prd_assistant.model_calls import DEFAULT_RETRIES
 
 log = logging.getLogger(__name__)
 MAX_REWRITES = 12
@@ -69,6 +70,7 @@ def suggest(
     structured: bool | StructuredMode | None = None,
     rewrite_findings: Sequence[FindingLike] | None = None,
     max_input_tokens: int | None = None,
+    retries: int = DEFAULT_RETRIES,
 ) -> Suggestions:
     """Risks, open questions and quantified rewrites for a draft, in one pass.
 
@@ -83,6 +85,8 @@ def suggest(
             unquantified-claim finding in ``findings``, up to 12, one per sentence).
         max_input_tokens: The model's context window (default: known for OpenAI models, 16k
             otherwise); larger drafts are reviewed in parts.
+        retries: Further tries per call after a failure that may pass (see
+            ``model_calls.whole_reply``; the model should make none of its own).
 
     Returns:
         Deduplicated suggestions.
@@ -98,6 +102,7 @@ def suggest(
         structured=structured,
         rewrite_findings=rewrite_findings,
         max_input_tokens=max_input_tokens,
+        retries=retries,
     ).suggestions
 
 
@@ -109,6 +114,7 @@ def suggest_detailed(
     structured: bool | StructuredMode | None = None,
     rewrite_findings: Sequence[FindingLike] | None = None,
     max_input_tokens: int | None = None,
+    retries: int = DEFAULT_RETRIES,
 ) -> SuggestResult:
     """Like :func:`suggest`, with the merges, the number of parts and how the reply was read."""
     if not markdown_text.strip():
@@ -122,7 +128,7 @@ def suggest_detailed(
     while True:
         try:
             total, parts, outcome = _review_in_parts(
-                model, markdown_text, window, known_q, known_r, claims, structured
+                model, markdown_text, window, known_q, known_r, claims, structured, retries
             )
             break
         except AssistError as exc:
@@ -164,6 +170,7 @@ def _review_in_parts(
     known_r: list[ExistingItem],
     claims: list[str],
     structured: bool | StructuredMode | None,
+    retries: int,
 ) -> tuple[Suggestions, int, Outcome]:
     """All parts' suggestions merged, the number of parts and the combined call outcome."""
     model_name = _model_name(model)
@@ -194,6 +201,7 @@ def _review_in_parts(
             what="risks and open questions",
             structured=structured,
             max_tokens=reply_tokens,
+            retries=retries,
         )
         total = total.merge(result)
         calls += outcome.calls

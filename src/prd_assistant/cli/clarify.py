@@ -47,17 +47,19 @@ def read_answers(name: str) -> list[str]:
 
 
 def ask_clarifying_questions(
-    model: BaseChatModel, draft: Draft, answers: list[str] | None = None
+    model: BaseChatModel, draft: Draft, answers: list[str] | None = None, retries: int = 3
 ) -> list[Clarification]:
     """Asks the model's clarifying questions and takes the answers.
 
     Answers come from ``answers`` when given (``--answers``), else from stdin, one line per
     question, whether it is a terminal or a pipe. Enter (a blank line or a closed stdin) keeps the
     recommended answer as an ``Assumption:``; a number picks an option; anything else is a
-    free-text answer.
+    free-text answer. The model call is retried ``retries`` times, as a drafted section is.
     """
     try:
-        questions = assist.clarifying_questions(model, draft.description, draft.context)
+        questions = assist.clarifying_questions(
+            model, draft.description, draft.context, retries=retries
+        )
     except Exception as exc:
         from prd_assistant.cli.common import cli_message
 

@@ -217,7 +217,9 @@ def run(args: argparse.Namespace) -> int:
             answers = read_answers(args.answers) if args.answers else None
         except ValueError as exc:
             return fail(str(exc))
-        draft.clarifications = ask_clarifying_questions(model, draft, answers)
+        draft.clarifications = ask_clarifying_questions(
+            model, draft, answers, retries=settings.max_retries
+        )
 
     keys = [s.key for s in draft.sections if s.status != "done"] if args.resume else None
     default_path = not args.json and not args.resume

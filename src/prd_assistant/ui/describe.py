@@ -152,7 +152,11 @@ def _clarifying_questions(draft: Draft) -> list[ClarifyingQuestion]:
         model = sidebar.create_model()
         if model is None:
             return []
-        return list(assist.clarifying_questions(model, draft.description, draft.context))
+        return list(
+            assist.clarifying_questions(
+                model, draft.description, draft.context, retries=sidebar.retries()
+            )
+        )
     except Exception as exc:  # clarifying is optional; drafting goes on without it
         state.flash("info", f"Skipped the clarifying questions: {sidebar.explain(exc)}")
         return []

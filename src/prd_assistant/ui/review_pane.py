@@ -375,7 +375,9 @@ def _run_suggest(draft: Draft) -> None:
             from prd_assistant import assist
 
             markdown = draft.to_markdown()
-            result = assist.suggest(model, markdown, list(_review(markdown)))
+            result = assist.suggest(
+                model, markdown, list(_review(markdown)), retries=sidebar.retries()
+            )
     except Exception as exc:  # an optional step; tell the PM beside the button and go on
         st.session_state["suggest_error"] = f"Could not get suggestions: {sidebar.explain(exc)}"
         return

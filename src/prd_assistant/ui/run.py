@@ -192,6 +192,7 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
     remaining = [k for k in run["keys"] if k not in run["done"]]
     try:
         model = sidebar.create_model()
+        server_slots = sidebar.server_slots() if model is not None else None
     except Exception as exc:  # a settings problem must reach the PM as text
         st.session_state["run"] = None
         for key in run["keys"]:
@@ -211,6 +212,8 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
         model,
         model_name=model_name,
         concurrency=int(st.session_state["concurrency"]),
+        retries=sidebar.retries(),
+        slots=server_slots,
     )
     total = len(run["keys"])
     if slots is None:

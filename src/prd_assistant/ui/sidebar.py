@@ -194,7 +194,28 @@ def create_model() -> BaseChatModel | None:
     problem = setup_problem()
     if problem:
         raise llm.ModelConfigError(problem)
-    return llm.create_chat_model(current_settings())
+    # Drafting and model_calls.whole_reply retry every call themselves (retries()), after
+    # closing the abandoned request; retries inside the client would resend behind their back.
+    return llm.create_chat_model(current_settings(), client_retries=0)
+
+
+def retries() -> int:
+    """How many times a failed model call is tried again (the settings' ``max_retries``)."""
+    return current_settings().max_retries
+
+
+def server_slots() -> int | None:
+    """How many calls the configured server runs at once, when it says (llama.cpp); read once
+    per server and session, so drafting starts at what the server can take."""
+    from prd_assistant import llm
+
+    settings = current_settings()
+    if settings.is_openai:
+        return None
+    known: dict[str, int | None] = st.session_state["server_slots"]
+    if _server_key() not in known:
+        known[_server_key()] = llm.server_slots(settings)
+    return known[_server_key()]
 
 
 def panel_wording(message: str) -> str:

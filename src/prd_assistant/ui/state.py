@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "editing": set(),  # section keys whose editor is open
     "flash": [],  # (kind, message) shown once after a rerun
     "models": {},  # server URL -> model names from /v1/models
+    "server_slots": {},  # server URL -> calls it runs at once (llama.cpp /props), None: unknown
     "connection": None,  # {"ok": bool, "message": str} from "Test connection"
     "connection_pending": False,  # Test connection clicked; runs under a spinner
     "model_pick": None,  # model chosen by Test connection, selected on the next run
