@@ -174,10 +174,18 @@ def test_a_whole_draft_with_default_settings(llama_server, tmp_path):
 
 
 def test_a_clarify_round_gets_its_questions_through_the_fallback(llama_server, tmp_path):
-    data, result = draft_small(llama_server, tmp_path, "--clarify", stdin="1\n\n\n\n\n")
+    # Piped answers: a free-text answer, an option by number, then Enter for the rest.
+    answer = "Only merchants in Norway at launch, about 40 of them"
+    data, result = draft_small(llama_server, tmp_path, "--clarify", stdin=f"{answer}\n1\n\n\n\n")
     # json_schema is refused with HTTP 500 here; the fallback must still get questions.
     assert "skipping clarifying questions" not in result.stderr, result.stderr
-    assert 1 <= len(data["clarifications"]) <= 5
+    clarifications = data["clarifications"]
+    assert 1 <= len(clarifications) <= 5
+    # The piped answers were used, not ignored for want of a terminal.
+    assert clarifications[0]["answer"] == answer and not clarifications[0]["assumed"]
+    if len(clarifications) > 1:  # "1" picks the first option (or is the answer, if none)
+        assert not clarifications[1]["assumed"] and clarifications[1]["answer"], clarifications
+    assert all(c["assumed"] for c in clarifications[2:])
     check_sections(data, result)
 
 

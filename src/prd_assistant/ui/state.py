@@ -156,6 +156,11 @@ def save(note: str = "", version: bool = True, *, force: bool = False) -> bool:
         st.query_params[QUERY_KEY] = current.id
     target = store()
     if target is None:
+        # store() said why; the draft lives only in this tab until the database works again.
+        st.session_state["save_error"] = (
+            "Could not save the draft (the database cannot be used); it is kept in this tab "
+            "only. Download it below to keep it."
+        )
         return False
     if st.session_state["conflict"] and not force:
         return False  # nothing is saved over the other tab's work until the PM decides
@@ -181,7 +186,7 @@ def save(note: str = "", version: bool = True, *, force: bool = False) -> bool:
 
 def _reason(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-    return text[:160]
+    return text[:400]  # room for a file path and what to do about it
 
 
 def _reload() -> None:
