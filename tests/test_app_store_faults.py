@@ -3,29 +3,42 @@ the draft or the news that it was not saved (AppTest, a real SQLite file, a fake
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from streamlit.testing.v1 import AppTest
 
 from prd_assistant.document import Draft, SectionStatus
 from prd_assistant.store import DraftStore, sqlite_url
 from prd_assistant.template import load_template
 from prd_assistant.ui import state
-from tests.test_app import current, draft, fake_model, isolated, new_app, page_text
+from tests.test_app import (
+    APP,
+    TIMEOUT,
+    current,
+    draft,
+    fake_model,
+    isolated,
+    new_app,
+    page_text,
+)
 
 __all__ = ["fake_model", "isolated"]  # the fixtures
 
 
-def _damage(path: Path) -> None:
-    """Overwrites the start of every page after the first, as a torn write or bad sector does."""
+def _damage(path: Path, from_page: float = 0.0) -> None:
+    """Overwrites the start of every page from ``from_page`` (a share of the file) on, as torn
+    writes or bad sectors do; the first page always survives."""
     store = DraftStore(sqlite_url(path))
     for n in range(20):
         store.save(Draft.from_template(load_template(), f"Service{n} sends updates.", f"S{n}"))
     store.engine.dispose()  # checkpoints the WAL into the file
     raw = bytearray(path.read_bytes())
-    for offset in range(4096, len(raw), 4096):
+    first = max(1, int(len(raw) // 4096 * from_page))
+    for offset in range(4096 * first, len(raw), 4096):
         raw[offset : offset + 100] = b"\xff" * 100
     path.write_bytes(bytes(raw))
 
@@ -45,6 +58,18 @@ def test_a_damaged_database_leaves_the_form_and_drafting_with_a_warning(fake_mod
     # Nothing could be saved: the draft is offered as a download instead.
     assert any("Could not save the draft" in e.value for e in at.error)
     assert _download_offered(at)
+
+
+def test_damaged_history_is_a_warning_that_says_what_to_do_not_a_class_name(fake_model, isolated):
+    _damage(isolated / "drafts.sqlite3", from_page=0.5)  # opens, but the drafts cannot be listed
+    state._open_store.clear()
+    at = new_app(key="sk-test-key")
+    assert not at.exception
+    [warning] = [w.value for w in at.warning if w.value.startswith("History is unavailable")]
+    assert "damaged" in warning and "Move the file aside" in warning
+    assert "Error" not in warning  # no StoreError / OperationalError
+    draft(at)
+    assert all(s.status is SectionStatus.DONE for s in current(at).sections)
 
 
 def _download_offered(at) -> bool:
@@ -92,3 +117,25 @@ def test_a_failed_save_stays_on_the_page_with_a_download_until_a_save_works(
     assert not any("Could not save the draft" in e.value for e in at.error)
     stored = DraftStore(sqlite_url(isolated / "drafts.sqlite3")).load(current(at).id)
     assert stored is not None and "where parcels are" in stored.section("overview").text
+
+
+def test_a_link_to_a_damaged_stored_draft_opens_the_page_with_a_warning(fake_model, isolated):
+    store = DraftStore(sqlite_url(isolated / "drafts.sqlite3"))
+    stored = Draft.from_template(load_template(), "ParcelPing sends delivery updates.", "P")
+    store.save(stored)
+    with store.engine.begin() as conn:  # a null section key and no template: unreadable
+        conn.execute(
+            text("UPDATE drafts SET data = :data"),
+            {"data": json.dumps({"sections": [{"key": None}], "template_text": None})},
+        )
+    store.engine.dispose()
+    state._open_store.clear()
+    for _ in range(2):  # the link is opened again: it must not crash on every load
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.session_state["clarify_enabled"] = False
+        at.query_params["draft"] = stored.id
+        at.run()
+        assert not at.exception
+        warning = " ".join(w.value for w in at.warning)
+        assert "could not be opened" in warning and "damaged" in warning
+        assert at.text_area(key="description") is not None

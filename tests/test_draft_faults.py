@@ -9,6 +9,7 @@ in bounded time, once; the concurrency adapts to a single-slot server.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 
@@ -219,6 +220,39 @@ def test_a_fatal_failure_closes_the_gate_to_calls_queued_behind_it():
     assert not gate.acquire(cancel)  # the freed place is not handed to the next section
 
 
+def test_a_server_that_never_accepts_the_connection_is_given_up_at_the_connect_timeout():
+    # A listener whose backlog is full drops new connection attempts: connect hangs, as it
+    # does for a firewalled host. The connect limit (0.5 s), not the idle one (30 s), applies.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        queued = []
+        for _ in range(4):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(listener.getsockname())
+            queued.append(filler)
+        host, port = listener.getsockname()
+        settings = llm.ModelSettings(
+            model="test-model",
+            base_url=f"http://{host}:{port}/v1",
+            connect_timeout=0.5,
+            idle_timeout=30,
+            max_retries=1,
+        )
+        template = parse_template(SMALL_TEMPLATE, "small")
+        model = llm.create_chat_model(settings, client_retries=0)
+        drafter = Drafter(template, model, model_name="test-model", retries=1, concurrency=1)
+        started = time.perf_counter()
+        events = list(drafter.stream(Draft.from_template(template, DESCRIPTION, "ParcelPing")))
+        elapsed = time.perf_counter() - started
+        for filler in queued:
+            filler.close()
+    failed = [e for e in events if isinstance(e, SectionFailed)]
+    assert len(failed) == 3 and "did not answer in time" in failed[0].error
+    assert elapsed < 5
+
+
 def test_a_stall_mid_stream_is_retried():
     with OpenAIStubServer(chunks=4, fault=Stall(after_chunks=1), fault_calls=1) as server:
         draft, events = small_run(server, idle_timeout=0.5)
@@ -303,6 +337,14 @@ def test_gate_narrows_to_one_when_time_to_first_byte_grows():
     gate.first_byte(14.0)
     assert gate.limit == 1 and "first byte" in (gate.narrowed or "")
     assert CallGate(8, slots=3).limit == 3
+
+
+def test_openai_starts_at_full_concurrency_and_other_servers_with_one_call():
+    hosted = llm.create_chat_model(llm.ModelSettings(api_key="sk-test"), client_retries=0)
+    local = llm.create_chat_model(
+        llm.ModelSettings(base_url="http://127.0.0.1:9/v1"), client_retries=0
+    )
+    assert not llm.may_have_few_slots(hosted) and llm.may_have_few_slots(local)
 
 
 def test_slow_start_widens_after_whole_replies_until_narrowed():

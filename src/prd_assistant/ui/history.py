@@ -37,7 +37,7 @@ def _open(draft_id: str) -> None:
         loaded = target.load_versioned(draft_id) if target else None
         meta = target.load_meta(draft_id) if target and loaded else {}
     except Exception as exc:  # a damaged row: say so, keep the page
-        state.flash("warning", f"That draft could not be opened: {exc.__class__.__name__}.")
+        state.flash("warning", f"That draft could not be opened: {state.failure_text(exc)}")
         return
     if loaded is None:
         state.flash("warning", "That draft is no longer in the database.")
@@ -66,7 +66,7 @@ def _delete() -> None:
     try:
         target.delete(current.id)
     except Exception as exc:
-        state.flash("warning", f"Could not delete the draft: {exc.__class__.__name__}.")
+        state.flash("warning", f"Could not delete the draft: {state.failure_text(exc)}")
         return
     st.session_state["deleted"] = {"draft": current, "meta": dict(st.session_state["meta"])}
     _new()
@@ -88,7 +88,7 @@ def _open_version() -> None:
     try:
         old = target.load_version(int(version_id))
     except Exception as exc:
-        state.flash("warning", f"That version could not be opened: {exc.__class__.__name__}.")
+        state.flash("warning", f"That version could not be opened: {state.failure_text(exc)}")
         return
     st.session_state["run"] = None
     st.session_state["draft"] = old
@@ -149,7 +149,7 @@ def render_history() -> None:
         try:
             _render_drafts(target)
         except Exception as exc:  # history is optional: the form must still show
-            st.warning(f"History is unavailable: {exc.__class__.__name__}. New drafts still work.")
+            st.warning(f"History is unavailable: {state.failure_text(exc)} New drafts still work.")
     st.file_uploader("Import a JSON draft", type=["json"], key="import_json")
     st.button("Import", key="import_button", on_click=_import)
 

@@ -88,7 +88,7 @@ def store() -> DraftStore | None:
     try:
         return _open_store(default_url()).as_user(st.session_state.get("user") or LOCAL_USER)
     except Exception as exc:  # a broken database must leave the form usable
-        st.warning(f"Drafts are not being saved: {_reason(exc)}", icon="⚠️")
+        st.warning(f"Drafts are not being saved: {failure_text(exc)}", icon="⚠️")
         return None
 
 
@@ -174,7 +174,7 @@ def save(note: str = "", version: bool = True, *, force: bool = False) -> bool:
         return False
     except Exception as exc:  # saving must never lose the page
         st.session_state["save_error"] = (
-            f"Could not save the draft ({_reason(exc)}); it is kept in this tab only. "
+            f"Could not save the draft ({failure_text(exc)}); it is kept in this tab only. "
             "Download it below, or free disk space and keep working: the next change saves again."
         )
         return False
@@ -184,7 +184,8 @@ def save(note: str = "", version: bool = True, *, force: bool = False) -> bool:
     return True
 
 
-def _reason(exc: Exception) -> str:
+def failure_text(exc: Exception) -> str:
+    """A failure's own first line for the PM (store errors say what to do), never a trace."""
     text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
     return text[:400]  # room for a file path and what to do about it
 
@@ -302,7 +303,7 @@ def restore_from_url() -> None:
         loaded = target.load_versioned(draft_id) if target else None
         meta = target.load_meta(draft_id) if target and loaded else {}
     except Exception as exc:  # a damaged row must not take the page down
-        flash("warning", f"The draft in the link could not be opened ({_reason(exc)}).")
+        flash("warning", f"The draft in the link could not be opened ({failure_text(exc)}).")
         st.query_params.pop(QUERY_KEY, None)
         return
     if loaded is None:
