@@ -530,3 +530,48 @@ def test_an_unchecked_sign_off_has_its_own_rule() -> None:
 )
 def test_deferral_words_that_defer_nothing(text: str) -> None:
     assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("## Goals\n\n- Potentially stabilize an error reporting type.\n", ["Potentially"]),
+        ("## Timeline\n\nSix months to two years, I'd guess.\n", ["I'd guess"]),
+        (
+            "## Design\n\nThere are several possible approaches to detecting changes. Another "
+            "possibility is to not detect them at all.\n",
+            ["several possible approaches", "Another possibility is"],
+        ),
+        (
+            "## Future work\n\nWe are also considering PGO for memory behaviour.\n",
+            ["We are also considering"],
+        ),
+        (
+            "## Packages\n\nDetails still need to be considered.\n",
+            ["Details still need to be considered"],
+        ),
+        (
+            "## Stability\n\nWe plan to tackle this on a case-by-case basis.\n",
+            ["tackle this on a case-by-case"],
+        ),
+        # A hedged choice in a sketch of future work stays open.
+        (
+            "## Future work\n\nPerhaps it is better to leave the flag out.\n",
+            ["Perhaps"],
+        ),
+    ],
+)
+def test_tentative_plans_and_unpicked_options_are_open(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Risks\n\nA malformed profile could potentially crash the build.\n",
+        "## Libraries\n\nImplement `Error` on a possibly non-exhaustive enum.\n",
+        "## Future work\n\nWe could also have a collect-a-profile API for PGO.\n",
+    ],
+)
+def test_risks_attributes_and_listed_additions_are_not_open(text: str) -> None:
+    assert _matches(text) == []

@@ -40,13 +40,12 @@ _FRAMING_TITLES = (
     r"|personas?|user research|interviews?|why (?:now|this)"
 )
 _QUESTION_CONTEXT_TITLE = re.compile(rf"\b(?:{_FRAMING_TITLES})\b")
-# Those, and sections that argue for the design or sketch what may come later: "probably",
-# "we could" and "not sure" there are the writer's hedges and possibilities, not open product
-# decisions. Questions in rationale are left to the answer checks: it often asks the question
-# it then answers.
+# Those, and sections that argue for the design: "probably", "we could" and "not sure" there
+# are the writer's hedges, not open product decisions. Questions in rationale are left to the
+# answer checks: it often asks the question it then answers. (A sketch of future work still
+# leaves its choices open: "Perhaps it is better to leave the flag out.")
 _HEDGE_CONTEXT_TITLE = re.compile(
-    rf"\b(?:{_FRAMING_TITLES}|rationale|alternatives?(?: considered)?|drawbacks|discussion"
-    r"|future (?:possibilities|work|directions|extensions|enhancements|ideas|improvements))\b"
+    rf"\b(?:{_FRAMING_TITLES}|rationale|alternatives?(?: considered)?|drawbacks)\b"
 )
 _DECIDING = re.compile(r"\b(?:we|our|should|will|shall|must|need to)\b(?! could)")
 _BOLD_ONLY = re.compile(r"(?:\*\*|__)([^*_\n]{2,120})(?:\*\*|__)[ \t]*:?[ \t]*")
@@ -151,6 +150,13 @@ _POSSIBILITY_AFTER = re.compile(
     r"[ \t]+(?:(?:also|then|still|even)[ \t]+)?(?:have(?! to)[ \t]+\w+|be able to|just as well)"
 )
 _EXAMPLE_INTRO = re.compile(r"\b(?:like this|like so|as follows|for (?:example|instance)|e\.g\.)")
+# "## Future work": "we could also have a collect-a-profile API" lists a possible addition.
+# (A hedged choice there stays open: "Perhaps it is better to leave the flag out.")
+_FUTURE_TITLE = re.compile(
+    r"\bfuture (?:possibilities|work|directions|extensions|enhancements|ideas|improvements)\b"
+)
+_MODAL_HEDGE = re.compile(r"(?:we|i|the team) (?:might|may|could)\b|might ")
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)[ \t]+\(?$")
 # "could not possibly be aware": an intensifier, not a hedge.
 _NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bcannot)[ \t]+$")
 # "In the future we may also support ...", "(and in the future perhaps vector registers)": a
@@ -521,7 +527,8 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
 
 def _possibility(scan: Scan, start: int, end: int) -> bool:
     """True when a hedge word states a possibility rather than leaving a choice open: see
-    :data:`_POSSIBILITY_AFTER`, :data:`_NEGATED_BEFORE`, :data:`_LATER_BEFORE`, and a
+    :data:`_POSSIBILITY_AFTER`, :data:`_NEGATED_BEFORE`, :data:`_LATER_BEFORE`,
+    :data:`_FUTURE_TITLE`, :data:`_ARTICLE_BEFORE`, "potentially" inside a sentence, and a
     sentence that introduces an example ("we might write:" above code, "We could then add a
     fourth iterator like this:")."""
     masked = scan.scan
@@ -529,6 +536,14 @@ def _possibility(scan: Scan, start: int, end: int) -> bool:
     if _POSSIBILITY_AFTER.match(masked, end, s_end):
         return True
     if _NEGATED_BEFORE.search(masked, max(s_start, start - 12), start):
+        return True
+    if _MODAL_HEDGE.match(masked, start, end) and scan.area(start).under(_FUTURE_TITLE):
+        return True
+    if _ARTICLE_BEFORE.search(masked, max(s_start, start - 6), start):
+        return True  # "on a possibly non-exhaustive enum": a hedged attribute
+    if masked.startswith("potentially", start) and not _SENTENCE_OPENING.fullmatch(
+        masked, s_start, start
+    ):
         return True
     if _LATER_BEFORE.search(masked, max(s_start, start - 80), start):
         return True

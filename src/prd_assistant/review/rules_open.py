@@ -217,6 +217,23 @@ DEFERRAL = Rule(
             "we should|we should also|the team should|we may want to|we might want to",
             r" (?:consider|reconsider|revisit|explore|evaluate|investigate|look into)",
         ),
+        # "We are also considering using PGO for memory": weighed, not decided.
+        heads(
+            "we are|we're|we are also|we're also|the team is|we are still|we're still",
+            r" (?:considering|exploring|evaluating|investigating|weighing)",
+        ),
+        # "Details still need to be considered", "this needs to be worked out".
+        heads(
+            "details|specifics|this|that|it|still",
+            r" (?:still )?needs? to be (?:considered|worked out|decided|determined|discussed"
+            r"|figured out|fleshed out|settled|agreed|clarified)",
+        ),
+        # "we plan to tackle this on a case-by-case basis": no rule decided yet.
+        heads(
+            "tackle|handle|handled|decide|decided|address|addressed|evaluate|evaluated|determine"
+            "|determined|deal with|dealt with|judge|judged",
+            r" (?:[\w-]+ ){0,3}(?:on )?(?:a )?case[- ]by[- ]case",
+        ),
         heads(
             "depends on|depend on", r" (?:the )?(?:outcome|decision|results?|answer|findings) of"
         ),
@@ -268,6 +285,20 @@ CHOICE = Rule(
         "possibly",
         # Not "hopefully": "hopefully a very small set" hopes, it weighs no options.
         "probably",
+        # "- Potentially stabilize an error type": a tentative plan item (the engine keeps it
+        # only where it opens its sentence; "could potentially fail" is a risk).
+        "potentially",
+        # "between 6 months and 2 years I'd guess": an estimate nobody stands behind.
+        heads("i'd|we'd|i would|we would", " guess"),
+        "my guess is",
+        r"(?:don't|do not) quote me",
+        # "There are several possible approaches ... Another possibility is ...": options
+        # named, none chosen.
+        heads(
+            "several|two|three|multiple|a few|various|many",
+            r" possible (?:approaches|options|ways|solutions|designs|alternatives|strategies)",
+        ),
+        r"another (?:possibility|option|alternative) (?:is|would be|could be)",
         heads(
             "use|choose|go with|adopt|pick|build on|host on|deploy on|deploy to|migrate to|store (?:it |them |data )?in",
             r" either",
