@@ -575,3 +575,24 @@ def test_tentative_plans_and_unpicked_options_are_open(text: str, expected: list
 )
 def test_risks_attributes_and_listed_additions_are_not_open(text: str) -> None:
     assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Questions the product answers for its users.
+        ("## Home\n\nHome must answer:\n\n- What is my score?\n- Who is ahead?\n", []),
+        (
+            "## Screens\n\nEvery major screen should answer at least one of these:\n\n"
+            "- How many proofs do I have left?\n",
+            [],
+        ),
+        # Questions the team must answer are open.
+        (
+            "## Launch\n\nWe must answer these:\n\n- Who owns support?\n",
+            ["Who owns support?"],
+        ),
+    ],
+)
+def test_questions_the_product_answers_are_not_open(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected

@@ -75,11 +75,15 @@ _EXAMPLE_LEAD = re.compile(
     r"|(?:quer(?:y|ies)|questions?|prompts?|utterances?)\b[^.:]{0,80}\b(?:answer(?:s|ed)?|ask(?:s|ed)?"
     r"|type[sd]?|say|enter)[^.:]{0,40}\b(?:with|using|via|through|in|by)\b"
     r"|(?:users?|customers?|people|they) (?:can|could|will|may|might) (?:ask|type|say|enter)"
-    r"|(?:answers?|handles?|supports?) (?:quer(?:y|ies)|questions?|prompts?) (?:such as|like))"
+    r"|(?:answers?|handles?|supports?) (?:quer(?:y|ies)|questions?|prompts?) (?:such as|like)"
+    # "Every major screen should answer at least one of these:", "Home must answer:": the
+    # questions the product answers for its users.
+    r"|\b(?:should|must|will|shall|can|needs? to|has to|is to|helps?(?: \w+)? to)[ \t]+answer\b)"
 )
 _OPEN_LEAD = re.compile(
     r"\b(?:unresolved|open|outstanding|remaining|pending)\b|\bto be answered\b"
     r"|\b(?:we|you|team) (?:need|must|should|have) to answer\b|\bbefore\b"
+    r"|\b(?:we|you|team|i) (?:must|should|will|need to|have to)[ \t]+answer\b"
 )
 # Any open-question rule's words ("to be decided", "maybe", "TBD" ...), from a word start as
 # the engine matches them ("reasons" holds no placeholder "n").
