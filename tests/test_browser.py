@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextlib
 import http.server
 import os
+import re
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -84,6 +87,9 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_ARGS)
 
 
+# Sections of this service take SLOW_SECONDS each, so a test can click while they are in flight.
+SLOW_SERVICE = "SlowPing"
+SLOW_SECONDS = 1.5
 OVERVIEW_TEXT = (
     "The service must be fast. Latency stays ≤ __ ms at peak.\n\n![pixel]({pixel}/p.png?leak=draft)"
 )
@@ -129,6 +135,8 @@ def app(tmp_path_factory, pixel):
 
     def reply(body: dict) -> str:
         prompt = str(body.get("messages", [{}])[-1].get("content", ""))
+        if SLOW_SERVICE in prompt and "response_format" not in body:
+            time.sleep(SLOW_SECONDS)  # long enough to click while the section is in flight
         if "response_format" not in body and "Now write the section ## 1. Overview" in prompt:
             return overview
         return default_reply(body)
@@ -276,3 +284,89 @@ def test_two_tabs_saving_one_draft_are_told_and_merge_keeps_both(app, page, brow
     store.engine.dispose()
     assert saved.section("overview").text == "Tab A."
     assert saved.section("problem-statement").text == "Tab B."
+
+
+def _section_requests(server, since: int) -> Counter:
+    """How many times each section of the slow service was requested since request ``since``."""
+    counts: Counter = Counter()
+    for body in server.requests[since:]:
+        prompt = str(body.get("messages", [{}])[-1].get("content", ""))
+        found = re.search(r"Now write the section (##[^\n]+)", prompt)
+        if found and SLOW_SERVICE in prompt:
+            counts[found.group(1).strip()] += 1
+    return counts
+
+
+SCROLLERS = '[data-testid="stMain"], [data-testid="stAppViewContainer"]'
+
+
+def _scrolled(page) -> float:
+    """How far the page is scrolled (Streamlit scrolls its main area, not the window)."""
+    return page.evaluate(
+        "() => Math.max(window.scrollY, ...[...document.querySelectorAll("
+        f"'{SCROLLERS}')].map(e => e.scrollTop))"
+    )
+
+
+def _run_over(page) -> None:
+    """Waits until no section is waiting or being written and the page has settled."""
+    page.wait_for_function(
+        "() => !/⏳ waiting|✍️ writing/.test(document.body.innerText)", timeout=120_000
+    )
+    settle(page)
+
+
+def test_clicks_during_drafting_request_each_section_once_and_redrafts_stay_in_place(app, page):
+    url, server, _ = app
+    headings = [spec.heading for spec in load_template().sections]
+    since = len(server.requests)
+    page.goto(url)
+    page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)
+    box = page.get_by_label("Service description")
+    box.fill(DESCRIPTION.replace("ParcelPing", SLOW_SERVICE))
+    box.press("Control+Enter")
+    page.get_by_text("Estimate before drafting").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Draft PRD").click()
+    skip = page.get_by_role("button", name="Skip", exact=True)
+    skip.wait_for(timeout=60_000)
+    skip.click()
+    # Clicks while sections are in flight rerun the page; the run must go on, not restart.
+    page.get_by_text("✍️ writing").first.wait_for(timeout=30_000)
+    page.get_by_text("Describe the service").first.click()
+    for name in ("ShiftSwap", "LedgerLens", "ParcelPing"):
+        page.get_by_role("button", name=name, exact=True).click()
+        page.wait_for_timeout(400)
+    assert page.get_by_text("⏳ waiting").count(), "the clicks came after the run had ended"
+    page.get_by_text("19 of 19 sections done").wait_for(timeout=120_000)
+    assert _section_requests(server, since) == Counter(headings)
+
+    # Redrafting every section streams into the cards: the review pane stays, with no
+    # page-wide drafting layout, and clicks during it request nothing again.
+    click(page, "lock_overview")
+    page.locator(".st-key-lock_overview button", has_text="Unlock").first.wait_for(timeout=30_000)
+    settle(page)
+    since = len(server.requests)
+    page.locator(".st-key-redraft_all button").first.click()
+    page.get_by_text("✍️ writing").first.wait_for(timeout=30_000)
+    assert page.locator(".st-key-review_pane").first.is_visible()
+    assert not page.locator('[data-testid="stProgress"]').count()
+    page.locator(".st-key-lock_overview button").first.click()  # unlock
+    page.wait_for_timeout(400)
+    page.locator(".st-key-include_edited label").first.click()
+    assert page.get_by_text("⏳ waiting").count(), "the clicks came after the run had ended"
+    _run_over(page)
+    assert _section_requests(server, since) == Counter(h for h in headings[1:])
+
+    # One section regenerated low on the page keeps the scroll position.
+    card = page.locator(".st-key-section_risks-mitigations").first
+    card.scroll_into_view_if_needed()
+    card.get_by_role("button", name="Regenerate").click()
+    since = len(server.requests)
+    before = _scrolled(page)
+    assert before > 1000
+    page.locator(".st-key-regenerate_risks-mitigations button").first.click()
+    card.get_by_text("✍️ writing").wait_for(timeout=30_000)
+    assert page.locator(".st-key-review_pane").first.is_visible()
+    _run_over(page)
+    assert abs(_scrolled(page) - before) < 200
+    assert sum(_section_requests(server, since).values()) == 1

@@ -24,6 +24,18 @@ def _outline_drafter(template_text: str, template_name: str) -> Drafter:
     return Drafter(parse_template(template_text, template_name), None)
 
 
+class LockedError(ValueError):
+    """A change to a locked section was refused; the message says to unlock it first."""
+
+
+def _unlocked(draft: Draft, key: str) -> SectionDraft:
+    """The section ``key``, which must not be locked (every change path goes through here)."""
+    section = draft.section(key)
+    if section.locked:
+        raise LockedError(f"'{section.title}' is locked: unlock it to change its text.")
+    return section
+
+
 def dependents(draft: Draft, key: str) -> set[str]:
     """Sections whose prompts use ``key``'s text, directly or through others."""
     return _outline_drafter(draft.template_text, draft.template_name).dependents(key)
@@ -42,10 +54,15 @@ def _changed(draft: Draft, key: str) -> None:
 
 
 def edit(draft: Draft, key: str, text: str, source: str = "edit") -> str:
-    """Replaces a section's text by hand; it will not be redrafted unless the PM asks."""
+    """Replaces a section's text by hand; it will not be redrafted unless the PM asks.
+
+    Raises:
+        LockedError: If the section is locked.
+    """
     section = draft.section(key)
     if text == section.text:
         return ""
+    section = _unlocked(draft, key)
     section.set_text(text, source)
     section.edited = True
     section.stale = False
@@ -63,8 +80,12 @@ def set_locked(draft: Draft, key: str, locked: bool) -> str:
 
 
 def revert(draft: Draft, key: str, version_index: int) -> str:
-    """Brings back an earlier version of a section's text as a new version."""
-    section = draft.section(key)
+    """Brings back an earlier version of a section's text as a new version.
+
+    Raises:
+        LockedError: If the section is locked.
+    """
+    section = _unlocked(draft, key)
     old = section.versions[version_index]
     section.set_text(old.text, "revert", note=f"reverted to version {version_index + 1}")
     section.edited = True
@@ -86,10 +107,15 @@ def snapshot(section: SectionDraft) -> dict[str, Any]:
 
 
 def restore(draft: Draft, key: str, before: dict[str, Any]) -> str:
-    """Undoes a change: the section's text and flags as :func:`snapshot` saw them."""
+    """Undoes a change: the section's text and flags as :func:`snapshot` saw them.
+
+    Raises:
+        LockedError: If the section was locked since.
+    """
     section = draft.section(key)
     if section.text == before["text"]:
         return ""
+    section = _unlocked(draft, key)
     section.set_text(before["text"], "undo")
     section.edited, section.stale = before["edited"], before["stale"]
     section.status, section.error = SectionStatus(before["status"]), before["error"]

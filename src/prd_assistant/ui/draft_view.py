@@ -24,7 +24,11 @@ def _draft() -> Draft:
 
 
 def _open_editor(key: str) -> None:
-    st.session_state[f"editor_{key}"] = _draft().section(key).text
+    section = _draft().section(key)
+    if section.locked:
+        state.flash("warning", f"'{section.title}' is locked: unlock it to edit it.")
+        return
+    st.session_state[f"editor_{key}"] = section.text
     st.session_state["editing"] = st.session_state["editing"] | {key}
 
 
@@ -34,7 +38,11 @@ def _close_editor(key: str) -> None:
 
 def _save_editor(key: str) -> None:
     draft = _draft()
-    note = actions.edit(draft, key, st.session_state.get(f"editor_{key}", ""))
+    try:
+        note = actions.edit(draft, key, st.session_state.get(f"editor_{key}", ""))
+    except actions.LockedError as exc:
+        state.flash("warning", str(exc))  # the editor stays open: the typed text is kept
+        return
     _close_editor(key)
     if note:
         state.save(note)
@@ -61,7 +69,10 @@ def _revert(key: str) -> None:
     if index is None:
         return
     draft = _draft()
-    state.save(actions.revert(draft, key, int(index)))
+    try:
+        state.save(actions.revert(draft, key, int(index)))
+    except actions.LockedError as exc:
+        state.flash("warning", str(exc))
 
 
 def _redraft_all() -> None:
@@ -95,7 +106,8 @@ def render_summary(draft: Draft) -> None:
         for s in draft.sections
         if s.status in (SectionStatus.WAITING, SectionStatus.WRITING) and not s.locked
     ]
-    if unfinished and st.session_state["run"] is None:
+    busy = run.running()
+    if unfinished and not busy:
         st.button(
             f"Finish drafting ({plural(len(unfinished), 'section')})",
             key="finish_drafting",
@@ -109,7 +121,7 @@ def render_summary(draft: Draft) -> None:
         key="redraft_stale",
         on_click=_redraft,
         args=(stale,),
-        disabled=not stale,
+        disabled=not stale or busy,
         help="Redraft the sections that depend on text that changed (hand-edited ones only "
         "when ticked; each stale section also has its own Redraft button).",
     )
@@ -118,12 +130,13 @@ def render_summary(draft: Draft) -> None:
         key="retry_failed",
         on_click=_redraft,
         args=(failed,),
-        disabled=not failed,
+        disabled=not failed or busy,
     )
     cols[2].button(
         "Redraft all",
         key="redraft_all",
         on_click=_redraft_all,
+        disabled=busy,
         help="Redraft every section except locked ones (and hand-edited ones unless ticked).",
     )
     cols[3].checkbox("Include hand-edited", key="include_edited")
@@ -237,11 +250,17 @@ def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -
                 key=f"retry_{key}",
                 on_click=_redraft,
                 args=([key],),
-                disabled=section.locked,
+                disabled=section.locked or run.running(),
             )
         if section.stale and not section.locked:
             st.warning("A section this one builds on has changed.")
-            st.button("Redraft", key=f"redraft_{key}", on_click=_redraft, args=([key],))
+            st.button(
+                "Redraft",
+                key=f"redraft_{key}",
+                on_click=_redraft,
+                args=([key],),
+                disabled=run.running(),
+            )
         if key in st.session_state["editing"]:
             st.text_area(
                 f"Edit {section.title}",
@@ -289,9 +308,14 @@ def _render_controls(section: SectionDraft) -> None:
         key=f"lock_{key}",
         on_click=_toggle_lock,
         args=(key,),
-        help=f"A locked section is never regenerated or edited ({section.title}).",
+        # Locking under an open editor would leave a locked section with an unsaved edit.
+        disabled=editing,
+        help="Save or cancel your edit first."
+        if editing
+        else f"A locked section is never regenerated or edited ({section.title}).",
     )
-    blocked = section.locked or editing
+    busy = run.running()
+    blocked = section.locked or editing or busy
     with cols[2].popover(
         "Regenerate",
         disabled=blocked,
@@ -299,6 +323,8 @@ def _render_controls(section: SectionDraft) -> None:
         if section.locked
         else "Save or cancel your edit first."
         if editing
+        else "Wait for the drafting under way to finish."
+        if busy
         else f"Regenerate {section.title}",
     ):
         st.text_input(

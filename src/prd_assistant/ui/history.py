@@ -14,7 +14,7 @@ import streamlit as st
 
 from prd_assistant.document import Draft
 from prd_assistant.store import DraftStore, VersionSummary, display_title
-from prd_assistant.ui import state
+from prd_assistant.ui import run, state
 
 LISTED = 15
 
@@ -25,7 +25,7 @@ def _when(timestamp: float) -> str:
 
 def _new() -> None:
     state.set_draft(None)
-    st.session_state["run"] = None
+    run.cancel_run()
     st.session_state["clarify"] = None
     for key in ("description", "service_name", "audience", "constraints", "numbers"):
         st.session_state[key] = ""
@@ -42,7 +42,7 @@ def _open(draft_id: str) -> None:
     if loaded is None:
         state.flash("warning", "That draft is no longer in the database.")
         return
-    st.session_state["run"] = None
+    run.cancel_run()
     meta.setdefault("dismissed", [])
     draft, revision = loaded
     state.set_draft(draft, meta=meta, revision=revision)
@@ -90,7 +90,7 @@ def _open_version() -> None:
     except Exception as exc:
         state.flash("warning", f"That version could not be opened: {state.failure_text(exc)}")
         return
-    st.session_state["run"] = None
+    run.cancel_run()
     st.session_state["draft"] = old
     st.session_state["editing"] = set()
     state.save(f"opened the version of {_when(_version_time(target, current.id, version_id))}")

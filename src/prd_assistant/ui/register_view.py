@@ -43,7 +43,11 @@ def _save_row() -> None:
     status = "answered" if answer else str(st.session_state.get("register_status", "open"))
     key = _section_key(draft, row.section)
     if answer and answer != row.answer and key:
-        _write_answer(draft, key, row, answer)
+        try:
+            _write_answer(draft, key, row, answer)
+        except actions.LockedError as exc:
+            state.flash("warning", f"Nothing was saved. {exc}")
+            return
     register.upsert(draft, row, owner=owner, due=due, status=status, answer=answer)
     state.save(f"register: {row.question[:40]}")
 

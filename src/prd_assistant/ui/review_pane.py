@@ -143,7 +143,11 @@ def _undo() -> None:
     st.session_state["undo"] = None
     if not pending or draft is None:
         return
-    note = actions.restore(draft, pending["key"], pending["before"])
+    try:
+        note = actions.restore(draft, pending["key"], pending["before"])
+    except actions.LockedError as exc:
+        state.flash("warning", str(exc))
+        return
     if note:
         state.save(note)
 

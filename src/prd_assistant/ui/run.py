@@ -1,19 +1,25 @@
 """Drafting runs: queue one from a click, then stream it into the page section by section.
 
-A run is kept in ``st.session_state["run"]`` until every section in it is done or failed, so
-a run interrupted by a click or a refresh picks up the sections not finished yet. Streamed
-text goes into per-section placeholders, throttled, instead of rebuilding the page per token.
+A run is kept in ``st.session_state["run"]`` until every section in it is done or failed. Its
+model calls run in a thread of their own (:class:`RunWorker`), so a click during the run,
+which reruns the page script, goes on reading the same run instead of requesting sections
+again. Streamed text goes into per-section placeholders, throttled, instead of rebuilding the
+page per token.
 """
 
 from __future__ import annotations
 
+import copy
+import threading
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
 from prd_assistant.events import (
+    DraftEvent,
     SectionDelta,
     SectionDone,
     SectionFailed,
@@ -23,6 +29,9 @@ from prd_assistant.events import (
     apply_event,
 )
 from prd_assistant.ui import highlight, sidebar, state
+
+if TYPE_CHECKING:  # the drafting engine loads with the first run, not on first paint
+    from prd_assistant.drafting import Drafter
 
 UPDATE_INTERVAL = 0.1  # seconds between repaints of streamed text (~10 per second)
 STATUS_ICON = {
@@ -51,20 +60,33 @@ def start_run(
         source: Version source recorded for the new texts.
         new: Whether ``draft`` is a new draft (saved and put in the URL first).
     """
+    if running():
+        # One run at a time: starting another would drop the sections in flight.
+        state.flash("info", "Drafting is still running; try again when it has finished.")
+        return
     if new:
         state.set_draft(draft, "created")
     if keys is None:
         include_edited = bool(st.session_state["include_edited"])
         keys = [s.key for s in draft.sections if not s.locked and (include_edited or not s.edited)]
     targets = [k for k in keys if not draft.section(k).locked]
+    if not targets:
+        state.flash("info", "Nothing to draft: the sections asked for are locked.")
+        return
     for key in targets:
         draft.section(key).status = SectionStatus.WAITING
     st.session_state["run"] = {
         "keys": targets,
         "instruction": instruction,
         "source": source,
+        "layout": "page" if new else "cards",
         "done": [],
+        "live": {},  # section key -> text streamed so far
+        "notes": {},  # section key -> retry note shown instead of its status
+        "failures": [],
+        "waiting": 0.0,  # seconds the server has been silent (0: it is answering)
         "started": time.time(),
+        "worker": None,
     }
 
 
@@ -164,32 +186,86 @@ def status_line(section: SectionDraft) -> str:
 
 
 def in_place_keys(draft: Draft | None) -> set[str]:
-    """Sections of a pending run that streams into its own cards (not a whole-draft run).
+    """Sections of a pending run that streams into their own cards.
 
-    Regenerating or redrafting some sections keeps the page, the review pane and the scroll
-    position: only those sections' cards change while the text streams in.
+    Every run on a draft that is already on the page (regenerate, redraft, retry, finish,
+    redraft all) keeps the page, the review pane and the scroll position: only those
+    sections' cards change while the text streams in. Only the first run of a new draft
+    uses the drafting layout.
     """
     run = st.session_state["run"]
-    if run is None or draft is None or len(run["keys"]) >= len(draft.sections):
+    if run is None or draft is None or run.get("layout") == "page":
         return set()
     return set(run["keys"])
 
 
-def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
-    """Streams the pending run into the page; returns False if there is none.
+def running() -> bool:
+    """Whether a drafting run is under way (its buttons are disabled meanwhile)."""
+    return st.session_state["run"] is not None
 
-    Ends with ``st.rerun()`` so the finished draft is shown with its editing controls.
-    """
+
+def cancel_run() -> None:
+    """Drops the pending run and stops its model calls (the PM left the draft)."""
     run = st.session_state["run"]
-    draft = state.draft()
-    if run is None or draft is None:
-        return False
-    if slots is None and in_place_keys(draft):
-        return False  # the page is drawn first; the cards' slots come back here
+    st.session_state["run"] = None
+    if run is not None and run.get("worker") is not None:
+        run["worker"].cancel()
+
+
+class RunWorker:
+    """Drafts in a thread of its own, so a click (a rerun of the page) never restarts a run.
+
+    The page script only reads the events gathered so far: a rerun picks up where the last
+    script run stopped reading, and no section is requested twice.
+    """
+
+    def __init__(self, drafter: Drafter, draft: Draft, keys: list[str], instruction: str):
+        self._events: list[DraftEvent] = []
+        self._lock = threading.Lock()
+        self._arrived = threading.Event()
+        self._cancel = threading.Event()
+        self.finished = threading.Event()
+        self.error: BaseException | None = None
+        # The thread drafts a copy: the page may change the draft while the calls run.
+        args = (drafter, copy.deepcopy(draft), keys, instruction)
+        threading.Thread(target=self._work, args=args, name="prd-run", daemon=True).start()
+
+    def _work(self, drafter: Drafter, draft: Draft, keys: list[str], instruction: str) -> None:
+        stream = drafter.stream(draft, keys, instruction)
+        try:
+            for event in stream:
+                with self._lock:
+                    self._events.append(event)
+                self._arrived.set()
+                if self._cancel.is_set():
+                    break
+        except Exception as exc:  # re-raised in the page by whoever reads the events
+            self.error = exc
+        finally:
+            stream.close()
+            self.finished.set()
+            self._arrived.set()
+
+    def take(self, timeout: float) -> list[DraftEvent]:
+        """The events not read yet, waiting up to ``timeout`` seconds for the first one."""
+        self._arrived.wait(timeout)
+        with self._lock:
+            events, self._events = self._events, []
+            self._arrived.clear()
+            if self.finished.is_set():
+                self._arrived.set()
+        return events
+
+    def cancel(self) -> None:
+        """Stops drafting; sections not started yet are never requested."""
+        self._cancel.set()
+
+
+def _start_worker(run: dict, draft: Draft) -> RunWorker:
+    """Creates the model and starts the run's thread; a settings problem ends the run."""
     # The drafting engine (langchain, the tokenizer) loads with the first run, not on first paint.
     from prd_assistant.drafting import Drafter
 
-    remaining = [k for k in run["keys"] if k not in run["done"]]
     try:
         model = sidebar.create_model()
         server_slots = sidebar.server_slots() if model is not None else None
@@ -215,57 +291,60 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
         retries=sidebar.retries(),
         slots=server_slots,
     )
+    worker = RunWorker(drafter, draft, list(run["keys"]), run["instruction"])
+    run["worker"] = worker
+    return worker
+
+
+def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
+    """Streams the pending run into the page; returns False if there is none.
+
+    A rerun (any click) while the run goes on comes back here and goes on reading the same
+    run. Ends with ``st.rerun()`` so the finished draft is shown with its editing controls.
+    """
+    run = st.session_state["run"]
+    draft = state.draft()
+    if run is None or draft is None:
+        return False
+    if slots is None and run.get("layout") != "page":
+        return False  # the page is drawn first; the cards' slots come back here
+    worker = run.get("worker") or _start_worker(run, draft)
     total = len(run["keys"])
     if slots is None:
-        progress = st.progress(len(run["done"]) / max(total, 1), text="Drafting…")
-        slots = _section_slots(draft, set(run["keys"]))
+        progress: Any = st.progress(len(run["done"]) / max(total, 1), text="Drafting…")
+        slots = _section_slots(draft, set(run["keys"]), run)
     else:
         progress = _SectionProgress(slots)
-    live: dict[str, str] = {}
-    dirty: set[str] = set()
+        for key in run["keys"]:
+            _paint(slots[key], draft.section(key), run)
     last_paint = 0.0
-    failures: list[str] = []
-    for event in drafter.stream(draft, remaining, run["instruction"]):
-        apply_event(draft, event, run["source"])
-        if isinstance(event, ServerWaiting):
-            progress.progress(
-                len(run["done"]) / max(total, 1),
-                text=f"Waiting for the model server: nothing received for {event.seconds:.0f} s",
-            )
-            continue
-        section = draft.section(event.key)
-        if isinstance(event, SectionRetrying):
-            slots[event.key][0].caption(
-                f"🔁 retrying ({event.reason}; try {event.attempt} in {event.wait:.0f} s)"
-            )
-            continue
-        if isinstance(event, SectionDelta):
-            live[event.key] = live.get(event.key, "") + event.text
-            dirty.add(event.key)
-        elif isinstance(event, SectionStarted):
-            live[event.key] = ""
-            slots[event.key][0].caption(status_line(section))
+    while True:
+        events = worker.take(timeout=1.0)
+        # The events change the draft before anything is drawn: a rerun can interrupt the
+        # drawing, never the bookkeeping, so no event is lost or applied twice.
+        changed, ended = _apply_events(run, draft, events)
+        if ended:
+            state.save(_run_note(run, draft, ended), version=False)
+        for key in changed:
+            _paint(slots[key], draft.section(key), run)
+        done = len(run["done"])
+        if run["waiting"]:
+            text = f"Waiting for the model server: nothing received for {run['waiting']:.0f} s"
         else:
-            dirty.discard(event.key)
-            run["done"].append(event.key)
-            slots[event.key][0].caption(status_line(section))
-            if isinstance(event, SectionDone):
-                slots[event.key][1].markdown(highlight.render(section.text), unsafe_allow_html=True)
-            elif isinstance(event, SectionFailed):
-                failures.append(event.error)
-                slots[event.key][1].error(event.error)
-            done = len(run["done"])
-            progress.progress(done / max(total, 1), text=f"Drafting… {done} of {total} sections")
-            state.save(f"{run['source']}: {section.title}", version=False)
-        now = time.monotonic()
-        if dirty and now - last_paint >= UPDATE_INTERVAL:
-            for key in dirty:
-                slots[key][1].markdown(highlight.render(live[key]), unsafe_allow_html=True)
-            dirty.clear()
-            last_paint = now
+            text = f"Drafting… {done} of {total} sections"
+        progress.progress(done / max(total, 1), text=text)
+        if worker.finished.is_set() and not events:
+            break
+        pause = UPDATE_INTERVAL - (time.monotonic() - last_paint)
+        if pause > 0:
+            time.sleep(pause)  # about ten repaints a second, however fast tokens arrive
+        last_paint = time.monotonic()
     st.session_state["run"] = None
+    if worker.error is not None:
+        raise worker.error
     st.session_state["meta"]["wall_seconds"] = round(time.time() - run["started"], 1)
-    state.save(_run_note(run, draft))
+    state.save(_run_note(run, draft, run["keys"]))
+    failures = run["failures"]
     if failures:
         state.flash(
             "error",
@@ -274,6 +353,59 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
         )
     st.rerun()
     return True
+
+
+def _apply_events(run: dict, draft: Draft, events: list[DraftEvent]) -> tuple[set, list]:
+    """Applies events to the draft and the run; returns (sections to repaint, sections ended)."""
+    changed: set[str] = set()
+    ended: list[str] = []
+    for event in events:
+        if isinstance(event, ServerWaiting):
+            run["waiting"] = event.seconds
+            continue
+        run["waiting"] = 0
+        changed.add(event.key)
+        if isinstance(event, SectionRetrying):
+            run["notes"][event.key] = (
+                f"🔁 retrying ({event.reason}; try {event.attempt} in {event.wait:.0f} s)"
+            )
+            continue
+        run["notes"].pop(event.key, None)
+        section = draft.section(event.key)
+        if section.locked:
+            # Locked while the run went on (in another tab): its text stays as it was.
+            if isinstance(event, SectionDone | SectionFailed):
+                section.status = SectionStatus.DONE
+                run["done"].append(event.key)
+                ended.append(event.key)
+            continue
+        apply_event(draft, event, run["source"])
+        if isinstance(event, SectionDelta):
+            run["live"][event.key] = run["live"].get(event.key, "") + event.text
+        elif isinstance(event, SectionStarted):
+            run["live"][event.key] = ""
+        else:
+            run["live"].pop(event.key, None)
+            run["done"].append(event.key)
+            ended.append(event.key)
+            if isinstance(event, SectionFailed):
+                run["failures"].append(event.error)
+    return changed, ended
+
+
+def _paint(slot: tuple, section: SectionDraft, run: dict) -> None:
+    """A section's status and text as the run has them now."""
+    status, body = slot
+    status.caption(run["notes"].get(section.key) or status_line(section))
+    live = run["live"].get(section.key, "")
+    if section.status == SectionStatus.FAILED:
+        body.error(sidebar.panel_wording(section.error or "Drafting this section failed."))
+    elif section.status == SectionStatus.WRITING and live:
+        body.markdown(highlight.render(live), unsafe_allow_html=True)
+    elif section.text.strip():
+        body.markdown(highlight.render(section.text.strip()), unsafe_allow_html=True)
+    else:
+        body.empty()
 
 
 class _SectionProgress:
@@ -288,13 +420,13 @@ class _SectionProgress:
                 status.caption("⏳ " + text)
 
 
-def _run_note(run: dict, draft: Draft) -> str:
-    if len(run["keys"]) == 1:
-        return f"{run['source']}: {draft.section(run['keys'][0]).title}"
-    return f"{run['source']}: {len(run['keys'])} sections"
+def _run_note(run: dict, draft: Draft, keys: list[str]) -> str:
+    if len(keys) == 1:
+        return f"{run['source']}: {draft.section(keys[0]).title}"
+    return f"{run['source']}: {len(keys)} sections"
 
 
-def _section_slots(draft: Draft, targets: set[str]) -> dict[str, tuple]:
+def _section_slots(draft: Draft, targets: set[str], run: dict) -> dict[str, tuple]:
     """One (status, body) placeholder pair per section, under its heading."""
     slots = {}
     st.markdown(highlight.render(highlight.display_heading(draft.title)), unsafe_allow_html=True)
@@ -304,9 +436,13 @@ def _section_slots(draft: Draft, targets: set[str]) -> dict[str, tuple]:
                 highlight.render(highlight.display_heading(section.heading)),
                 unsafe_allow_html=True,
             )
-            status, body = st.empty(), st.empty()
-            status.caption(status_line(section))
-            if section.key not in targets and section.text.strip():
-                body.markdown(highlight.render(section.text), unsafe_allow_html=True)
-        slots[section.key] = (status, body)
+            slots[section.key] = (st.empty(), st.empty())
+            if section.key in targets:
+                _paint(slots[section.key], section, run)
+            else:
+                slots[section.key][0].caption(status_line(section))
+                if section.text.strip():
+                    slots[section.key][1].markdown(
+                        highlight.render(section.text), unsafe_allow_html=True
+                    )
     return slots
