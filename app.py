@@ -12,6 +12,7 @@ from prd_assistant.ui import (
     sharing,
     sidebar,
     state,
+    versions,
 )
 
 st.set_page_config(page_title="PRD Assistant", page_icon="📝", layout="wide")
@@ -33,6 +34,7 @@ st.html(describe.PAGE_STYLE)
 state.show_flashes()
 state.render_save_problems()
 sidebar.render_mode_banner()
+versions.render_preview()
 
 draft = state.draft()
 if not describe.render_clarify_form():

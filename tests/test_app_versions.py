@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from prd_assistant.ui import actions, review_pane
 from tests.support.fake_models import SectionModel
-from tests.test_app import current, draft, fake_model, isolated, new_app  # noqa: F401
+from tests.test_app import (  # noqa: F401 - fixtures
+    current,
+    draft,
+    fake_model,
+    isolated,
+    new_app,
+    state_store,
+)
 
 
 def _finding(at, key: str, match: str):
@@ -63,3 +70,51 @@ def test_a_locked_section_takes_no_undo_and_no_register_answer(fake_model):  # n
     assert doc.section("overview").text == accepted
     assert not any(r.answer == "Twilio." for r in doc.register)
     assert "locked" in " ".join(w.value for w in at.warning)
+
+
+def test_revert_brings_back_the_text_with_its_own_tokens_and_time(fake_model):  # noqa: F811
+    at = draft(new_app(key="sk-test-key"))
+    first = current(at).section("overview")
+    first_text, first_usage, first_seconds = first.text, first.usage, first.seconds
+    fake_model["model"] = SectionModel(reply=lambda h, p: "A much longer overview. " * 40)
+    at.button(key="regenerate_overview").click().run()
+    assert current(at).section("overview").usage != first_usage
+    at.toggle(key="versions_overview").set_value(True).run()
+    assert at.toggle(key="versions_overview").label == "Versions (2)"
+    at.button(key="revert_overview").click().run()
+    section = current(at).section("overview")
+    assert section.text == first_text
+    assert (section.usage, section.seconds) == (first_usage, first_seconds)
+    caption = f"{first_usage.total_tokens:,} tokens"
+    assert any(caption in c.value and "✏️" not in c.value for c in at.caption)
+    # Reverting is one more version of the draft, and the section's history shows it.
+    at.toggle(key="versions_overview").set_value(True).run()
+    assert at.toggle(key="versions_overview").label == "Versions (3)"
+
+
+def test_an_old_version_is_previewed_and_opened_only_after_confirming(fake_model):  # noqa: F811
+    at = draft(new_app(key="sk-test-key"))
+    drafted = current(at).section("overview").text
+    at.button(key="edit_overview").click().run()
+    at.text_area(key="editor_overview").input("Edited overview.")
+    at.button(key="save_overview").click().run()
+    assert len(at.selectbox(key="history_version").options) == 2
+    # Every version has text: the first one is the drafted draft, not an empty shell.
+    store = state_store()
+    saved = [v.id for v in store.versions(current(at).id)]
+    for version_id in saved:
+        assert any(s.text.strip() for s in store.load_version(version_id).sections)
+    at.selectbox(key="history_version").set_value(saved[1]).run()
+    at.button(key="preview_version").click().run()
+    pane = " ".join(m.value for m in at.markdown) + " ".join(e.label for e in at.expander)
+    assert "Preview: the version of" in pane and "Overview: then · now" in pane
+    assert current(at).section("overview").text == "Edited overview."  # nothing replaced yet
+    at.button(key="open_version").click().run()
+    assert any("Replace the current draft" in w.value for w in at.warning)
+    at.button(key="cancel_open_version").click().run()
+    assert current(at).section("overview").text == "Edited overview."
+    at.button(key="preview_version").click().run()
+    at.button(key="open_version").click().run()
+    at.button(key="confirm_open_version").click().run()
+    assert current(at).section("overview").text == drafted
+    assert len(at.selectbox(key="history_version").options) == 3  # the edit is still there

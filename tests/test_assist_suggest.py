@@ -306,7 +306,7 @@ def test_accepting_suggestions_into_a_draft() -> None:
         "(likelihood: medium, impact: high; 9. APIs & Interactions). Mitigation: Use an outbox table."
         in risks
     )
-    assert draft.section("risks-mitigations").versions[-1].source == "apply"
+    assert draft.section("risks-mitigations").source == "apply"
     line = draft.section("open-questions").text
     assert line.startswith("- Open question: Which regions must hold a replica? (owner: Legal")
     # The accepted question is an "Open question:" line, so drafting and review pick it up.

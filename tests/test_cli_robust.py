@@ -144,7 +144,7 @@ def test_resume_without_a_model_never_fills_a_model_draft_with_outline_text(tmp_
     data = json.loads(saved.read_text(encoding="utf-8"))
     assert data["model"] == "test-model" and data["outline"] is False
     assert data["sections"][0]["text"] == "Written by the model."
-    assert data["sections"][1]["versions"][-1]["source"] == "outline"
+    assert data["sections"][1]["source"] == "outline"
 
 
 def test_resume_reuses_the_stored_server_and_model(tmp_path):
@@ -392,13 +392,13 @@ def test_keys_never_reach_output_files_or_the_stored_url(tmp_path, monkeypatch):
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """A 48 KiB tmpfs: a draft's JSON (old file + temporary) fills it mid-run."""
+    """A 24 KiB tmpfs: a draft's JSON (old file + temporary) fills it mid-run."""
     disk = tmp_path / "disk"
     disk.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root (the in-process full-disk tests still run)")
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(disk)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=24k", "tmpfs", str(disk)], capture_output=True
     )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")

@@ -1,7 +1,10 @@
-"""The draft as data: sections with status, usage, timings and history, and its JSON form.
+"""The draft as data: sections with status, usage and timings, and its JSON form.
 
 Everything that crosses a module boundary (drafting -> UI, store, export, CLI) is one of
 these dataclasses. ``Draft.to_dict`` / ``Draft.from_dict`` are the JSON export/import format.
+A draft's history is the list of its saved revisions in the store (one version model); a
+section's history is a view of it. Drafts saved before that kept a per-section ``versions``
+list: :func:`legacy_section_versions` reads it so nothing of it is lost.
 """
 
 from __future__ import annotations
@@ -58,16 +61,6 @@ class Usage:
 
 
 @dataclass
-class SectionVersion:
-    """One saved state of a section's text and how it came to be."""
-
-    text: str
-    source: str  # "draft", "outline", "regenerate", "edit", "apply", "revert"
-    created_at: float = field(default_factory=time.time)
-    note: str = ""
-
-
-@dataclass
 class SectionDraft:
     """One section of a draft. ``text`` is the body under the heading, without the heading."""
 
@@ -82,15 +75,14 @@ class SectionDraft:
     locked: bool = False
     edited: bool = False
     stale: bool = False
-    versions: list[SectionVersion] = field(default_factory=list)
+    # How the text came to be: "draft", "outline", "regenerate", "redraft", "edit", "apply",
+    # "answer", "revert", "undo" ("" before anything was written).
+    source: str = ""
 
-    def set_text(self, text: str, source: str, note: str = "") -> None:
-        """Replaces the text and records it as a new version (no-op if unchanged)."""
-        if self.versions and self.versions[-1].text == text:
-            self.text = text
-            return
+    def set_text(self, text: str, source: str) -> None:
+        """Replaces the text and records how it came to be."""
         self.text = text
-        self.versions.append(SectionVersion(text, source, note=note))
+        self.source = source
 
 
 @dataclass
@@ -256,16 +248,74 @@ def _section_from_dict(data: Any, number: int) -> SectionDraft:
         if not isinstance(data.get(name), str) or not data[name]:
             raise ValueError(f"'{name}' of {where} must be text, not {_kind(data.get(name))}")
     _check_fields(data, _SECTION_TEXT_FIELDS, where)
-    versions = data.get("versions") or []
-    if not isinstance(versions, list):
-        raise ValueError(f"'versions' of {where} must be a list")
+    versions = _legacy_versions(data, where)
     values = {k: v for k, v in data.items() if k in {f.name for f in fields(SectionDraft)}}
     values["status"] = SectionStatus(data.get("status") or "waiting")
     values["usage"] = _from_mapping(Usage, data.get("usage") or {})
-    values["versions"] = [_from_mapping(SectionVersion, v) for v in versions]
+    if not isinstance(values.get("source", ""), str):
+        raise ValueError(f"'source' of {where} must be text, not {_kind(values['source'])}")
+    if not values.get("source") and versions:
+        values["source"] = str(versions[-1].get("source") or "")
     if values.get("text") is None:
         values["text"] = ""
     return SectionDraft(**values)
+
+
+def _legacy_versions(data: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    versions = data.get("versions") or []
+    if not isinstance(versions, list) or not all(isinstance(v, dict) for v in versions):
+        raise ValueError(f"'versions' of {where} must be a list of objects")
+    for version in versions:
+        if not isinstance(version.get("text", ""), str):
+            raise ValueError(f"'text' of a version of {where} must be text")
+    return versions
+
+
+def legacy_section_versions(data: dict[str, Any]) -> list[tuple[float, str, dict[str, Any]]]:
+    """The draft states a per-section ``versions`` list (saved before one version model) held.
+
+    Replays every section's old versions in time order; a run of versions from one source
+    with no section twice (one drafting run, say) is one state. Each state is
+    ``(time, note, draft data)`` with the texts as they stood then, oldest first; [] for a
+    draft without such lists.
+
+    Raises:
+        ValueError: If a ``versions`` list is damaged.
+    """
+    sections = data.get("sections") or []
+    steps = []
+    for number, section in enumerate(sections, 1):
+        for version in _legacy_versions(section, f"section {number}"):
+            created = version.get("created_at")
+            when = float(created) if isinstance(created, int | float) else 0.0
+            steps.append((when, number - 1, version))
+    steps.sort(key=lambda step: (step[0], step[1]))
+    texts = ["" for _ in sections]
+    sources = ["" for _ in sections]
+    states: list[tuple[float, str, dict[str, Any]]] = []
+    group: list[int] = []
+    source = ""
+
+    def emit(when: float) -> None:
+        state = {**data, "sections": []}
+        for index, section in enumerate(sections):
+            plain = {k: v for k, v in section.items() if k != "versions"}
+            state["sections"].append({**plain, "text": texts[index], "source": sources[index]})
+        titles = [str(sections[i].get("title", "")) for i in group]
+        what = titles[0] if len(titles) == 1 else f"{len(titles)} sections"
+        states.append((when, f"{source}: {what} (earlier version)", state))
+
+    for position, (_when, index, version) in enumerate(steps):
+        if group and (version.get("source") != source or index in group):
+            emit(steps[position - 1][0])
+            group = []
+        source = str(version.get("source") or "")
+        group.append(index)
+        texts[index] = str(version.get("text") or "")
+        sources[index] = source
+    if group:
+        emit(steps[-1][0])
+    return states
 
 
 def _from_mapping(kind: Any, data: Any) -> Any:

@@ -46,7 +46,7 @@ def _append(section: SectionDraft, line: str) -> None:
     body = section.text.rstrip()
     if line.strip() in body:
         return  # accepted twice: keep one copy
-    section.set_text(f"{body}\n{line}" if body else line, "apply", note="accepted AI suggestion")
+    section.set_text(f"{body}\n{line}" if body else line, "apply")
 
 
 def accept_risk(draft: Draft, risk: Risk) -> str:
@@ -72,7 +72,7 @@ def apply_rewrite(draft: Draft, rewrite: QuantifiedRewrite) -> str:
     for section in draft.sections:
         if rewrite.original in section.text:
             text = section.text.replace(rewrite.original, rewrite.rewrite, 1)
-            section.set_text(text, "apply", note="accepted quantified rewrite")
+            section.set_text(text, "apply")
             return section.key
     raise AssistError(
         "The sentence to rewrite is no longer in the draft (it was edited after the review). "

@@ -2,7 +2,9 @@
 
 Each draft is one row holding ``Draft.to_dict()`` as JSON (plus a small JSON ``meta`` for UI
 state such as dismissed findings), and every save that changed something appends a version
-row recording who saved it, so earlier states of a draft can be reopened. SQLite is the
+row recording who saved it, so earlier states of a draft can be reopened. These versions are
+the draft's one history: a section's versions (:meth:`DraftStore.section_history`) are a
+view of them. SQLite is the
 embedded default; PostgreSQL serves a team. Model settings, and so the API key, are never
 passed to this module.
 
@@ -65,6 +67,17 @@ class VersionSummary:
     saved_at: float
     note: str
     saved_by: str = ""
+
+
+@dataclass(frozen=True)
+class SectionRevision:
+    """A section as one saved version of its draft had it (its text, status and caption)."""
+
+    version_id: int
+    saved_at: float
+    note: str
+    saved_by: str
+    section: SectionDraft
 
 
 @dataclass(frozen=True)
@@ -276,6 +289,8 @@ class DraftStore:
             usage = section.usage
             if not usage.total_tokens or before.get(section.key) == _usage_dict(section):
                 continue
+            if section.source == "revert":
+                continue  # an earlier version's text and usage, brought back: no model call
             rows.append(
                 {
                     "recorded_at": now,
@@ -315,7 +330,7 @@ class DraftStore:
         keep = (
             select(versions.c.id)
             .where(versions.c.draft_id == row.draft.id)
-            .order_by(versions.c.id.desc())
+            .order_by(versions.c.saved_at.desc(), versions.c.id.desc())
             .limit(self.max_versions)
         )
         conn.execute(
@@ -442,10 +457,96 @@ class DraftStore:
                 versions.c.draft_id == draft_id,
                 versions.c.draft_id.in_(select(schema.drafts.c.id).where(self._readable())),
             )
-            .order_by(versions.c.id.desc())
+            .order_by(versions.c.saved_at.desc(), versions.c.id.desc())
         )
         with self.engine.connect() as conn:
             return [VersionSummary(*row) for row in conn.execute(query)]
+
+    @_guarded
+    def section_history(self, draft_id: str) -> dict[str, list[SectionRevision]]:
+        """Each section's versions: the saved versions of the draft where its text changed.
+
+        Oldest first, one entry per change of the section's text (the first version that has
+        it), so a section's history is a view of the draft's one history. {} if the user may
+        not read the draft. A damaged version is left out.
+        """
+        versions = schema.versions
+        query = (
+            select(
+                versions.c.id,
+                versions.c.saved_at,
+                versions.c.note,
+                versions.c.saved_by,
+                versions.c.data,
+            )
+            .where(
+                versions.c.draft_id == draft_id,
+                versions.c.draft_id.in_(select(schema.drafts.c.id).where(self._readable())),
+            )
+            .order_by(versions.c.saved_at, versions.c.id)
+        )
+        history: dict[str, list[SectionRevision]] = {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        for row in rows:
+            try:
+                old = Draft.from_dict(json.loads(row.data))
+            except (ValueError, TypeError):
+                continue
+            for section in old.sections:
+                seen = history.setdefault(section.key, [])
+                if not section.text.strip() or (seen and seen[-1].section.text == section.text):
+                    continue
+                seen.append(SectionRevision(row.id, row.saved_at, row.note, row.saved_by, section))
+        return history
+
+    @_guarded
+    def add_history(self, draft_id: str, states: list[tuple[float, str, dict[str, Any]]]) -> int:
+        """Adds earlier states of a saved draft to its versions (from an old JSON export).
+
+        Args:
+            draft_id: The saved draft they belong to.
+            states: ``(time, note, draft data)``, as ``document.legacy_section_versions``
+                gives them.
+
+        Returns:
+            How many versions were added (states already in the history are not).
+
+        Raises:
+            AccessError: If this user may not edit the draft.
+        """
+        versions = schema.versions
+        added = 0
+        with self.engine.begin() as conn:
+            owner = conn.execute(
+                select(schema.drafts.c.owner).where(schema.drafts.c.id == draft_id)
+            ).scalar()
+            if owner is None:
+                return 0
+            self._check_can_edit(conn, draft_id, owner)
+            known = set(
+                conn.execute(select(versions.c.digest).where(versions.c.draft_id == draft_id))
+                .scalars()
+                .all()
+            )
+            for when, note, data in states:
+                draft = Draft.from_dict({**data, "id": draft_id})
+                digest = _content_digest(draft)
+                if digest in known:
+                    continue
+                known.add(digest)
+                conn.execute(
+                    insert(versions).values(
+                        draft_id=draft_id,
+                        saved_at=when,
+                        note=note,
+                        digest=digest,
+                        data=json.dumps(draft.to_dict(), ensure_ascii=False, sort_keys=True),
+                        saved_by=self.user,
+                    )
+                )
+                added += 1
+        return added
 
     @_guarded
     def load_version(self, version_id: int) -> Draft:

@@ -15,7 +15,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-HEAD = "0003"
+HEAD = "0004"
 _SCRIPTS = Path(__file__).parent / "migrations"
 # Arbitrary constant naming "PRD Assistant schema migration" among advisory locks.
 _PG_LOCK_KEY = 7_360_311_011

@@ -79,20 +79,27 @@ def set_locked(draft: Draft, key: str, locked: bool) -> str:
     return f"{'lock' if locked else 'unlock'}: {section.title}"
 
 
-def revert(draft: Draft, key: str, version_index: int) -> str:
-    """Brings back an earlier version of a section's text as a new version.
+def revert(draft: Draft, key: str, old: SectionDraft, label: str) -> str:
+    """Brings back an earlier saved state of a section: its text and its caption.
+
+    The tokens, time and status shown are those of that version, not of the latest run.
+
+    Args:
+        draft: The current draft.
+        key: The section.
+        old: The section as the earlier version had it.
+        label: Which version, for the note ("02 Dec 13:05:10").
 
     Raises:
         LockedError: If the section is locked.
     """
     section = _unlocked(draft, key)
-    old = section.versions[version_index]
-    section.set_text(old.text, "revert", note=f"reverted to version {version_index + 1}")
-    section.edited = True
-    section.stale = False
-    section.status, section.error = SectionStatus.DONE, None
+    section.set_text(old.text, "revert")
+    section.usage, section.seconds = old.usage, old.seconds
+    section.status, section.error = old.status, old.error
+    section.edited, section.stale = old.edited, False
     _changed(draft, key)
-    return f"revert: {section.title} to version {version_index + 1}"
+    return f"revert: {section.title} to the version of {label}"
 
 
 def snapshot(section: SectionDraft) -> dict[str, Any]:

@@ -6,13 +6,11 @@ side-by-side diff), redraft stale sections, retry failed ones. Every change is s
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from prd_assistant import register
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
-from prd_assistant.ui import actions, highlight, run, sidebar, state
+from prd_assistant.ui import actions, highlight, run, sidebar, state, versions
 from prd_assistant.ui.highlight import Located
 from prd_assistant.ui.run import plural, request_run, status_line
 
@@ -62,17 +60,6 @@ def _regenerate(key: str) -> None:
 
 def _redraft(keys: list[str]) -> None:
     request_run(_draft(), keys, source="redraft")
-
-
-def _revert(key: str) -> None:
-    index = st.session_state.get(f"version_{key}")
-    if index is None:
-        return
-    draft = _draft()
-    try:
-        state.save(actions.revert(draft, key, int(index)))
-    except actions.LockedError as exc:
-        state.flash("warning", str(exc))
 
 
 def _redraft_all() -> None:
@@ -339,35 +326,4 @@ def _render_controls(section: SectionDraft) -> None:
             args=(key,),
             disabled=blocked,
         )
-    if len(section.versions) > 1:
-        show = cols[3].toggle(f"Versions ({len(section.versions)})", key=f"versions_{key}")
-        if show:
-            _render_versions(section)
-
-
-def _render_versions(section: SectionDraft) -> None:
-    key = section.key
-    count = len(section.versions)
-    options = list(range(count - 1))
-    if st.session_state.get(f"version_{key}") not in options:
-        st.session_state[f"version_{key}"] = count - 2
-    st.selectbox(
-        "Compare the current text with",
-        options,
-        key=f"version_{key}",
-        format_func=lambda i: _version_label(section, i),
-    )
-    index = int(st.session_state[f"version_{key}"])
-    old, new = highlight.side_by_side(section.versions[index].text, section.text)
-    left, right = st.columns(2)
-    left.caption(f"Version {index + 1}")
-    left.html(highlight.STYLE + old)
-    right.caption("Current")
-    right.html(highlight.STYLE + new)
-    st.button("Revert to this version", key=f"revert_{key}", on_click=_revert, args=(key,))
-
-
-def _version_label(section: SectionDraft, index: int) -> str:
-    version = section.versions[index]
-    when = time.strftime("%H:%M:%S", time.localtime(version.created_at))
-    return f"Version {index + 1} · {version.source} · {when}"
+    versions.render_section_versions(cols[3], section)

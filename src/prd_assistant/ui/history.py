@@ -6,15 +6,15 @@ the description form down with it.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import Any
 
 import streamlit as st
 
-from prd_assistant.document import Draft
-from prd_assistant.store import DraftStore, VersionSummary, display_title
-from prd_assistant.ui import run, state
+from prd_assistant.store import DraftStore, display_title
+from prd_assistant.ui import run, state, versions
 
 LISTED = 15
 
@@ -79,30 +79,6 @@ def _undo_delete() -> None:
         state.set_draft(deleted["draft"], "restored after delete", meta=deleted["meta"])
 
 
-def _open_version() -> None:
-    target = state.store()
-    version_id = st.session_state.get("history_version")
-    current = state.draft()
-    if target is None or version_id is None or current is None:
-        return
-    try:
-        old = target.load_version(int(version_id))
-    except Exception as exc:
-        state.flash("warning", f"That version could not be opened: {state.failure_text(exc)}")
-        return
-    run.cancel_run()
-    st.session_state["draft"] = old
-    st.session_state["editing"] = set()
-    state.save(f"opened the version of {_when(_version_time(target, current.id, version_id))}")
-
-
-def _version_time(target: DraftStore, draft_id: str, version_id: int) -> float:
-    for version in target.versions(draft_id):
-        if version.id == version_id:
-            return version.saved_at
-    return time.time()
-
-
 def _import() -> None:
     upload = st.session_state.get("import_json")
     if upload is None:
@@ -134,6 +110,19 @@ def _import() -> None:
     state.set_draft(draft, "imported from JSON")
     st.session_state["description"] = draft.description
     state.flash("success", "Draft imported.")
+    _import_section_history(target, draft.id, upload.getvalue())
+
+
+def _import_section_history(target: DraftStore | None, draft_id: str, raw: bytes) -> None:
+    """Files exported before one version model list each section's versions: keep them."""
+    from prd_assistant.document import legacy_section_versions
+
+    try:
+        states = legacy_section_versions(json.loads(raw))
+        if target is not None and states:
+            target.add_history(draft_id, states)
+    except Exception as exc:  # the draft is in; only its earlier versions are missing
+        state.flash("warning", f"Earlier versions in the file were not kept: {exc}")
 
 
 def render_history() -> None:
@@ -182,39 +171,6 @@ def _render_drafts(target: DraftStore) -> None:
         left, right = st.columns(2)
         left.button("Rename", key="rename_button", on_click=_rename)
         right.button("Delete", key="delete_button", on_click=_delete, help="Undo is offered.")
-        versions = target.versions(current.id)
-        if len(versions) > 1:
-            _render_versions(target, current, versions)
-
-
-def _render_versions(target: DraftStore, current: Draft, versions: list[VersionSummary]) -> None:
-    labels = {v.id: f"{_when(v.saved_at)} · {v.note or 'saved'}" for v in versions}
-    st.selectbox(
-        "Versions of this draft",
-        list(labels),
-        key="history_version",
-        format_func=labels.__getitem__,
-    )
-    chosen = st.session_state.get("history_version")
-    if chosen is None:
-        return
-    old = target.load_version(int(chosen))
-    changed = [
-        s.title
-        for s in old.sections
-        if any(c.key == s.key and c.text != s.text for c in current.sections)
-    ]
-    filled = sum(1 for s in old.sections if s.text.strip())
-    st.caption(
-        f"Preview: {filled} of {len(old.sections)} sections written; "
-        + (f"differs in {', '.join(changed[:6])}" if changed else "same text as now")
-        + ("…" if len(changed) > 6 else "")
-        + "."
-    )
-    st.button(
-        "Open this version",
-        key="open_version",
-        on_click=_open_version,
-        disabled=not changed,
-        help="Makes this version the current draft; the current one stays in this list.",
-    )
+        saved = target.versions(current.id)
+        if len(saved) > 1:
+            versions.render_draft_versions(saved)

@@ -110,8 +110,7 @@ def request_run(
             for k in targets
             if draft.section(k).text.strip()
             and not draft.section(k).locked
-            and draft.section(k).versions
-            and draft.section(k).versions[-1].source not in ("outline",)
+            and draft.section(k).source != "outline"
         ]
         if written:
             st.session_state["confirm_outline"] = {

@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "conflict": None,  # {"message", "revision"} when a save was refused as stale
     "save_error": None,  # why the last save failed; shown until a save succeeds
     "deleted": None,  # {"draft", "meta"} of the draft just deleted, for Undo
+    "section_history": None,  # ((draft id, revision), {section key: [SectionRevision]})
+    "version_preview": None,  # id of the saved version of the draft being previewed
+    "version_confirm": False,  # "Open this version" clicked; asking before replacing
     "template_text": None,  # uploaded template text (None: the default template)
     "template_name": DEFAULT_TEMPLATE_NAME,
     "template_error": None,
@@ -119,6 +122,7 @@ def set_draft(
     st.session_state["proposal"] = None
     st.session_state["undo"] = None
     st.session_state["conflict"] = None
+    st.session_state["version_preview"] = None
     st.session_state["revision"] = revision
     st.session_state["base_texts"] = _texts(new) if new is not None else {}
     if new is None:
