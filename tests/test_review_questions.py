@@ -596,3 +596,48 @@ def test_risks_attributes_and_listed_additions_are_not_open(text: str) -> None:
 )
 def test_questions_the_product_answers_are_not_open(text: str, expected: list[str]) -> None:
     assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A key named, and the titles of cited pages and issues.
+        "## Bugs\n\n- Powershell: Ctrl-Alt-? does not work in the terminal [#3079]\n",
+        "## Bugs\n\n- Something wrong with keyboard modifiers processing? [#1694]\n",
+        "## Feedback\n\n- [How to create a gamepad event in JavaScript?](https://example.com/q/1)\n",
+        # A pitch for what the document proposes.
+        "## Abstract\n\nWhat if the user didn't have to duplicate this action? What if the user "
+        "could name it once?\n",
+    ],
+)
+def test_keys_citations_and_pitches_ask_nothing(text: str) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A step in a walk-through, a stated default, a recommendation, an HTML element.
+        "## Design\n\nWe could now split `B` in two horizontally, creating a third pane.\n",
+        "## Parameters\n\nIf omitted, then the parameter will be left blank.\n",
+        "## Audio\n\nThe recommendation for this proposal is to choose option 3.\n",
+        "## Proposal\n\nCombined with local references in <link> tags, sheets can be shared.\n",
+        # A doubt about an option that was considered and set aside.
+        "## Options considered\n\nI'm not sure any client apps read this mode.\n",
+    ],
+)
+def test_walkthroughs_defaults_recommendations_and_set_aside_options_are_not_open(
+    text: str,
+) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("## Export\n\nIf omitted, we lose the audit trail.\n", ["If omitted"]),
+        ("## Pricing\n\nFinance is to decide the tiers.\n", ["is to decide"]),
+    ],
+)
+def test_omissions_and_owed_decisions_stay_open(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected

@@ -33,6 +33,16 @@ _RHETORICAL = re.compile(
     r"|what (?:does|would) success look like|what(?:'s| is) (?:the problem|in it for \w+)"
     r"|so what|what if we could|how does (?:it|this) work|what (?:are|is) we (?:building|solving))\b[^?]*\?$"
 )
+# "What if the user didn't have to duplicate this action?": a pitch for what the document
+# then proposes, asked of no one.
+_PITCH = re.compile(
+    r"what if (?:\w+ ){1,3}(?:could|didn't have to|did not have to|never had to"
+    r"|no longer had to|only had to)\b"
+)
+# "Ctrl-Alt-? does not work", "[How to ... in Javascript?](https://...)", "... processing?
+# [#1694]": a key named, or the title of a page or issue cited, not the document asking.
+_CITED_AFTER = re.compile(r"\]\(|\][\[:]|[ \t]*\[#?\d+\]|[ \t]*\(#\d+\)")
+_KEY_BEFORE = re.compile(r"\b(?:ctrl|control|alt|shift|cmd|command|option|meta|win|super)[-+]$")
 # Sections that describe the world: a question there frames the text ("How do people track
 # runway today?") unless it asks what the product will do ("How will merchants be billed?").
 _FRAMING_TITLES = (
@@ -45,7 +55,8 @@ _QUESTION_CONTEXT_TITLE = re.compile(rf"\b(?:{_FRAMING_TITLES})\b")
 # answer checks: it often asks the question it then answers. (A sketch of future work still
 # leaves its choices open: "Perhaps it is better to leave the flag out.")
 _HEDGE_CONTEXT_TITLE = re.compile(
-    rf"\b(?:{_FRAMING_TITLES}|rationale|alternatives?(?: considered)?|drawbacks)\b"
+    rf"\b(?:{_FRAMING_TITLES}|rationale|alternatives?(?: considered)?|drawbacks"
+    r"|(?:options?|approaches|designs?|solutions?) considered|considered (?:options|approaches))\b"
 )
 _DECIDING = re.compile(r"\b(?:we|our|should|will|shall|must|need to)\b(?! could)")
 _BOLD_ONLY = re.compile(r"(?:\*\*|__)([^*_\n]{2,120})(?:\*\*|__)[ \t]*:?[ \t]*")
@@ -136,6 +147,12 @@ _SOMEONE_ELSE = re.compile(
 _INPUT_NOUN = re.compile(
     r"\b(?:values?|arguments?|parameters?|flags?|fields?|settings?|options?|paths?)[\"']?[ \t]+$"
 )
+# "If omitted, the parameter defaults to ...": the behaviour when it is left out is defined.
+_DEFAULT_STATED = re.compile(
+    r"[ \t]*,[^.;]{0,60}\b(?:defaults?|is used|will be|uses|falls? back|is assumed|is inferred"
+    r"|is left|are left|is treated|are treated|is ignored|are ignored)\b"
+)
+_RECOMMENDED = re.compile(r"\b(?:recommend\w*|propos\w*|plan|decision|approach|suggest\w*)\b")
 # "as we'll see", "as we will see below": a pointer further into the document.
 _FORWARD_POINTER = re.compile(r"\bas[ \t]+$")
 _CONDITION = re.compile(
@@ -151,7 +168,9 @@ _OPEN_ALTERNATIVE = ("or something", "or maybe")
 # "we may have missed", "we could just as well have used", "we might be able to": a modal that
 # states a possibility or a counterfactual, not an option being weighed.
 _POSSIBILITY_AFTER = re.compile(
-    r"[ \t]+(?:(?:also|then|still|even)[ \t]+)?(?:have(?! to)[ \t]+\w+|be able to|just as well)"
+    r"[ \t]+(?:(?:also|then|still|even)[ \t]+)?(?:have(?! to)[ \t]+\w+|be able to|just as well"
+    # "We could now split B in two": a step in a walk-through.
+    r"|now\b)"
 )
 _EXAMPLE_INTRO = re.compile(r"\b(?:like this|like so|as follows|for (?:example|instance)|e\.g\.)")
 # "## Future work": "we could also have a collect-a-profile API" lists a possible addition.
@@ -277,6 +296,10 @@ class Structure:
             return True  # "name?: string", "user?.id"
         if _TYPE_BEFORE.search(masked, max(line_start, mark - 80), mark):
             return True  # "autoLoadLast:boolean?"
+        if _CITED_AFTER.match(scan.text, mark + 1) or _KEY_BEFORE.search(
+            masked, max(line_start, mark - 10), mark
+        ):
+            return True
         if "~~" in masked[max(line_start, mark - 300) : mark] and "~~" in masked[mark:line_end]:
             return True  # "~~Should we cache per tenant?~~": struck out, withdrawn
         opening = masked.rfind("[", max(line_start, mark - 300), mark)
@@ -289,6 +312,9 @@ class Structure:
         s_start, _ = scan.sentence(mark)
         if area.under(_QUESTION_CONTEXT_TITLE) and not _DECIDING.search(masked, s_start, mark):
             return True  # "Why do teams abandon dashboards?" frames the problem
+        opening = _SENTENCE_OPENING.match(masked, s_start, mark).end()
+        if _PITCH.match(masked, opening, mark):
+            return True
         # "What if GCs occur rapidly? Should the runtime expose when a GC ends? It suffices to
         # say ...": a run of questions is answered, or not, by what follows the last of them.
         last = self._last_of_run(mark)
@@ -517,6 +543,18 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
             return False
     if rule_id == _HEDGE_RULE and _possibility(scan, start, end):
         return False
+    if (
+        rule_id == _HEDGE_RULE
+        and match.startswith("if ")
+        and _DEFAULT_STATED.match(masked, end, scan.sentence(start)[1])
+    ):
+        return False  # "If omitted, then the parameter will be left blank": a default
+    if (
+        rule_id == "deferred-decision"
+        and match.startswith(("is to ", "are to "))
+        and _RECOMMENDED.search(masked, max(scan.sentence(start)[0], start - 80), start)
+    ):
+        return False  # "The recommendation for this proposal is to choose option 3"
     hedge = rule_id == _HEDGE_RULE or (
         rule_id == "deferred-decision" and _HEDGE_WORDS.search(match) is not None
     )

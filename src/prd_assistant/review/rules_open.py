@@ -13,7 +13,10 @@ from prd_assistant.review.rule import Rule, heads, words
 HTML_TAG = (
     r"</?(?:br|p|div|span|details|summary|b|i|u|s|em|strong|sup|sub|img|a|code|pre|kbd|"
     r"table|thead|tbody|tr|td|th|ul|ol|li|hr|h[1-6]|mark|small|abbr|blockquote|section|iframe|"
-    r"video|source|picture|figure|figcaption|center|font|del|ins|dl|dt|dd)\b[^>]*>"
+    r"video|source|picture|figure|figcaption|center|font|del|ins|dl|dt|dd|link|style|script|meta"
+    r"|template|slot|input|button|select|option|textarea|form|label|canvas|svg|audio|dialog|head"
+    r"|body|html|title|header|footer|nav|main|article|aside|menu|iframe|object|embed|noscript)"
+    r"\b[^>]*>"
 )
 
 # What follows a number in a requirement; an X or N in front of it stands for the number.
