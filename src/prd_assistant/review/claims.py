@@ -133,7 +133,7 @@ ATTITUDE_VERBS = _words(
 )
 # Rules whose match holds its own clause ("if problems persist", "as they emerge"): the
 # clause's subject says nothing about whether the sentence is context.
-_OWN_CLAUSE_RULES = frozenset(("loophole", "open-ended-list"))
+OWN_CLAUSE_RULES = frozenset(("loophole", "open-ended-list"))
 _USER_STORY = re.compile(r"[ \t]*(?:[-*+][ \t]+)?(?:\[[ x]\][ \t]+)?as an? ", re.IGNORECASE)
 # Nouns a judgement of the product can attach to ("a seamless experience", "an elegant UI").
 PRODUCT_NOUNS = _words(
@@ -167,11 +167,15 @@ def section_spans(scan: Scan, wanted: Callable[[str], bool]) -> list[tuple[int, 
     """Spans of the sections, at any heading level and with their subsections, that sit
     under a heading whose title is ``wanted``."""
     ends = [*scan.area_starts[1:], len(scan.text)]
+    # The document's own title (its first heading, at level 1) names the whole document:
+    # "Proposal: API for runtime metrics" is no Metrics section, "Competitor tracker PRD" no
+    # competitor analysis.
+    title = scan.areas[1].path[:1] if len(scan.areas) > 1 and scan.areas[1].level == 1 else ()
     return merged(
         [
             (area.start, end)
             for area, end in zip(scan.areas, ends, strict=True)
-            if any(wanted(title) for title in area.path)
+            if any(wanted(t) for t in area.path[len(title) if area.path[:1] == title else 0 :])
         ]
     )
 
@@ -492,7 +496,7 @@ def keeps(span: Span, rule_id: str) -> bool:
     root = span.root
     if rule_id == "no-baseline-comparative" and root.dep_ == "compound":
         return False  # a classifier, not a comparison: "scope reduction rules"
-    if rule_id in _OWN_CLAUSE_RULES:
+    if rule_id in OWN_CLAUSE_RULES:
         return not is_purpose(root)
     return not (is_context(root) or is_purpose(root) or describes_input(root))
 

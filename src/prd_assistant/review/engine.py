@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left, insort
 from functools import lru_cache
 
-from prd_assistant.review import claims, nlp, questions, rules_open, rules_vague
+from prd_assistant.review import claims, commitment, nlp, questions, rules_open, rules_vague
 from prd_assistant.review.findings import OPEN_QUESTION, UNQUANTIFIED_CLAIM, Finding
 from prd_assistant.review.markdown_scan import Scan, scan_markdown
 from prd_assistant.review.rule import Rule
@@ -179,7 +179,8 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
     if pipeline is not None:
         sentences = claims.Sentences(scan, pipeline)
         sentences.parse([start for _, start, _, _ in candidates])
-        candidates = [c for c in candidates if _is_claim(sentences, *c[:3])]
+        gate = commitment.Gate(scan)
+        candidates = [c for c in candidates if _is_claim(sentences, gate, *c[:3])]
     for rule, start, end, texts in candidates:
         out.add(rule.id, rule.category, rule.severity, start, end, texts)
     if pipeline is not None:
@@ -188,7 +189,8 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
         subjective = rules_vague.SUBJECTIVE_QUALITY
         for word in claims.subjective_words(scan, sentences, skip):
             if (
-                claims.in_purpose_clause(scan, word.start, word.end)
+                not _commits(sentences, gate, word.start, word.end)
+                or claims.in_purpose_clause(scan, word.start, word.end)
                 or claims.in_precondition(scan, word.start)
                 or _excused(scan, subjective, word.start, word.end)
             ):
@@ -212,9 +214,19 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
     return sorted(out.findings, key=lambda f: (f.start, f.end, f.category))
 
 
-def _is_claim(sentences: claims.Sentences, rule: Rule, start: int, end: int) -> bool:
+def _is_claim(
+    sentences: claims.Sentences, gate: commitment.Gate, rule: Rule, start: int, end: int
+) -> bool:
     span = sentences.tokens(start, end)
-    return span is None or claims.keeps(span, rule.id)
+    return span is None or (
+        claims.keeps(span, rule.id)
+        and gate.commits(span.root, start, own_clause=rule.id in claims.OWN_CLAUSE_RULES)
+    )
+
+
+def _commits(sentences: claims.Sentences, gate: commitment.Gate, start: int, end: int) -> bool:
+    span = sentences.tokens(start, end)
+    return span is None or gate.commits(span.root, start)
 
 
 def _flagged_line(out: _Collector, scan: Scan, offset: int) -> bool:

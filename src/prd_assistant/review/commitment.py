@@ -1,0 +1,388 @@
+"""Whether a vague word sits in a commitment about the product, or in an explanation.
+
+A vague word is a problem only where the document promises something with it. Design docs,
+RFCs and PRDs also explain: how compilers "typically" work, why a problem is "mostly" not one,
+what "various" existing tools do, what "could" happen. Those sentences describe; nobody will
+build or test against them.
+
+The gate reads the clauses from the vague word up to the sentence root. The first clause that
+says decides:
+
+* it commits with a requirement modal (must, shall, should, will, need) and a subject that is
+  not the world (competitors, the market, today's tools); with an instruction ("Keep the
+  footprint small", but not "Note that ..."); with a goal as its subject ("Our goal is ...");
+  with the product or a part of it as its subject ("The app syncs seamlessly"); or with
+  people who "can" do something through it;
+* it explains when it is a hypothetical (would, could, might, may; except under Risks, where
+  what could happen is the point), or its subject is the world.
+
+"Will" about a pronoun or an action ("It will generally increase heap sizes", "Choosing a name
+will influence its usage") predicts rather than promises, and a condition ("if many users
+...") hedges whatever clause it hangs from. A sentence that opens with an example ("For
+example, ...") explains. When no clause says, the place decides: a fragment that names
+something ("A modern refunds platform", "Boot time: under 40"), a list item and a table cell
+commit (bullets in a PRD are features, tasks or principles); so does a paragraph under a
+heading of requirements, goals, metrics, hypotheses or risks, or under a heading that says
+neither. A paragraph under an explaining heading (Background, Rationale, Detailed design,
+Implementation ... at the nearest level that says) explains.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from prd_assistant.template import normalize_title
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+    from prd_assistant.review.markdown_scan import Scan
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one string, for lists that are data."""
+    return frozenset(text.split())
+
+
+SUBJECTS = frozenset(("nsubj", "nsubjpass", "csubj", "csubjpass", "expl"))
+# Modals of obligation, promise and plan.
+REQUIRING = _words("must shall should will 'll wo need needs ought")
+# Modals of possibility: what would, could or might happen is not promised.
+HYPOTHETICAL = _words("would could might may 'd")
+# Imperatives addressed to the reader: "Note that ...", "Consider ...".
+_READER_VERBS = _words(
+    "note notice see consider imagine recall remember observe suppose assume compare take"
+)
+_FINITE = frozenset(("VBZ", "VBP", "VBD", "MD"))
+# "Will" promises of the product, but predicts of a pronoun or an action.
+_PREDICTING = _words("will 'll wo")
+_PRONOUNS = _words("it this that these those there which they")
+# Verbs that turn their complement into a requirement ("has to", "is required to").
+_REQUIRING_VERBS = _words("require expect")
+# Subjects that name the aim itself: "Our goal is to ship a stable tool".
+GOAL_NOUNS = _words(
+    """goal goals aim aims objective objectives target targets purpose intent intention mission
+    vision requirement requirements priority priorities focus outcome outcomes kpi kpis
+    deliverable deliverables criterion criteria"""
+)
+# The product, its parts and what it shows: their behaviour in the present tense is specified.
+PRODUCT_SUBJECTS = _words(
+    """product system app application platform service tool feature features experience ux
+    ui interface design layout dashboard page pages screen screens view views flow flows
+    onboarding workflow solution website portal api sdk integration editor viewer
+    navigation search checkout module component components release version mvp beta
+    implementation engine backend frontend server client cli library plugin extension
+    extensions report reports export exports import imports upload uploads sync
+    notification notifications alert alerts result results response responses setup
+    installation install update updates"""
+)
+# People, who act through the product: "users can export quickly" is a capability.
+PEOPLE = _words(
+    """user users customer customers admin admins administrator administrators operator
+    operators member members visitor visitors buyer buyers merchant merchants seller sellers
+    shopper shoppers developer developers teacher teachers student students patient patients
+    driver drivers agent agents analyst analysts manager managers owner owners team teams
+    staff employee employees clinician clinicians you i"""
+)
+# The world: its sentences never specify the product, whatever their verb.
+WORLD = _words(
+    """competitor competitors rival rivals incumbent incumbents market markets industry
+    alternative alternatives"""
+)
+_TODAY = _words("today current existing legacy manual incumbent competing other")
+# "For example, ...", "E.g. ...": an illustration, not a requirement.
+_EXAMPLE_OPENING = re.compile(r"[\W_]*(?:for (?:example|instance)|e\.?g\.?|say|imagine|consider)\b")
+# "Goal: ...", "**Target:** ...": a line that states an aim.
+_GOAL_LABEL = re.compile(
+    r"[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?"
+    r"(?:goals?|targets?|objectives?|aims?|outcomes?|deliverables?|requirements?|success"
+    r"(?: criteria| metrics?)?|kpis?|metrics?|acceptance(?: criteria)?|must[- ]haves?|mvp|scope)"
+    r"(?:\*\*|__)?[ \t]*:"
+)
+# Sections whose statements are requirements, goals, tasks or hypotheses to test, however
+# they are phrased ("Events are queryable in near real time" under Requirements).
+_COMMITTING_TITLE = re.compile(
+    r"\b(?:requirements?|goals?|objectives?|features?|scope|success (?:metrics?|criteria)"
+    r"|(?:key|target|product) metrics|kpis?|acceptance|criteria|deliverables?|tasks?|todo"
+    r"|to do|backlog|milestones?|roadmap|must[- ]haves?|nice[- ]to[- ]haves?|user stories"
+    r"|stories|capabilities|non[- ]functional|nfrs?|constraints|principles|guarantees|slas?"
+    r"|slos?|definition of done|mvp|hypothes[ie]s|assumptions?|risks?|needs|must do"
+    r"|should do|will do)\b"
+    # A quality attribute as the whole title ("Performance", "Security & privacy"), not a
+    # topic in a design doc ("Representation of metrics", "Performance results").
+    r"|^(?:(?:performance|security|privacy|reliability|availability|scalability|accessibility"
+    r"|usability|compliance|latency|data quality|metrics|quality)(?: and | )?)+$"
+)
+# Sections that describe what is, why, or how a design works (the headings of design-doc and
+# RFC templates): their statements explain unless their grammar commits.
+_EXPLAINING_TITLE = re.compile(
+    r"\b(?:abstract|philosophy|current|status|implemented|reasons?"
+    r"|why|how it works|background|motivation|context|problem|rationale|discussion|notes"
+    r"|appendix|examples?|alternatives|prior art|drawbacks|history|faq|glossary|users?"
+    r"|personas?|jobs|research|positioning|landscape|competit\w*|proposal|proposed|design"
+    r"|implementation|compatibility|explanation|evaluation|results|considerations|future"
+    r"|open issues|unresolved|walkthrough|how to|tutorial)\b"
+)
+# Under Risks, what could happen is the point of the sentence.
+_RISK_TITLE = re.compile(r"\brisks?\b")
+
+
+class Gate:
+    """Decides, for one scanned document, which vague words sit in commitments.
+
+    What a section and a sentence say is worked out once each, so a long sentence with many
+    vague words stays linear.
+    """
+
+    def __init__(self, scan: Scan) -> None:
+        self.scan = scan
+        self._sections: dict[int, tuple[bool, bool]] = {}
+        self._sentences: dict[tuple[int, int], tuple[bool, bool]] = {}
+
+    def commits(self, token: Token, offset: int, *, own_clause: bool = False) -> bool:
+        """True when the sentence holding ``token`` (at ``offset`` in the scan) commits the
+        product to something rather than explaining; see the module docstring.
+
+        ``own_clause`` is for words that form a condition of their own ("unless complexity
+        demands", "if possible"): that condition hedges the commitment around it, not itself.
+        """
+        line_start, _ = self.scan.line_span(offset)
+        sentence_start, _ = self.scan.sentence(offset)
+        if _GOAL_LABEL.match(self.scan.scan, line_start) or _GOAL_LABEL.match(
+            self.scan.scan, sentence_start
+        ):
+            return True
+        example, fragment = self._sentence(token)
+        if example:
+            return False
+        risk, committing = self._section(offset)
+        verb = _clause_verb(token)
+        hypothetical = False
+        for _ in range(12):
+            verdict = _clause_verdict(verb, risk)
+            if verdict is not None:
+                return verdict and not hypothetical
+            if _hedged(verb) and not own_clause:
+                hypothetical = True
+            own_clause = False
+            if verb.dep_ == "ROOT" or verb.head is verb:
+                break
+            verb = _clause_verb(verb.head)
+        if hypothetical:
+            return False
+        # A fragment, a bullet or a table cell (a feature, a task, a principle), or a
+        # statement under a heading of requirements, goals or hypotheses.
+        return fragment or committing or _listed(self.scan, offset)
+
+    def _sentence(self, token: Token) -> tuple[bool, bool]:
+        """Whether the sentence holding ``token`` opens with an example, and whether it is a
+        fragment that names something ("A modern refunds platform for merchants", "Boot
+        time: under 40") rather than a lead-in ("A simple example:")."""
+        sentence = token.sent
+        key = (id(token.doc), sentence.start)
+        found = self._sentences.get(key)
+        if found is None:
+            example = _EXAMPLE_OPENING.match(sentence[:4].text) is not None
+            last = sentence[-1]
+            lead_in = last.text == ":" or (
+                last.is_space and len(sentence) > 1 and sentence[-2].text == ":"
+            )
+            fragment = not lead_in and _is_fragment(sentence)
+            found = (example, fragment)
+            self._sentences[key] = found
+        return found
+
+    def _section(self, offset: int) -> tuple[bool, bool]:
+        """Whether the section holding ``offset`` lists risks, and whether it commits."""
+        doc = self.scan.doc
+        section = doc.section_at(offset) if doc is not None else None
+        key = section.index if section is not None else -1
+        found = self._sections.get(key)
+        if found is None:
+            titles = _titles(self.scan, offset)
+            risk = titles is not None and any(_RISK_TITLE.search(t) for t in titles)
+            found = (risk, _committing_section(titles))
+            self._sections[key] = found
+        return found
+
+
+def _titles(scan: Scan, offset: int) -> list[str] | None:
+    """Normalised titles of the headings above ``offset``, innermost first; None when no
+    heading is above it. The document's own title (its first heading, at level 1: "Widget
+    PRD", "MVP product requirements") says nothing about one section."""
+    doc = scan.doc
+    section = doc.section_at(offset) if doc is not None else None
+    if section is None:
+        return None
+    titles = []
+    while section is not None:
+        if section.level > 1 or section.index > 0:
+            titles.append(normalize_title(section.title))
+        section = doc.sections[section.parent] if section.parent >= 0 else None
+    return titles
+
+
+def _committing_section(titles: list[str] | None) -> bool:
+    """False when the nearest heading that says either way explains (Background, Rationale,
+    Detailed design ...); True when it lists requirements, goals, tasks or hypotheses, or
+    when no heading says (a PRD's sections are about the product)."""
+    for title in titles or ():
+        # "Users and needs", "Problem and hypothesis": the title also announces claims.
+        if _COMMITTING_TITLE.search(title):
+            return True
+        if _EXPLAINING_TITLE.search(title):
+            return False
+    return True
+
+
+def _clause_verdict(verb: Token, risk: bool) -> bool | None:
+    """True if the clause headed by ``verb`` commits, False if it explains, None when the
+    clause alone does not say (look at the clause that governs it, then at the block and
+    the section)."""
+    subject = _subject(verb)
+    modal = _modal(verb)
+    if subject is not None and _is_world(subject):
+        return False
+    if modal is not None and modal in HYPOTHETICAL:
+        return None if risk else False
+    if subject is not None and _lemma(subject) in GOAL_NOUNS:
+        return True
+    if modal is not None and modal in REQUIRING:
+        # "It will generally increase heap sizes", "Choosing a name will influence its
+        # usage": a prediction about a pronoun or an action, not a promise.
+        if modal in _PREDICTING and subject is not None and _predicted(subject):
+            return None
+        return True
+    if subject is None:
+        if _is_imperative(verb):
+            return True
+        if verb.lemma_.lower() in _REQUIRING_VERBS and verb.tag_ == "VBN":
+            return True  # "is required to", "is expected to"
+        return None
+    word = _lemma(subject)
+    if subject.dep_ in ("nsubj", "nsubjpass") and (
+        word in PRODUCT_SUBJECTS or _possessed_by_us(subject)
+    ):
+        return True
+    if modal == "can" and word in PEOPLE:
+        return True
+    # Anything else in the present tense: a bullet states it, a paragraph explains it.
+    return None
+
+
+def _predicted(subject: Token) -> bool:
+    return (
+        subject.lower_ in _PRONOUNS
+        or subject.dep_ in ("csubj", "csubjpass")
+        or subject.tag_ == "VBG"
+    )
+
+
+def _lemma(token: Token) -> str:
+    return token.lemma_.lower() if token.lemma_ else token.lower_
+
+
+def _subject(verb: Token) -> Token | None:
+    current = verb
+    for _ in range(10):
+        for child in current.children:
+            if child.dep_ in SUBJECTS:
+                return child
+        # A conjoined or complement verb shares its head's subject ("must load and run fast").
+        if current.dep_ not in ("conj", "xcomp") or current.head is current:
+            return None
+        current = current.head
+    return None
+
+
+def _modal(verb: Token) -> str | None:
+    """The modal (lower case) of the clause, shared along conjoined verbs, else None."""
+    current = verb
+    for _ in range(10):
+        for child in current.children:
+            if child.dep_ in ("aux", "auxpass") and (
+                child.tag_ == "MD" or child.lower_ in REQUIRING or child.lower_ in HYPOTHETICAL
+            ):
+                return child.lower_
+        if current.tag_ == "MD":
+            return current.lower_
+        if current.dep_ != "conj" or current.head is current:
+            return None
+        current = current.head
+    return None
+
+
+def _hedged(verb: Token) -> bool:
+    return any(
+        child.dep_ == "mark" and child.lower_ in ("if", "unless", "whether")
+        for child in verb.children
+    )
+
+
+def _is_world(subject: Token) -> bool:
+    word = _lemma(subject)
+    if word in WORLD or subject.lower_ in WORLD:
+        return True
+    return any(
+        child.lower_ in _TODAY
+        for child in subject.children
+        if child.dep_ in ("amod", "compound", "det", "poss", "nmod")
+    )
+
+
+def _possessed_by_us(subject: Token) -> bool:
+    """ "Our tool", "our search": the product under its own name."""
+    return any(c.dep_ == "poss" and c.lower_ == "our" for c in subject.children)
+
+
+def _is_imperative(verb: Token) -> bool:
+    """A bare verb that opens its sentence with no subject: an instruction ("Note that ...",
+    "Consider ..." address the reader, not the builder)."""
+    if verb.tag_ != "VB" or any(c.dep_ in ("aux", "auxpass") for c in verb.children):
+        return False
+    if verb.lower_ in _READER_VERBS:
+        return False
+    first = verb.sent[0]
+    while first.i < verb.i and (first.is_punct or first.is_space or first.like_num):
+        first = first.nbor(1)
+    if first.i == verb.i:
+        return verb.dep_ in ("ROOT", "conj")
+    # "Then keep ...", "Also, keep ...": a single adverb may come first.
+    return (first.pos_ == "ADV" and first.nbor(1).i == verb.i) or (
+        first.pos_ == "ADV" and first.nbor(1).is_punct and first.nbor(2).i == verb.i
+    )
+
+
+def _clause_verb(token: Token) -> Token:
+    """The verb heading the clause that holds ``token`` (the token itself if it heads one)."""
+    current = token
+    for _ in range(40):
+        if current.pos_ in ("VERB", "AUX") and (
+            current.dep_ == "ROOT" or any(c.dep_ in SUBJECTS for c in current.children)
+        ):
+            return current
+        if current.dep_ in ("xcomp", "advcl", "ccomp", "relcl", "acl", "conj", "pcomp") and (
+            current.pos_ in ("VERB", "AUX")
+        ):
+            return current
+        if current.head is current:
+            return current
+        current = current.head
+    return current
+
+
+def _is_fragment(sentence: Span) -> bool:
+    """True for a sentence that names something ("A modern refunds platform", "Boot time:
+    under 40", "Improving search") rather than saying something about it."""
+    root = sentence.root
+    if any(child.dep_ in SUBJECTS for child in root.children):
+        return False
+    if root.tag_ in _FINITE or root.pos_ == "AUX" or root.tag_ == "VB":
+        return False  # a clause, an instruction, or "To make it easier ..."
+    return not any(child.dep_ in ("aux", "auxpass") for child in root.children)
+
+
+def _listed(scan: Scan, offset: int) -> bool:
+    block = scan.block_at(offset)
+    return block is not None and block.kind in ("list_item", "table_cell")
