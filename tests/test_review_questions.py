@@ -641,3 +641,30 @@ def test_walkthroughs_defaults_recommendations_and_set_aside_options_are_not_ope
 )
 def test_omissions_and_owed_decisions_stay_open(text: str, expected: list[str]) -> None:
     assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A file and an entry in it, not a placeholder.
+        "## Introduction\n\nThis spec adds a provider (doc/TODO.md, Cloud section).\n",
+        "## Introduction\n\nThe certificate provider the TODO entry named is out of scope.\n",
+        # An EARS / RFC 2119 requirement that something is defined.
+        "## Requirements\n\n1. A `client_config` struct SHALL be defined in the header.\n",
+        # A deferral denied.
+        "## Findings\n\nThe canonical form is not a paraphrase to be confirmed later; it is verified.\n",
+    ],
+)
+def test_files_requirements_and_denied_deferrals_are_not_open(text: str) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("## Limits\n\nTODO.\n", ["TODO"]),
+        ("## Limits\n\nThe retention period will be defined later.\n", ["will be defined later"]),
+    ],
+)
+def test_placeholders_and_deferrals_still_found(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected

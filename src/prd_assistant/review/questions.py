@@ -153,6 +153,7 @@ _DEFAULT_STATED = re.compile(
     r"|is left|are left|is treated|are treated|is ignored|are ignored)\b"
 )
 _RECOMMENDED = re.compile(r"\b(?:recommend\w*|propos\w*|plan|decision|approach|suggest\w*)\b")
+_NEGATED_NOUN = re.compile(r"\bnot (?:a |an |the |something )?(?:[\w-]+ ){0,2}$")
 # "as we'll see", "as we will see below": a pointer further into the document.
 _FORWARD_POINTER = re.compile(r"\bas[ \t]+$")
 _CONDITION = re.compile(
@@ -500,6 +501,17 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
     match = masked[start:end]
     if _STATUS_WORD.fullmatch(match) and _status_value(scan, start, end):
         return False
+    if match.startswith("todo") and masked[start - 1 : start] == "/":
+        return False  # "doc/TODO.md": a file
+    original = scan.text[start:end]
+    if rule_id == "deferred-decision" and original.startswith(("SHALL ", "MUST ", "WILL ")):
+        return False  # "A config struct SHALL be defined in ...": a requirement (RFC 2119, EARS)
+    if (
+        rule_id == "deferred-decision"
+        and match.startswith("to be ")
+        and _NEGATED_NOUN.search(masked, max(0, start - 40), start)
+    ):
+        return False  # "not a paraphrase to be confirmed later — it is verified"
     if rule_id == "deferred-decision" and match.startswith(("to ", "will ")):
         s_start, _ = scan.sentence(start)
         if _ABILITY.search(masked, max(s_start, start - 100), start):

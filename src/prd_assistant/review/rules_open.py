@@ -33,7 +33,7 @@ PLACEHOLDER = Rule(
     OPEN_QUESTION,
     "error",
     words("tbd", "tba", "tbc", r"t\.b\.d\.?")
-    + r"|todo(?! lists?| items?| apps?)(?!\w)|fixme(?!\w)|xx+(?![\w-])"
+    + r"|todo(?! lists?| items?| apps?| entry| entries| files?| text| comments?| markers?)(?!\w|\.md)|fixme(?!\w)|xx+(?![\w-])"
     + r"|\?\?+|\(\s*\?\s*\)"
     + r"|\{\{[^{}\n]{0,80}\}\}"
     + r"|<(?<!<<)(?![\s=\d<>!/-])[^<>\n]{1,200}(?<![\s=-])>"
