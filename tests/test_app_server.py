@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from prd_assistant.document import SectionStatus
-from tests.support.openai_server import OpenAIStubServer, Status
+from tests.support.openai_server import Finish, OpenAIStubServer, Status
 from tests.test_app import APP, DESCRIPTION, HEADINGS, TIMEOUT, current, draft, isolated, page_text
 
 __all__ = ["isolated"]  # the autouse fixture: fresh database, no model env
@@ -137,3 +137,19 @@ def test_the_page_sends_a_501_once():
         assert not at.exception
         assert server.calls == 1
         assert "HTTP 501" in page_text(at)
+
+
+def test_a_reply_stopped_at_its_length_limit_shows_as_truncated_not_done():
+    # The first section's reply and its three retries with more room (the default retries)
+    # end with finish_reason "length": it is kept and marked truncated, never shown as done.
+    # (One section at a time, so that every cut reply goes to the same section.)
+    with OpenAIStubServer(models=("test-model",), fault=Finish("length"), fault_calls=4) as server:
+        at = server_app(server.url)
+        at.session_state["concurrency"] = 1
+        draft(at)
+        assert not at.exception
+        doc = current(at)
+        [cut] = [s for s in doc.sections if s.status is SectionStatus.TRUNCATED]
+        assert cut.text.strip()  # what arrived is kept
+        assert sum(s.status is SectionStatus.DONE for s in doc.sections) == 18
+        assert page_text(at).count("✂️ truncated (stopped at the length limit)") == 1

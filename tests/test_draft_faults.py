@@ -253,6 +253,15 @@ def test_a_server_that_never_accepts_the_connection_is_given_up_at_the_connect_t
     assert elapsed < 5
 
 
+def test_a_reply_still_streaming_at_the_total_timeout_is_not_kept_as_done():
+    # A chunk every 0.1 s never trips the idle limit; the total limit (1 s) stops it.
+    with OpenAIStubServer(delay=4.0, chunks=40) as server:
+        draft, events = small_run(server, timeout=1.0, max_retries=0)
+    assert all(s.status == SectionStatus.FAILED for s in draft.sections)
+    failed = [e for e in events if isinstance(e, SectionFailed)]
+    assert "ended the reply before it was finished" in failed[0].error
+
+
 def test_a_stall_mid_stream_is_retried():
     with OpenAIStubServer(chunks=4, fault=Stall(after_chunks=1), fault_calls=1) as server:
         draft, events = small_run(server, idle_timeout=0.5)

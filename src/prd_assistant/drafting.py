@@ -440,6 +440,8 @@ class Drafter:
             except InterruptedError:
                 return  # the run was closed
             except llm.ReplyIncomplete as exc:
+                if exc.reason == "length":
+                    gate.succeeded()  # the server finished the reply properly: not a slot problem
                 if exc.reason == "length" and cap < MAX_SECTION_TOKENS and attempt <= self.retries:
                     cap = min(MAX_SECTION_TOKENS, cap * 3 // 2)
                     retry = SectionRetrying(key, attempt + 1, "the reply hit its length limit", 0)
