@@ -84,6 +84,39 @@ def test_placeholders_are_errors(text: str, expected: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The preview strips <script>alert(1)</script> from comments.",
+        "An image tag such as <svg onload=alert(1)> is removed.",
+        'Links keep <a href="https://example.com"> but lose their handlers.',
+        "Line breaks become <br/> in the export.",
+        "The feed is <rss:channel> with one item per order.",
+        "The client returns List<String> and Map<K, V> from the sync call.",
+        "Results come back as Promise<Order[]> in the SDK.",
+        "Generic pairs <K, V> are stored as JSON.",
+        "Widgets render inside <order-card>…</order-card> on the page.",
+        "Raw <style> blocks are dropped.",
+    ],
+)
+def test_tags_and_type_syntax_in_angle_brackets_are_not_placeholders(text: str) -> None:
+    assert _flags(text, "open_question") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Escalations go to <name of owner> within a day.", "<name of owner>"),
+        ("Approved by <Owner>.", "<Owner>"),
+        ("Launch on <date>, owned by Support.", "<date>"),
+        ("Up to <N> exports a day.", "<N>"),
+        ("The form posts to <service-url>.", "<service-url>"),
+    ],
+)
+def test_words_in_angle_brackets_stay_placeholders(text: str, expected: str) -> None:
+    assert expected in _flags(text, "open_question")
+
+
 def test_empty_bullets_and_unfilled_template_guidance_are_errors() -> None:
     text = (
         "## 3. Goals & Non-Goals\n### Goals\n- \n### Non-Goals\n- Card refunds only.\n"

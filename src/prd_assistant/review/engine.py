@@ -364,6 +364,12 @@ def _candidates(
                 continue
             if checker and checker.fullmatch(text[start:end]):
                 continue
+            if (
+                rule is rules_open.PLACEHOLDER
+                and text[start] == "<"
+                and rules_open.is_markup(text, start, end)
+            ):
+                continue
             if rule.category == OPEN_QUESTION and not questions.keeps(scan, rule.id, start, end):
                 continue
             if (rule.measured_ok or rule.baseline_ok) and _excused(scan, rule, start, end):
