@@ -269,6 +269,29 @@ def test_a_rewrite_is_previewed_filled_in_accepted_and_undone(fake_model):
     assert section.text == original and not section.edited
 
 
+def test_blanks_in_one_sentence_are_one_card_filled_in_together(fake_model):
+    fake_model["model"] = SectionModel(
+        reply=lambda h, p: "Latency stays ≤ __ ms at peak for __ users."
+    )
+    at = draft(new_app(key="sk-test-key"))
+    blanks = [
+        i
+        for i in review_pane.findings(current(at))
+        if i.key == "overview" and i.finding.match == "__"
+    ]
+    assert len(blanks) == 2
+    first, second = (i.id for i in blanks)
+    assert not [b for b in at.button if b.key in (f"apply_{second}", f"dismiss_{second}")]
+    at.button(key=f"apply_{first}").click().run()
+    at.text_input(key=f"blank_{first}_0").input("120")
+    at.text_input(key=f"blank_{first}_1").input("2,000")
+    at.button(key=f"acceptfix_{first}").click().run()
+    assert current(at).section("overview").text == "Latency stays ≤ 120 ms at peak for 2,000 users."
+    at.button(key="undo_button").click().run()
+    at.button(key=f"dismiss_{first}").click().run()
+    assert {first, second} <= set(at.session_state["meta"]["dismissed"])
+
+
 def test_reject_saves_nothing(fake_model):
     fake_model["model"] = SectionModel(reply=lambda h, p: "The service must be fast.")
     at = draft(new_app(key="sk-test-key"))

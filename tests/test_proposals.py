@@ -84,3 +84,17 @@ def test_a_moved_question_takes_its_bullet_with_it():
     item = next(i for i in located_in(text) if i.finding.rule == "open-question-line")
     proposal = proposals.propose(item, text)
     assert proposals.remove(text, proposal) == "Intro.\n\n- Kept item."
+
+
+def test_repeats_in_one_sentence_are_one_card_with_a_field_for_each():
+    text = "Latency stays ≤ __ ms at peak for __ users. Owner: TBD. Budget: TBD."
+    items = [i for i in located_in(text) if i.finding.rule == "placeholder"]
+    cards = proposals.same_cards(items)
+    assert [len(card) for card in cards] == [2, 1, 1]  # the TBDs sit in two sentences
+    proposal = proposals.propose_card(cards[0], text)
+    assert proposal.template == "Latency stays ≤ __ ms at peak for __ users."
+    assert proposal.labels == ["1. Latency stays ≤ …", "2. at peak for …"]
+    new = proposals.apply(text, proposal, ["120", "2,000"])
+    assert new.startswith("Latency stays ≤ 120 ms at peak for 2,000 users. Owner: TBD.")
+    single = proposals.propose_card(cards[1], text)
+    assert (single.kind, single.original) == (proposals.ANSWER, "TBD")

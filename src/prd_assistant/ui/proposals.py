@@ -113,12 +113,54 @@ def propose(item: Located, text: str) -> Proposal | None:
     )
 
 
+def same_cards(items: list[Located]) -> list[tuple[Located, ...]]:
+    """Findings grouped into the cards the PM sees: one per rule, match and sentence.
+
+    Three blanks in one sentence are one card (not three identical ones); the order of the
+    first occurrence is kept.
+    """
+    cards: dict[tuple[str, str, str, str], list[Located]] = {}
+    for item in items:
+        finding = item.finding
+        cards.setdefault((finding.rule, item.key, finding.match, finding.sentence), []).append(item)
+    return [tuple(group) for group in cards.values()]
+
+
+def propose_card(card: tuple[Located, ...], text: str) -> Proposal | None:
+    """The change one card offers: a single finding's, or for repeats in one sentence a
+    rewrite of that sentence with a field for each repeat ("≤ __ ms for __ users")."""
+    placed = sorted((i for i in card if i.start is not None and i.end is not None), key=_start)
+    if len(placed) < 2 or len(placed) != len(card):
+        return propose(card[0], text)
+    first = placed[0]
+    if first.finding.severity == "info" or not first.key:
+        return None
+    start, end = _sentence_span(text, _start(first), _end(placed[-1]), first.finding.sentence)
+    if start > _start(first) or end < _end(placed[-1]):
+        return propose(first, text)
+    pieces, cursor = [], start
+    for item in placed:
+        pieces += [text[cursor : _start(item)], "__"]
+        cursor = _end(item)
+    pieces.append(text[cursor:end])
+    question = first.finding.question or first.finding.match
+    return Proposal(first.key, REWRITE, start, end, text[start:end], "".join(pieces), question)
+
+
+def _start(item: Located) -> int:
+    return item.start or 0
+
+
+def _end(item: Located) -> int:
+    return item.end or 0
+
+
 def _sentence_span(text: str, start: int, end: int, sentence: str) -> tuple[int, int]:
     """The span of ``sentence`` around the match, without a leading list marker."""
     body = _LIST_MARKER.sub("", sentence).strip()
     if not body:
         return start, end
-    at = text.rfind(body, 0, end)
+    at = text.rfind(body, 0, start + len(body))
     if at < 0 or at + len(body) < end:
         return start, end
     return at, at + len(body)

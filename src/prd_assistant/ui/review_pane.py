@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # review, consistency and NLP load with the first draft, not 
     from prd_assistant.consistency import Contradiction
     from prd_assistant.review import Finding
 
+Card = tuple[Located, ...]  # identical findings in one sentence, shown as one card
 CATEGORY_LABEL = {"open_question": "Open questions", "unquantified_claim": "Unquantified claims"}
 
 
@@ -77,13 +78,13 @@ def _values(item: Located, proposal: proposals.Proposal) -> list[str]:
     ]
 
 
-def _accept_proposal(item: Located) -> None:
+def _accept_proposal(card: Card) -> None:
     """Puts the PM's filled-in rewrite or answer into the text (or the open editor)."""
     draft = state.draft()
-    proposal = _proposal_for(draft, item) if draft else None
+    proposal = _proposal_for(draft, card) if draft else None
     if draft is None or proposal is None:
         return
-    values = _values(item, proposal)
+    values = _values(card[0], proposal)
     try:
         _change_section(draft, proposal, lambda text: proposals.apply(text, proposal, values))
     except ValueError as exc:
@@ -92,12 +93,13 @@ def _accept_proposal(item: Located) -> None:
     _close_proposal()
 
 
-def _move_to_register(item: Located) -> None:
+def _move_to_register(card: Card) -> None:
     """Takes an open question out of the text into the register, with its owner."""
     draft = state.draft()
-    proposal = _proposal_for(draft, item) if draft else None
+    proposal = _proposal_for(draft, card) if draft else None
     if draft is None or proposal is None:
         return
+    item = card[0]
     owner = str(st.session_state.get(f"owner_{item.id}", "")).strip()
     if not owner:
         st.session_state["proposal_error"] = "Name an owner before moving it to the register."
@@ -152,20 +154,24 @@ def _undo() -> None:
         state.save(note)
 
 
-def _proposal_for(draft: Draft, item: Located) -> proposals.Proposal | None:
-    if not item.key:
+def _proposal_for(draft: Draft, card: Card) -> proposals.Proposal | None:
+    if not card[0].key:
         return None
-    return proposals.propose(item, draft.section(item.key).text.strip())
+    return proposals.propose_card(card, draft.section(card[0].key).text.strip())
 
 
-def _dismiss(finding_id: str) -> None:
-    state.set_dismissed(state.dismissed() | {finding_id})
+def _dismiss(finding_ids: tuple[str, ...]) -> None:
+    state.set_dismissed(state.dismissed() | set(finding_ids))
     state.save("dismiss finding")
 
 
-def _restore(finding_id: str) -> None:
-    state.set_dismissed(state.dismissed() - {finding_id})
+def _restore(finding_ids: tuple[str, ...]) -> None:
+    state.set_dismissed(state.dismissed() - set(finding_ids))
     state.save("restore finding")
+
+
+def _ids(card: Card) -> tuple[str, ...]:
+    return tuple(item.id for item in card)
 
 
 def render_review(draft: Draft, located: list[Located]) -> None:
@@ -174,7 +180,8 @@ def render_review(draft: Draft, located: list[Located]) -> None:
     active = [item for item in located if item.id not in hidden]
     st.subheader("Review", anchor="review")
     _render_undo()
-    counts = {cat: sum(1 for i in active if i.finding.category == cat) for cat in CATEGORY_LABEL}
+    cards = proposals.same_cards(active)
+    counts = {cat: sum(1 for c in cards if c[0].finding.category == cat) for cat in CATEGORY_LABEL}
     cols = st.columns(len(counts))
     for col, (category, count) in zip(cols, counts.items(), strict=True):
         col.metric(CATEGORY_LABEL[category], count)
@@ -198,34 +205,36 @@ def render_review(draft: Draft, located: list[Located]) -> None:
         )
     for key in [DOCUMENT_KEY, *titles]:
         group = sorted(
-            (item for item in flagged if item.key == key),
-            key=lambda i: -SEVERITY_RANK.get(i.finding.severity, 0),
+            (card for card in proposals.same_cards(flagged) if card[0].key == key),
+            key=lambda c: -SEVERITY_RANK.get(c[0].finding.severity, 0),
         )
         if not group:
             continue
         locked = bool(key) and draft.section(key).locked
-        opened = st.session_state["proposal"] in {item.id for item in group}
+        opened = st.session_state["proposal"] in {card[0].id for card in group}
         with st.expander(
             f"{titles.get(key, 'Title')} · {_severity_summary(group)}",
             expanded=opened,
             key=f"group_{key or 'title'}",
         ):
             st.html(f'<span id="review-{key or "title"}"></span>')
-            for item in group:
-                _render_finding(draft, item, locked=locked)
-    gone = [item for item in located if item.id in hidden]
+            for card in group:
+                _render_finding(draft, card, locked=locked)
+    gone = proposals.same_cards([item for item in located if item.id in hidden])
     if gone:
         with st.expander(f"Dismissed ({len(gone)})"):
-            for item in gone:
+            for card in gone:
+                item = card[0]
                 st.markdown(
-                    f"~~{highlight.render(item.finding.match)}~~ — {titles.get(item.key, '')}",
+                    f"~~{highlight.render(item.finding.match)}~~{_repeats(card)} — "
+                    f"{titles.get(item.key, '')}",
                     unsafe_allow_html=True,
                 )
                 st.button(
                     "Restore",
                     key=f"restore_{item.id}",
                     on_click=_restore,
-                    args=(item.id,),
+                    args=(_ids(card),),
                     help=f"Restore the flag on '{item.finding.match[:40]}'",
                 )
     _render_contradictions(draft)
@@ -238,11 +247,15 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _severity_summary(group: list[Located]) -> str:
+def _severity_summary(group: list[Card]) -> str:
     counts: dict[str, int] = {}
-    for item in group:
-        counts[item.finding.severity] = counts.get(item.finding.severity, 0) + 1
+    for card in group:
+        counts[card[0].finding.severity] = counts.get(card[0].finding.severity, 0) + 1
     return ", ".join(_plural(n, sev) for sev, n in counts.items())
+
+
+def _repeats(card: Card) -> str:
+    return f" ×{len(card)}" if len(card) > 1 else ""
 
 
 def _render_undo() -> None:
@@ -268,21 +281,27 @@ def _render_contradictions(draft: Draft) -> None:
                 )
 
 
-def _render_finding(draft: Draft, item: Located, locked: bool) -> None:
+def _render_finding(draft: Draft, card: Card, locked: bool) -> None:
+    item = card[0]
     finding = item.finding
     icon = "❓" if finding.category == "open_question" else "📏"
     anchor = f"sec-{item.key}" if item.key else "review"
     with st.container(border=True, key=f"finding_{item.id}"):
         st.markdown(
-            f"{icon} **{highlight.render(finding.match)}** — {highlight.render(finding.message)} "
-            f"[↗ in the text](#{anchor})",
+            f"{icon} **{highlight.render(finding.match)}**{_repeats(card)} — "
+            f"{highlight.render(finding.message)} [↗ in the text](#{anchor})",
             unsafe_allow_html=True,
         )
+        if len(card) > 1:
+            st.caption(
+                f"{len(card)} times in: {highlight.render(finding.sentence.strip())}",
+                unsafe_allow_html=True,
+            )
         if finding.question and finding.question.strip() != finding.match.strip():
             st.markdown(f"*Question:* {highlight.render(finding.question)}", unsafe_allow_html=True)
-        proposal = _proposal_for(draft, item)
+        proposal = _proposal_for(draft, card)
         if st.session_state["proposal"] == item.id and proposal is not None:
-            _render_proposal(draft, item, proposal, locked)
+            _render_proposal(draft, card, proposal, locked)
             return
         left, right = st.columns(2)
         if proposal is not None:
@@ -301,15 +320,14 @@ def _render_finding(draft: Draft, item: Located, locked: bool) -> None:
             "Dismiss",
             key=f"dismiss_{item.id}",
             on_click=_dismiss,
-            args=(item.id,),
+            args=(_ids(card),),
             help=f"Dismiss the flag on '{finding.match[:40]}'",
         )
 
 
-def _render_proposal(
-    draft: Draft, item: Located, proposal: proposals.Proposal, locked: bool
-) -> None:
+def _render_proposal(draft: Draft, card: Card, proposal: proposals.Proposal, locked: bool) -> None:
     """The blanks to fill in, a preview of the changed text, Accept / Reject."""
+    item = card[0]
     answer = proposal.kind == proposals.ANSWER
     if not answer:
         st.caption(
@@ -338,7 +356,7 @@ def _render_proposal(
         key=f"acceptfix_{item.id}",
         type="primary",
         on_click=_accept_proposal,
-        args=(item,),
+        args=(card,),
         disabled=locked,
     )
     cols[1].button("Reject", key=f"rejectfix_{item.id}", on_click=_close_proposal)
@@ -349,7 +367,7 @@ def _render_proposal(
                 "Move",
                 key=f"move_{item.id}",
                 on_click=_move_to_register,
-                args=(item,),
+                args=(card,),
                 disabled=locked,
             )
 
