@@ -289,6 +289,25 @@ def test_outline_mode_works_for_custom_templates():
     )
 
 
+def test_an_outline_keeps_a_guidance_table_as_a_table_and_says_nothing_of_no_guidance():
+    from prd_assistant.markdown_doc import parse_markdown
+
+    table = "| Phase | Audience |\n|---|---|\n| Beta | 5 merchants |"
+    template = parse_template(
+        f"# <Service Name> one-pager\n## Rollout\nPlan it:\n\n{table}\n## Launch\n"
+        "## Risks\n- one\n- two\n",
+        "c.md",
+    )
+    draft = new_draft(template)
+    run(Drafter(template, None), draft)
+    rollout = draft.section("rollout").text
+    assert table in rollout and "| Phase | Audience | |---|" not in rollout
+    assert [b.kind for b in parse_markdown(rollout).blocks].count("table_cell") >= 2
+    assert "(none)" not in draft.to_markdown()
+    assert draft.section("launch").text == 'Open question: What should "Launch" say for ParcelPing?'
+    assert "- one\n- two" in draft.section("risks").text
+
+
 def test_closing_the_stream_early_cancels_waiting_sections():
     template = load_template()
     model = SectionModel(delay=0.05)

@@ -52,12 +52,27 @@ def _requirement_items(facts: Facts) -> str:
     )
 
 
+def _guidance_note(guidance: str) -> str:
+    """The template's guidance after the section's question, keeping its shape.
+
+    One line of prose follows on the same line; a table, list or several paragraphs follow as
+    their own block, so a table stays a table. No guidance adds nothing.
+    """
+    text = guidance.strip()
+    if not text:
+        return ""
+    if "\n" not in text and not text.startswith(("|", "-", "*", "+")):
+        return " Template guidance: " + text
+    return "\n\nTemplate guidance:\n\n" + text
+
+
 def outline_values(spec: SectionSpec, facts: Facts) -> dict[str, str]:
     """The values an outline skeleton can use, each already phrased for the page."""
     return _KeepUnknown(
         service_name=facts.service_name,
         title=spec.title,
-        guidance=" ".join(spec.guidance.split()) or "(none)",
+        guidance=spec.guidance.strip(),
+        guidance_note=_guidance_note(spec.guidance),
         summary=facts.summary
         or f"Open question: What does {facts.service_name} do, for whom, in one sentence?",
         sentences=_bullets(
@@ -94,7 +109,7 @@ def outline_values(spec: SectionSpec, facts: Facts) -> dict[str, str]:
 
 def outline_section(spec: SectionSpec, prompt: SectionPrompt, facts: Facts) -> str:
     """Returns the outline body for one section."""
-    skeleton = prompt.outline or "Open question: What should this section say? Guidance: {guidance}"
+    skeleton = prompt.outline or "Open question: What should this section say?{guidance_note}"
     try:
         return skeleton.format_map(outline_values(spec, facts)).strip()
     except (ValueError, IndexError):
