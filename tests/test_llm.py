@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import socket
 import time
 
+import httpx
+import openai
 import pytest
 from pydantic import SecretStr
 
@@ -289,9 +293,9 @@ def _not_found(server: OpenAIStubServer) -> BaseException:
     raise AssertionError("expected a 404")
 
 
-def test_404_on_an_endpoint_points_at_the_base_url(server):
+def test_404_on_an_endpoint_points_at_the_server_url(server):
     message = llm.describe_error(_not_found(server))
-    assert "base URL" in message
+    assert "server URL" in message
 
 
 # -- structured output -------------------------------------------------------------------------
@@ -368,3 +372,47 @@ def test_501_is_not_transient(server):
     server.enqueue(Status(501))
     exc = failure(llm.create_chat_model(settings_for(server), client_retries=0))
     assert not llm.is_transient(exc) and llm.is_fatal(exc) and server.calls == 1
+
+
+def _status(cls: type[openai.APIStatusError], code: int, body: object = None):
+    request = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    return cls("failed", response=httpx.Response(code, request=request), body=body)
+
+
+def _every_model_error() -> list[BaseException]:
+    request = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    quota = {"error": {"code": "insufficient_quota"}}
+    context = {"error": {"code": "context_length_exceeded"}}
+    errors: list[BaseException] = [
+        openai.APITimeoutError(request=request),
+        openai.APIConnectionError(request=request),
+        _status(openai.AuthenticationError, 401),
+        _status(openai.PermissionDeniedError, 403),
+        _status(openai.NotFoundError, 404),
+        _status(openai.RateLimitError, 429),
+        _status(openai.RateLimitError, 429, quota),
+        _status(openai.BadRequestError, 400, context),
+        _status(openai.InternalServerError, 500),
+        _status(openai.APIStatusError, 501),
+        json.JSONDecodeError("Expecting value", "<html>", 0),
+        RuntimeError("boom"),
+        *(llm.ReplyIncomplete(reason) for reason in ("cut", "empty", "length")),
+    ]
+    for settings in (
+        llm.ModelSettings(model="m"),
+        llm.ModelSettings(model="m", base_url="localhost:8080/v1"),
+        llm.ModelSettings(model="m", base_url="http://127.0.0.1:1/v1", timeout=0),
+    ):
+        with pytest.raises(llm.ModelConfigError) as info:
+            llm.create_chat_model(settings)
+        errors.append(info.value)
+    return errors
+
+
+def test_model_errors_are_worded_for_both_front_ends(monkeypatch):
+    """No front end rewrites these: they name no app panel and no command-line option."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    for exc in _every_model_error():
+        message = llm.describe_error(exc)
+        assert message and "\n" not in message
+        assert not re.search(r"Settings|sidebar|panel|(?<![\w-])--\w", message), message

@@ -89,7 +89,7 @@ class ModelSettings:
             parts = urlsplit(self.base_url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ModelConfigError(
-                    f"The base URL '{_redact_url(self.base_url)}' needs a scheme and a host, "
+                    f"The server URL '{_redact_url(self.base_url)}' needs a scheme and a host, "
                     "for example http://localhost:8080/v1."
                 )
         for name in ("timeout", "connect_timeout", "idle_timeout"):
@@ -169,8 +169,8 @@ def _key_for(settings: ModelSettings) -> str:
         return key
     if settings.base_url is None:
         raise ModelConfigError(
-            "No OpenAI API key is set. Enter one in Settings or set OPENAI_API_KEY, "
-            "or point the base URL at a local OpenAI-compatible server."
+            "No OpenAI API key is set. Give an API key (or set OPENAI_API_KEY), "
+            "or point the server URL at a local OpenAI-compatible server."
         )
     return PLACEHOLDER_KEY
 
@@ -305,7 +305,7 @@ def inspect_server(settings: ModelSettings) -> ServerInfo:
         shown = ", ".join(models[:8]) + (", ..." if len(models) > 8 else "")
         raise ModelConfigError(
             f"The server at {_host(_redact_url(settings.base_url or OPENAI_BASE_URL))} does not "
-            f"offer model '{settings.model}'. Use --model with one of: {shown}."
+            f"offer model '{settings.model}'. Pick one of its models: {shown}."
         )
     return ServerInfo(models, None if settings.is_openai else server_slots(settings))
 
@@ -531,8 +531,8 @@ def _describe(exc: BaseException) -> str:
         return str(exc)
     if is_timeout(exc):
         return (
-            "The model server did not answer in time. Try again, or raise --timeout (the app: "
-            "the timeout in the sidebar) for slow local models."
+            "The model server did not answer in time. Try again, or raise the timeout for "
+            "slow local models."
         )
     if isinstance(exc, openai.APIConnectionError):
         if was_cut(exc):
@@ -542,7 +542,7 @@ def _describe(exc: BaseException) -> str:
             )
         where = _request_host(exc) or "the configured address"
         return (
-            f"Could not reach the model server at {where}. Check the base URL "
+            f"Could not reach the model server at {where}. Check the server URL "
             "and that the server is running."
         )
     if isinstance(exc, openai.AuthenticationError):
@@ -561,7 +561,7 @@ def _describe(exc: BaseException) -> str:
         hint = " it usually ends in /v1" if "/v1/" not in path else ""
         return (
             f"The server has no OpenAI-compatible API at this address (404 for {path or 'the path'}). "
-            f"Check the base URL;{hint or ' the path after the host is wrong'}."
+            f"Check the server URL;{hint or ' the path after the host is wrong'}."
         )
     if isinstance(exc, openai.RateLimitError):
         if _error_code(exc) == "insufficient_quota":
@@ -571,7 +571,7 @@ def _describe(exc: BaseException) -> str:
             )
         return (
             "The model server is rate limiting requests (429) and retries did not help. "
-            "Wait a minute and try again, or draft fewer sections at once (--concurrency)."
+            "Wait a minute and try again, or draft fewer sections at once."
         )
     if isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError):
         if _error_code(exc) == "context_length_exceeded":
@@ -583,8 +583,8 @@ def _describe(exc: BaseException) -> str:
         return f"The model server refused the request ({exc.status_code}): {detail or 'no detail'}"
     if isinstance(exc, openai.APIStatusError) and exc.status_code == 501:
         return (
-            "The model server does not implement this request (HTTP 501). Check that the base "
-            "URL points to an OpenAI-compatible chat API."
+            "The model server does not implement this request (HTTP 501). Check that the "
+            "server URL points to an OpenAI-compatible chat API."
         )
     if isinstance(exc, openai.APIStatusError):
         return (
@@ -598,7 +598,7 @@ def _describe(exc: BaseException) -> str:
     ) or _is_not_api_output(exc):
         return (
             "The model server answered with something that is not valid OpenAI API output "
-            "(perhaps a web page or an error page). Check that the base URL points to an OpenAI-compatible "
+            "(perhaps a web page or an error page). Check that the server URL points to an OpenAI-compatible "
             "API (usually ending in /v1) and that no proxy or login page is in the way."
         )
     detail = redact(" ".join(str(exc).split()))[:160]
@@ -615,7 +615,8 @@ class ReplyIncomplete(PMFacingError):
     def __init__(self, reason: str, text: str = "") -> None:
         messages = {
             "cut": "The model server ended the reply before it was finished. It was retried; "
-            "if this keeps happening, lower --concurrency (the server may have one slot).",
+            "if this keeps happening, draft fewer sections at once (the server may have one "
+            "slot).",
             "empty": "The model sent an empty reply. Try again, or pick another model.",
             "length": "The reply was cut off at its length limit; the section is marked "
             "truncated. Regenerate it, or ask for a shorter section.",

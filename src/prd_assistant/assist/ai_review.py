@@ -192,7 +192,7 @@ def ai_review(
     if model is None and not settings.is_configured:
         result.error = (
             "No model is configured, so only the consistency check ran. Set OPENAI_API_KEY, or "
-            "pass --base-url for a local OpenAI-compatible server."
+            "point the server URL at a local OpenAI-compatible server."
         )
         return result
     try:

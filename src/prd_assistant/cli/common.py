@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -125,23 +124,9 @@ def stored_base_url(settings: ModelSettings) -> str:
     return strip_credentials(settings.base_url or OPENAI_BASE_URL)
 
 
-# The model layer's messages are shared with the app, whose settings live in a "Settings"
-# panel; on the command line the same advice names the option or variable instead.
-_CLI_WORDING = [
-    (re.compile(r"Enter one in Settings or set OPENAI_API_KEY", re.I), "Set OPENAI_API_KEY"),
-    (re.compile(r"the key in Settings or OPENAI_API_KEY", re.I), "OPENAI_API_KEY"),
-    (re.compile(r"the base URL in Settings", re.I), "--base-url"),
-    (re.compile(r"raise the timeout in Settings", re.I), "raise --timeout"),
-    (re.compile(r"Pick a model from the list in Settings", re.I), "Pick another --model"),
-    (re.compile(r"\s*\b(?:in|from|under) (?:the )?Settings\b", re.I), ""),
-    (re.compile(r"\bSettings\b"), "the model options"),
-]
-
-
 def cli_message(message: str) -> str:
-    """A model-layer message as the CLI shows it: options instead of the app's Settings panel."""
-    for pattern, replacement in _CLI_WORDING:
-        message = pattern.sub(replacement, message)
+    """A model-layer message as the CLI prints it (the model layer words it for both front
+    ends; this only makes sure no key slips through)."""
     return redact(message)
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from prd_assistant import register
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
-from prd_assistant.ui import actions, highlight, run, sidebar, state, versions
+from prd_assistant.ui import actions, highlight, run, state, versions
 from prd_assistant.ui.highlight import Located
 from prd_assistant.ui.run import plural, request_run, status_line
 
@@ -231,7 +231,7 @@ def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -
         back = f" · [{plural(len(flags), 'flag')} ↗ review](#review-{key})" if flags else ""
         st.caption(status_line(section) + back)
         if section.status == SectionStatus.FAILED:
-            st.error(sidebar.panel_wording(section.error or "Drafting this section failed."))
+            st.error(section.error or "Drafting this section failed.")
             st.button(
                 "Retry",
                 key=f"retry_{key}",

@@ -176,7 +176,7 @@ def status_line(section: SectionDraft) -> str:
     if from_model and section.seconds:
         parts.append(f"{section.seconds:.1f} s")
     if section.locked:
-        parts.append("🔒 locked")
+        parts.append("🔒 locked: unlock it to edit or regenerate it")
     if section.edited:
         parts.append("✏️ edited")
     if section.stale:
@@ -347,7 +347,7 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
     if failures:
         state.flash(
             "error",
-            f"{plural(len(failures), 'section')} failed: {sidebar.panel_wording(failures[0])} "
+            f"{plural(len(failures), 'section')} failed: {failures[0]} "
             "Fix the cause and press Retry on a failed section (the others are kept).",
         )
     st.rerun()
@@ -398,7 +398,7 @@ def _paint(slot: tuple, section: SectionDraft, run: dict) -> None:
     status.caption(run["notes"].get(section.key) or status_line(section))
     live = run["live"].get(section.key, "")
     if section.status == SectionStatus.FAILED:
-        body.error(sidebar.panel_wording(section.error or "Drafting this section failed."))
+        body.error(section.error or "Drafting this section failed.")
     elif section.status == SectionStatus.WRITING and live:
         body.markdown(highlight.render(live), unsafe_allow_html=True)
     elif section.text.strip():

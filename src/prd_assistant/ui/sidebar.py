@@ -218,16 +218,11 @@ def server_slots() -> int | None:
     return known[_server_key()]
 
 
-def panel_wording(message: str) -> str:
-    """Error text in the page's words: the sidebar panel is "Model", not "Settings"."""
-    return message.replace("in Settings", f"in {PANEL}").replace("Settings", PANEL)
-
-
 def explain(exc: BaseException) -> str:
     """One line for the PM about a failed model call."""
     from prd_assistant import llm
 
-    return panel_wording(llm.describe_error(exc))
+    return llm.describe_error(exc)
 
 
 def _test_connection() -> None:
@@ -258,7 +253,7 @@ def run_connection_test() -> None:
             # Widgets are already drawn in this run; the pick is applied on the next one.
             st.session_state["model_pick"] = settings.model
     if not result.ok:
-        st.session_state["connection"] = {"ok": False, "message": panel_wording(result.message)}
+        st.session_state["connection"] = {"ok": False, "message": result.message}
         return
     try:
         llm.create_chat_model(settings, streaming=False).invoke("Reply with OK.", max_tokens=1)
