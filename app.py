@@ -43,7 +43,7 @@ if not describe.render_clarify_form():
 
 if not run.execute_pending_run() and draft is not None:
     located = review_pane.findings(draft)
-    draft_view.render_summary(draft)
+    draft_view.render_summary(draft, review_pane.dismissals(draft, located))
     left, right = st.columns([3, 2], gap="large")
     with left:
         live = draft_view.render_draft(draft, review_pane.active(located))

@@ -7,6 +7,7 @@ drafting engine, the review engine, the store and the exports all run for real.
 from __future__ import annotations
 
 import html
+import io
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from docx import Document
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -419,6 +421,34 @@ def test_exports_have_the_headings_and_json_imports_back(fake_model, downloads):
     fresh.button(key="import_button").click().run()
     assert current(fresh).id != data["id"]  # a changed copy never overwrites the original
     assert current(fresh).sections[0].text == "Changed in the file."
+
+
+def test_dismissed_flags_are_exported_and_come_back_with_a_json_import(fake_model, downloads):
+    fake_model["model"] = SectionModel(reply=lambda h, p: "The service must be fast.")
+    at = draft(new_app(key="sk-test-key"))
+    assert "Dismissed review flags" not in downloads["parcelping-prd.md"].decode()
+    button, item = _finding_button(at, "dismiss_", "overview", "fast")
+    button.click().run()
+    markdown = downloads["parcelping-prd.md"].decode()
+    table = markdown.split("## Dismissed review flags", 1)[1]
+    assert "| Overview | fast |" in table and "vague-speed" in table
+    data = json.loads(downloads["parcelping-prd.json"])
+    assert {"id": item.id, "flagged": "fast", "section": "Overview"}.items() <= next(
+        d for d in data["dismissed_findings"] if d["id"] == item.id
+    ).items()
+    document = Document(io.BytesIO(downloads["parcelping-prd.docx"]))
+    assert any(
+        "vague-speed" in cell.text for t in document.tables for r in t.rows for cell in r.cells
+    )
+    data["sections"][1]["text"] = "Changed in the file."  # a copy: imported as a new draft
+    fresh = new_app()
+    importer = next(u for u in fresh.get("file_uploader") if u.proto.id.endswith("import_json"))
+    importer.set_value(("copy.json", json.dumps(data).encode(), "application/json"))
+    fresh.run()
+    fresh.button(key="import_button").click().run()
+    assert item.id in fresh.session_state["meta"]["dismissed"]
+    assert not [b for b in fresh.button if b.key == f"dismiss_{item.id}"]
+    assert fresh.button(key=f"restore_{item.id}")
 
 
 def test_a_damaged_json_import_says_so_and_keeps_the_page(fake_model):

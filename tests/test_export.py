@@ -126,3 +126,16 @@ def test_register_and_clarifications_are_in_every_export():
     data = json.loads(export.to_json(draft))
     assert data["register"][0]["owner"] == "Legal"
     assert export.from_json(export.to_json(draft)).register == draft.register
+
+
+def test_dismissed_flags_follow_the_draft_once_each_and_import_back():
+    from prd_assistant.dismissed import Dismissal, ids_in_text
+
+    blank = Dismissal("Overview", "__", "placeholder", "'__' is a placeholder.", "a1")
+    flags = [blank, Dismissal("Overview", "__", "placeholder", "'__' is a placeholder.", "a2")]
+    markdown = export.to_markdown(drafted(), flags)
+    assert markdown.count("| Overview | __ (×2) | '__' is a placeholder. | placeholder |") == 1
+    assert markdown.index("## Dismissed review flags") > markdown.index("## 19.")
+    assert ids_in_text(export.to_json(drafted(), flags)) == ["a1", "a2"]
+    assert "dismissed_findings" not in export.to_json(drafted())
+    assert "Dismissed" not in export.to_markdown(drafted())

@@ -11,13 +11,15 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Sequence
 
 from docx import Document as new_document
 from docx.document import Document as DocxDocument
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
-from prd_assistant import register
+from prd_assistant import dismissed, register
+from prd_assistant.dismissed import Dismissal
 from prd_assistant.document import Draft
 from prd_assistant.markdown_doc import parse_markdown
 
@@ -44,15 +46,20 @@ def filename(draft: Draft, extension: str) -> str:
     return f"{stem}-prd.{extension}"
 
 
-def to_markdown(draft: Draft) -> str:
+def to_markdown(draft: Draft, dismissals: Sequence[Dismissal] = ()) -> str:
     """The draft as Markdown, every template heading verbatim and in order.
 
-    The open-questions register and the clarifying answers follow the last section. Model
+    The open-questions register, the clarifying answers and the review flags the PM dismissed
+    follow the last section. Model
     output is untrusted: scripts, event handlers, ``javascript:`` links and remote images are
     made inert (an image becomes a plain link), so opening the file sends nothing anywhere.
     """
-    extra = register.to_markdown(draft)
-    text = draft.to_markdown() + ("\n" + extra if extra else "")
+    extras = [
+        part
+        for part in (register.to_markdown(draft), dismissed.to_markdown(list(dismissals)))
+        if part
+    ]
+    text = draft.to_markdown() + "".join("\n" + part for part in extras)
     return sanitize(text).rstrip() + "\n"
 
 
@@ -74,9 +81,13 @@ def _image_text(match: re.Match[str]) -> str:
     return f"[image: {src.group(1)}]" if src else "[image]"
 
 
-def to_json(draft: Draft) -> str:
-    """The whole draft (sections, versions, usage) as JSON that :func:`from_json` reads back."""
-    return json.dumps(draft.to_dict(), ensure_ascii=False, indent=2)
+def to_json(draft: Draft, dismissals: Sequence[Dismissal] = ()) -> str:
+    """The whole draft (sections, versions, usage, dismissed flags) as JSON that
+    :func:`from_json` reads back."""
+    data = draft.to_dict()
+    if dismissals:
+        data[dismissed.JSON_KEY] = dismissed.to_json_value(list(dismissals))
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def from_json(text: str | bytes) -> Draft:
@@ -95,10 +106,10 @@ def from_json(text: str | bytes) -> Draft:
     return Draft.from_dict(data)
 
 
-def to_docx(draft: Draft) -> bytes:
+def to_docx(draft: Draft, dismissals: Sequence[Dismissal] = ()) -> bytes:
     """The draft as a Word document; Markdown headings become Word headings."""
     document = new_document()
-    _render_markdown(document, to_markdown(draft))
+    _render_markdown(document, to_markdown(draft, dismissals))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from prd_assistant import register
+from prd_assistant.dismissed import Dismissal
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
 from prd_assistant.ui import actions, highlight, run, state, versions
 from prd_assistant.ui.highlight import Located
@@ -66,8 +67,9 @@ def _redraft_all() -> None:
     request_run(_draft(), None, source="redraft")
 
 
-def render_summary(draft: Draft) -> None:
-    """Totals, bulk actions and export buttons above the draft."""
+def render_summary(draft: Draft, dismissals: list[Dismissal]) -> None:
+    """Totals, bulk actions and export buttons above the draft (``dismissals`` go into the
+    exports)."""
     usage = draft.usage
     done = sum(1 for s in draft.sections if s.status == SectionStatus.DONE)
     # The wall time the PM waited, not the sum of section times (sections run in parallel).
@@ -128,21 +130,21 @@ def render_summary(draft: Draft) -> None:
     )
     cols[3].checkbox("Include hand-edited", key="include_edited")
     run.render_outline_confirmation()
-    render_exports(draft)
+    render_exports(draft, dismissals)
     # Trackers (and the review engine they use) load with the first draft, not on first paint.
     from prd_assistant.ui.handoff_pane import render_handoff
 
     render_handoff(draft)
 
 
-def render_exports(draft: Draft) -> None:
-    """Markdown, JSON and DOCX downloads."""
+def render_exports(draft: Draft, dismissals: list[Dismissal]) -> None:
+    """Markdown, JSON and DOCX downloads, with the review flags the PM dismissed."""
     from prd_assistant import export  # python-docx loads with the first draft shown
 
     cols = st.columns(3)
     cols[0].download_button(
         "⬇ Markdown",
-        export.to_markdown(draft),
+        export.to_markdown(draft, dismissals),
         file_name=export.filename(draft, "md"),
         mime="text/markdown",
         key="download_md",
@@ -151,7 +153,7 @@ def render_exports(draft: Draft) -> None:
     )
     cols[1].download_button(
         "⬇ JSON",
-        export.to_json(draft),
+        export.to_json(draft, dismissals),
         file_name=export.filename(draft, "json"),
         mime="application/json",
         key="download_json",
@@ -160,7 +162,7 @@ def render_exports(draft: Draft) -> None:
     )
     cols[2].download_button(
         "⬇ DOCX",
-        _docx(draft),
+        _docx(draft, dismissals),
         file_name=export.filename(draft, "docx"),
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         key="download_docx",
@@ -169,15 +171,15 @@ def render_exports(draft: Draft) -> None:
     )
 
 
-def _docx(draft: Draft) -> bytes:
+def _docx(draft: Draft, dismissals: list[Dismissal]) -> bytes:
     # Building a DOCX takes tens of milliseconds; only rebuild when the text changed.
     from prd_assistant import export
 
-    markdown = export.to_markdown(draft)
+    markdown = export.to_markdown(draft, dismissals)
     cached = st.session_state["docx_cache"]
     if cached and cached[0] == markdown:
         return cached[1]
-    data = export.to_docx(draft)
+    data = export.to_docx(draft, dismissals)
     st.session_state["docx_cache"] = (markdown, data)
     return data
 

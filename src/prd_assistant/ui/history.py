@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from prd_assistant import dismissed
 from prd_assistant.store import DraftStore, display_title
 from prd_assistant.ui import run, state, versions
 
@@ -107,7 +108,8 @@ def _import() -> None:
     if stored is not None:
         # Importing a file next to the draft it came from must not overwrite that draft.
         draft.id = uuid.uuid4().hex
-    state.set_draft(draft, "imported from JSON")
+    dismissed_ids = dismissed.ids_in_text(upload.getvalue())
+    state.set_draft(draft, "imported from JSON", meta={"dismissed": dismissed_ids})
     st.session_state["description"] = draft.description
     state.flash("success", "Draft imported.")
     _import_section_history(target, draft.id, upload.getvalue())

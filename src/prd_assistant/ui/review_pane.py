@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from prd_assistant import register
+from prd_assistant.dismissed import Dismissal
 from prd_assistant.document import Draft, RegisterItem, SectionStatus
 from prd_assistant.ui import actions, highlight, proposals, register_view, sidebar, state
 from prd_assistant.ui.highlight import DOCUMENT_KEY, Located
@@ -60,6 +61,19 @@ def active(located: list[Located]) -> list[Located]:
     """The findings the PM has not dismissed."""
     hidden = state.dismissed()
     return [item for item in located if item.id not in hidden]
+
+
+def dismissals(draft: Draft, located: list[Located]) -> list[Dismissal]:
+    """The findings the PM dismissed, as the exports carry them."""
+    hidden = state.dismissed()
+    titles = {s.key: s.title for s in draft.sections}
+    out = []
+    for item in located:
+        if item.id in hidden:
+            finding = item.finding
+            section = titles.get(item.key, "")
+            out.append(Dismissal(section, finding.match, finding.rule, finding.message, item.id))
+    return out
 
 
 def _open_proposal(item_id: str) -> None:
