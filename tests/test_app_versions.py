@@ -80,7 +80,7 @@ def test_revert_brings_back_the_text_with_its_own_tokens_and_time(fake_model):  
     at.button(key="regenerate_overview").click().run()
     assert current(at).section("overview").usage != first_usage
     at.toggle(key="versions_overview").set_value(True).run()
-    assert at.toggle(key="versions_overview").label == "Versions (2)"
+    assert at.toggle(key="versions_overview").label.startswith("Versions (2) ")
     at.button(key="revert_overview").click().run()
     section = current(at).section("overview")
     assert section.text == first_text
@@ -89,7 +89,7 @@ def test_revert_brings_back_the_text_with_its_own_tokens_and_time(fake_model):  
     assert any(caption in c.value and "✏️" not in c.value for c in at.caption)
     # Reverting is one more version of the draft, and the section's history shows it.
     at.toggle(key="versions_overview").set_value(True).run()
-    assert at.toggle(key="versions_overview").label == "Versions (3)"
+    assert at.toggle(key="versions_overview").label.startswith("Versions (3) ")
 
 
 def test_an_old_version_is_previewed_and_opened_only_after_confirming(fake_model):  # noqa: F811

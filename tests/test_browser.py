@@ -198,7 +198,7 @@ def settle(page) -> None:
 def click(page, key: str) -> None:
     """Clicks the button with widget key ``key`` once the page has settled."""
     settle(page)
-    page.locator(f".st-key-{key} button").first.click()
+    page.locator(f".st-key-{key} button:visible").first.click()
 
 
 def test_blanks_show_images_stay_links_and_typed_text_survives_a_suggestion(app, page, pixel):
@@ -370,3 +370,91 @@ def test_clicks_during_drafting_request_each_section_once_and_redrafts_stay_in_p
     _run_over(page)
     assert abs(_scrolled(page) - before) < 200
     assert sum(_section_requests(server, since).values()) == 1
+
+
+def stored_draft(db_path: Path, texts: dict[str, str], meta: dict | None = None) -> str:
+    """A finished draft written straight into the app's database; returns its id.
+
+    Tests that only need a draft on the page open it by link instead of drafting one.
+    """
+    from prd_assistant.document import Draft, SectionStatus
+
+    draft = Draft.from_template(load_template(), DESCRIPTION, "ParcelPing")
+    for section in draft.sections:
+        section.set_text(texts.get(section.key, f"{section.title} of ParcelPing."), "draft")
+        section.status = SectionStatus.DONE
+    store = DraftStore(f"sqlite:///{db_path}")
+    try:
+        store.save(draft, "test draft", meta or {"dismissed": []})
+    finally:
+        store.engine.dispose()
+    return draft.id
+
+
+PHONE_TEXT = (
+    "The service must be fast. Latency stays ≤ __ ms at peak for __ users.\n\n"
+    "See https://example.com/a/very/long/path/that/never/breaks/anywhere/on/a/narrow/screen and "
+    "`averyveryverylongidentifierwithoutanybreaksatallx`.\n\n"
+    "| Channel | Peak per minute | Retry policy | Owner team |\n|---|---|---|---|\n"
+    "| SMS | 2,000 | three times, backing off | Messaging |"
+)
+
+
+def _overflow(page) -> int:
+    return page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
+
+
+def test_on_a_phone_nothing_scrolls_sideways(app, browser):
+    url, _, db_path = app
+    draft_id = stored_draft(db_path, {"overview": PHONE_TEXT})
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{url}/?draft={draft_id}")
+        # The first draft a server shows loads the language pipeline: allow for it.
+        _overview(page).get_by_text("Latency stays").wait_for(timeout=90_000)
+        settle(page)
+        assert _overflow(page) <= 0
+        # The review pane, a suggestion's side-by-side preview and the editor stay inside too.
+        page.locator(".st-key-review_pane").get_by_text("Overview ·").first.click()
+        settle(page)
+        page.get_by_role("button", name="Suggest a fix… 'fast' in Overview").click()
+        page.locator('[class*="st-key-blank_"] input').first.wait_for(timeout=30_000)
+        settle(page)
+        assert _overflow(page) <= 0
+        click(page, "edit_overview")
+        page.locator(".st-key-editor_overview textarea").first.wait_for(timeout=30_000)
+        settle(page)
+        assert _overflow(page) <= 0
+    finally:
+        page.screenshot(path=str(db_path.with_name("phone.png")), full_page=True)
+        context.close()
+
+
+def test_repeated_buttons_name_their_section_and_explanations_are_on_the_page(app, page):
+    url, _, db_path = app
+    draft_id = stored_draft(
+        db_path,
+        {"overview": "The service must be fast.", "goals-non-goals": "Goals must be simple."},
+    )
+    page.goto(f"{url}/?draft={draft_id}")
+    _overview(page).get_by_text("must be fast").wait_for(timeout=90_000)
+    settle(page)
+    # One "Edit" per section, each announced with its section; the name is not shown.
+    for title in ("Overview", "Goals & Non-Goals"):
+        button = page.get_by_role("button", name=f"Edit {title}", exact=True)
+        button.first.wait_for(timeout=30_000)
+        assert button.count() == 1
+    edit = page.locator(".st-key-edit_overview button").first
+    hidden = edit.locator(".stMarkdownColoredText").first.bounding_box()
+    assert hidden is not None and hidden["width"] <= 1 and hidden["height"] <= 1
+    page.locator(".st-key-review_pane").get_by_text("Overview ·").first.click()
+    dismiss = page.get_by_role("button", name="Dismiss 'fast' in Overview", exact=True)
+    dismiss.wait_for(timeout=30_000)
+    # A locked section says why its buttons are disabled, not only in a tooltip.
+    click(page, "lock_overview")
+    _overview(page).get_by_text("unlock it to edit or regenerate it").wait_for(timeout=30_000)
+    page.locator(".st-key-review_pane").get_by_text(
+        "Overview is locked: unlock it to change its text."
+    ).wait_for(timeout=30_000)
+    assert page.locator(".st-key-edit_overview button").first.is_disabled()

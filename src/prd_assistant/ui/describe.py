@@ -16,7 +16,7 @@ import streamlit as st
 
 from prd_assistant.document import Draft
 from prd_assistant.template import parse_template
-from prd_assistant.ui import highlight, sidebar, state
+from prd_assistant.ui import highlight, labels, sidebar, state
 from prd_assistant.ui.run import start_run
 
 if TYPE_CHECKING:  # the model layer loads on the first model call, not on first paint
@@ -42,6 +42,7 @@ EXAMPLES: dict[str, str] = {
 }
 PAGE_STYLE = (
     highlight.STYLE
+    + labels.STYLE
     + """
 <style>
 /* The review pane stays in view beside the draft on wide screens. */

@@ -11,7 +11,7 @@ import streamlit as st
 from prd_assistant import register
 from prd_assistant.dismissed import Dismissal
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
-from prd_assistant.ui import actions, highlight, run, state, versions
+from prd_assistant.ui import actions, highlight, labels, run, state, versions
 from prd_assistant.ui.highlight import Located
 from prd_assistant.ui.run import plural, request_run, status_line
 
@@ -129,6 +129,7 @@ def render_summary(draft: Draft, dismissals: list[Dismissal]) -> None:
         help="Redraft every section except locked ones (and hand-edited ones unless ticked).",
     )
     cols[3].checkbox("Include hand-edited", key="include_edited")
+    st.caption("Redrafting never touches locked sections, nor hand-edited ones unless ticked.")
     run.render_outline_confirmation()
     render_exports(draft, dismissals)
     # Trackers (and the review engine they use) load with the first draft, not on first paint.
@@ -235,7 +236,7 @@ def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -
         if section.status == SectionStatus.FAILED:
             st.error(section.error or "Drafting this section failed.")
             st.button(
-                "Retry",
+                labels.named("Retry", section.title),
                 key=f"retry_{key}",
                 on_click=_redraft,
                 args=([key],),
@@ -244,7 +245,7 @@ def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -
         if section.stale and not section.locked:
             st.warning("A section this one builds on has changed.")
             st.button(
-                "Redraft",
+                labels.named("Redraft", section.title),
                 key=f"redraft_{key}",
                 on_click=_redraft,
                 args=([key],),
@@ -259,7 +260,7 @@ def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -
             )
             left, right = st.columns(2)
             left.button(
-                "Save",
+                labels.named("Save", section.title),
                 key=f"save_{key}",
                 type="primary",
                 on_click=_save_editor,
@@ -267,7 +268,7 @@ def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -
                 help=f"Save your edit of {section.title}",
             )
             right.button(
-                "Cancel",
+                labels.named("Cancel", section.title),
                 key=f"cancel_{key}",
                 on_click=_close_editor,
                 args=(key,),
@@ -285,7 +286,7 @@ def _render_controls(section: SectionDraft) -> None:
     cols = st.columns([1, 1, 1, 1.4])
     editing = key in st.session_state["editing"]
     cols[0].button(
-        "Edit",
+        labels.named("Edit", section.title),
         key=f"edit_{key}",
         on_click=_open_editor,
         args=(key,),
@@ -293,7 +294,7 @@ def _render_controls(section: SectionDraft) -> None:
         help=f"Unlock {section.title} to edit it." if section.locked else f"Edit {section.title}",
     )
     cols[1].button(
-        "Unlock" if section.locked else "Lock",
+        labels.named("Unlock" if section.locked else "Lock", section.title),
         key=f"lock_{key}",
         on_click=_toggle_lock,
         args=(key,),
@@ -306,7 +307,7 @@ def _render_controls(section: SectionDraft) -> None:
     busy = run.running()
     blocked = section.locked or editing or busy
     with cols[2].popover(
-        "Regenerate",
+        labels.named("Regenerate", section.title),
         disabled=blocked,
         help="Unlock to regenerate."
         if section.locked
@@ -322,7 +323,7 @@ def _render_controls(section: SectionDraft) -> None:
             placeholder="shorter · add GDPR · more detail on SLAs",
         )
         st.button(
-            "Regenerate section",
+            labels.named("Regenerate section", section.title),
             key=f"regenerate_{key}",
             on_click=_regenerate,
             args=(key,),

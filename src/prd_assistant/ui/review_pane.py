@@ -16,7 +16,7 @@ import streamlit as st
 from prd_assistant import register
 from prd_assistant.dismissed import Dismissal
 from prd_assistant.document import Draft, RegisterItem, SectionStatus
-from prd_assistant.ui import actions, highlight, proposals, register_view, sidebar, state
+from prd_assistant.ui import actions, highlight, labels, proposals, register_view, sidebar, state
 from prd_assistant.ui.highlight import DOCUMENT_KEY, Located
 from prd_assistant.ui.traceability_pane import render_traceability
 
@@ -232,6 +232,8 @@ def render_review(draft: Draft, located: list[Located]) -> None:
             key=f"group_{key or 'title'}",
         ):
             st.html(f'<span id="review-{key or "title"}"></span>')
+            if locked:
+                st.caption(f"🔒 {titles[key]} is locked: unlock it to change its text.")
             for card in group:
                 _render_finding(draft, card, locked=locked)
     gone = proposals.same_cards([item for item in located if item.id in hidden])
@@ -245,7 +247,10 @@ def render_review(draft: Draft, located: list[Located]) -> None:
                     unsafe_allow_html=True,
                 )
                 st.button(
-                    "Restore",
+                    labels.named(
+                        "Restore",
+                        labels.finding_target(item.finding.match, titles.get(item.key, "")),
+                    ),
                     key=f"restore_{item.id}",
                     on_click=_restore,
                     args=(_ids(card),),
@@ -298,6 +303,7 @@ def _render_contradictions(draft: Draft) -> None:
 def _render_finding(draft: Draft, card: Card, locked: bool) -> None:
     item = card[0]
     finding = item.finding
+    target = labels.finding_target(finding.match, draft.section(item.key).title if item.key else "")
     icon = "❓" if finding.category == "open_question" else "📏"
     anchor = f"sec-{item.key}" if item.key else "review"
     with st.container(border=True, key=f"finding_{item.id}"):
@@ -321,7 +327,7 @@ def _render_finding(draft: Draft, card: Card, locked: bool) -> None:
         if proposal is not None:
             label = "Answer…" if proposal.kind == proposals.ANSWER else "Suggest a fix…"
             left.button(
-                label,
+                labels.named(label, target),
                 key=f"apply_{item.id}",
                 on_click=_open_proposal,
                 args=(item.id,),
@@ -331,7 +337,7 @@ def _render_finding(draft: Draft, card: Card, locked: bool) -> None:
                 else f"Preview a change to '{finding.match[:40]}' before anything is saved.",
             )
         right.button(
-            "Dismiss",
+            labels.named("Dismiss", target),
             key=f"dismiss_{item.id}",
             on_click=_dismiss,
             args=(_ids(card),),
@@ -342,6 +348,7 @@ def _render_finding(draft: Draft, card: Card, locked: bool) -> None:
 def _render_proposal(draft: Draft, card: Card, proposal: proposals.Proposal, locked: bool) -> None:
     """The blanks to fill in, a preview of the changed text, Accept / Reject."""
     item = card[0]
+    target = labels.finding_target(item.finding.match, draft.section(proposal.key).title)
     answer = proposal.kind == proposals.ANSWER
     if not answer:
         st.caption(
@@ -366,19 +373,21 @@ def _render_proposal(draft: Draft, card: Card, proposal: proposals.Proposal, loc
         st.error(st.session_state["proposal_error"])
     cols = st.columns(3 if answer else 2)
     cols[0].button(
-        "Accept",
+        labels.named("Accept", target),
         key=f"acceptfix_{item.id}",
         type="primary",
         on_click=_accept_proposal,
         args=(card,),
         disabled=locked,
     )
-    cols[1].button("Reject", key=f"rejectfix_{item.id}", on_click=_close_proposal)
+    cols[1].button(
+        labels.named("Reject", target), key=f"rejectfix_{item.id}", on_click=_close_proposal
+    )
     if answer:
-        with cols[2].popover("Move to register"):
+        with cols[2].popover(labels.named("Move to register", target)):
             st.text_input("Owner", key=f"owner_{item.id}", placeholder="e.g. Head of Support")
             st.button(
-                "Move",
+                labels.named("Move", target),
                 key=f"move_{item.id}",
                 on_click=_move_to_register,
                 args=(card,),
@@ -472,6 +481,8 @@ def _render_suggestions(draft: Draft) -> None:
         if sidebar.is_configured()
         else f"Connect a model in {sidebar.PANEL} first.",
     )
+    if not sidebar.is_configured():
+        st.caption(f"Suggestions need a model: connect one in {sidebar.PANEL} first.")
     if pending:
         _run_suggest(draft)
         st.rerun()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from prd_assistant import identity
 from prd_assistant.store import WORKSPACE, StoreError
-from prd_assistant.ui import auth, state
+from prd_assistant.ui import auth, labels, state
 
 
 def _who(principal: str) -> str:
@@ -73,7 +73,10 @@ def render_sharing() -> None:
         left, right = st.columns([3, 1])
         left.caption(f"{_who(share.principal)} · {kind}")
         right.button(
-            "Stop", key=f"unshare_{share.principal}", on_click=_unshare, args=(share.principal,)
+            labels.named("Stop", f"sharing with {_who(share.principal)}"),
+            key=f"unshare_{share.principal}",
+            on_click=_unshare,
+            args=(share.principal,),
         )
     st.text_input("Share with (e-mails, comma-separated)", key="share_with")
     st.checkbox("Everyone in the workspace", key="share_all")

@@ -281,6 +281,11 @@ def render_save_problems() -> None:
             on_click=_merge,
             help="Keep the sections changed here and take every other section from the saved draft.",
         )
+        st.caption(
+            "Reload drops this tab's changes · Keep mine saves this tab's draft over the other "
+            "change (which stays in History) · Merge keeps the sections changed here and takes "
+            "the rest from the saved draft."
+        )
     if st.session_state["save_error"] and current is not None:
         st.error(st.session_state["save_error"], icon="💾")
     if (conflict or st.session_state["save_error"]) and current is not None:

@@ -15,6 +15,7 @@ import streamlit as st
 from prd_assistant.document import Draft, SectionDraft
 from prd_assistant.store import SectionRevision, VersionSummary
 from prd_assistant.ui import actions, highlight, run, state
+from prd_assistant.ui.labels import named
 from prd_assistant.ui.run import status_line
 
 
@@ -68,7 +69,7 @@ def render_section_versions(column, section: SectionDraft) -> None:
         return
     key = section.key
     if not column.toggle(
-        f"Versions ({max(len(revisions), len(earlier) + 1)})",
+        named(f"Versions ({max(len(revisions), len(earlier) + 1)})", section.title),
         key=f"versions_{key}",
         help=f"Earlier texts of {section.title}",
     ):
@@ -90,7 +91,7 @@ def render_section_versions(column, section: SectionDraft) -> None:
     right.caption(f"Now · {status_line(section)}")
     right.html(highlight.STYLE + new)
     st.button(
-        "Revert to this version",
+        named("Revert to this version", section.title),
         key=f"revert_{key}",
         on_click=_revert,
         args=(key,),
