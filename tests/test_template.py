@@ -4,6 +4,7 @@ import pytest
 
 from prd_assistant.template import (
     TemplateError,
+    is_open_questions_title,
     load_template,
     normalize_title,
     parse_template,
@@ -80,3 +81,22 @@ def test_titles_normalise_to_keys():
     assert normalize_title("3. Goals & Non-Goals") == "goals non goals"
     assert section_key("9. APIs & Interactions") == "apis-interactions"
     assert section_key("Überblick") == "überblick"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("12. Open Questions", True),
+        ("Outstanding issues", True),
+        ("Unresolved questions", True),
+        ("Parking lot", True),
+        ("Questions", True),
+        ("FAQ", False),
+        ("Open source licences", False),
+        ("Question of scale", False),
+    ],
+)
+def test_one_open_questions_title_for_review_dedup_accept_and_trackers(
+    title: str, expected: bool
+) -> None:
+    assert is_open_questions_title(title) is expected

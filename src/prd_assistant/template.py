@@ -79,6 +79,23 @@ def normalize_title(title: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text))
 
 
+# A heading that lists questions still to settle ("Open Questions", "Outstanding issues",
+# "Parking lot"), matched on :func:`normalize_title`. The one pattern for review, suggestion
+# dedup, accepting a suggested question and tracker export.
+OPEN_QUESTIONS_TITLE = re.compile(
+    r"\b(?:open|outstanding|unresolved|pending)\s+(?:questions?|issues?|items?|decisions?|points?)\b"
+    r"|^questions?$|^parking lot$"
+)
+# A heading over questions that are answered in place.
+FAQ_TITLE = re.compile(r"\bfaqs?\b|frequently asked|\bquestions? (?:and )?answers?\b|^q a$")
+
+
+def is_open_questions_title(title: str) -> bool:
+    """True for a heading that lists open questions: ``"12. Open Questions"``, ``"Unresolved
+    issues"``, ``"Parking lot"``."""
+    return OPEN_QUESTIONS_TITLE.search(normalize_title(title)) is not None
+
+
 def section_key(title: str) -> str:
     """Stable slug for a section title: ``"## 9. APIs & Interactions"`` -> ``"apis-interactions"``."""
     return "-".join(normalize_title(title).split()) or "section"

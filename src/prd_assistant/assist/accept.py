@@ -6,10 +6,9 @@ import re
 
 from prd_assistant.assist.models import AssistError, QuantifiedRewrite, Risk, SuggestedQuestion
 from prd_assistant.document import Draft, SectionDraft
-from prd_assistant.template import normalize_title
+from prd_assistant.template import OPEN_QUESTIONS_TITLE, normalize_title
 
 _RISKS = re.compile(r"\brisks?\b")
-_QUESTIONS = re.compile(r"\bopen questions?\b|\bunresolved\b")
 
 
 def risk_markdown(risk: Risk) -> str:
@@ -58,7 +57,7 @@ def accept_risk(draft: Draft, risk: Risk) -> str:
 
 def accept_question(draft: Draft, question: SuggestedQuestion) -> str:
     """Adds ``question`` to the draft's Open Questions section; returns that section's key."""
-    section = _find(draft, _QUESTIONS, "Open Questions")
+    section = _find(draft, OPEN_QUESTIONS_TITLE, "Open Questions")
     _append(section, question_markdown(question))
     return section.key
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from prd_assistant.assist.models import Risk, SuggestedQuestion
 from prd_assistant.markdown_doc import Block, MarkdownDoc, parse_markdown
+from prd_assistant.template import FAQ_TITLE, OPEN_QUESTIONS_TITLE, normalize_title
 
 _WORD = re.compile(r"[a-z0-9]+")
 _LINE_PREFIX = re.compile(
@@ -30,7 +31,8 @@ _STOPWORDS = frozenset(
     "why will would should shall must can could may might need needs there their they them "
     "than then as if any all each per about into over under via not no yes have has had".split()
 )
-_OPEN_QUESTIONS_TITLE = re.compile(r"open questions?|unresolved|faq", re.IGNORECASE)
+# Open Questions and FAQ headings (the same title words review reads), matched normalised.
+_OPEN_QUESTIONS_TITLE = re.compile(f"{OPEN_QUESTIONS_TITLE.pattern}|{FAQ_TITLE.pattern}")
 _RISKS_TITLE = re.compile(r"\brisks?\b", re.IGNORECASE)
 
 
@@ -150,7 +152,7 @@ def _listed(doc: MarkdownDoc, block: Block, title: re.Pattern[str]) -> bool:
     if block.kind == "heading":
         return False
     section = doc.sections[block.section] if block.section >= 0 else None
-    return section is not None and any(title.search(t) for t in section.path)
+    return section is not None and any(title.search(normalize_title(t)) for t in section.path)
 
 
 def _is_item(text: str) -> bool:

@@ -25,7 +25,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from prd_assistant.markdown_doc import Block, MarkdownDoc, parse_markdown
-from prd_assistant.template import normalize_title
+from prd_assistant.template import FAQ_TITLE, OPEN_QUESTIONS_TITLE, normalize_title
 
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _BACKTICKS = re.compile(r"`+")
@@ -41,14 +41,8 @@ _QUOTATION = re.compile(r"\"[^\"\n]{1,400}\"|'(?<![\w']')[^'\n]{1,400}'(?![\w'])
 # A sentence ends at ". A" inside a line; line ends and pipes are handled in code, so no
 # pattern here starts with an unbounded run of blanks (80k spaces stay linear).
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]*_]*[ \t]+(?=[\"“‘'(\[*_]*[A-Z0-9])|\|")
-# Public: a bold pseudo-heading (``**Open Questions**``) is read with the same words.
-OPEN_QUESTIONS_TITLE = re.compile(
-    r"\b(?:open|outstanding|unresolved|pending)\s+(?:questions?|issues?|items?|decisions?|points?)\b"
-    r"|^questions?$|^parking lot$"
-)
 # "### Open question: Who owns billing?" asks one question; it does not head a list of them.
 _SINGLE_QUESTION_TITLE = re.compile(r"^\W*open questions?\W*:\s*\S", re.IGNORECASE)
-_FAQ_TITLE = re.compile(r"\bfaqs?\b|frequently asked|\bquestions? (?:and )?answers?\b|^q a$")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _QUOTE_MAP = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 _LONG_SENTENCE = 1_000  # longer "sentences" (a runaway line) are quoted around the match only
@@ -289,7 +283,7 @@ def _areas(doc: MarkdownDoc) -> list[Area]:
         h2 = doc.enclosing(section.start, 2)
         titles = [normalize_title(title) for title in section.path]
         oq = _open_questions_area(titles, section.path)
-        faq = any(_FAQ_TITLE.search(title) for title in titles)
+        faq = any(FAQ_TITLE.search(title) for title in titles)
         areas.append(
             Area(section.start, h2.title if h2 else "", oq, faq, section.path, section.level)
         )

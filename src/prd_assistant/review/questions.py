@@ -24,8 +24,8 @@ import re
 
 from prd_assistant.markdown_doc import Block
 from prd_assistant.review import rules_open
-from prd_assistant.review.markdown_scan import OPEN_QUESTIONS_TITLE, Scan
-from prd_assistant.template import normalize_title
+from prd_assistant.review.markdown_scan import Scan
+from prd_assistant.template import is_open_questions_title, normalize_title
 
 # Framing questions a PM asks and answers at once ("Why now? Two competitors launched ...").
 _RHETORICAL = re.compile(
@@ -278,7 +278,7 @@ class Structure:
         if self.scan.area(offset).open_questions:
             return self.open_area(offset)
         title = self.pseudo_heading(self.scan.block_at(offset))
-        return title is not None and OPEN_QUESTIONS_TITLE.search(normalize_title(title)) is not None
+        return title is not None and is_open_questions_title(title)
 
     def open_area(self, offset: int) -> bool:
         """True under an Open Questions heading that does not say they are resolved."""

@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass, field
 
 from prd_assistant.markdown_doc import parse_markdown
+from prd_assistant.template import is_open_questions_title
 from prd_assistant.traceability.requirements import requirements
 
 MARKER = re.compile(r"prd-assistant:draft=(?P<draft>[\w.-]+);item=(?P<item>[\w.-]+)")
 _OPEN_QUESTION = re.compile(r"open question\s*:\s*(.+)", re.IGNORECASE)
-_QUESTIONS_TITLE = re.compile(r"open questions?|unresolved|outstanding questions?", re.IGNORECASE)
 _ATTRIBUTION = re.compile(r"\s*(?:\|\s*)?_\([^)]*\)_\s*$")
 _MARKUP = re.compile(r"\*\*|__|`")
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -151,7 +151,7 @@ def _open_questions(markdown_text: str) -> list[tuple[str, str]]:
         content = doc.content(block)
         section = doc.sections[block.section] if block.section >= 0 else None
         title = section.title if section else ""
-        in_questions = section is not None and _QUESTIONS_TITLE.search(section.title) is not None
+        in_questions = section is not None and is_open_questions_title(section.title)
         for line in content.split("\n"):
             match = _OPEN_QUESTION.search(line)
             text = (
