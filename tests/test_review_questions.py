@@ -668,3 +668,36 @@ def test_files_requirements_and_denied_deferrals_are_not_open(text: str) -> None
 )
 def test_placeholders_and_deferrals_still_found(text: str, expected: list[str]) -> None:
     assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Spec Kit edge cases answered after a dash, or at length in the next sentence.
+        "## Edge Cases\n\n- What happens when a user submits the form many times? — Rate limiting "
+        "applies: after 10 failed attempts the account is locked for 15 minutes.\n",
+        "## Edge Cases\n\n- What happens if two children share a first name? System requires "
+        'unique first names; the parent adds an identifier (e.g., "Tommy J" vs "Tommy M").\n',
+        # A number format shown by example.
+        "## Requirements\n\n- **FR-002**: Balances use the local currency format (e.g., $XX.XX "
+        "for USD).\n",
+    ],
+)
+def test_edge_cases_answered_in_line_and_format_examples_are_not_open(text: str) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "## Edge Cases\n\n- What happens if the display name is only whitespace?\n",
+            ["What happens if the display name is only whitespace?"],
+        ),
+        ("## Limits\n\n| PAY-7 | Daily limit per seller: $XX,XXX. | P0 |\n", ["XX", "XXX"]),
+    ],
+)
+def test_unanswered_edge_cases_and_unfilled_amounts_stay_open(
+    text: str, expected: list[str]
+) -> None:
+    assert _matches(text) == expected

@@ -62,7 +62,7 @@ _DECIDING = re.compile(r"\b(?:we|our|should|will|shall|must|need to)\b(?! could)
 _BOLD_ONLY = re.compile(r"(?:\*\*|__)([^*_\n]{2,120})(?:\*\*|__)[ \t]*:?[ \t]*")
 # What an answer opens with, after the "?" on the same line or on the next line.
 _ANSWER_START = re.compile(
-    r"[ \t]*(?:[-*>][ \t]+)?(?:\*\*|__)?[ \t]*(?:→|->|=>|⇒"
+    r"[ \t]*(?:[-*>][ \t]+)?(?:\*\*|__)?[ \t]*(?:→|->|=>|⇒|[—–][ \t]|--[ \t]"
     r"|(?:a|answer|resolved|resolution|decision|decided|outcome)(?:\*\*|__)?[ \t]*[:.\-–—]"
     r"|(?:yes|no)\b[ \t]*(?:\*\*|__)?[ \t]*[,.:;\-–—(]|because\b)"
 )
@@ -102,7 +102,7 @@ _OPEN_WORDS = re.compile(
     r"(?<![\w-])(?:" + "|".join(f"(?:{rule.pattern})" for rule in rules_open.RULES) + ")"
 )
 # An item nested under a question item of at least this many words explains rather than
-# lists an option; of at least the second, it is judged as an explanation (see _answered).
+# lists an option; an answer of at least the second is judged as an explanation (_unsettled).
 _OPTION_WORDS = 8
 _LONG_ANSWER_WORDS = 12
 # An answer that is no answer: it hedges, defers, lists options or asks for input.
@@ -153,6 +153,9 @@ _DEFAULT_STATED = re.compile(
     r"|is left|are left|is treated|are treated|is ignored|are ignored)\b"
 )
 _RECOMMENDED = re.compile(r"\b(?:recommend\w*|propos\w*|plan|decision|approach|suggest\w*)\b")
+_FORMAT_MASK = re.compile(r"[.:,/]x")
+_FORMAT_LEAD = re.compile(r"\b(?:e\.g\.|for example|format\w*|such as|pattern|mask)")
+_FORMAT_MASK_BEFORE = re.compile(r"x[.:,/]$")
 _NEGATED_NOUN = re.compile(r"\bnot (?:a |an |the |something )?(?:[\w-]+ ){0,2}$")
 # "as we'll see", "as we will see below": a pointer further into the document.
 _FORWARD_POINTER = re.compile(r"\bas[ \t]+$")
@@ -333,7 +336,7 @@ class Structure:
         ):
             if _RHETORICAL.search(masked, max(s_start, mark - 80), mark + 1):
                 return True
-            if not _UNSETTLED.search(masked, following[0], following[1]):
+            if not _unsettled(masked, *following):
                 return True
         return self._answered(last, line_end, plan=True) or self._example_query(mark)
 
@@ -418,12 +421,11 @@ class Structure:
             and "?" not in masked[following.start : following.end]
         ):
             words = len(masked[following.start : following.end].split())
-            unsettled = _UNSETTLED if words < _LONG_ANSWER_WORDS else _OPEN_WORDS
             sibling = doc.next_block(following.end + 1)
             alone = sibling is None or not (
                 sibling.kind == "list_item" and sibling.list_depth == following.list_depth
             )
-            if (alone or words >= _OPTION_WORDS) and not unsettled.search(
+            if (alone or words >= _OPTION_WORDS) and not _unsettled(
                 masked, following.start, following.end
             ):
                 return True
@@ -483,6 +485,14 @@ class Structure:
         return _EXAMPLE_LEAD.search(text) is not None and _OPEN_LEAD.search(text) is None
 
 
+def _unsettled(masked: str, start: int, end: int) -> bool:
+    """True when the answer at ``start``..``end`` is no answer: a short one must not hedge,
+    list examples or ask for input; a long one (an explanation, examples and all) must not
+    defer or choose."""
+    long = len(masked[start:end].split()) >= _LONG_ANSWER_WORDS
+    return (_OPEN_WORDS if long else _UNSETTLED).search(masked, start, end) is not None
+
+
 def _answered_in_pipe_row(scan: Scan, mark: int) -> bool:
     """The same for a pipe row that Markdown does not read as a table (no delimiter row)."""
     line_start, line_end = scan.line_span(mark)
@@ -503,6 +513,11 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         return False
     if match.startswith("todo") and masked[start - 1 : start] == "/":
         return False  # "doc/TODO.md": a file
+    if (
+        _FORMAT_MASK.match(masked, end)
+        or _FORMAT_MASK_BEFORE.search(masked, max(0, start - 3), start)
+    ) and _FORMAT_LEAD.search(masked, max(scan.sentence(start)[0], start - 60), start):
+        return False  # "format (e.g., $XX.XX for USD)": the shape of a number, not a missing one
     original = scan.text[start:end]
     if rule_id == "deferred-decision" and original.startswith(("SHALL ", "MUST ", "WILL ")):
         return False  # "A config struct SHALL be defined in ...": a requirement (RFC 2119, EARS)
