@@ -26,6 +26,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from prd_assistant.review import lexicon
@@ -60,7 +61,9 @@ CONTEXT_TITLE = re.compile(
 _CONTEXT_LABEL = re.compile(
     r"^[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?"
     r"(?:likelihood|probability|impact|severity|effort|confidence|trade-?offs?|rationale|why"
-    r"|reasons?|background|context|motivation|problem|future|risk)"
+    r"|reasons?|background|context|motivation|problem|future|risk"
+    # Spec Kit's "**Input**: User description: "..."": the request the spec answers.
+    r"|input|user description|original request|prompt)"
     r"(?:\*\*|__)?[ \t]*:",
     re.MULTILINE,
 )
@@ -94,7 +97,9 @@ _CLAUSE_END = re.compile(r"[;:]|\. |, (?:and|but|while|whereas) ")
 _EXAMPLES = re.compile(r"\b(?:e\.g\.?|eg|for example|for instance|such as|like)[ \t,:]")
 _METRIC_LINE = re.compile(r"[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+|\|)")
 _CHECKBOX = re.compile(r"\[[ xX]?\][ \t]")
-_HAS_NUMBER = re.compile(r"\d|\b(?:zero|one|two|three|four|five|ten|half|twice|double)\b")
+_HAS_NUMBER = re.compile(
+    r"\d|\b(?:zero|one|two|three|four|five|ten|half|twice|double|single|once)\b"
+)
 _MARKUP = re.compile(r"[*_`|#>]|^[ \t]*(?:[-+][ \t]|\d{1,3}[.)][ \t])", re.MULTILINE)
 
 
@@ -295,6 +300,58 @@ def metric_lines(scan: Scan, skip: list[tuple[int, int]]) -> list[tuple[int, int
                 offset = line_start + lead.end() + body.index(text)
             found.append((offset, offset + len(text)))
     return found
+
+
+_TERM_WORD = re.compile(r"[a-z][a-z0-9-]*")
+# Rules whose words are qualities an adjective can give a kind of thing ("portable", "stable",
+# "strong"); amounts and timing ("many users", "real time") never name a kind.
+TERM_RULES = _words(
+    """vague-maintainability vague-quality vague-reliability vague-security vague-usability
+    vague-speed vague-efficiency vague-responsiveness vague-availability vague-scalability"""
+)
+# Words that cannot be the noun of a term ("fast and robust").
+_NOT_NOUNS = _words(
+    """and or but nor for to of in on at by with from as than that the a an is are be was were
+    it its this these those if when"""
+)
+# How often an adjective must name the same thing before it is the document's term for it.
+TERM_REPEATS = 3
+
+
+class Terms:
+    """A document's terms of art: an adjective that the document puts before the same noun
+    again and again ("portable application", "stable release", "strong name") names a kind
+    of thing there, not a quality it promises."""
+
+    def __init__(self, scan: Scan) -> None:
+        self.scan = scan
+        self._counts: dict[str, int] | None = None
+
+    def names_a_kind(self, start: int, end: int) -> bool:
+        """True when the one word at ``start``..``end`` and the word after it form a phrase
+        the document repeats at least :data:`TERM_REPEATS` times."""
+        masked = self.scan.scan
+        word = masked[start:end]
+        if not word.isalpha():
+            return False
+        following = _TERM_WORD.match(masked, end + 1) if masked[end : end + 1] == " " else None
+        if following is None or following.group() in _NOT_NOUNS:
+            return False
+        return self._phrases().get(f"{word} {_stem(following.group())}", 0) >= TERM_REPEATS
+
+    def _phrases(self) -> dict[str, int]:
+        if self._counts is None:
+            counts: dict[str, int] = {}
+            words = _TERM_WORD.findall(self.scan.scan)
+            for first, second in pairwise(words):
+                key = f"{first} {_stem(second)}"
+                counts[key] = counts.get(key, 0) + 1
+            self._counts = counts
+        return self._counts
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
 # --- Sentence structure (needs the language pipeline) -----------------------------------

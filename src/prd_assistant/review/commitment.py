@@ -37,6 +37,7 @@ from prd_assistant.template import normalize_title
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
+    from prd_assistant.markdown_doc import Block
     from prd_assistant.review.markdown_scan import Scan
 
 
@@ -50,6 +51,8 @@ SUBJECTS = frozenset(("nsubj", "nsubjpass", "csubj", "csubjpass", "expl"))
 REQUIRING = _words("must shall should will 'll wo need needs ought")
 # Modals of possibility: what would, could or might happen is not promised.
 HYPOTHETICAL = _words("would could might may 'd")
+# Adverbs that describe how things generally are; without a modal, no promise.
+_GENERIC = _words("often usually typically generally normally mostly largely commonly")
 # Imperatives addressed to the reader: "Note that ...", "Consider ...".
 _READER_VERBS = _words(
     "note notice see consider imagine recall remember observe suppose assume compare take"
@@ -58,6 +61,10 @@ _FINITE = frozenset(("VBZ", "VBP", "VBD", "MD"))
 # "Will" promises of the product, but predicts of a pronoun or an action.
 _PREDICTING = _words("will 'll wo")
 _PRONOUNS = _words("it this that these those there which they")
+# "It is important that ...": what follows is required.
+_REQUIRING_ADJECTIVES = _words(
+    "important essential critical crucial vital necessary imperative mandatory required key"
+)
 # Verbs that turn their complement into a requirement ("has to", "is required to").
 _REQUIRING_VERBS = _words("require expect")
 # Subjects that name the aim itself: "Our goal is to ship a stable tool".
@@ -107,8 +114,8 @@ _COMMITTING_TITLE = re.compile(
     r"|(?:key|target|product) metrics|kpis?|acceptance|criteria|deliverables?|tasks?|todo"
     r"|to do|backlog|milestones?|roadmap|must[- ]haves?|nice[- ]to[- ]haves?|user stories"
     r"|stories|capabilities|non[- ]functional|nfrs?|constraints|principles|guarantees|slas?"
-    r"|slos?|definition of done|mvp|hypothes[ie]s|assumptions?|risks?|needs|must do"
-    r"|should do|will do)\b"
+    r"|slos?|definition of done|mvp|hypothes[ie]s|assumptions?|risks?|threats?|needs|must do"
+    r"|should do|will do|scenarios?|edge cases|testing|remaining|planned|next steps)\b"
     # A quality attribute as the whole title ("Performance", "Security & privacy"), not a
     # topic in a design doc ("Representation of metrics", "Performance results").
     r"|^(?:(?:performance|security|privacy|reliability|availability|scalability|accessibility"
@@ -122,10 +129,18 @@ _EXPLAINING_TITLE = re.compile(
     r"|appendix|examples?|alternatives|prior art|drawbacks|history|faq|glossary|users?"
     r"|personas?|jobs|research|positioning|landscape|competit\w*|proposal|proposed|design"
     r"|implementation|compatibility|explanation|evaluation|results|considerations|future"
-    r"|open issues|unresolved|walkthrough|how to|tutorial)\b"
+    r"|open issues|unresolved|walkthrough|how to|tutorial|q a|questions? (?:and )?answers?"
+    r"|hard questions?|objections?)\b"
 )
+# A bold lead-in at the start of a block ("✅ **Simple onboarding**", "**Enterprise-ready.**
+# SSO and audit logs ..."), after an optional emoji or check mark.
+_BOLD_LEAD = re.compile(r"[^\w*_]{0,4}(?:\*\*|__)(?P<label>[^*_\n]{1,80}?)(?:\*\*|__)")
+_LABEL_WORDS = 6
+# Columns of a table that answers questions or objections.
+_ANSWER_HEADER = re.compile(r"^(?:answers?|responses?|rebuttals?|replies|reply|a|questions?|q)$")
+_DESCRIPTION_WORDS = 3
 # Under Risks, what could happen is the point of the sentence.
-_RISK_TITLE = re.compile(r"\brisks?\b")
+_RISK_TITLE = re.compile(r"\b(?:risks?|threats?)\b")
 
 
 class Gate:
@@ -137,12 +152,12 @@ class Gate:
 
     def __init__(self, scan: Scan) -> None:
         self.scan = scan
-        self._sections: dict[int, tuple[bool, bool]] = {}
+        self._sections: dict[int, tuple[bool, bool | None]] = {}
         self._sentences: dict[tuple[int, int], tuple[bool, bool]] = {}
 
-    def commits(self, token: Token, offset: int, *, own_clause: bool = False) -> bool:
-        """True when the sentence holding ``token`` (at ``offset`` in the scan) commits the
-        product to something rather than explaining; see the module docstring.
+    def commits(self, words: Span, offset: int, *, own_clause: bool = False) -> bool:
+        """True when the sentence holding the vague ``words`` (at ``offset`` in the scan)
+        commits the product to something rather than explaining; see the module docstring.
 
         ``own_clause`` is for words that form a condition of their own ("unless complexity
         demands", "if possible"): that condition hedges the commitment around it, not itself.
@@ -153,10 +168,11 @@ class Gate:
             self.scan.scan, sentence_start
         ):
             return True
+        token = words.root
         example, fragment = self._sentence(token)
-        if example:
+        if example or (fragment and self._label(offset)) or self._answer(offset):
             return False
-        risk, committing = self._section(offset)
+        risk, section = self._section(offset)
         verb = _clause_verb(token)
         hypothetical = False
         for _ in range(12):
@@ -169,11 +185,79 @@ class Gate:
             if verb.dep_ == "ROOT" or verb.head is verb:
                 break
             verb = _clause_verb(verb.head)
-        if hypothetical:
+        if hypothetical or (len(words) == 1 and token.lower_ in _GENERIC):
+            return False  # "Reporting types often bundle context": how things usually are
+        if self.scan.doc is None or not self.scan.doc.sections:
+            return True  # text with no heading at all: a pasted requirement
+        if fragment:
+            return True  # a feature, a task, a principle, as a PRD lists them
+        if section is False:
             return False
-        # A fragment, a bullet or a table cell (a feature, a task, a principle), or a
-        # statement under a heading of requirements, goals or hypotheses.
-        return fragment or committing or _listed(self.scan, offset)
+        block = self.scan.block_at(offset)
+        if block is not None and block.kind in ("list_item", "table_cell"):
+            return True
+        # A run of prose explains; a requirement stands in a sentence or two of its own.
+        return block is None or block.kind != "paragraph" or not self._discursive(offset)
+
+    def _label(self, offset: int) -> bool:
+        """True inside a fragment that labels what follows rather than claiming it: a table
+        header cell; the first cell of a row that another cell describes ("Quick actions |
+        Explorer context menu integration"); a short bold lead-in ("**Extensible by
+        design.** Plugins ...", "✅ **Simple onboarding**" above its bullets)."""
+        block = self.scan.block_at(offset)
+        if block is None:
+            return False
+        if block.kind == "table_cell":
+            return block.row == 0 or (block.column == 0 and self._described_row(block))
+        if block.kind not in ("paragraph", "list_item", "blockquote"):
+            return False
+        lead = _BOLD_LEAD.match(self.scan.text, block.start, block.end)
+        if lead is None or not lead.start("label") <= offset < lead.end("label"):
+            return False
+        label = lead.group("label")
+        if len(label.split()) > _LABEL_WORDS:
+            return False
+        rest = self.scan.text[lead.end() : block.end].lstrip()
+        return not rest or label.rstrip()[-1:] in ".:!" or rest[:1] in ".:—–-("
+
+    def _answer(self, offset: int) -> bool:
+        """True in a table row that answers a question or an objection: its first cell
+        asks ("Rules change mid-build?") or the columns say so (Question | Answer)."""
+        cell = self.scan.cell(offset)
+        if cell is None or cell.row == 0:
+            return False
+        return (
+            cell.row_label.rstrip(" *_").endswith("?")
+            or _ANSWER_HEADER.search(normalize_title(cell.header)) is not None
+        )
+
+    def _described_row(self, cell: Block) -> bool:
+        """True when a later cell of the row holds a description (a few words at least)."""
+        doc = self.scan.doc
+        following = doc.next_block(cell.end + 1) if doc is not None else None
+        for _ in range(50):
+            if following is None or following.table != cell.table or following.row != cell.row:
+                return False
+            if len(self.scan.scan[following.start : following.end].split()) >= _DESCRIPTION_WORDS:
+                return True
+            following = doc.next_block(following.end + 1)
+        return False
+
+    def _discursive(self, offset: int) -> bool:
+        """True for a sentence that shares its line with other prose or wraps in the middle
+        of one: a paragraph that explains. A requirement written as prose stands on a line
+        (or lines) of its own."""
+        scan = self.scan
+        start, end = scan.sentence(offset)
+        line_start, _ = scan.line_span(start)
+        _, line_end = scan.line_span(max(start, end - 1))
+        before = scan.text[line_start:start]
+        label = _BOLD_LEAD.match(before)
+        if label is not None and not before[label.end() :].strip():
+            before = ""  # "**Latency.** Events are queryable ...": a label, then the claim
+        before = before.strip(" \t*_>-+0123456789.)")
+        after = scan.scan[end:line_end].strip(" \t*_")
+        return bool(before) or bool(after)
 
     def _sentence(self, token: Token) -> tuple[bool, bool]:
         """Whether the sentence holding ``token`` opens with an example, and whether it is a
@@ -193,47 +277,49 @@ class Gate:
             self._sentences[key] = found
         return found
 
-    def _section(self, offset: int) -> tuple[bool, bool]:
-        """Whether the section holding ``offset`` lists risks, and whether it commits."""
+    def _section(self, offset: int) -> tuple[bool, bool | None]:
+        """Whether the section holding ``offset`` lists risks, and what its headings say (see
+        :func:`_section_says`)."""
         doc = self.scan.doc
         section = doc.section_at(offset) if doc is not None else None
         key = section.index if section is not None else -1
         found = self._sections.get(key)
         if found is None:
             titles = _titles(self.scan, offset)
-            risk = titles is not None and any(_RISK_TITLE.search(t) for t in titles)
-            found = (risk, _committing_section(titles))
+            risk = any(_RISK_TITLE.search(normalize_title(t)) for t in titles)
+            found = (risk, _section_says(titles))
             self._sections[key] = found
         return found
 
 
-def _titles(scan: Scan, offset: int) -> list[str] | None:
-    """Normalised titles of the headings above ``offset``, innermost first; None when no
-    heading is above it. The document's own title (its first heading, at level 1: "Widget
-    PRD", "MVP product requirements") says nothing about one section."""
+def _titles(scan: Scan, offset: int) -> list[str]:
+    """Titles of the headings above ``offset``, innermost first. The document's own title
+    (its first heading, at level 1: "Widget PRD", "MVP product requirements") says nothing
+    about one section."""
     doc = scan.doc
     section = doc.section_at(offset) if doc is not None else None
-    if section is None:
-        return None
     titles = []
     while section is not None:
         if section.level > 1 or section.index > 0:
-            titles.append(normalize_title(section.title))
+            titles.append(section.title)
         section = doc.sections[section.parent] if section.parent >= 0 else None
     return titles
 
 
-def _committing_section(titles: list[str] | None) -> bool:
-    """False when the nearest heading that says either way explains (Background, Rationale,
-    Detailed design ...); True when it lists requirements, goals, tasks or hypotheses, or
-    when no heading says (a PRD's sections are about the product)."""
-    for title in titles or ():
+def _section_says(titles: list[str]) -> bool | None:
+    """True when the nearest heading that says either way lists requirements, goals, tasks,
+    hypotheses or risks; False when it explains (Background, Rationale, Detailed design ...,
+    or a question that its section answers); None when no heading says."""
+    for raw in titles:
+        if raw.rstrip(" *_").endswith("?"):
+            return False  # "How accurate is it?": the section answers
+        title = normalize_title(raw)
         # "Users and needs", "Problem and hypothesis": the title also announces claims.
         if _COMMITTING_TITLE.search(title):
             return True
         if _EXPLAINING_TITLE.search(title):
             return False
-    return True
+    return None
 
 
 def _clause_verdict(verb: Token, risk: bool) -> bool | None:
@@ -248,6 +334,8 @@ def _clause_verdict(verb: Token, risk: bool) -> bool | None:
         return None if risk else False
     if subject is not None and _lemma(subject) in GOAL_NOUNS:
         return True
+    if any(c.dep_ == "acomp" and c.lower_ in _REQUIRING_ADJECTIVES for c in verb.children):
+        return True  # "It is important that this does not cause ..."
     if modal is not None and modal in REQUIRING:
         # "It will generally increase heap sizes", "Choosing a name will influence its
         # usage": a prediction about a pronoun or an action, not a promise.
@@ -381,8 +469,3 @@ def _is_fragment(sentence: Span) -> bool:
     if root.tag_ in _FINITE or root.pos_ == "AUX" or root.tag_ == "VB":
         return False  # a clause, an instruction, or "To make it easier ..."
     return not any(child.dep_ in ("aux", "auxpass") for child in root.children)
-
-
-def _listed(scan: Scan, offset: int) -> bool:
-    block = scan.block_at(offset)
-    return block is not None and block.kind in ("list_item", "table_cell")

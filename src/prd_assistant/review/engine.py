@@ -167,10 +167,12 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
         + claims.labelled_context(scan)
     )
     matched: list[tuple[int, int]] = []
+    terms = claims.Terms(scan)
     candidates = [
         c
         for c in _candidates(scan, _VAGUE_PATTERNS, claim_free, matched)
         if not claims.in_purpose_clause(scan, c[1], c[2])
+        and not (c[0].id in claims.TERM_RULES and terms.names_a_kind(c[1], c[2]))
         and not claims.in_precondition(scan, c[1])
         and not (c[0].id == "vague-timing" and claims.in_scenario(scan, c[1]))
         and not (c[0].id == "open-ended-list" and claims.closes_examples(scan, c[1]))
@@ -220,13 +222,13 @@ def _is_claim(
     span = sentences.tokens(start, end)
     return span is None or (
         claims.keeps(span, rule.id)
-        and gate.commits(span.root, start, own_clause=rule.id in claims.OWN_CLAUSE_RULES)
+        and gate.commits(span, start, own_clause=rule.id in claims.OWN_CLAUSE_RULES)
     )
 
 
 def _commits(sentences: claims.Sentences, gate: commitment.Gate, start: int, end: int) -> bool:
     span = sentences.tokens(start, end)
-    return span is None or gate.commits(span.root, start)
+    return span is None or gate.commits(span, start)
 
 
 def _flagged_line(out: _Collector, scan: Scan, offset: int) -> bool:

@@ -81,8 +81,15 @@ COMPARATIVE_FIT = (
     r"|" + _NUMBER + r"[ \t]*(?:%|percent|per ?cent|x|×|times|points|pp|percentage points)(?![a-z])"
     r"|\bp\d{2,3}\b"
 )
+# Efficiency is a budget: time, memory, CPU or money. "Handle 10,000 files efficiently" counts
+# the files, not what handling them may cost.
+EFFICIENCY_FIT = (
+    TIME_FIT + r"|" + _NUMBER + r"[ \t-]*(?:%|percent|per ?cent|[kmgtp]i?b|bytes?|v?cpus?|cores?"
+    r"|dollars?|usd|eur|gbp|cents?|w|watts?|mah|kg|g|grams?|lbs?|oz)(?![a-z])|[$€£][ \t]*\d"
+)
 FITS = {
     "vague-speed": SPEED_FIT,
+    "vague-efficiency": EFFICIENCY_FIT,
     "vague-timing": TIME_FIT,
     "vague-frequency": TIME_FIT + r"|" + _NUMBER + r"[ \t]*(?:times|x|×)",
     "no-baseline-comparative": COMPARATIVE_FIT,
@@ -564,6 +571,12 @@ RULES: tuple[Rule, ...] = (
                 "easy|simple|effortless|intuitive|smooth|clean|seamless", r"-(?:[a-z]+ing|feeling)"
             ),
             r"painless(?:ly)?",
+            # "It must just work", "no mental overhead": an experience promise with no task.
+            heads("must|should|shall|will|it|that|which|everything", r" just works?"),
+            heads(
+                "no|zero|minimal|little|low",
+                r" (?:mental|cognitive) (?:overhead|load|effort|burden)",
+            ),
             r"delightful(?:ly)?",
             "polished",
             r"elegant(?:ly)?",
@@ -633,6 +646,7 @@ RULES: tuple[Rule, ...] = (
         "vague-quality",
         words(
             r"best[- ]in[- ]class",
+            heads("enterprise|production|mission", r"[- ](?:ready|grade|quality)"),
             r"world[- ]class",
             r"state[- ]of[- ]the[- ]art",
             r"cutting[- ]edge",
