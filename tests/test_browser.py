@@ -90,6 +90,7 @@ def launch(playwright):
 # Sections of this service take SLOW_SECONDS each, so a test can click while they are in flight.
 SLOW_SERVICE = "SlowPing"
 SLOW_SECONDS = 1.5
+SLOW_ASK = "SlowAsk"  # clarifying questions and suggestions about it take SLOW_SECONDS
 OVERVIEW_TEXT = (
     "The service must be fast. Latency stays ≤ __ ms at peak.\n\n![pixel]({pixel}/p.png?leak=draft)"
 )
@@ -137,6 +138,8 @@ def app(tmp_path_factory, pixel):
         prompt = str(body.get("messages", [{}])[-1].get("content", ""))
         if SLOW_SERVICE in prompt and "response_format" not in body:
             time.sleep(SLOW_SECONDS)  # long enough to click while the section is in flight
+        if SLOW_ASK in prompt and "response_format" in body:
+            time.sleep(SLOW_SECONDS)  # a slow structured call: its spinner must show
         if "response_format" not in body and "Now write the section ## 1. Overview" in prompt:
             return overview
         return default_reply(body)
@@ -458,3 +461,65 @@ def test_repeated_buttons_name_their_section_and_explanations_are_on_the_page(ap
         "Overview is locked: unlock it to change its text."
     ).wait_for(timeout=30_000)
     assert page.locator(".st-key-edit_overview button").first.is_disabled()
+
+
+def _in_view(page, selector: str) -> bool:
+    return page.evaluate(
+        "s => { const r = document.querySelector(s).getBoundingClientRect();"
+        " return r.bottom > 0 && r.top < window.innerHeight; }",
+        selector,
+    )
+
+
+def test_the_review_pane_stays_beside_the_draft_and_links_both_ways(app, page):
+    url, _, db_path = app
+    draft_id = stored_draft(
+        db_path, {"overview": "The service must be fast.", "risks-mitigations": "Risk: none."}
+    )
+    page.goto(f"{url}/?draft={draft_id}")
+    _overview(page).get_by_text("must be fast").wait_for(timeout=90_000)
+    settle(page)
+    # The uploaders state the real limit (config.toml), not Streamlit's default 200MB.
+    limits = page.locator('[data-testid="stFileUploaderDropzoneInstructions"]').all_text_contents()
+    assert limits and all("10MB per file" in t and "200MB" not in t for t in limits)
+    # From a section's flag count to its findings, and from a finding back to its text.
+    _overview(page).get_by_role("link", name=re.compile("flag.*review")).click()
+    page.locator(".st-key-review_pane").get_by_text("Overview ·").first.click()
+    link = page.locator('.st-key-review_pane a[href="#sec-overview"]').first
+    link.wait_for(timeout=30_000)
+    page.locator(".st-key-section_risks-mitigations").first.scroll_into_view_if_needed()
+    assert not _in_view(page, "#sec-overview")
+    # Scrolled far down the draft, the pane is still on screen beside it.
+    assert _in_view(page, ".st-key-review_pane")
+    link.click()
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#sec-overview').getBoundingClientRect();"
+        " return r.top >= -5 && r.top < window.innerHeight; }",
+        timeout=10_000,
+    )
+
+
+def test_slow_model_calls_show_a_named_spinner_and_disable_their_button(app, page):
+    url, _, _ = app
+    page.goto(url)
+    page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)
+    box = page.get_by_label("Service description")
+    box.fill(DESCRIPTION.replace("ParcelPing", SLOW_ASK))
+    box.press("Control+Enter")
+    page.get_by_text("Estimate before drafting").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Draft PRD").click()
+    page.get_by_text("Asking the model for clarifying questions…").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Draft PRD").is_disabled()
+    page.get_by_role("button", name="Skip", exact=True).click()
+    page.get_by_text("19 of 19 sections done").wait_for(timeout=90_000)
+    settle(page)
+    suggest = page.locator(".st-key-suggest_button button").first
+    suggest.click()
+    page.get_by_text("Asking the model for risks and open questions…").wait_for(timeout=30_000)
+    assert suggest.is_disabled()
+    # Enabled again once the answer is in (the button is redrawn: look it up afresh).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.st-key-suggest_button button')]"
+        ".some(b => !b.disabled && b.offsetParent)",
+        timeout=60_000,
+    )
