@@ -3,6 +3,8 @@
 import json
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 
@@ -237,3 +239,17 @@ def test_opening_an_upgraded_database_again_changes_nothing(database_url):
     with again.engine.connect() as conn:
         assert current_revision(conn) == HEAD
     again.engine.dispose()
+
+
+def test_reopening_a_database_at_head_does_not_load_alembic(tmp_path):
+    """Every start but the first: the schema check is one query, not an Alembic import."""
+    url = f"sqlite:///{tmp_path / 'drafts.sqlite3'}"
+    DraftStore(url).engine.dispose()
+    probe = (
+        "import sys\nfrom prd_assistant.store import DraftStore\n"
+        f"DraftStore({url!r}).engine.dispose()\nprint('alembic' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "False"

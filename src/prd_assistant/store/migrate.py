@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,8 +21,16 @@ _PG_LOCK_KEY = 7_360_311_011
 
 
 def current_revision(conn: Connection) -> str | None:
-    """The migration the database is at (None for an empty or pre-migration database)."""
-    return MigrationContext.configure(conn).get_current_revision()
+    """The migration the database is at (None for an empty or pre-migration database).
+
+    Read with plain SQL from Alembic's own table: a database already at :data:`HEAD` (every
+    start but the first) then never imports Alembic, which is a good part of the app's
+    first paint.
+    """
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    return None if row is None else str(row[0])
 
 
 def upgrade(engine: Engine) -> None:
