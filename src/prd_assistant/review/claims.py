@@ -54,7 +54,7 @@ CONTEXT_TITLE = re.compile(
     r"|(?:user )?research(?: findings)?|customer (?:quotes|feedback|interviews)|interviews?"
     r"|revision history|change ?log|document history|glossary|references?|acknowledg(?:e?ments?)"
     r"|history|discovery|insights?|rationale|drawbacks|trade[- ]?offs|positioning|guidelines"
-    r"|checklist|execution (?:flow|status)|decisions?|clarifications"
+    r"|checklist|execution (?:flow main|status)|decisions?|clarifications"
     r"|future (?:possibilities|work|ideas))\b"
 )
 # The same, as a label opening a line or list item.
@@ -139,7 +139,10 @@ ATTITUDE_VERBS = _words(
 # Rules whose match holds its own clause ("if problems persist", "as they emerge"): the
 # clause's subject says nothing about whether the sentence is context.
 OWN_CLAUSE_RULES = frozenset(("loophole", "open-ended-list"))
-_USER_STORY = re.compile(r"[ \t]*(?:[-*+][ \t]+)?(?:\[[ x]\][ \t]+)?as an? ", re.IGNORECASE)
+# Markup is blanked in the parsed text: "**As** a participant" reads "  As   a participant".
+_USER_STORY = re.compile(
+    r"[ \t]*(?:[-*+][ \t]+)?(?:\[[ x]\][ \t]+)?as[ \t]+an?[ \t]", re.IGNORECASE
+)
 # Nouns a judgement of the product can attach to ("a seamless experience", "an elegant UI").
 PRODUCT_NOUNS = _words(
     """product system app application platform service tool feature features experience
@@ -326,6 +329,7 @@ class Terms:
     def __init__(self, scan: Scan) -> None:
         self.scan = scan
         self._counts: dict[str, int] | None = None
+        self._term_words: set[str] = set()
 
     def names_a_kind(self, start: int, end: int) -> bool:
         """True when the one word at ``start``..``end`` and the word after it form a phrase
@@ -335,17 +339,34 @@ class Terms:
         if not word.isalpha():
             return False
         following = _TERM_WORD.match(masked, end + 1) if masked[end : end + 1] == " " else None
-        if following is None or following.group() in _NOT_NOUNS:
-            return False
-        return self._phrases().get(f"{word} {_stem(following.group())}", 0) >= TERM_REPEATS
+        if (
+            following is not None
+            and following.group() not in _NOT_NOUNS
+            and self._phrases().get(f"{word} {_stem(following.group())}", 0) >= TERM_REPEATS
+        ):
+            return True
+        # A word the document uses as a term most of the time is its term wherever it comes
+        # before something ("Portable / standalone executables" in a spec about portable
+        # applications); at the end of a clause it is predicated ("must be portable.").
+        self._phrases()
+        after = masked[end : end + 3].lstrip(" \t")
+        return word in self._term_words and bool(after) and after[0] not in ".,;:!?)\n"
 
     def _phrases(self) -> dict[str, int]:
         if self._counts is None:
             counts: dict[str, int] = {}
+            singles: dict[str, int] = {}
             words = _TERM_WORD.findall(self.scan.scan)
             for first, second in pairwise(words):
                 key = f"{first} {_stem(second)}"
                 counts[key] = counts.get(key, 0) + 1
+                singles[first] = singles.get(first, 0) + 1
+            termed: dict[str, int] = {}
+            for key, count in counts.items():
+                first, second = key.split(" ", 1)
+                if count >= TERM_REPEATS and second not in _NOT_NOUNS:
+                    termed[first] = termed.get(first, 0) + count
+            self._term_words = {w for w, n in termed.items() if 2 * n >= singles[w]}
             self._counts = counts
         return self._counts
 
@@ -507,6 +528,9 @@ def is_purpose(token: Token) -> bool:
     return False
 
 
+_IMPERATIVE_OPENERS = re.compile(r"(?:optimi[sz]|minimi[sz]|maximi[sz])e|improve|reduce|increase")
+
+
 def describes_input(token: Token) -> bool:
     """True inside a subject that is an action ("rapid typing does not ...", "Creating many
     nodes rapidly should not ..."): it describes what the user does, not the product."""
@@ -525,9 +549,14 @@ def is_name(span: Span) -> bool:
     first = span[0]
     if not first.text[:1].isupper() or first.text.isupper():
         return False  # lower case, or capitals for emphasis ("must be FAST")
+    if _IMPERATIVE_OPENERS.fullmatch(first.lower_):
+        return False  # "Optimize DynamoDB queries": an instruction, not a name
     doc = first.doc
     neighbours = [doc[i] for i in (first.i - 1, span[-1].i + 1) if 0 <= i < len(doc)]
-    titled_neighbour = any(t.text[:1].isupper() and t.is_alpha for t in neighbours)
+    # An acronym beside the words ("Touch-friendly UI") makes no title.
+    titled_neighbour = any(
+        t.text[:1].isupper() and t.is_alpha and not t.text.isupper() for t in neighbours
+    )
     if first.i == 0 or first.is_sent_start:
         return titled_neighbour and any(t.tag_ in ("NNP", "NNPS") for t in [*span, *neighbours])
     return first.tag_ in ("NNP", "NNPS") or titled_neighbour

@@ -53,6 +53,10 @@ REQUIRING = _words("must shall should will 'll wo need needs ought")
 HYPOTHETICAL = _words("would could might may 'd")
 # Adverbs that describe how things generally are; without a modal, no promise.
 _GENERIC = _words("often usually typically generally normally mostly largely commonly")
+# Quantities that, on a subject, say how much of the world a statement covers.
+_QUANTIFIERS = _words("some several various many most few numerous multiple countless")
+# Adverbs that hedge a statement into a guess.
+_HEDGES = _words("hopefully probably likely perhaps maybe possibly presumably")
 # Imperatives addressed to the reader: "Note that ...", "Consider ...".
 _READER_VERBS = _words(
     "note notice see consider imagine recall remember observe suppose assume compare take"
@@ -115,7 +119,8 @@ _COMMITTING_TITLE = re.compile(
     r"|to do|backlog|milestones?|roadmap|must[- ]haves?|nice[- ]to[- ]haves?|user stories"
     r"|stories|capabilities|non[- ]functional|nfrs?|constraints|principles|guarantees|slas?"
     r"|slos?|definition of done|mvp|hypothes[ie]s|assumptions?|risks?|threats?|needs|must do"
-    r"|should do|will do|scenarios?|edge cases|testing|remaining|planned|next steps)\b"
+    r"|should do|will do|scenarios?|edge cases|testing|remaining|planned|next steps|plan"
+    r"|phases?)\b"
     # A quality attribute as the whole title ("Performance", "Security & privacy"), not a
     # topic in a design doc ("Representation of metrics", "Performance results").
     r"|^(?:(?:performance|security|privacy|reliability|availability|scalability|accessibility"
@@ -130,7 +135,7 @@ _EXPLAINING_TITLE = re.compile(
     r"|personas?|jobs|research|positioning|landscape|competit\w*|proposal|proposed|design"
     r"|implementation|compatibility|explanation|evaluation|results|considerations|future"
     r"|open issues|unresolved|walkthrough|how to|tutorial|q a|questions? (?:and )?answers?"
-    r"|hard questions?|objections?)\b"
+    r"|hard questions?|objections?|related work)\b"
 )
 # A bold lead-in at the start of a block ("✅ **Simple onboarding**", "**Enterprise-ready.**
 # SSO and audit logs ..."), after an optional emoji or check mark.
@@ -173,6 +178,8 @@ class Gate:
         if example or (fragment and self._label(offset)) or self._answer(offset):
             return False
         risk, section = self._section(offset)
+        if not risk and _in_subject(token):
+            return False  # "Some applications have icons", "Stability is mostly no problem"
         verb = _clause_verb(token)
         hypothetical = False
         for _ in range(12):
@@ -332,6 +339,10 @@ def _clause_verdict(verb: Token, risk: bool) -> bool | None:
         return False
     if modal is not None and modal in HYPOTHETICAL:
         return None if risk else False
+    if any(child.dep_ == "advmod" and child.lower_ in _HEDGES for child in verb.children):
+        return None  # "we will hopefully ...": a guess; where it stands decides
+    if subject is not None and _narrates(verb, subject):
+        return False
     if subject is not None and _lemma(subject) in GOAL_NOUNS:
         return True
     if any(c.dep_ == "acomp" and c.lower_ in _REQUIRING_ADJECTIVES for c in verb.children):
@@ -357,6 +368,33 @@ def _clause_verdict(verb: Token, risk: bool) -> bool | None:
         return True
     # Anything else in the present tense: a bullet states it, a paragraph explains it.
     return None
+
+
+def _in_subject(token: Token) -> bool:
+    """True inside the subject of a clause with no requirement modal: a quantity or a
+    quality there names what the sentence is about ("Some portable apps have icons",
+    "Profile stability is mostly not a problem"); "Many users must be able to ..." still
+    commits."""
+    if token.dep_ in ("nsubj", "nsubjpass"):
+        subject = token  # the quality itself is the topic
+    elif token.lower_ in _QUANTIFIERS and token.head.dep_ in ("nsubj", "nsubjpass"):
+        subject = token.head  # "Some applications", "Various compilers"
+    else:
+        return False
+    modal = _modal(subject.head)
+    return modal is None or modal not in REQUIRING
+
+
+def _narrates(verb: Token, subject: Token) -> bool:
+    """ "Marcus is working on a small app", "A developer is updating their library": a
+    person in the progressive tells a scenario, it specifies nothing."""
+    progressive = verb.tag_ == "VBG" and any(
+        child.dep_ == "aux" and child.tag_ in ("VBZ", "VBP") for child in verb.children
+    )
+    # A persona is a person's name: one singular proper noun ("Marcus is ..."), not "Events or
+    # Activities are ...".
+    persona = subject.tag_ == "NNP" and not any(c.dep_ == "conj" for c in subject.children)
+    return progressive and (_lemma(subject) in PEOPLE or persona)
 
 
 def _predicted(subject: Token) -> bool:

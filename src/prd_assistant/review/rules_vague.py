@@ -240,6 +240,15 @@ RULES: tuple[Rule, ...] = (
                 r"(?:quality|performance|speed|accuracy|security|user experience|ux|reliability"
                 r"|latency)",
             ),
+            # "does not introduce any new security or privacy considerations": a claim that
+            # nothing changes, with no analysis to check it against.
+            heads(
+                "not introduce|not add|not create|not raise|no",
+                # Design docs wrap lines anywhere: any blank between the words.
+                r"\s+(?:any\s+)?(?:new|additional)\s+(?:security|privacy|reliability|performance"
+                r"|safety|compatibility|accessibility)(?:\s+(?:or|and)\s+[a-z]+)?(?=\s+(?:risks?"
+                r"|concerns?|issues?|considerations?|vulnerabilit(?:y|ies)|problems?|impacts?)\b)",
+            ),
         ),
         "'{match}' promises no loss at all, which no test can confirm.",
         "How much loss is acceptable, measured how?",
@@ -553,6 +562,13 @@ RULES: tuple[Rule, ...] = (
             heads("easily |naturally ", r"(?:understandable|readable|legible)"),
             r"unobtrusive(?:ly)?",
             r"friendly(?<!user friendly)(?<!user-friendly)",
+            # "touch-friendly", "beginner-friendly": friendly to whom, measured how?
+            heads(
+                "touch|mobile|developer|beginner|newcomer|keyboard|screen-reader|reader|family"
+                "|kid|budget|seo|search-engine|privacy|customer",
+                "-friendly",
+            ),
+            r"low[- ]friction",
             # "should feel relevant", "must look great": an impression, not a behaviour.
             heads(
                 "should|must|shall|will|to|needs to|need to",
