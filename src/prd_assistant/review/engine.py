@@ -6,7 +6,15 @@ import re
 from bisect import bisect_left, insort
 from functools import lru_cache
 
-from prd_assistant.review import claims, commitment, nlp, questions, rules_open, rules_vague
+from prd_assistant.review import (
+    claims,
+    commitment,
+    nlp,
+    questions,
+    rules_open,
+    rules_vague,
+    word_sense,
+)
 from prd_assistant.review.findings import OPEN_QUESTION, UNQUANTIFIED_CLAIM, Finding
 from prd_assistant.review.markdown_scan import Scan, scan_markdown
 from prd_assistant.review.rule import Rule
@@ -168,11 +176,13 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
     )
     matched: list[tuple[int, int]] = []
     terms = claims.Terms(scan)
+    senses = word_sense.Senses(scan)
     candidates = [
         c
         for c in _candidates(scan, _VAGUE_PATTERNS, claim_free, matched)
         if not claims.in_purpose_clause(scan, c[1], c[2])
         and not (c[0].id in claims.TERM_RULES and terms.names_a_kind(c[1], c[2]))
+        and not senses.is_term(c[1], c[2])
         and not claims.in_precondition(scan, c[1])
         and not (c[0].id == "vague-timing" and claims.in_scenario(scan, c[1]))
         and not (c[0].id == "open-ended-list" and claims.closes_examples(scan, c[1]))
@@ -194,6 +204,7 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
                 not _commits(sentences, gate, word.start, word.end)
                 or claims.in_purpose_clause(scan, word.start, word.end)
                 or claims.in_precondition(scan, word.start)
+                or senses.is_term(word.start, word.end)
                 or _excused(scan, subjective, word.start, word.end)
             ):
                 continue
