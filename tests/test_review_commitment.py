@@ -228,3 +228,20 @@ def test_a_word_the_document_uses_as_a_term_is_a_term_everywhere() -> None:
 )
 def test_claims_that_markup_names_and_line_wraps_used_to_hide(sentence: str, match: str) -> None:
     assert _claims(f"# D\n## Scope\n{sentence}\n") == [match]
+
+
+def test_a_tagline_in_bold_is_not_a_claim() -> None:
+    doc = "# D\n> **A programmable SEO engine for modern apps — not just tags.**\n"
+    assert _claims(doc) == []
+
+
+def test_a_clarification_marker_that_asks_for_a_number_is_an_unquantified_claim() -> None:
+    doc = (
+        "# D\n## Requirements\n"
+        "- **FR-021**: Formatting applies within the latency threshold. "
+        "[NEEDS CLARIFICATION: target latency]\n"
+        "- **FR-019**: Shortcuts for bold. [NEEDS CLARIFICATION: required vs future]\n"
+    )
+    found = [f for f in review(doc) if f.rule == "clarification-needs-number"]
+    assert [(f.line, f.match) for f in found] == [(3, "[NEEDS CLARIFICATION: target latency]")]
+    assert found[0].category == "unquantified_claim"

@@ -218,6 +218,9 @@ class Gate:
             return block.row == 0 or (block.column == 0 and self._described_row(block))
         if block.kind not in ("paragraph", "list_item", "blockquote"):
             return False
+        content = self.scan.text[block.start : block.end].strip()
+        if len(content) > 4 and content[:2] in ("**", "__") and content[-2:] == content[:2]:
+            return True  # a tagline: the whole block in bold
         lead = _BOLD_LEAD.match(self.scan.text, block.start, block.end)
         if lead is None or not lead.start("label") <= offset < lead.end("label"):
             return False

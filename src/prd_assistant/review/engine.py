@@ -31,6 +31,12 @@ _OUT_OF_SCOPE = re.compile(
     r"^(?:out of scope|not in scope|non goals?|not doing|won t (?:do|build))"
     r"(?: (?:for now|in v\d|for v\d|this release))?$"
 )
+# A Spec Kit marker whose question asks for a number ("[NEEDS CLARIFICATION: target latency]").
+_CLARIFY_NUMBER = re.compile(
+    r"\[needs clarification:[^\]\n]{0,120}?\b(?:numeric|number|range|min"
+    r"|max|minimum|maximum|threshold|latency|target|metric|limit|timeout|budget|duration"
+    r"|count|rate)\b[^\]\n]{0,120}\]"
+)
 _NEAR = 40  # characters after a vague amount in which its number must appear
 _OPEN_QUESTION_LINE = re.compile(
     r"(?<![\w])open questions?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?=\S)[^\n]*[^\s*_]"
@@ -224,6 +230,18 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
                 end,
                 rules_vague.METRIC_WITHOUT_TARGET,
             )
+    # "[NEEDS CLARIFICATION: target latency]": the spec itself says its number is missing.
+    for m in _CLARIFY_NUMBER.finditer(scan.scan):
+        if scan.area(m.start()).open_questions or scan.in_heading(m.start()):
+            continue
+        out.add(
+            "clarification-needs-number",
+            UNQUANTIFIED_CLAIM,
+            "warning",
+            m.start(),
+            m.end(),
+            rules_vague.CLARIFICATION_NEEDS_NUMBER,
+        )
     return sorted(out.findings, key=lambda f: (f.start, f.end, f.category))
 
 

@@ -926,3 +926,11 @@ METRIC_WITHOUT_TARGET = {
     "question": "What value must it reach, from which baseline, by when, measured how?",
     "suggestion": "__ rises from __ (today) to ≥ __ by <date>, measured by __",
 }
+# A Spec Kit "[NEEDS CLARIFICATION: ...]" marker that asks for a number: the requirement
+# holding it states no value yet.
+CLARIFICATION_NEEDS_NUMBER = {
+    "message": "'{match}' says this requirement still lacks its number, so it cannot be "
+    "built or tested as written.",
+    "question": "What value, in which unit, and measured how?",
+    "suggestion": "replace the marker with the value: '≤ __ ms (p95)', '≥ __ px', '__ to __'",
+}
