@@ -20,9 +20,12 @@ LINKS_AND_DEFINITIONS = """# Errors
 ## Requirements
 - See [Portable / Standalone Executables](https://example.com/discussion/1887).
 - Unrecoverable error: An error that cannot reasonably be recovered from.
-- **Stable release**: a version which passed every check.
+- **Stable release**: a version which was tested sufficiently.
 - The CLI must exit with a reasonable code.
 - Retries must be reasonable: a reasonable number of attempts.
+
+## Features
+- Search: A search that returns results reasonably fast.
 """
 
 EQUATIVES = """# Calculator
@@ -34,7 +37,7 @@ EQUATIVES = """# Calculator
 """
 
 EXPECTED = {
-    LINKS_AND_DEFINITIONS: ["reasonable", "reasonable", "reasonable"],
+    LINKS_AND_DEFINITIONS: ["reasonable", "reasonable", "reasonable", "reasonably", "fast"],
     EQUATIVES: ["as fast as possible", "accurate"],
 }
 

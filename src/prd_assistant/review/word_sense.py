@@ -9,7 +9,8 @@ The sense is read from the structure around the words, never from the sentence's
 it holds without the language pipeline too:
 
 * link text;
-* a definition: a list item or paragraph "Term: A(n) noun that ...";
+* a definition: the defining clause of a glossary entry "Term: A(n) noun that ...", beside
+  another such entry;
 * an equative with its standard: "as accurate as your inputs", "as fast as the current
   app" measure the quality against a named baseline, as "faster than the current app"
   does ("as fast as possible" is the unbounded-optimisation rule's).
@@ -21,6 +22,7 @@ labels, header cells) are read by the commitment gate.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -65,10 +67,27 @@ class Senses:
         return any(m.start(1) <= start and end <= m.end(1) for m in _LINK.finditer(text, low, high))
 
     def _in_definition(self, start: int) -> bool:
-        block = self.scan.block_at(start)
-        if block is None or block.kind not in ("list_item", "paragraph"):
+        """True inside the defining clause of a glossary entry ("Unrecoverable error: An
+        error that cannot reasonably be ..."), in a run of two entries or more. A single
+        "Search: A fast search that ..." describes a feature, and so does the part before the
+        relative clause ("A fast search"), which stay claims."""
+        entry = self._definition(start)
+        if entry is None or start < entry[1]:
             return False
-        return _DEFINITION.match(self.scan.text, block.start, block.end) is not None
+        starts = self.scan.line_starts
+        line = bisect_right(starts, start) - 1
+        # The last character of the line before and of the line after lies in their block.
+        neighbours = [starts[n] - 2 for n in (line, line + 2) if 0 < n < len(starts)]
+        return any(self._definition(offset) is not None for offset in neighbours)
+
+    def _definition(self, offset: int) -> tuple[int, int] | None:
+        """The span of the glossary entry holding ``offset`` and the end of its relative
+        marker ("that", "which"), or None."""
+        block = self.scan.block_at(offset)
+        if block is None or block.kind not in ("list_item", "paragraph"):
+            return None
+        entry = _DEFINITION.match(self.scan.text, block.start, block.end)
+        return None if entry is None else (block.start, entry.end())
 
     def _equative(self, start: int, end: int) -> bool:
         masked = self.scan.scan
