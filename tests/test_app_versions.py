@@ -6,6 +6,8 @@ a run). The model is faked at the model factory, as in ``test_app``.
 
 from __future__ import annotations
 
+import json
+
 from prd_assistant.ui import actions, review_pane
 from tests.support.fake_models import SectionModel
 from tests.test_app import (  # noqa: F401 - fixtures
@@ -118,3 +120,43 @@ def test_an_old_version_is_previewed_and_opened_only_after_confirming(fake_model
     at.button(key="confirm_open_version").click().run()
     assert current(at).section("overview").text == drafted
     assert len(at.selectbox(key="history_version").options) == 3  # the edit is still there
+
+
+def test_opening_an_old_version_leaves_a_locked_section_as_it_is(fake_model):  # noqa: F811
+    at = draft(new_app(key="sk-test-key"))
+    for key, text in (("overview", "Edited overview."), ("problem-statement", "Edited problem.")):
+        at.button(key=f"edit_{key}").click().run()
+        at.text_area(key=f"editor_{key}").input(text)
+        at.button(key=f"save_{key}").click().run()
+    at.button(key="lock_overview").click().run()
+    saved = [v.id for v in state_store().versions(current(at).id)]
+    at.selectbox(key="history_version").set_value(saved[-1]).run()  # the drafted one
+    at.button(key="preview_version").click().run()
+    assert any("Locked, so kept as they are now: Overview" in c.value for c in at.caption)
+    at.button(key="open_version").click().run()
+    at.button(key="confirm_open_version").click().run()
+    doc = current(at)
+    assert doc.section("overview").text == "Edited overview." and doc.section("overview").locked
+    assert doc.section("problem-statement").text.startswith("Body of 2. Problem Statement")
+
+
+def test_an_old_json_export_imports_with_its_section_versions(fake_model):  # noqa: F811
+    at = draft(new_app(key="sk-test-key"))
+    data = current(at).to_dict()
+    overview = data["sections"][0]
+    overview["versions"] = [
+        {"text": "The first overview.", "source": "draft", "created_at": 100.0, "note": ""},
+        {"text": overview["text"], "source": "edit", "created_at": 200.0, "note": ""},
+    ]
+    del overview["source"]
+    data["id"] = "0" * 32
+    fresh = new_app()
+    importer = next(u for u in fresh.get("file_uploader") if u.proto.id.endswith("import_json"))
+    importer.set_value(("old.json", json.dumps(data).encode(), "application/json"))
+    fresh.run()
+    fresh.button(key="import_button").click().run()
+    assert not fresh.exception
+    assert current(fresh).section("overview").source == "edit"
+    fresh.toggle(key="versions_overview").set_value(True).run()
+    labels = fresh.selectbox(key="version_overview").options
+    assert any("draft: Overview (earlier version)" in label for label in labels)

@@ -135,9 +135,11 @@ def _open_version() -> None:
         state.flash("warning", f"That version could not be opened: {state.failure_text(exc)}")
         return
     saved_at = next((v.saved_at for v in target.versions(current.id) if v.id == version_id), 0.0)
-    for section in old.sections:
+    for index, section in enumerate(old.sections):
         now = next((s for s in current.sections if s.key == section.key), None)
-        if now is None or now.text != section.text:
+        if now is not None and now.locked:
+            old.sections[index] = now  # a locked section is changed by nothing
+        elif now is None or now.text != section.text:
             section.source = "revert"  # brought back, not written by a model again
     run.cancel_run()
     st.session_state["draft"] = old
@@ -187,11 +189,14 @@ def render_preview() -> None:
     with st.container(border=True, key="version_preview_pane"):
         st.markdown(f"**Preview: the version of {when(summary.saved_at)}** · {summary.note}")
         changed = _differences(old, current)
+        locked = [now.title for _, now in changed if now.locked]
+        changed = [(before, now) for before, now in changed if not now.locked]
         filled = sum(1 for s in old.sections if s.text.strip())
         st.caption(
             f"{filled} of {len(old.sections)} sections written; "
             + (f"differs from now in {len(changed)}" if changed else "same text as now")
             + "."
+            + (f" Locked, so kept as they are now: {', '.join(locked)}." if locked else "")
         )
         for before, now in changed:
             with st.expander(f"{before.title}: then · now"):
