@@ -21,6 +21,7 @@ auth.require_user()
 sidebar.init_defaults()
 state.restore_from_url()
 sidebar.adopt_draft_model(state.draft())
+run.follow_run(state.draft())
 
 with st.sidebar:
     auth.render_account()

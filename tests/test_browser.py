@@ -361,9 +361,9 @@ def test_clicks_during_drafting_request_each_section_once_and_redrafts_stay_in_p
     assert _section_requests(server, since) == Counter(h for h in headings[1:])
 
     # One section regenerated low on the page keeps the scroll position.
+    settle(page)
     card = page.locator(".st-key-section_risks-mitigations").first
-    card.scroll_into_view_if_needed()
-    card.get_by_role("button", name="Regenerate").click()
+    card.get_by_role("button", name="Regenerate").click()  # scrolls down to it
     since = len(server.requests)
     before = _scrolled(page)
     assert before > 1000
@@ -523,3 +523,22 @@ def test_slow_model_calls_show_a_named_spinner_and_disable_their_button(app, pag
         ".some(b => !b.disabled && b.offsetParent)",
         timeout=60_000,
     )
+
+
+def test_a_refresh_during_a_run_follows_it_without_requesting_sections_again(app, page):
+    url, server, _ = app
+    headings = [spec.heading for spec in load_template().sections]
+    page.goto(url)
+    page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)
+    box = page.get_by_label("Service description")
+    box.fill(DESCRIPTION.replace("ParcelPing", SLOW_SERVICE))
+    box.press("Control+Enter")
+    page.get_by_text("Estimate before drafting").wait_for(timeout=30_000)
+    since = len(server.requests)
+    page.get_by_role("button", name="Draft PRD").click()
+    page.get_by_role("button", name="Skip", exact=True).click()
+    page.get_by_text("✍️ writing").first.wait_for(timeout=30_000)
+    page.reload()
+    page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)
+    page.get_by_text("19 of 19 sections done").wait_for(timeout=120_000)
+    assert _section_requests(server, since) == Counter(headings)

@@ -1,19 +1,18 @@
 """Drafting runs: queue one from a click, then stream it into the page section by section.
 
 A run is kept in ``st.session_state["run"]`` until every section in it is done or failed. Its
-model calls run in a thread of their own (:class:`RunWorker`), so a click during the run,
-which reruns the page script, goes on reading the same run instead of requesting sections
-again. Streamed text goes into per-section placeholders, throttled, instead of rebuilding the
+model calls run in a thread of their own (:mod:`prd_assistant.ui.run_worker`), so a click
+during the run, which reruns the page script, goes on reading the same run, and a refreshed
+page picks it up, instead of requesting sections again. Streamed text goes into per-section placeholders, throttled, instead of rebuilding the
 page per token.
 """
 
 from __future__ import annotations
 
-import copy
-import threading
 import time
+import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import streamlit as st
 
@@ -28,12 +27,12 @@ from prd_assistant.events import (
     ServerWaiting,
     apply_event,
 )
-from prd_assistant.ui import highlight, sidebar, state
-
-if TYPE_CHECKING:  # the drafting engine loads with the first run, not on first paint
-    from prd_assistant.drafting import Drafter
+from prd_assistant.ui import highlight, run_worker, sidebar, state
+from prd_assistant.ui.run_worker import RunWorker
 
 UPDATE_INTERVAL = 0.1  # seconds between repaints of streamed text (~10 per second)
+# How long a page waits for the script run a click interrupted to stop reading the run.
+READER_WAIT = 10.0
 STATUS_ICON = {
     SectionStatus.WAITING: "⏳ waiting",
     SectionStatus.WRITING: "✍️ writing",
@@ -60,9 +59,13 @@ def start_run(
         source: Version source recorded for the new texts.
         new: Whether ``draft`` is a new draft (saved and put in the URL first).
     """
-    if running():
+    if running() or run_worker.find(draft.id) is not None:
         # One run at a time: starting another would drop the sections in flight.
-        state.flash("info", "Drafting is still running; try again when it has finished.")
+        state.flash(
+            "info",
+            "Drafting of this draft is still running (here or in another tab); "
+            "try again when it has finished.",
+        )
         return
     if new:
         state.set_draft(draft, "created")
@@ -75,19 +78,49 @@ def start_run(
         return
     for key in targets:
         draft.section(key).status = SectionStatus.WAITING
-    st.session_state["run"] = {
-        "keys": targets,
-        "instruction": instruction,
-        "source": source,
-        "layout": "page" if new else "cards",
+    spec = {"keys": targets, "instruction": instruction, "source": source, "started": time.time()}
+    st.session_state["run"] = _new_run(spec, "page" if new else "cards")
+
+
+def _new_run(spec: dict[str, Any], layout: str) -> dict[str, Any]:
+    """A run as the session keeps it: what it drafts and how far this page has read it."""
+    return {
+        **spec,
+        "layout": layout,
+        "worker": None,
+        "read": 0,  # events of the worker applied to this page's draft
         "done": [],
         "live": {},  # section key -> text streamed so far
         "notes": {},  # section key -> retry note shown instead of its status
         "failures": [],
         "waiting": 0.0,  # seconds the server has been silent (0: it is answering)
-        "started": time.time(),
-        "worker": None,
     }
+
+
+def follow_run(draft: Draft | None) -> None:
+    """Picks up a run of ``draft`` that lost its page (a refresh, a closed tab).
+
+    Its events are applied again from the start to the draft as stored, so nothing it
+    finished is lost and nothing is requested again. A run still shown in another tab stays
+    there (tried once per run and session).
+    """
+    if draft is None or running():
+        return
+    worker = run_worker.find(draft.id)
+    tried = st.session_state["followed"]
+    if worker is None or id(worker) in tried:
+        return
+    tried.add(id(worker))
+    probe = uuid.uuid4().hex
+    with st.spinner("Picking up the drafting under way…"):
+        if not worker.claim(probe, wait=3.0):
+            return
+    worker.release(probe)
+    run = _new_run(worker.spec, "cards")
+    for key in run["keys"]:
+        draft.section(key).status = SectionStatus.WAITING
+    run["worker"] = worker
+    st.session_state["run"] = run
 
 
 def request_run(
@@ -207,57 +240,8 @@ def cancel_run() -> None:
     """Drops the pending run and stops its model calls (the PM left the draft)."""
     run = st.session_state["run"]
     st.session_state["run"] = None
-    if run is not None and run.get("worker") is not None:
+    if run is not None and run["worker"] is not None:
         run["worker"].cancel()
-
-
-class RunWorker:
-    """Drafts in a thread of its own, so a click (a rerun of the page) never restarts a run.
-
-    The page script only reads the events gathered so far: a rerun picks up where the last
-    script run stopped reading, and no section is requested twice.
-    """
-
-    def __init__(self, drafter: Drafter, draft: Draft, keys: list[str], instruction: str):
-        self._events: list[DraftEvent] = []
-        self._lock = threading.Lock()
-        self._arrived = threading.Event()
-        self._cancel = threading.Event()
-        self.finished = threading.Event()
-        self.error: BaseException | None = None
-        # The thread drafts a copy: the page may change the draft while the calls run.
-        args = (drafter, copy.deepcopy(draft), keys, instruction)
-        threading.Thread(target=self._work, args=args, name="prd-run", daemon=True).start()
-
-    def _work(self, drafter: Drafter, draft: Draft, keys: list[str], instruction: str) -> None:
-        stream = drafter.stream(draft, keys, instruction)
-        try:
-            for event in stream:
-                with self._lock:
-                    self._events.append(event)
-                self._arrived.set()
-                if self._cancel.is_set():
-                    break
-        except Exception as exc:  # re-raised in the page by whoever reads the events
-            self.error = exc
-        finally:
-            stream.close()
-            self.finished.set()
-            self._arrived.set()
-
-    def take(self, timeout: float) -> list[DraftEvent]:
-        """The events not read yet, waiting up to ``timeout`` seconds for the first one."""
-        self._arrived.wait(timeout)
-        with self._lock:
-            events, self._events = self._events, []
-            self._arrived.clear()
-            if self.finished.is_set():
-                self._arrived.set()
-        return events
-
-    def cancel(self) -> None:
-        """Stops drafting; sections not started yet are never requested."""
-        self._cancel.set()
 
 
 def _start_worker(run: dict, draft: Draft) -> RunWorker:
@@ -290,7 +274,8 @@ def _start_worker(run: dict, draft: Draft) -> RunWorker:
         retries=sidebar.retries(),
         slots=server_slots,
     )
-    worker = RunWorker(drafter, draft, list(run["keys"]), run["instruction"])
+    spec = {k: run[k] for k in ("keys", "instruction", "source", "started")}
+    worker = RunWorker(drafter, draft, spec)
     run["worker"] = worker
     return worker
 
@@ -307,37 +292,22 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
         return False
     if slots is None and run.get("layout") != "page":
         return False  # the page is drawn first; the cards' slots come back here
-    worker = run.get("worker") or _start_worker(run, draft)
-    total = len(run["keys"])
-    if slots is None:
-        progress: Any = st.progress(len(run["done"]) / max(total, 1), text="Drafting…")
-        slots = _section_slots(draft, set(run["keys"]), run)
-    else:
-        progress = _SectionProgress(slots)
-        for key in run["keys"]:
-            _paint(slots[key], draft.section(key), run)
-    last_paint = 0.0
-    while True:
-        events = worker.take(timeout=1.0)
-        # The events change the draft before anything is drawn: a rerun can interrupt the
-        # drawing, never the bookkeeping, so no event is lost or applied twice.
-        changed, ended = _apply_events(run, draft, events)
-        if ended:
-            state.save(_run_note(run, draft, ended), version=False)
-        for key in changed:
-            _paint(slots[key], draft.section(key), run)
-        done = len(run["done"])
-        if run["waiting"]:
-            text = f"Waiting for the model server: nothing received for {run['waiting']:.0f} s"
-        else:
-            text = f"Drafting… {done} of {total} sections"
-        progress.progress(done / max(total, 1), text=text)
-        if worker.finished.is_set() and not events:
-            break
-        pause = UPDATE_INTERVAL - (time.monotonic() - last_paint)
-        if pause > 0:
-            time.sleep(pause)  # about ten repaints a second, however fast tokens arrive
-        last_paint = time.monotonic()
+    worker = run["worker"] or _start_worker(run, draft)
+    # With fast reruns, the script run a click interrupted may still be reading for a moment
+    # beside this one; one reader at a time applies each event exactly once.
+    reader = uuid.uuid4().hex
+    if not worker.claim(reader, wait=READER_WAIT):
+        # Another page picked the run up while this one was away: it goes on there.
+        st.session_state["run"] = None
+        state.flash("info", "This draft's drafting goes on in another tab; reload to follow it.")
+        st.rerun()
+    try:
+        if st.session_state["run"] is not run:
+            return True  # the other reader finished the run meanwhile
+        _read_run(run, draft, worker, slots)
+    finally:
+        worker.release(reader)  # a click or a closed tab: the run goes on without this page
+    run_worker.forget(worker)
     st.session_state["run"] = None
     if worker.error is not None:
         raise worker.error
@@ -352,6 +322,41 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
         )
     st.rerun()
     return True
+
+
+def _read_run(run: dict, draft: Draft, worker: RunWorker, slots: dict[str, tuple] | None) -> None:
+    """Applies and paints the run's events as they come, until it has all been read."""
+    total = len(run["keys"])
+    if slots is None:
+        progress: Any = st.progress(len(run["done"]) / max(total, 1), text="Drafting…")
+        slots = _section_slots(draft, set(run["keys"]), run)
+    else:
+        progress = _SectionProgress(slots)
+        for key in run["keys"]:
+            _paint(slots[key], draft.section(key), run)
+    last_paint = 0.0
+    while True:
+        events = worker.read(run["read"], timeout=1.0)
+        # The events change the draft before anything is drawn: a rerun can interrupt the
+        # drawing, never the bookkeeping, so no event is lost or applied twice.
+        changed, ended = _apply_events(run, draft, events)
+        run["read"] += len(events)
+        if ended:
+            state.save(_run_note(run, draft, ended), version=False)
+        for key in changed:
+            _paint(slots[key], draft.section(key), run)
+        done = len(run["done"])
+        if run["waiting"]:
+            text = f"Waiting for the model server: nothing received for {run['waiting']:.0f} s"
+        else:
+            text = f"Drafting… {done} of {total} sections"
+        progress.progress(done / max(total, 1), text=text)
+        if worker.read_all(run["read"]):
+            return
+        pause = UPDATE_INTERVAL - (time.monotonic() - last_paint)
+        if pause > 0:
+            time.sleep(pause)  # about ten repaints a second, however fast tokens arrive
+        last_paint = time.monotonic()
 
 
 def _apply_events(run: dict, draft: Draft, events: list[DraftEvent]) -> tuple[set, list]:

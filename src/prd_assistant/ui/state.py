@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "user": LOCAL_USER,  # who is logged in (ui.auth.require_user sets it on every run)
     "meta": {},  # UI state saved with the draft: {"dismissed": [finding ids]}
     "run": None,  # pending drafting run: {"keys", "instruction", "source", "done"}
+    "followed": set(),  # runs of other pages this session tried to pick up (ids)
     "editing": set(),  # section keys whose editor is open
     "flash": [],  # (kind, message) shown once after a rerun
     "models": {},  # server URL -> model names from /v1/models
