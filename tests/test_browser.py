@@ -66,8 +66,11 @@ def chromium_or_skip() -> str:
     pytest.skip(message)
 
 
-def draft_in_browser(page, url: str, description: str = DESCRIPTION) -> None:
-    """Opens the app, types a description and drafts, skipping the clarifying form if shown."""
+def draft_in_browser(page, url: str, description: str = DESCRIPTION, *, wait: bool = True) -> None:
+    """Opens the app, types a description and drafts, skipping the clarifying form if shown.
+
+    ``wait``: wait until every section is done (otherwise return once drafting has started).
+    """
     page.goto(url)
     page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)
     box = page.get_by_label("Service description")
@@ -80,7 +83,8 @@ def draft_in_browser(page, url: str, description: str = DESCRIPTION) -> None:
     skip = page.get_by_role("button", name="Skip", exact=True)
     skip.wait_for(timeout=60_000)
     skip.click()
-    page.get_by_text("19 of 19 sections done").wait_for(timeout=90_000)
+    if wait:
+        page.get_by_text("19 of 19 sections done").wait_for(timeout=90_000)
 
 
 def launch(playwright):
@@ -137,7 +141,9 @@ def app(tmp_path_factory, pixel):
     def reply(body: dict) -> str:
         prompt = str(body.get("messages", [{}])[-1].get("content", ""))
         if SLOW_SERVICE in prompt and "response_format" not in body:
-            time.sleep(SLOW_SECONDS)  # long enough to click while the section is in flight
+            # Long enough to click while the section is in flight; "take your time" (an
+            # instruction) makes one section slow enough to watch on a loaded machine.
+            time.sleep(SLOW_SECONDS * (4 if "take your time" in prompt else 1))
         if SLOW_ASK in prompt and "response_format" in body:
             time.sleep(SLOW_SECONDS)  # a slow structured call: its spinner must show
         if "response_format" not in body and "Now write the section ## 1. Overview" in prompt:
@@ -323,16 +329,7 @@ def test_clicks_during_drafting_request_each_section_once_and_redrafts_stay_in_p
     url, server, _ = app
     headings = [spec.heading for spec in load_template().sections]
     since = len(server.requests)
-    page.goto(url)
-    page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)
-    box = page.get_by_label("Service description")
-    box.fill(DESCRIPTION.replace("ParcelPing", SLOW_SERVICE))
-    box.press("Control+Enter")
-    page.get_by_text("Estimate before drafting").wait_for(timeout=30_000)
-    page.get_by_role("button", name="Draft PRD").click()
-    skip = page.get_by_role("button", name="Skip", exact=True)
-    skip.wait_for(timeout=60_000)
-    skip.click()
+    draft_in_browser(page, url, DESCRIPTION.replace("ParcelPing", SLOW_SERVICE), wait=False)
     # Clicks while sections are in flight rerun the page; the run must go on, not restart.
     page.get_by_text("✍️ writing").first.wait_for(timeout=30_000)
     page.get_by_text("Describe the service").first.click()
@@ -367,6 +364,7 @@ def test_clicks_during_drafting_request_each_section_once_and_redrafts_stay_in_p
     since = len(server.requests)
     before = _scrolled(page)
     assert before > 1000
+    page.locator(".st-key-instruction_risks-mitigations input").first.fill("take your time")
     page.locator(".st-key-regenerate_risks-mitigations button").first.click()
     card.get_by_text("✍️ writing").wait_for(timeout=30_000)
     assert page.locator(".st-key-review_pane").first.is_visible()
@@ -528,15 +526,8 @@ def test_slow_model_calls_show_a_named_spinner_and_disable_their_button(app, pag
 def test_a_refresh_during_a_run_follows_it_without_requesting_sections_again(app, page):
     url, server, _ = app
     headings = [spec.heading for spec in load_template().sections]
-    page.goto(url)
-    page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)
-    box = page.get_by_label("Service description")
-    box.fill(DESCRIPTION.replace("ParcelPing", SLOW_SERVICE))
-    box.press("Control+Enter")
-    page.get_by_text("Estimate before drafting").wait_for(timeout=30_000)
     since = len(server.requests)
-    page.get_by_role("button", name="Draft PRD").click()
-    page.get_by_role("button", name="Skip", exact=True).click()
+    draft_in_browser(page, url, DESCRIPTION.replace("ParcelPing", SLOW_SERVICE), wait=False)
     page.get_by_text("✍️ writing").first.wait_for(timeout=30_000)
     page.reload()
     page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)

@@ -3,8 +3,8 @@
 A run is kept in ``st.session_state["run"]`` until every section in it is done or failed. Its
 model calls run in a thread of their own (:mod:`prd_assistant.ui.run_worker`), so a click
 during the run, which reruns the page script, goes on reading the same run, and a refreshed
-page picks it up, instead of requesting sections again. Streamed text goes into per-section placeholders, throttled, instead of rebuilding the
-page per token.
+page picks it up, instead of requesting sections again. Streamed text goes into per-section
+placeholders, throttled, instead of rebuilding the page per token.
 """
 
 from __future__ import annotations
