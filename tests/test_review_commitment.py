@@ -118,6 +118,9 @@ def test_a_sentence_in_running_prose_explains_but_one_on_its_own_line_states() -
     lines = "**Freshness.** Stale entries are removed quickly.\n"
     assert _claims(f"# Doc\n## Requirements\n{prose}") == []
     assert _claims(f"# Doc\n## Requirements\n{lines}") == ["quickly"]
+    # A note beside it ("Owner: TBD.") is no prose.
+    noted = "Stale entries are removed quickly. Owner: TBD.\n"
+    assert _claims(f"# Doc\n## Requirements\n{noted}") == ["quickly"]
 
 
 def test_generic_adverbs_describe_unless_a_modal_makes_them_promises() -> None:

@@ -141,6 +141,8 @@ _EXPLAINING_TITLE = re.compile(
 # SSO and audit logs ..."), after an optional emoji or check mark.
 _BOLD_LEAD = re.compile(r"[^\w*_]{0,4}(?:\*\*|__)(?P<label>[^*_\n]{1,80}?)(?:\*\*|__)")
 _LABEL_WORDS = 6
+# Words that make the text beside a sentence prose rather than a note ("Owner: TBD.").
+_PROSE_WORDS = 5
 # Columns of a table that answers questions or objections.
 _ANSWER_HEADER = re.compile(r"^(?:answers?|responses?|rebuttals?|replies|reply|a|questions?|q)$")
 _DESCRIPTION_WORDS = 3
@@ -267,7 +269,20 @@ class Gate:
             before = ""  # "**Latency.** Events are queryable ...": a label, then the claim
         before = before.strip(" \t*_>-+0123456789.)")
         after = scan.scan[end:line_end].strip(" \t*_")
-        return bool(before) or bool(after)
+        # The prose beside it must be a sentence, not a note such as "Owner: TBD.".
+        text = scan.scan
+        neighbours = []
+        if before:
+            last = start - 1
+            while last > line_start and text[last] in " \t":
+                last -= 1
+            neighbours.append(scan.sentence(last))
+        if after:
+            first = end
+            while first < line_end and text[first] in " \t":
+                first += 1
+            neighbours.append(scan.sentence(first))
+        return any(len(text[a:b].split()) >= _PROSE_WORDS for a, b in neighbours)
 
     def _sentence(self, token: Token) -> tuple[bool, bool]:
         """Whether the sentence holding ``token`` opens with an example, and whether it is a
