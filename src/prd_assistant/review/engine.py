@@ -10,6 +10,7 @@ from prd_assistant.review import (
     claims,
     commitment,
     nlp,
+    open_words,
     questions,
     rules_open,
     rules_vague,
@@ -401,7 +402,7 @@ def _candidates(
                 and rules_open.is_markup(text, start, end)
             ):
                 continue
-            if rule.category == OPEN_QUESTION and not questions.keeps(scan, rule.id, start, end):
+            if rule.category == OPEN_QUESTION and not open_words.keeps(scan, rule.id, start, end):
                 continue
             if (rule.measured_ok or rule.baseline_ok) and _excused(scan, rule, start, end):
                 continue

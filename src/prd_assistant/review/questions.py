@@ -1,21 +1,20 @@
-"""Which questions, deferrals and gaps in a PRD leave a decision open, read from the structure.
+"""Which questions in a PRD leave a decision open, read from the structure.
 
-The open-question rules in :mod:`prd_assistant.review.rules_open` match words; this module
-decides from where those words sit whether the document is really asking:
-
-* a "?" is not the document asking when it is answered (``A:`` on the next line, "→ we retry",
-  "Yes/No/Because ..." after it, an "If yes / If no" plan below a decision-point question, an
-  answer column in the same table row), when it ends an example query the product answers
-  ("queries we aim to answer with the viewer:"), when it is type notation
-  (``autoLoadLast:boolean?``), or when it frames background or motivation text;
-* a deferral or hedge word is not an open decision when it is a work status ("TODO" in a
-  Status column), an ability given to users ("allow the colour to be specified"), a writer's
-  hedge in background or rationale text ("we can probably build better tools"), or a mention
-  of a Spec Kit marker ("Use [NEEDS CLARIFICATION: ...] for ...").
+A "?" is not the document asking when it is answered (``A:`` on the next line, "→ we retry",
+"— Rate limiting applies", "Yes/No/Because ..." after it, the sentence after a run of
+questions, one explanation nested under a question item, an "If yes / If no" plan below a
+decision-point question, an answer column in the same table row), when it ends an example
+query the product answers ("queries we aim to answer with the viewer:", "Home must
+answer:"), when it is type notation (``autoLoadLast:boolean?``), a key (``Ctrl-Alt-?``) or the
+title of a cited page or issue, when it pitches the proposal ("What if the user could ...?"),
+or when it frames background or motivation text.
 
 It also finds what has no tell-tale word: every item under an Open issues / Unresolved
-questions heading (or a bold pseudo-heading such as ``**Open Questions**``), empty template
-table rows, and bare alternatives left as a plan item ("Pivot or iterate").
+questions heading (or a bold pseudo-heading such as ``**Open Questions**``), unchecked
+sign-off boxes under an approval heading, empty template table rows, unfilled bracketed
+guidance, and bare alternatives left as a plan item ("Pivot or iterate"). Whether a
+placeholder, deferral or choice *word* leaves a decision open is
+:mod:`prd_assistant.review.open_words`' job.
 """
 
 from __future__ import annotations
@@ -43,21 +42,14 @@ _PITCH = re.compile(
 # [#1694]": a key named, or the title of a page or issue cited, not the document asking.
 _CITED_AFTER = re.compile(r"\]\(|\][\[:]|[ \t]*\[#?\d+\]|[ \t]*\(#\d+\)")
 _KEY_BEFORE = re.compile(r"\b(?:ctrl|control|alt|shift|cmd|command|option|meta|win|super)[-+]$")
-# Sections that describe the world: a question there frames the text ("How do people track
-# runway today?") unless it asks what the product will do ("How will merchants be billed?").
-_FRAMING_TITLES = (
+# Titles of sections that describe the world (also read by open_words): a question there
+# frames the text ("How do people track runway today?") unless it asks what the product will
+# do ("How will merchants be billed?").
+FRAMING_TITLES = (
     r"background|motivation|problem(?: statement| space)?|context|prior art|competit\w+"
     r"|personas?|user research|interviews?|why (?:now|this)"
 )
-_QUESTION_CONTEXT_TITLE = re.compile(rf"\b(?:{_FRAMING_TITLES})\b")
-# Those, and sections that argue for the design: "probably", "we could" and "not sure" there
-# are the writer's hedges, not open product decisions. Questions in rationale are left to the
-# answer checks: it often asks the question it then answers. (A sketch of future work still
-# leaves its choices open: "Perhaps it is better to leave the flag out.")
-_HEDGE_CONTEXT_TITLE = re.compile(
-    rf"\b(?:{_FRAMING_TITLES}|rationale|alternatives?(?: considered)?|drawbacks"
-    r"|(?:options?|approaches|designs?|solutions?) considered|considered (?:options|approaches))\b"
-)
+_QUESTION_CONTEXT_TITLE = re.compile(rf"\b(?:{FRAMING_TITLES})\b")
 _DECIDING = re.compile(r"\b(?:we|our|should|will|shall|must|need to)\b(?! could)")
 _BOLD_ONLY = re.compile(r"(?:\*\*|__)([^*_\n]{2,120})(?:\*\*|__)[ \t]*:?[ \t]*")
 # What an answer opens with, after the "?" on the same line or on the next line.
@@ -114,7 +106,8 @@ _UNSETTLED = re.compile(
 )
 # "autoLoadLast:boolean?", "name?: string", "user?.id": a "?" in type or code notation.
 _TYPE_BEFORE = re.compile(r"\w:[ \t]?[\w<>\[\]|]+$")
-_STATUS_HEADER = re.compile(r"\b(?:status|state|progress|stage|done)\b")
+# A table column that holds a work status ("Status", "Progress"); also read by open_words.
+STATUS_HEADER = re.compile(r"\b(?:status|state|progress|stage|done)\b")
 _ANSWER_HEADER = re.compile(
     r"\b(?:answers?|outcome|decision|resolution|response|result|conclusion|finding)s?\b|^a$"
 )
@@ -122,81 +115,8 @@ _ASIDE_HEADER = re.compile(
     r"\b(?:owner|assignee|who|raised|asked|due|date|deadline|when|priority|severity|impact"
     r"|#|id|status|context|notes?|source)\b"
 )
-_STATUS_FIELD = re.compile(r"(?:^|\W)status\W{0,6}$")
-# "- Import — ⏳ Pending", "❌ TODO": a status icon marks the word as a work status.
-_STATUS_MARK = re.compile("[⏳🚧❌✅☑✔🔄⬜🟡🟢🔴⌛][ \t*_:-]*$")
-_STATUS_WORD = re.compile(r"[\W_]*(?:todo|pending|wip|to ?do)[\W_]*")
-# "allow the colour ... to be specified", "allowing the user to choose": an ability.
-_ABILITY = re.compile(
-    r"\b(?:allow|let|enable|permit)(?:s|ed|ing)?\b[^.;:!?]{0,80}$"
-    r"|\b(?:users?|customers?|admins?|administrators?|operators?|members?|people|they|viewers?)"
-    r"(?:[ \t]+(?:can|may|must|should|will|get|are able|is able))?[ \t]+$"
-)
-# "Confirm the rubric with the MDBA contact.": a note to self when it opens its sentence.
-_NOTE_TO_SELF = re.compile(
-    r"(?:check|confirm|verify|align on|clarify|finali[sz]e|agree) (?!with\b)[^\n]* with\b"
-)
-_SENTENCE_OPENING = re.compile(r"[\s>*_+\-#\d.)\[\]x]*")
-# "He's not sure about these warnings": a person in a story is unsure, not the document.
-_SOMEONE_ELSE = re.compile(
-    r"\b(?:he|she|they|he's|she's|they're|(?:the )?(?:users?|customers?|developers?|people"
-    r"|admins?|[a-z]+ers))[ \t]+(?:(?:is|are|was|were|feels?|felt|seems?|remains?)[ \t]+)?"
-    r"(?:still[ \t]+)?$"
-)
-# "support zero or one command value to be specified": an input someone gives, not a decision.
-_INPUT_NOUN = re.compile(
-    r"\b(?:values?|arguments?|parameters?|flags?|fields?|settings?|options?|paths?)[\"']?[ \t]+$"
-)
-# "If omitted, the parameter defaults to ...": the behaviour when it is left out is defined.
-_DEFAULT_STATED = re.compile(
-    r"[ \t]*,[^.;]{0,60}\b(?:defaults?|is used|will be|uses|falls? back|is assumed|is inferred"
-    r"|is left|are left|is treated|are treated|is ignored|are ignored)\b"
-)
-_RECOMMENDED = re.compile(r"\b(?:recommend\w*|propos\w*|plan|decision|approach|suggest\w*)\b")
-_FORMAT_MASK = re.compile(r"[.:,/]x")
-_FORMAT_LEAD = re.compile(r"\b(?:e\.g\.|for example|format\w*|such as|pattern|mask)")
-_FORMAT_MASK_BEFORE = re.compile(r"x[.:,/]$")
-_NEGATED_NOUN = re.compile(r"\bnot (?:a |an |the |something )?(?:[\w-]+ ){0,2}$")
-# "as we'll see", "as we will see below": a pointer further into the document.
-_FORWARD_POINTER = re.compile(r"\bas[ \t]+$")
-_CONDITION = re.compile(
-    r"\b(?:if|when|unless|where|whether)[ \t]+(?:it is[ \t]+|is[ \t]+)?$"
-    # "if the style team thinks it is not specified in enough detail": the same condition,
-    # further back in its clause.
-    r"|\b(?:if|unless)[ \t][^,.;:!?()\n]{1,60}[ \t](?:is|are)[ \t]+$"
-)
-_HEDGE_RULE = "unresolved-choice"
-# "... (or something like that)", "or maybe": the writer left the alternative itself open,
-# whatever the section.
-_OPEN_ALTERNATIVE = ("or something", "or maybe")
-# "we may have missed", "we could just as well have used", "we might be able to": a modal that
-# states a possibility or a counterfactual, not an option being weighed.
-_POSSIBILITY_AFTER = re.compile(
-    r"[ \t]+(?:(?:also|then|still|even)[ \t]+)?(?:have(?! to)[ \t]+\w+|be able to|just as well"
-    # "We could now split B in two": a step in a walk-through.
-    r"|now\b)"
-)
-_EXAMPLE_INTRO = re.compile(r"\b(?:like this|like so|as follows|for (?:example|instance)|e\.g\.)")
-# "## Future work": "we could also have a collect-a-profile API" lists a possible addition.
-# (A hedged choice there stays open: "Perhaps it is better to leave the flag out.")
-_FUTURE_TITLE = re.compile(
-    r"\bfuture (?:possibilities|work|directions|extensions|enhancements|ideas|improvements)\b"
-)
-_MODAL_HEDGE = re.compile(r"(?:we|i|the team) (?:might|may|could)\b|might ")
-_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)[ \t]+\(?$")
-# "could not possibly be aware": an intensifier, not a hedge.
-_NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bcannot)[ \t]+$")
-# "In the future we may also support ...", "(and in the future perhaps vector registers)": a
-# possibility put off to later is a scoping statement, not a choice left open.
-_LATER_BEFORE = re.compile(
-    r"\b(?:in the (?:near |distant )?future|eventually|some ?day|down the road|over time"
-    r"|in (?:a )?future (?:versions?|releases?|iterations?))\b[^.;:!?]{0,40}$"
-)
-_HEDGE_WORDS = re.compile(r"not sure|unsure|unclear")
-# "Use [NEEDS CLARIFICATION: ...] for", "No [NEEDS CLARIFICATION] markers remain": the marker
-# named, not used.
-_MARKER_MENTION = re.compile(r"\b(?:use|mark(?: it| them)? with|add|insert|any|no)[ \t]+\[?$")
-_MARKERS_WORD = re.compile(r"[ \t]*markers?\b")
+# What may open a sentence before its first word: bullets, numbers, quote marks, a checkbox.
+SENTENCE_OPENING = re.compile(r"[\s>*_+\-#\d.)\[\]x]*")
 # An unchecked box, and the words that make a list of them sign-offs (see pending_sign_offs).
 _UNCHECKED = re.compile(r"\[ \][ \t]+\S")
 _SIGN_OFF = re.compile(r"\b(?:approv\w*|sign[- ]?offs?|signatures?|reviewers?)\b")
@@ -316,7 +236,7 @@ class Structure:
         s_start, _ = scan.sentence(mark)
         if area.under(_QUESTION_CONTEXT_TITLE) and not _DECIDING.search(masked, s_start, mark):
             return True  # "Why do teams abandon dashboards?" frames the problem
-        opening = _SENTENCE_OPENING.match(masked, s_start, mark).end()
+        opening = SENTENCE_OPENING.match(masked, s_start, mark).end()
         if _PITCH.match(masked, opening, mark):
             return True
         # "What if GCs occur rapidly? Should the runtime expose when a GC ends? It suffices to
@@ -463,7 +383,7 @@ class Structure:
             header = normalize_title(other.header)
             if _ANSWER_HEADER.search(header):
                 return bool(value.strip(" -–—*_"))
-            if _STATUS_HEADER.search(header) and _RESOLVED_TITLE.search(value):
+            if STATUS_HEADER.search(header) and _RESOLVED_TITLE.search(value):
                 return True
         return (
             cell.column == 0
@@ -502,144 +422,6 @@ def _answered_in_pipe_row(scan: Scan, mark: int) -> bool:
         return False
     cells = text[mark + 1 : min(line_end, mark + 2000)].split("|")
     return len(cells) >= 3 and not cells[0].strip() and bool(cells[1].strip())
-
-
-def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
-    """False when a placeholder, deferral or choice word at ``start``..``end`` decides nothing
-    open (see the module docstring)."""
-    masked = scan.scan
-    match = masked[start:end]
-    if _STATUS_WORD.fullmatch(match) and _status_value(scan, start, end):
-        return False
-    if match.startswith("todo") and masked[start - 1 : start] == "/":
-        return False  # "doc/TODO.md": a file
-    if (
-        _FORMAT_MASK.match(masked, end)
-        or _FORMAT_MASK_BEFORE.search(masked, max(0, start - 3), start)
-    ) and _FORMAT_LEAD.search(masked, max(scan.sentence(start)[0], start - 60), start):
-        return False  # "format (e.g., $XX.XX for USD)": the shape of a number, not a missing one
-    original = scan.text[start:end]
-    if rule_id == "deferred-decision" and original.startswith(("SHALL ", "MUST ", "WILL ")):
-        return False  # "A config struct SHALL be defined in ...": a requirement (RFC 2119, EARS)
-    if (
-        rule_id == "deferred-decision"
-        and match.startswith("to be ")
-        and _NEGATED_NOUN.search(masked, max(0, start - 40), start)
-    ):
-        return False  # "not a paraphrase to be confirmed later — it is verified"
-    if rule_id == "deferred-decision" and match.startswith(("to ", "will ")):
-        s_start, _ = scan.sentence(start)
-        if _ABILITY.search(masked, max(s_start, start - 100), start):
-            return False
-    if (
-        rule_id == "deferred-decision"
-        and _NOTE_TO_SELF.match(match)
-        and not _SENTENCE_OPENING.fullmatch(masked, scan.sentence(start)[0], start)
-    ):
-        return False  # "agents verify the address with the customer": a flow step
-    if (
-        rule_id == "deferred-decision"
-        and match.startswith(("not sure", "unsure"))
-        and _SOMEONE_ELSE.search(masked, max(scan.sentence(start)[0], start - 40), start)
-    ):
-        return False
-    if (
-        rule_id == "deferred-decision"
-        and match.startswith("to be ")
-        and _INPUT_NOUN.search(masked, max(0, start - 20), start)
-    ):
-        return False
-    if (
-        rule_id == "deferred-decision"
-        and match.endswith(" see")
-        and _FORWARD_POINTER.search(masked, max(0, start - 6), start)
-    ):
-        return False
-    # "if not specified, the version is inferred": a condition, not a missing decision.
-    if (
-        rule_id == "deferred-decision"
-        and match.startswith("not ")
-        and _CONDITION.search(masked, max(scan.sentence(start)[0], start - 80), start)
-    ):
-        return False
-    if rule_id == "deferred-decision" and match.startswith("needs clarification"):
-        if _MARKER_MENTION.search(masked, max(0, start - 20), start):
-            return False
-        bracket_end = masked.find("]", end, end + 300)
-        if bracket_end > 0 and _MARKERS_WORD.match(masked, bracket_end + 1):
-            return False
-    if rule_id == _HEDGE_RULE and _possibility(scan, start, end):
-        return False
-    if (
-        rule_id == _HEDGE_RULE
-        and match.startswith("if ")
-        and _DEFAULT_STATED.match(masked, end, scan.sentence(start)[1])
-    ):
-        return False  # "If omitted, then the parameter will be left blank": a default
-    if (
-        rule_id == "deferred-decision"
-        and match.startswith(("is to ", "are to "))
-        and _RECOMMENDED.search(masked, max(scan.sentence(start)[0], start - 80), start)
-    ):
-        return False  # "The recommendation for this proposal is to choose option 3"
-    hedge = rule_id == _HEDGE_RULE or (
-        rule_id == "deferred-decision" and _HEDGE_WORDS.search(match) is not None
-    )
-    area = scan.area(start)
-    return not (
-        hedge
-        and not area.open_questions
-        and area.under(_HEDGE_CONTEXT_TITLE)
-        and not match.startswith(_OPEN_ALTERNATIVE)
-    )
-
-
-def _possibility(scan: Scan, start: int, end: int) -> bool:
-    """True when a hedge word states a possibility rather than leaving a choice open: see
-    :data:`_POSSIBILITY_AFTER`, :data:`_NEGATED_BEFORE`, :data:`_LATER_BEFORE`,
-    :data:`_FUTURE_TITLE`, :data:`_ARTICLE_BEFORE`, "potentially" inside a sentence, and a
-    sentence that introduces an example ("we might write:" above code, "We could then add a
-    fourth iterator like this:")."""
-    masked = scan.scan
-    s_start, s_end = scan.sentence(start)
-    if _POSSIBILITY_AFTER.match(masked, end, s_end):
-        return True
-    if _NEGATED_BEFORE.search(masked, max(s_start, start - 12), start):
-        return True
-    if _MODAL_HEDGE.match(masked, start, end) and scan.area(start).under(_FUTURE_TITLE):
-        return True
-    if _ARTICLE_BEFORE.search(masked, max(s_start, start - 6), start):
-        return True  # "on a possibly non-exhaustive enum": a hedged attribute
-    if masked.startswith("potentially", start) and not _SENTENCE_OPENING.fullmatch(
-        masked, s_start, start
-    ):
-        return True
-    if _LATER_BEFORE.search(masked, max(s_start, start - 80), start):
-        return True
-    if masked[s_start:s_end].rstrip(" \t*_").endswith(":") and scan.doc is not None:
-        if _EXAMPLE_INTRO.search(masked, s_start, s_end):
-            return True
-        block = scan.block_at(start)
-        following = scan.doc.next_block(block.end + 1) if block is not None else None
-        return following is not None and following.kind == "code"
-    return False
-
-
-def _status_value(scan: Scan, start: int, end: int) -> bool:
-    """True when the word is the whole value of a status cell, a "Status:" field or an
-    item marked with a status icon."""
-    cell = scan.cell(start)
-    masked = scan.scan
-    if cell is not None:
-        if not _STATUS_WORD.fullmatch(masked[cell.start : cell.end]):
-            return False
-        return _STATUS_HEADER.search(cell.header.lower()) is not None
-    line_start, line_end = scan.line_span(start)
-    alone = not masked[end:line_end].strip(" \t*_.")
-    return alone and (
-        _STATUS_FIELD.search(masked, line_start, start) is not None
-        or _STATUS_MARK.search(masked, max(line_start, start - 4), start) is not None
-    )
 
 
 def listed_items(structure: Structure) -> list[tuple[int, int]]:
