@@ -89,3 +89,24 @@ def test_a_draft_link_alone_reopens_with_the_drafts_model(fake_model):  # noqa: 
     assert fresh.session_state["provider"] == "OpenAI"
     assert fresh.session_state["model_text"] == current(fresh).model
     assert "Outline mode" not in page_text(fresh)
+
+
+def _in_order(node) -> list:
+    """Every element under ``node`` in page order."""
+    children = getattr(node, "children", None)
+    if not children:
+        return [node]
+    return [e for key in sorted(children) for e in _in_order(children[key])]
+
+
+def test_a_failed_suggestion_is_reported_beside_its_button(fake_model):  # noqa: F811
+    at = draft(new_app(key="sk-test-key"))  # the fake model answers with prose, not JSON
+    at.button(key="suggest_button").click().run()
+    page = _in_order(at.main)
+    button = next(i for i, e in enumerate(page) if getattr(e, "key", None) == "suggest_button")
+    errors = [
+        i
+        for i, e in enumerate(page)
+        if type(e).__name__ == "Error" and "Could not get suggestions" in str(e.value)
+    ]
+    assert errors and all(i > button for i in errors)
