@@ -94,7 +94,8 @@ def launch(playwright):
 # Sections of this service take SLOW_SECONDS each, so a test can click while they are in flight.
 SLOW_SERVICE = "SlowPing"
 SLOW_SECONDS = 1.5
-SLOW_ASK = "SlowAsk"  # clarifying questions and suggestions about it take SLOW_SECONDS
+SLOW_ASK = "SlowAsk"  # clarifying questions and suggestions about it take ASK_SECONDS
+ASK_SECONDS = 3.0  # long enough to see the spinner even on a busy machine
 OVERVIEW_TEXT = (
     "The service must be fast. Latency stays ≤ __ ms at peak.\n\n![pixel]({pixel}/p.png?leak=draft)"
 )
@@ -145,7 +146,7 @@ def app(tmp_path_factory, pixel):
             # instruction) makes one section slow enough to watch on a loaded machine.
             time.sleep(SLOW_SECONDS * (4 if "take your time" in prompt else 1))
         if SLOW_ASK in prompt and "response_format" in body:
-            time.sleep(SLOW_SECONDS)  # a slow structured call: its spinner must show
+            time.sleep(ASK_SECONDS)  # a slow structured call: its spinner must show
         if "response_format" not in body and "Now write the section ## 1. Overview" in prompt:
             return overview
         return default_reply(body)
@@ -478,7 +479,9 @@ def test_the_review_pane_stays_beside_the_draft_and_links_both_ways(app, page):
     _overview(page).get_by_text("must be fast").wait_for(timeout=90_000)
     settle(page)
     # The uploaders state the real limit (config.toml), not Streamlit's default 200MB.
-    limits = page.locator('[data-testid="stFileUploaderDropzoneInstructions"]').all_text_contents()
+    dropzones = page.locator('[data-testid="stFileUploaderDropzoneInstructions"]')
+    dropzones.first.wait_for(state="attached", timeout=30_000)
+    limits = dropzones.all_text_contents()
     assert limits and all("10MB per file" in t and "200MB" not in t for t in limits)
     # From a section's flag count to its findings, and from a finding back to its text.
     _overview(page).get_by_role("link", name=re.compile("flag.*review")).click()
