@@ -24,14 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.draft_speed import DESCRIPTION  # noqa: E402
 from benchmarks.machine import describe  # noqa: E402
 from tests.support.llama_server import LLAMA_PYTHON, MODEL_ALIAS, llama_server  # noqa: E402
 
-DESCRIPTION = (
-    "ParcelPing is a delivery notification service for online merchants. It sends SMS and email "
-    "updates to shoppers when a parcel ships, is out for delivery or is delayed, and handles "
-    "2,000 notifications per minute at peak."
-)
 RUNS = {"default": [], "c1": ["--concurrency", "1"]}
 
 

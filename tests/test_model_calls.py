@@ -19,22 +19,10 @@ from prd_assistant.assist import ai_review, clarifying_questions
 from prd_assistant.cli import main
 from prd_assistant.review import review
 from tests.support.openai_server import Finish, OpenAIStubServer, Stall, Status
+from tests.test_assist_openai import SUGGESTIONS
 
 PRD = Path(__file__).parent / "data" / "assist" / "contradictions_payments.md"
 TEXT = PRD.read_text(encoding="utf-8")
-SUGGESTIONS = {
-    "risks": [
-        {
-            "title": "Kafka outage blocks transfer events",
-            "section": "9. APIs & Interactions",
-            "likelihood": "medium",
-            "impact": "high",
-            "mitigation": "Use a transactional outbox.",
-        }
-    ],
-    "open_questions": [],
-    "rewrites": [],
-}
 QUESTIONS = {"questions": [{"question": "How many transfers per second?", "options": ["200/s"]}]}
 
 
