@@ -153,3 +153,13 @@ def test_a_reply_stopped_at_its_length_limit_shows_as_truncated_not_done():
         assert cut.text.strip()  # what arrived is kept
         assert sum(s.status is SectionStatus.DONE for s in doc.sections) == 18
         assert page_text(at).count("✂️ truncated (stopped at the length limit)") == 1
+
+
+def test_test_connection_makes_one_chat_call_and_does_not_retry_a_501():
+    with OpenAIStubServer(models=("test-model",)) as server:
+        server.enqueue(*[Status(501)] * 4)
+        at = server_app(server.url)
+        at.button(key="test_connection").click().run()
+        assert "chat call failed" in at.error[0].value and "501" in at.error[0].value
+        assert server.calls == 1
+        assert server.requests[0]["stream"] is True and server.requests[0]["max_tokens"] == 1

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 
 from prd_assistant import llm
 
@@ -141,6 +141,22 @@ def whole_reply(
         )
         if stop.wait(wait):
             raise failure
+
+
+def ping(model: BaseChatModel) -> None:
+    """One tiny call that shows the chat endpoint answers (the app's "Test connection").
+
+    Made once, without retries: the PM sees the first failure and can try again. A reply cut
+    at its one-token cap is an answer.
+
+    Raises:
+        Exception: The model's own error (pass it to ``llm.describe_error``).
+    """
+    try:
+        whole_reply(model, [HumanMessage("Reply with OK.")], max_tokens=1, retries=0)
+    except llm.ReplyIncomplete as exc:
+        if exc.reason != "length":
+            raise
 
 
 def _one_reply(

@@ -231,7 +231,7 @@ def _test_connection() -> None:
 
 def run_connection_test() -> None:
     """Checks the model list, then one tiny chat call: "ready" means drafting will work."""
-    from prd_assistant import llm
+    from prd_assistant import llm, model_calls
 
     problem = url_problem() or (setup_problem() if not _has_credentials() else "")
     if problem:
@@ -256,7 +256,7 @@ def run_connection_test() -> None:
         st.session_state["connection"] = {"ok": False, "message": result.message}
         return
     try:
-        llm.create_chat_model(settings, streaming=False).invoke("Reply with OK.", max_tokens=1)
+        model_calls.ping(llm.create_chat_model(settings, client_retries=0))
     except Exception as exc:
         st.session_state["connection"] = {
             "ok": False,
