@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from prd_assistant.document import SectionStatus
-from tests.support.openai_server import Finish, OpenAIStubServer, Status
+from tests.support.openai_server import Finish, OpenAIStubServer, Status, default_reply
 from tests.test_app import APP, DESCRIPTION, HEADINGS, TIMEOUT, current, draft, isolated, page_text
 
 __all__ = ["isolated"]  # the autouse fixture: fresh database, no model env
@@ -163,3 +163,20 @@ def test_test_connection_makes_one_chat_call_and_does_not_retry_a_501():
         assert "chat call failed" in at.error[0].value and "501" in at.error[0].value
         assert server.calls == 1
         assert server.requests[0]["stream"] is True and server.requests[0]["max_tokens"] == 1
+
+
+def test_a_key_the_server_echoes_into_replies_is_neither_stored_nor_shown(tmp_path):
+    secret = "sk-echoed-by-the-server-1234567890"
+
+    def echoing(body):  # a server (or an injected prompt) that repeats the key
+        return default_reply(body) + f"\n\nDebug: key={secret}"
+
+    with OpenAIStubServer(models=("test-model",), reply=echoing) as server:
+        at = draft(server_app(server.url, key=secret))
+        assert not at.exception
+        doc = current(at)
+        assert all(s.status is SectionStatus.DONE for s in doc.sections)
+        assert "[key hidden]" in doc.to_markdown()
+        assert secret not in doc.to_markdown() + page_text(at)
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("drafts.sqlite3*"))
+    assert stored and secret.encode() not in stored
