@@ -175,7 +175,7 @@ def test_a_silent_server_stops_sections_queued_behind_it_without_calling_again(m
 
 
 class _OneFatalSection(SectionModel):
-    """Scope fails for every call after 0.3 s; Risks sends nothing for 3 s; others stream slowly."""
+    """Scope fails for every call after 0.3 s; Risks sends nothing for 8 s; others stream slowly."""
 
     def _stream(self, messages, stop=None, run_manager=None, **kwargs):
         heading = asked_heading(messages)
@@ -183,7 +183,7 @@ class _OneFatalSection(SectionModel):
             time.sleep(0.3)
             raise llm.ModelConfigError("The server refuses every call.")
         if heading == "## Risks":
-            time.sleep(3)
+            time.sleep(8)
         for chunk in super()._stream(messages, stop, run_manager, **kwargs):
             time.sleep(0.15)
             yield chunk
@@ -208,7 +208,7 @@ def test_a_server_wide_failure_keeps_the_replies_already_arriving_and_skips_the_
     # Risks had nothing on its way (first byte pending) and Rollout had not started: both are
     # skipped at once, without waiting for Risks' reply.
     assert failed["risks"].skipped and failed["rollout"].skipped
-    assert elapsed < 2.5
+    assert elapsed < 6
 
 
 def test_a_fatal_failure_closes_the_gate_to_calls_queued_behind_it():
@@ -238,11 +238,11 @@ def test_a_server_that_never_accepts_the_connection_is_given_up_at_the_connect_t
             base_url=f"http://{host}:{port}/v1",
             connect_timeout=0.5,
             idle_timeout=30,
-            max_retries=1,
+            max_retries=0,
         )
         template = parse_template(SMALL_TEMPLATE, "small")
         model = llm.create_chat_model(settings, client_retries=0)
-        drafter = Drafter(template, model, model_name="test-model", retries=1, concurrency=1)
+        drafter = Drafter(template, model, model_name="test-model", retries=0, concurrency=1)
         started = time.perf_counter()
         events = list(drafter.stream(Draft.from_template(template, DESCRIPTION, "ParcelPing")))
         elapsed = time.perf_counter() - started
@@ -250,7 +250,7 @@ def test_a_server_that_never_accepts_the_connection_is_given_up_at_the_connect_t
             filler.close()
     failed = [e for e in events if isinstance(e, SectionFailed)]
     assert len(failed) == 3 and "did not answer in time" in failed[0].error
-    assert elapsed < 5
+    assert elapsed < 15  # three connect limits of 0.5 s, not the 300 s total each
 
 
 def test_a_reply_still_streaming_at_the_total_timeout_is_not_kept_as_done():
