@@ -69,7 +69,7 @@ def _replies(suggestions: str | list[str] | None = None):
 
 def _settings(server: OpenAIStubServer, **kw: Any) -> llm.ModelSettings:
     return llm.ModelSettings(
-        model="test-model", base_url=server.url, timeout=10, max_retries=0, **kw
+        model="test-model", base_url=server.url, timeout=60, max_retries=0, **kw
     )
 
 

@@ -50,7 +50,7 @@ def _review_calls(server: OpenAIStubServer) -> list[dict[str, Any]]:
 
 
 def _settings(server: OpenAIStubServer, **kw: Any) -> llm.ModelSettings:
-    values: dict[str, Any] = {"model": "test-model", "base_url": server.url, "timeout": 20}
+    values: dict[str, Any] = {"model": "test-model", "base_url": server.url, "timeout": 60}
     return llm.ModelSettings(**{**values, **kw})
 
 
