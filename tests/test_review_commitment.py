@@ -248,3 +248,11 @@ def test_a_clarification_marker_that_asks_for_a_number_is_an_unquantified_claim(
     found = [f for f in review(doc) if f.rule == "clarification-needs-number"]
     assert [(f.line, f.match) for f in found] == [(3, "[NEEDS CLARIFICATION: target latency]")]
     assert found[0].category == "unquantified_claim"
+
+
+def test_a_long_sentence_the_parser_misreads_as_a_fragment_still_explains() -> None:
+    doc = (
+        "# D\n## Design\nThese two constraints point to setting the property as early as "
+        "possible during the evaluation of the targets of the base SDK for this reason.\n"
+    )
+    assert _claims(doc) == []

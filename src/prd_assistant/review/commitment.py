@@ -141,6 +141,8 @@ _EXPLAINING_TITLE = re.compile(
 # SSO and audit logs ..."), after an optional emoji or check mark.
 _BOLD_LEAD = re.compile(r"[^\w*_]{0,4}(?:\*\*|__)(?P<label>[^*_\n]{1,80}?)(?:\*\*|__)")
 _LABEL_WORDS = 6
+# Words a fragment (a feature, a label) may have.
+_FRAGMENT_WORDS = 20
 # Words that make the text beside a sentence prose rather than a note ("Owner: TBD.").
 _PROSE_WORDS = 5
 # Columns of a table that answers questions or objections.
@@ -519,6 +521,8 @@ def _clause_verb(token: Token) -> Token:
 def _is_fragment(sentence: Span) -> bool:
     """True for a sentence that names something ("A modern refunds platform", "Boot time:
     under 40", "Improving search") rather than saying something about it."""
+    if sum(not t.is_punct and not t.is_space for t in sentence) > _FRAGMENT_WORDS:
+        return False  # a long "fragment" is a sentence the parser misread
     root = sentence.root
     if any(child.dep_ in SUBJECTS for child in root.children):
         return False
