@@ -110,6 +110,8 @@ def _words(text: str) -> frozenset[str]:
 
 MODALS = _words("must shall should will would can could may might need needs")
 SUBJECTS = frozenset(("nsubj", "nsubjpass", "csubj", "csubjpass", "expl"))
+# Embedded clauses whose verb heads a clause of its own (see clause_verb).
+_SUBORDINATE = frozenset(("xcomp", "advcl", "ccomp", "relcl", "acl", "conj", "pcomp"))
 # Subjects whose sentences describe the world (who suffers, who competes, what is broken).
 WORLD_SUBJECTS = _words(
     """competitor competitors rival rivals incumbent incumbents problem problems pain pains
@@ -431,12 +433,18 @@ class Sentences:
         return span if span is not None and len(span) else None
 
 
-def _clause_verb(token: Token) -> Token:
-    """The verb of the clause holding ``token`` (the token itself if it heads one)."""
+def clause_verb(token: Token, *, subordinate: bool = False) -> Token:
+    """The verb of the clause holding ``token`` (the token itself if it heads one).
+
+    With ``subordinate``, the head of an embedded clause (xcomp, advcl, ccomp, relcl, acl,
+    conj, pcomp) counts as a clause verb even without a subject of its own.
+    """
     current = token
     for _ in range(40):
         if current.pos_ in ("VERB", "AUX") and (
-            current.dep_ == "ROOT" or any(c.dep_ in SUBJECTS for c in current.children)
+            current.dep_ == "ROOT"
+            or any(c.dep_ in SUBJECTS for c in current.children)
+            or (subordinate and current.dep_ in _SUBORDINATE)
         ):
             return current
         if current.head is current:
@@ -445,12 +453,15 @@ def _clause_verb(token: Token) -> Token:
     return current
 
 
-def _subject(verb: Token) -> Token | None:
+def clause_subject(
+    verb: Token, shares: tuple[str, ...] = ("conj", "xcomp", "ccomp")
+) -> Token | None:
+    """The subject of ``verb``, or of the verb it is joined to by one of ``shares``."""
     for _ in range(10):
         for child in verb.children:
             if child.dep_ in SUBJECTS:
                 return child
-        if verb.dep_ not in ("conj", "xcomp", "ccomp") or verb.head is verb:
+        if verb.dep_ not in shares or verb.head is verb:
             return None
         verb = verb.head
     return None
@@ -485,18 +496,18 @@ def is_context(token: Token) -> bool:
     # The opening words are enough, and reading only them keeps a long sentence linear.
     if _USER_STORY.match(token.doc[:8].text):
         return False  # "As a teacher, I want authoring to be fast": a requirement
-    verb = _clause_verb(token)
+    verb = clause_verb(token)
     for _ in range(10):
         if _describes_world(verb):
             return True
         if verb.dep_ not in ("ccomp", "xcomp", "advcl", "conj", "csubj") or verb.head is verb:
             return False
-        verb = _clause_verb(verb.head)
+        verb = clause_verb(verb.head)
     return False
 
 
 def _describes_world(verb: Token) -> bool:
-    subject = _subject(verb)
+    subject = clause_subject(verb)
     if subject is None:
         return False
     if _has_modal(verb):
@@ -601,8 +612,8 @@ def judges_product(token: Token) -> bool:
     if token.tag_ == "JJS" or any(c.tag_ == "RBS" for c in token.children):
         return True  # a superlative judgement: "picks the best slot", "the most relevant"
     role = _judged_adjective(token)
-    verb = _clause_verb(role)
-    subject = _subject(verb)
+    verb = clause_verb(role)
+    subject = clause_subject(verb)
     if role.dep_ in ("acomp", "oprd", "attr", "xcomp"):
         product = subject is not None and subject.lemma_.lower() in PRODUCT_NOUNS
         return product or _has_modal(verb)

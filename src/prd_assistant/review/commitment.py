@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from prd_assistant.review.claims import SUBJECTS, clause_subject, clause_verb
 from prd_assistant.template import normalize_title
 
 if TYPE_CHECKING:
@@ -46,7 +47,6 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-SUBJECTS = frozenset(("nsubj", "nsubjpass", "csubj", "csubjpass", "expl"))
 # Modals of obligation, promise and plan.
 REQUIRING = _words("must shall should will 'll wo need needs ought")
 # Modals of possibility: what would, could or might happen is not promised.
@@ -184,7 +184,7 @@ class Gate:
         risk, section = self._section(offset)
         if not risk and _in_subject(token):
             return False  # "Some applications have icons", "Stability is mostly no problem"
-        verb = _clause_verb(token)
+        verb = clause_verb(token, subordinate=True)
         hypothetical = False
         for _ in range(12):
             verdict = _clause_verdict(verb, risk)
@@ -195,7 +195,7 @@ class Gate:
             own_clause = False
             if verb.dep_ == "ROOT" or verb.head is verb:
                 break
-            verb = _clause_verb(verb.head)
+            verb = clause_verb(verb.head, subordinate=True)
         if hypothetical or (len(words) == 1 and token.lower_ in _GENERIC):
             return False  # "Reporting types often bundle context": how things usually are
         if self.scan.doc is None or not self.scan.doc.sections:
@@ -353,7 +353,7 @@ def _clause_verdict(verb: Token, risk: bool) -> bool | None:
     """True if the clause headed by ``verb`` commits, False if it explains, None when the
     clause alone does not say (look at the clause that governs it, then at the block and
     the section)."""
-    subject = _subject(verb)
+    subject = clause_subject(verb, shares=("conj", "xcomp"))
     modal = _modal(verb)
     if subject is not None and _is_world(subject):
         return False
@@ -429,19 +429,6 @@ def _lemma(token: Token) -> str:
     return token.lemma_.lower() if token.lemma_ else token.lower_
 
 
-def _subject(verb: Token) -> Token | None:
-    current = verb
-    for _ in range(10):
-        for child in current.children:
-            if child.dep_ in SUBJECTS:
-                return child
-        # A conjoined or complement verb shares its head's subject ("must load and run fast").
-        if current.dep_ not in ("conj", "xcomp") or current.head is current:
-            return None
-        current = current.head
-    return None
-
-
 def _modal(verb: Token) -> str | None:
     """The modal (lower case) of the clause, shared along conjoined verbs, else None."""
     current = verb
@@ -498,24 +485,6 @@ def _is_imperative(verb: Token) -> bool:
     return (first.pos_ == "ADV" and first.nbor(1).i == verb.i) or (
         first.pos_ == "ADV" and first.nbor(1).is_punct and first.nbor(2).i == verb.i
     )
-
-
-def _clause_verb(token: Token) -> Token:
-    """The verb heading the clause that holds ``token`` (the token itself if it heads one)."""
-    current = token
-    for _ in range(40):
-        if current.pos_ in ("VERB", "AUX") and (
-            current.dep_ == "ROOT" or any(c.dep_ in SUBJECTS for c in current.children)
-        ):
-            return current
-        if current.dep_ in ("xcomp", "advcl", "ccomp", "relcl", "acl", "conj", "pcomp") and (
-            current.pos_ in ("VERB", "AUX")
-        ):
-            return current
-        if current.head is current:
-            return current
-        current = current.head
-    return current
 
 
 def _is_fragment(sentence: Span) -> bool:
