@@ -267,13 +267,16 @@ def test_heldout_files_match_their_frozen_hashes() -> None:
     for row in (REAL / "HELDOUT.sha256").read_text(encoding="utf-8").splitlines():
         digest, name = row.split("  ", 1)
         listed[name] = digest
-    present = {f"heldout/{path.name}" for path in (REAL / "heldout").iterdir()}
+    folder = REAL / "heldout"
+    present = {f"heldout/{path.name}" for path in folder.iterdir()} if folder.exists() else set()
     assert set(listed) == present
     for name, digest in listed.items():
         assert hashlib.sha256((REAL / name).read_bytes()).hexdigest() == digest, name
 
 
 def test_heldout_labels_point_at_text(bench: ModuleType) -> None:
+    if not (REAL / "HELDOUT.sha256").read_text(encoding="utf-8").strip():
+        pytest.skip("between held-out sets: the last one moved to dev, the next is being labelled")
     documents = [bench.load_document(path) for path in bench.document_paths("heldout", REAL)]
     assert len(documents) >= 5
     assert [p for d in documents for p in bench.unlabelled_problems(d)] == []
