@@ -11,7 +11,14 @@ listed (blank lines, fences, code, table separators, structural headings: see
 text must have a label row, or the scorer refuses to run.
 
 False flags per 1,000 words of clean prose: findings of either category that touch a line
-labelled 0/0, per 1,000 words of those lines. ``-v`` lists every miss and false flag with the
+labelled 0/0, per 1,000 words of those lines.
+
+Right reason: a true-positive line is flagged for the right reason when a finding of its
+category overlaps the words its label's note quotes ("..." in the note: the words that are the
+problem), or flags words the note names unquoted (a line open and unquantified at once quotes
+its vague words and names its "NEEDS CLARIFICATION" marker). Lines whose note quotes nothing
+that can be found on the line are left out of the share; ``-v`` lists each line flagged for
+another reason (``REASON``). ``-v`` lists every miss and false flag with the
 line's text and the rule. The last line printed is the same figures as one JSON object.
 
 Nobody tunes on ``heldout``: it is run once, at the end (its file hashes are frozen in
@@ -81,6 +88,11 @@ class CategoryScore:
     tp: list[int] = field(default_factory=list)
     fp: list[int] = field(default_factory=list)
     fn: list[int] = field(default_factory=list)
+    # True-positive lines by whether a finding covers the words the note quotes; "unquoted"
+    # lines have no quote that can be found on the line.
+    right: list[int] = field(default_factory=list)
+    wrong: list[int] = field(default_factory=list)
+    unquoted: list[int] = field(default_factory=list)
 
     @property
     def positives(self) -> int:
@@ -100,10 +112,19 @@ class CategoryScore:
         total = self.precision + self.recall
         return 2 * self.precision * self.recall / total if total else 0.0
 
+    @property
+    def right_reason(self) -> float:
+        """Share of the quoted true-positive lines whose finding covers the quoted words."""
+        judged = len(self.right) + len(self.wrong)
+        return len(self.right) / judged if judged else 1.0
+
     def add(self, other: CategoryScore) -> None:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
+        self.right += other.right
+        self.wrong += other.wrong
+        self.unquoted += other.unquoted
 
 
 @dataclass
@@ -247,6 +268,49 @@ def select_documents(paths: Sequence[Path], only: str | None) -> list[Path]:
     return [by_name[name] for name in wanted]
 
 
+# Words a note quotes as the problem ("fast"; curly quotes are read as straight ones); an
+# ellipsis splits a quote into parts.
+_QUOTED = re.compile(r'"([^"\n]*)"')
+_ELLIPSIS = re.compile(r"\.{3}|…")
+# Between two quoted words the line may hold markup or a line break.
+_GAP = r"[\s*_`>]+"
+# The shortest flagged text a note can name without quotes and still be read as naming it.
+_NAMED_CHARS = 6
+_SAME_LENGTH = str.maketrans("‘’“”", "''\"\"")
+
+
+def quoted_words(note: str) -> list[str]:
+    """The phrases a label's note quotes, split at ellipses (empty when it quotes nothing)."""
+    phrases = []
+    for m in _QUOTED.finditer(note.translate(_SAME_LENGTH)):
+        for part in _ELLIPSIS.split(m.group(1)):
+            part = part.strip(" \t,;:.'")
+            if any(c.isalnum() for c in part):
+                phrases.append(part)
+    return phrases
+
+
+def quoted_spans(text: str, line: int, note: str) -> list[tuple[int, int]]:
+    """Offsets in ``text`` of the words ``note`` quotes, where they touch 1-based ``line``
+    (a quote may wrap onto the lines beside it)."""
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    if not 1 <= line <= len(starts):
+        return []
+    line_start = starts[line - 1]
+    line_end = starts[line] - 1 if line < len(starts) else len(text)
+    low = starts[max(0, line - 2)]
+    high = starts[line + 1] - 1 if line + 1 < len(starts) else len(text)
+    plain = text.translate(_SAME_LENGTH)
+    spans = []
+    for phrase in quoted_words(note):
+        words = phrase.split()
+        pattern = re.compile(_GAP.join(map(re.escape, words)), re.IGNORECASE)
+        for m in pattern.finditer(plain, low, high):
+            if m.start() < line_end and m.end() > line_start:
+                spans.append(m.span())
+    return spans
+
+
 def finding_span(text: str, finding: FindingLike) -> range:
     """The 1-based lines a finding starts on or overlaps."""
     last_offset = max(finding.start, finding.end - 1)
@@ -271,6 +335,7 @@ def score_document(document: Document, findings: Iterable[FindingLike]) -> Docum
             text = lines[number - 1].strip() if number <= len(lines) else ""
             if number in flagged and number in expected:
                 entry.tp.append(number)
+                _judge_reason(document, number, category, spans, entry, result.details)
             elif number in flagged:
                 entry.fp.append(number)
                 rules = ",".join(sorted(set(flagged[number])))
@@ -291,6 +356,42 @@ def score_document(document: Document, findings: Iterable[FindingLike]) -> Docum
     result.clean_words = sum(len(lines[n - 1].split()) for n in clean if n <= len(lines))
     result.clean_false_flags = sum(1 for _, span in spans if clean.intersection(span))
     return result
+
+
+def _judge_reason(
+    document: Document,
+    number: int,
+    category: str,
+    spans: list[tuple[FindingLike, range]],
+    entry: CategoryScore,
+    details: list[str],
+) -> None:
+    """Files true-positive line ``number`` as flagged for the right reason, the wrong one,
+    or unquoted (its note quotes nothing found on the line)."""
+    quotes = quoted_spans(document.text, number, document.labels[number].note)
+    if not quotes:
+        entry.unquoted.append(number)
+        return
+    found = [f for f, span in spans if f.category == category and number in span]
+    note = " ".join(document.labels[number].note.casefold().split())
+    if any(f.start < end and start < f.end for f in found for start, end in quotes) or any(
+        _named_in(document.text[f.start : f.end], note) for f in found
+    ):
+        entry.right.append(number)
+        return
+    entry.wrong.append(number)
+    flagged = "; ".join(f"{f.rule} '{document.text[f.start : f.end][:60]}'" for f in found)
+    details.append(
+        f"REASON {category} {document.name}:{number} flagged {flagged} "
+        f"(note: {document.labels[number].note[:120]})"
+    )
+
+
+def _named_in(match: str, note: str) -> bool:
+    """True when the note names the flagged words without quoting them ("NEEDS
+    CLARIFICATION: target latency" in the note of a line whose other words it quotes)."""
+    words = " ".join(match.casefold().strip(" \t\n[](){}*_`").split())
+    return len(words) >= _NAMED_CHARS and words in note
 
 
 def score_set(
@@ -321,6 +422,10 @@ def summary(which: str, total: DocumentScore, per_document: list[DocumentScore])
                 "precision": round(entry.precision, 3),
                 "recall": round(entry.recall, 3),
                 "f1": round(entry.f1, 3),
+                "right_reason": round(entry.right_reason, 3),
+                "right_reason_lines": len(entry.right),
+                "wrong_reason_lines": len(entry.wrong),
+                "unquoted_tp_lines": len(entry.unquoted),
             }
         out["clean_words"] = score.clean_words
         out["clean_false_flags"] = score.clean_false_flags
@@ -354,6 +459,13 @@ def report(
                 f"{len(entry.fp):>4} {len(entry.fn):>4} {entry.precision:>6.3f} "
                 f"{entry.recall:>6.3f} {entry.f1:>6.3f}"
             )
+    for category in CATEGORIES:
+        entry = total.categories[category]
+        out.append(
+            f"right reason, {category}: {len(entry.right)} of "
+            f"{len(entry.right) + len(entry.wrong)} quoted true-positive lines = "
+            f"{entry.right_reason:.3f} ({len(entry.unquoted)} lines quote nothing on the line)"
+        )
     for score in [*per_document, total]:
         out.append(
             f"{score.name:<28} false flags on clean prose: {score.clean_false_flags} in "

@@ -147,6 +147,72 @@ def test_set_totals_summary_and_report(bench: ModuleType, tiny) -> None:
     assert "false flags on clean prose" in text
 
 
+def test_quoted_words_are_the_phrases_a_note_quotes(bench: ModuleType) -> None:
+    note = "\u201cseamless\u201d sync and \"as soon as ... possible\"; the 'why' is context"
+    assert bench.quoted_words(note) == ["seamless", "as soon as", "possible"]
+    assert bench.quoted_words("no quotes at all") == []
+    assert bench.quoted_words('an empty "" and a "..." quote') == []
+
+
+def test_quoted_spans_find_the_words_on_their_line_across_markup(
+    bench: ModuleType,
+) -> None:
+    text = "intro\n- The page is **really fast** and\nsmooth to use.\n"
+    (span,) = bench.quoted_spans(text, 2, 'note "really fast and smooth"')
+    assert text[span[0] : span[1]] == "really fast** and\nsmooth"
+    assert bench.quoted_spans(text, 1, '"really fast"') == []  # not on line 1
+    assert bench.quoted_spans(text, 2, '"slow"') == []
+
+
+def test_right_reason_needs_the_finding_on_the_quoted_words(bench: ModuleType, tiny) -> None:
+    right = bench.score_document(tiny, [stub(TINY, "unquantified_claim", "fast", "vague-speed")])
+    entry = right.categories["unquantified_claim"]
+    assert (entry.right, entry.wrong, entry.unquoted) == ([4], [], [])
+    assert entry.right_reason == 1.0
+    wrong = bench.score_document(tiny, [stub(TINY, "unquantified_claim", "app", "vague-quality")])
+    entry = wrong.categories["unquantified_claim"]
+    assert entry.tp == [4]  # still a true positive line ...
+    assert (entry.right, entry.wrong) == ([], [4])  # ... flagged for another word
+    assert entry.right_reason == 0.0
+    assert any(
+        d.startswith("REASON unquantified_claim tiny:4") and "'app'" in d for d in wrong.details
+    )
+    # Line 7's note ("TBD") quotes nothing: the line is left out of the share.
+    unquoted = bench.score_document(tiny, [stub(TINY, "open_question", "TBD", "placeholder")])
+    entry = unquoted.categories["open_question"]
+    assert (entry.right, entry.wrong, entry.unquoted) == ([], [], [7])
+    assert entry.right_reason == 1.0
+
+
+def test_right_reason_counts_words_the_note_names_unquoted(bench: ModuleType) -> None:
+    text = "# Spec\n\n## Requirements\nKeep it tidy [NEEDS CLARIFICATION: size].\n"
+    labels = {4: bench.LineLabel(4, True, True, '"tidy" with NEEDS CLARIFICATION: size')}
+    document = bench.Document("spec", text, labels)
+    findings = [
+        stub(text, "unquantified_claim", "tidy", "vague-quality"),
+        stub(text, "open_question", "NEEDS CLARIFICATION", "deferred-decision"),
+    ]
+    score = bench.score_document(document, findings)
+    assert score.categories["unquantified_claim"].right == [4]
+    assert score.categories["open_question"].right == [4]
+
+
+def test_right_reason_in_summary_and_report(bench: ModuleType, tiny) -> None:
+    findings = [
+        stub(TINY, "unquantified_claim", "fast", "vague-speed"),
+        stub(TINY, "open_question", "TBD", "placeholder"),
+    ]
+    total, per_document = bench.score_set([tiny], {"tiny": findings})
+    figures = bench.summary("dev", total, per_document)
+    assert figures["unquantified_claim"]["right_reason"] == 1.0
+    assert figures["unquantified_claim"]["right_reason_lines"] == 1
+    assert figures["unquantified_claim"]["wrong_reason_lines"] == 0
+    assert figures["open_question"]["unquoted_tp_lines"] == 1
+    assert figures["unquantified_claim"]["precision"] == 1.0  # the old keys stay
+    text = bench.report("dev", total, per_document, verbose=False)
+    assert "right reason, unquantified_claim: 1 of 1 quoted true-positive lines = 1.000" in text
+
+
 def test_labels_file_rejects_duplicates_and_bad_values(bench: ModuleType, tmp_path: Path) -> None:
     bad = tmp_path / "bad.labels.tsv"
     bad.write_text("line\tunquantified\topen_question\tnote\n3\t1\t0\t\n3\t0\t0\t\n")
