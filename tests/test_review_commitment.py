@@ -265,3 +265,25 @@ def test_a_long_sentence_the_parser_misreads_as_a_fragment_still_explains() -> N
         "possible during the evaluation of the targets of the base SDK for this reason.\n"
     )
     assert _claims(doc) == []
+
+
+SCENARIOS = """# Spec: shared whiteboard
+
+## User Story 2 - Sticky notes (Priority: P2)
+
+1. **Given** a board shared with a colleague, **When** I pin a sticky note, **Then** my
+   colleague sees the note instantly.
+2. **Given** a very large board, **When** I zoom out, **Then** sticky notes keep a tidy
+   layout.
+3. **Given** two open tabs, **When** one tab pins a note, **Then** the other tab refreshes
+   within 2 seconds.
+- **Given** the board is offline,
+  **When** I add several notes,
+  **Then** the notes sync promptly after I reconnect.
+"""
+
+
+def test_the_then_clause_of_a_scenario_is_a_requirement_whoever_its_subject() -> None:
+    # The outcome is what the product must do, even when a person "sees" it; the Given and
+    # When parts set the scene ("a very large board", "several notes" are not claims).
+    assert _claims(SCENARIOS) == ["instantly", "tidy", "promptly"]
