@@ -109,6 +109,14 @@ def test_an_open_list_without_examples_is_still_open() -> None:
         ("A lightning-fast search box.", "lightning-fast"),
         ("Post to Slack, Teams and similar platforms.", "and similar platforms"),
         ("Resize images with no loss of quality.", "with no loss of quality"),
+        # A quality said to be untouched, with no budget for how much it may move.
+        ("The new sync job does not affect battery life.", "not affect battery life"),
+        ("Background indexing won't degrade the overall latency.", "won't degrade the overall latency"),
+        ("The plugin poses no significant privacy risks.", "no significant privacy"),
+        (
+            "Caching adds no new performance, power or availability concerns.",
+            "no new performance, power or availability",
+        ),
         ("The scheduler picks the optimal slot.", "picks the optimal"),
         ("The assistant recommends the best plan.", "recommends the best"),
         ("Onboarding should delight users.", "delight users"),

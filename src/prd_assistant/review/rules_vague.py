@@ -96,6 +96,12 @@ FITS = {
 }
 BASELINE = r"\bto[ \t]+[~≈]?[$€£]?\d|\bthan\b|\bfrom\b.{1,80}?(?:\bto\b|→|->)|\bby[ \t]+[~≈]?\d|\bcompared (?:to|with)\b|\brelative to\b"
 
+# Qualities a statement can claim to leave untouched ("does not affect performance").
+_NEGATED_QUALITIES = (
+    r"(?:security|privacy|reliability|performance|safety|compatibility|accessibility"
+    r"|availability|stability|usability|efficiency|power|battery life|latency|scalability"
+    r"|quality|accuracy|user experience|ux)"
+)
 _NOT_LIMITED = (
     r"\(but (?:(?:is|are|shall|will|should|must) )?not (?:be )?limited to\)"
     r"|but (?:(?:is|are|shall|will|should|must) )?not (?:be )?limited to"
@@ -240,14 +246,25 @@ RULES: tuple[Rule, ...] = (
                 r"(?:quality|performance|speed|accuracy|security|user experience|ux|reliability"
                 r"|latency)",
             ),
-            # "does not introduce any new security or privacy considerations": a claim that
-            # nothing changes, with no analysis to check it against.
+            # "does not impact security", "won't affect battery life": the quality is said to
+            # be untouched, with no budget for how much it may move.
             heads(
-                "not introduce|not add|not create|not raise|no",
+                "not|never|won't|don't|doesn't|shouldn't|mustn't|cannot|can't",
+                r"\s+(?:impact|affect|degrade|compromise|harm|hurt|weaken)(?:s|ed)?\s+"
+                r"(?:(?:the|any|overall|existing)\s+){0,2}" + _NEGATED_QUALITIES + E,
+            ),
+            # "does not introduce any new security or privacy considerations", "no considerable
+            # privacy concerns are expected": a claim that nothing changes, with no analysis to
+            # check it against.
+            heads(
+                "not introduce|not add|not create|not raise|not pose|not cause|no",
                 # Design docs wrap lines anywhere: any blank between the words.
-                r"\s+(?:any\s+)?(?:new|additional)\s+(?:security|privacy|reliability|performance"
-                r"|safety|compatibility|accessibility)(?:\s+(?:or|and)\s+[a-z]+)?(?=\s+(?:risks?"
-                r"|concerns?|issues?|considerations?|vulnerabilit(?:y|ies)|problems?|impacts?)\b)",
+                r"\s+(?:any\s+)?(?:(?:considerable|significant|notable|major|material|noticeable"
+                r"|real|serious)\s+)?(?:(?:new|additional)\s+)?" + _NEGATED_QUALITIES
+                # "new performance, power, or efficiency concerns": a list of qualities.
+                + r"(?:,?\s+(?:(?:or|and|nor)\s+)?" + _NEGATED_QUALITIES + r")*(?=\s+(?:risks?"
+                r"|concerns?|issues?|considerations?|vulnerabilit(?:y|ies)|problems?|impacts?"
+                r"|implications?|regressions?)\b)",
             ),
         ),
         "'{match}' promises no loss at all, which no test can confirm.",
