@@ -111,7 +111,10 @@ def test_an_open_list_without_examples_is_still_open() -> None:
         ("Resize images with no loss of quality.", "with no loss of quality"),
         # A quality said to be untouched, with no budget for how much it may move.
         ("The new sync job does not affect battery life.", "not affect battery life"),
-        ("Background indexing won't degrade the overall latency.", "won't degrade the overall latency"),
+        (
+            "Background indexing won't degrade the overall latency.",
+            "won't degrade the overall latency",
+        ),
         ("The plugin poses no significant privacy risks.", "no significant privacy"),
         (
             "Caching adds no new performance, power or availability concerns.",

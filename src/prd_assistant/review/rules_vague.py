@@ -102,6 +102,8 @@ _NEGATED_QUALITIES = (
     r"|availability|stability|usability|efficiency|power|battery life|latency|scalability"
     r"|quality|accuracy|user experience|ux)"
 )
+# "performance, power, or efficiency": a list of them.
+_QUALITY_LIST = _NEGATED_QUALITIES + r"(?:,?\s+(?:(?:or|and|nor)\s+)?" + _NEGATED_QUALITIES + r")*"
 _NOT_LIMITED = (
     r"\(but (?:(?:is|are|shall|will|should|must) )?not (?:be )?limited to\)"
     r"|but (?:(?:is|are|shall|will|should|must) )?not (?:be )?limited to"
@@ -260,9 +262,9 @@ RULES: tuple[Rule, ...] = (
                 "not introduce|not add|not create|not raise|not pose|not cause|no",
                 # Design docs wrap lines anywhere: any blank between the words.
                 r"\s+(?:any\s+)?(?:(?:considerable|significant|notable|major|material|noticeable"
-                r"|real|serious)\s+)?(?:(?:new|additional)\s+)?" + _NEGATED_QUALITIES
-                # "new performance, power, or efficiency concerns": a list of qualities.
-                + r"(?:,?\s+(?:(?:or|and|nor)\s+)?" + _NEGATED_QUALITIES + r")*(?=\s+(?:risks?"
+                r"|real|serious)\s+)?(?:(?:new|additional)\s+)?"
+                + _QUALITY_LIST
+                + r"(?=\s+(?:risks?"
                 r"|concerns?|issues?|considerations?|vulnerabilit(?:y|ies)|problems?|impacts?"
                 r"|implications?|regressions?)\b)",
             ),
