@@ -60,7 +60,9 @@ CONTEXT_TITLE = re.compile(
 # The same, as a label opening a line or list item.
 _CONTEXT_LABEL = re.compile(
     r"^[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?"
-    r"(?:likelihood|probability|impact|severity|effort|confidence|trade-?offs?|rationale|why"
+    r"(?:likelihood|probability|impact|severity|effort|confidence|trade-?offs?|rationale"
+    # "Why this priority:", "Why it matters:", "Why now:": the reason, not the requirement.
+    r"|why(?:[ \t][^:*_\n]{1,40})?"
     r"|reasons?|background|context|motivation|problem|future|risk"
     # Spec Kit's "**Input**: User description: "..."": the request the spec answers.
     r"|input|user description|original request|prompt)"

@@ -9,6 +9,7 @@ from functools import lru_cache
 from prd_assistant.review import (
     claims,
     commitment,
+    fields,
     nlp,
     open_words,
     questions,
@@ -166,9 +167,10 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
     out = _Collector(scan)
     question_spans = _structural(scan, out)
     _run_rules(scan, out, _OPEN_PATTERNS, question_spans)
-    # Items under an Open Questions heading ask, items under Out of scope are not built and
+    # Items under an Open Questions heading ask, items under Out of scope are not built,
     # sections that describe the world (problem, background, personas ...) state no
-    # requirement: their vague words are not claims.
+    # requirement and fields (metadata, naming and rating columns) classify the item: their
+    # vague words are not claims.
     claim_free = claims.merged(
         question_spans
         + [
@@ -180,6 +182,7 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
         ]
         + claims.section_spans(scan, claims.is_context_title)
         + claims.labelled_context(scan)
+        + fields.field_spans(scan)
     )
     matched: list[tuple[int, int]] = []
     terms = claims.Terms(scan)

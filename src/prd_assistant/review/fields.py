@@ -1,0 +1,120 @@
+"""Text that names or classifies an item instead of claiming something about the product.
+
+A PRD holds fields as well as claims: the metadata of the document or the work item
+("Request Type: New Feature (large, cross-cutting)", "**Complexity:** Medium | **Impact:**
+High", "Status: Draft") and table columns that name or rate their row (a Topic, Focus or Use
+case column; a Priority or Effort column). A value in such a field says what kind of item
+this is, how big or how urgent; nobody tests the product against it, so its vague words
+("large", "real-time transport", "Quick sharing") are not claims.
+
+Which text is a field comes from the document model, never from the vague word: the key of a
+"Key: value" line or list item, the header of a table cell's column, or the row label of a
+key/value table. The field names are the ones trackers and PRD templates use, in two kinds:
+facts about the work (type, status, priority, owner, effort, complexity, estimate, impact
+...), whose value is a short term ("Complex", "New Feature", "High") that an explanation in
+parentheses or after a dash may follow; and headers that name a row (name, title, topic,
+theme, focus, category, use case ...). "Impact: users will see faster pages" states a
+value as a sentence, and description, requirement, acceptance, target or notes columns are
+not fields: they can still claim.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from prd_assistant.template import normalize_title
+
+if TYPE_CHECKING:
+    from prd_assistant.markdown_doc import Block
+    from prd_assistant.review.markdown_scan import Scan
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one string, for lists that are data."""
+    return frozenset(text.split())
+
+
+# The last word of a field's name: what the field records about the work item or the
+# document. "Request Type", "Complexity Estimate", "Risk level", "Story points".
+_WORK_FIELDS = _words(
+    """type status priority priorities owner owners author authors assignee assignees
+    reviewer reviewers approver approvers effort complexity impact severity likelihood
+    probability confidence estimate estimates size tier stage phase version date created
+    updated sprint milestone epic label labels tag tags points score rating moscow risk"""
+)
+# Column headers that name or group the row rather than require anything of it.
+_NAMING_FIELDS = _words("name title topic theme focus category categories kind")
+_NAMING_PHRASES = ("use case", "use cases", "focus area", "focus areas")
+_QUESTION_WORDS = _words("why how what when who which where whether")
+# A field's name is short: "Complexity Estimate", not a sentence ending in a colon.
+_KEY_WORDS = 4
+# "- **Request Type**: ...", "**Status:** Draft", "Priority: High", "Owner (PM): ...": a key
+# opening its line or list item, bold or not, then a colon.
+_KEY_LINE = re.compile(
+    r"^[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?"
+    r"(?P<key>[A-Za-z][A-Za-z /&-]{0,40}?)(?:[ \t]*\([^()\n]{1,30}\))?(?:\*\*|__)?[ \t]*:",
+    re.MULTILINE,
+)
+
+
+# Where a field's value ends and its explanation starts: "Complex (real-time transport,
+# ...)", "Multiple components — backend ...", "High; needs ...".
+_EXPLANATION = re.compile(r"[(;:,.]|\s[-\u2013\u2014]\s")
+# Words a value may have before its explanation.
+_VALUE_WORDS = 4
+
+
+def field_kind(name: str) -> str | None:
+    """``"work"`` for a short name of a fact about the work item ("Request Type", "Effort",
+    "Status"), ``"naming"`` for a header that names the row ("Topic", "Focus Areas", "Use
+    case"), None for anything else (a requirement, a description, a sentence)."""
+    key = normalize_title(name)
+    words = key.split()
+    if not words or len(words) > _KEY_WORDS or words[0] in _QUESTION_WORDS:
+        return None  # "Why this priority:" gives a reason, not a field
+    if key.endswith(_NAMING_PHRASES) or words[-1] in _NAMING_FIELDS:
+        return "naming"
+    if words[-1] == "level" and len(words) > 1:
+        words = words[:-1]  # "Risk level", "Confidence level"; not "Service level"
+    return "work" if words[-1] in _WORK_FIELDS else None
+
+
+def is_value(text: str) -> bool:
+    """True for a field's value: a short term, whatever explanation follows it."""
+    head = _EXPLANATION.split(text.strip(" \t*_`"), maxsplit=1)[0]
+    return 0 < len(head.split()) <= _VALUE_WORDS
+
+
+def field_spans(scan: Scan) -> list[tuple[int, int]]:
+    """Spans of the values of fields: "Key: value" lines (a whole list item when the key
+    opens it) and table cells of a naming or rating column or of a key/value row."""
+    spans = []
+    for m in _KEY_LINE.finditer(scan.scan):
+        if field_kind(m.group("key")) is None or scan.in_heading(m.start("key")):
+            continue
+        start, end = scan.line_span(m.start("key"))
+        if not is_value(scan.scan[m.end() : end]):
+            continue
+        block = scan.block_at(m.start("key"))
+        if block is not None and block.kind == "list_item" and block.start <= m.start("key"):
+            end = max(end, block.end)
+        spans.append((start, end))
+    doc = scan.doc
+    for block in doc.blocks if doc is not None else ():
+        if block.kind == "table_cell" and _classifying_cell(
+            block, scan.scan[block.start : block.end]
+        ):
+            spans.append((block.start, block.end))
+    return sorted(spans)
+
+
+def _classifying_cell(cell: Block, cell_text: str) -> bool:
+    """A body cell under a field's header ("| Q2 | Real-time transport |" under Topic), or
+    the value beside a field's name in a key/value table ("| Effort | Large |")."""
+    if cell.row < 1:
+        return False
+    kind = field_kind(cell.header)
+    if kind is None and cell.column >= 1:
+        kind = field_kind(cell.row_label)
+    return kind == "naming" or (kind == "work" and is_value(cell_text))

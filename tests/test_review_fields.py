@@ -1,0 +1,108 @@
+"""Fields classify an item; their vague words are not claims (prd_assistant.review.fields)."""
+
+from __future__ import annotations
+
+import pytest
+
+from prd_assistant.review import review
+from prd_assistant.review.fields import field_kind, is_value
+
+
+def _claims(markdown: str, *, use_nlp: bool = True) -> list[str]:
+    return [
+        f.match for f in review(markdown, use_nlp=use_nlp) if f.category == "unquantified_claim"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Request Type", "work"),
+        ("**Complexity Estimate**", "work"),
+        ("Priority", "work"),
+        ("Risk level", "work"),
+        ("Owner", "work"),
+        ("Focus Areas", "naming"),
+        ("Use case", "naming"),
+        ("Topic", "naming"),
+        ("Description", None),
+        ("Acceptance criteria", None),
+        ("Target", None),
+        ("Why this priority", None),
+        ("Status bar", None),
+        ("The search page must load results in a short type", None),
+    ],
+)
+def test_field_names(name: str, kind: str | None) -> None:
+    assert field_kind(name) == kind
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("High", True),
+        ("Large (touches billing, search and the mobile app)", True),
+        ("Multiple teams — payments, ledger and support tooling", True),
+        ("Users will notice much faster pages after the rollout", False),
+        ("", False),
+    ],
+)
+def test_a_value_is_a_short_term_whatever_explains_it(value: str, expected: bool) -> None:
+    assert is_value(value) is expected
+
+
+METADATA = """# Saved carts PRD
+
+## Summary
+- **Ticket Type**: Enhancement (large, spans web and mobile).
+- **Effort Estimate**: High (real-time pricing, new queue, several services).
+- Priority: Medium — quick win for the spring campaign.
+**Status:** Draft | **Impact:** High
+
+## Requirements
+- Saved carts must load quickly on mobile.
+- **Priority**: the new checkout must be much simpler for returning shoppers.
+"""
+
+
+def test_metadata_values_are_not_claims_but_requirements_still_are() -> None:
+    # The values classify the ticket; the requirement below and a field stated as a
+    # sentence still claim.
+    assert _claims(METADATA) == ["quickly", "simpler"]
+
+
+def test_metadata_needs_no_language_model() -> None:
+    assert "large" not in _claims(METADATA, use_nlp=False)
+    assert "quickly" in _claims(METADATA, use_nlp=False)
+
+
+TABLES = """# Sharing PRD
+
+## Requirements
+
+| # | Topic | Decision |
+|---|---|---|
+| D1 | Instant sync transport | **Server-sent events** chosen over polling |
+| D2 | Export volume | Capped at 500 rows per export |
+
+| Channel | Use Case | Requirement |
+|---|---|---|
+| Slack | Quick team updates | Posts must arrive promptly in the channel |
+| Email | Weekly digest | Sent every Monday at 09:00 UTC |
+
+| Release | Focus | Effort |
+|---|---|---|
+| **v2.0** | Speed & Robustness | Large (new cache, many call sites) |
+| **v2.1** | Admin Tools | Small |
+
+| Field | Value |
+|---|---|
+| Priority | High (blocks the easy onboarding work) |
+| Goal | A seamless hand-off between devices |
+"""
+
+
+def test_naming_and_rating_columns_are_not_claims_but_requirement_columns_are() -> None:
+    # Topic, Use Case and Focus cells name their row, Effort and the Priority value rate
+    # it; the Requirement column and the Goal row still claim.
+    assert _claims(TABLES) == ["promptly", "seamless"]
