@@ -55,7 +55,10 @@ CONTEXT_TITLE = re.compile(
     r"|revision history|change ?log|document history|glossary|references?|acknowledg(?:e?ments?)"
     r"|history|discovery|insights?|rationale|drawbacks|trade[- ]?offs|positioning|guidelines"
     r"|checklist|execution (?:flow main|status)|decisions?|clarifications"
-    r"|future (?:possibilities|work|ideas))\b"
+    # What a later release may bring is not this one's promise ("Future considerations",
+    # "16. Future (v1.1+)"); "Future-proof storage" is no such section.
+    r"|future (?:possibilities|work|ideas|considerations|enhancements|improvements|releases?"
+    r"|versions?|phases?|directions?)|^future(?: v\d[\w ]*)?$)\b"
 )
 # The same, as a label opening a line or list item.
 _CONTEXT_LABEL = re.compile(
@@ -523,8 +526,14 @@ def _describes_world(verb: Token) -> bool:
     return verb.tag_ == "VBD" or verb.lemma_.lower() in ATTITUDE_VERBS
 
 
+# Verbs of a participle clause that states what the main clause makes possible ("...,
+# enabling quick edits", "..., letting teams ship sooner").
+_RESULT_VERBS = _words("enable allow let help make free save spare")
+
+
 def is_purpose(token: Token) -> bool:
-    """True inside a purpose clause: "..., to boost adoption", "To cut costs, ...", "so that"."""
+    """True inside a purpose clause ("..., to boost adoption", "To cut costs, ...", "so that")
+    or a result clause ("..., enabling quick edits")."""
     for current in (token, *token.ancestors):
         # Children are listed only for a clause: the root of a long sentence has hundreds.
         if current.dep_ in ("advcl", "acl") and current.n_lefts + current.n_rights:
@@ -533,6 +542,15 @@ def is_purpose(token: Token) -> bool:
             before = current.doc[first.i - 1] if first.i else None
             starts_clause = before is None or before.text in (",", ";", ":") or before.is_sent_start
             if first.lower_ == "to" and starts_clause:
+                return True
+            if (
+                current.dep_ == "advcl"
+                and current.tag_ == "VBG"
+                and first.i == current.i
+                and before is not None
+                and before.text == ","
+                and current.lemma_.lower() in _RESULT_VERBS
+            ):
                 return True
             marks = {c.lower_ for c in children if c.dep_ == "mark"}
             if {"so", "that"} <= marks:
@@ -545,12 +563,16 @@ _IMPERATIVE_OPENERS = re.compile(r"(?:optimi[sz]|minimi[sz]|maximi[sz])e|improve
 
 def describes_input(token: Token) -> bool:
     """True inside a subject that is an action ("rapid typing does not ...", "Creating many
-    nodes rapidly should not ..."): it describes what the user does, not the product."""
+    nodes rapidly should not ...", "Rapidly opening maps should not ..."): it describes what
+    the user does, not the product."""
+    # An adverb on a gerund is on an action, even where the parser reads the gerund as an
+    # adjective of the subject ("Rapidly opening maps" as "opening maps").
+    on_action = token.dep_ == "advmod" and token.head.tag_ == "VBG"
     return any(
         current.dep_ in ("csubj", "csubjpass")
         or (
             current.dep_ in ("nsubj", "nsubjpass")
-            and (current.tag_ == "VBG" or current.lower_.endswith("ing"))
+            and (on_action or current.tag_ == "VBG" or current.lower_.endswith("ing"))
         )
         for current in (token, *token.ancestors)
     )
@@ -585,9 +607,18 @@ def orders_events(span: Span) -> bool:
     return following is not None and (following.lower_ in _ORDERING or following.text == ",")
 
 
+def asks_degree(span: Span) -> bool:
+    """True for a vague word that "how" asks about ("govern how frequently a prompt can be
+    made", "show how long the export takes"): the sentence names the measure to set, it does
+    not promise a degree of it."""
+    first = span[0]
+    before = first.nbor(-1) if first.i > 0 else None
+    return before is not None and before.lower_ == "how"
+
+
 def keeps(span: Span, rule_id: str) -> bool:
     """Whether a word-rule candidate, parsed, is a claim about the product."""
-    if is_name(span):
+    if is_name(span) or asks_degree(span):
         return False
     if rule_id in _TIMING_RULES and orders_events(span):
         return False

@@ -1,0 +1,78 @@
+"""Vague words that sit where nothing is promised: later releases, degree questions, result
+and purpose clauses, actions in a subject (prd_assistant.review.claims)."""
+
+from __future__ import annotations
+
+import pytest
+
+from prd_assistant.review import review
+
+
+def _claims(markdown: str) -> list[str]:
+    return [f.match for f in review(markdown) if f.category == "unquantified_claim"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["## Future considerations", "### Future Enhancements", "## 9. Future (v2+)"],
+)
+def test_a_later_release_makes_no_claims_now(title: str) -> None:
+    doc = (
+        "# Tags PRD\n## Requirements\n- Tag search must be fast.\n"
+        f"{title}\n- Ideally, tags will sync across workspaces.\n"
+        "- Bulk editing will be improved.\n"
+    )
+    assert _claims(doc) == ["fast"]
+
+
+def test_future_proof_is_no_future_section() -> None:
+    doc = "# PRD\n## Future-proof storage\n- Storage must scale easily.\n"
+    assert _claims(doc) == ["scale easily"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Admins set how frequently reminders are sent.", []),
+        ("The page shows how long the import will take.", []),
+        ("Reminders are sent frequently.", ["frequently"]),
+    ],
+)
+def test_how_asks_for_the_measure_it_does_not_promise_one(
+    sentence: str, flagged: list[str]
+) -> None:
+    assert _claims(f"## Requirements\n- {sentence}\n") == flagged
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        # A participle clause after the comma says what the capability makes possible.
+        ("Users can duplicate a board, enabling quick experiments with layouts.", []),
+        ("Admins can export the audit log, letting auditors work efficiently offline.", []),
+        # The requirement itself still claims.
+        ("Users can duplicate a board quickly, enabling experiments.", ["quickly"]),
+        # "ensuring" commits to what follows, it is not a result.
+        ("Drafts are saved every minute, ensuring recovery is seamless.", ["seamless"]),
+    ],
+)
+def test_a_result_clause_states_the_benefit_not_the_requirement(
+    sentence: str, flagged: list[str]
+) -> None:
+    assert _claims(f"## Requirements\n{sentence}\n") == flagged
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Rapidly switching tabs should not lose unsaved comments.", []),
+        # The parser reads "opening" as an adjective of "boards": the adverb still marks
+        # an action.
+        ("Rapidly opening and closing boards should not reset the zoom level.", []),
+        ("The board must load quickly.", ["quickly"]),
+    ],
+)
+def test_an_adverb_on_the_action_in_the_subject_describes_input(
+    sentence: str, flagged: list[str]
+) -> None:
+    assert _claims(f"## Edge cases\n- {sentence}\n") == flagged
