@@ -287,3 +287,32 @@ def test_the_then_clause_of_a_scenario_is_a_requirement_whoever_its_subject() ->
     # The outcome is what the product must do, even when a person "sees" it; the Given and
     # When parts set the scene ("a very large board", "several notes" are not claims).
     assert _claims(SCENARIOS) == ["instantly", "tidy", "promptly"]
+
+
+BENEFITS = """# Roadmap proposals
+
+## Proposed features
+
+### P-7 · Parse cache
+
+**Rationale:** Big monorepos take a long time to index today. Caching parsed files between
+runs would make repeat reviews much faster.
+
+**Rationale:** Reviewers juggle several dashboards. The app could pick the best dashboard
+for each alert.
+
+**Rationale:** Large teams often review the same files twice.
+
+#### Description
+
+Skips vendored folders before parsing. Reduces memory use and improves triage accuracy.
+
+The sidebar lists most recent files first.
+"""
+
+
+def test_the_effect_a_proposal_claims_is_a_claim_even_in_a_rationale_or_with_would() -> None:
+    # What the rationale says of the world ("Big monorepos take a long time", "Large teams
+    # often ...") is context; the effect the change claims for the product is a claim, with
+    # "would" or "could" and when the subject is left out ("Reduces memory use ...").
+    assert _claims(BENEFITS) == ["faster", "pick the best", "Reduces", "improves"]

@@ -63,14 +63,21 @@ CONTEXT_TITLE = re.compile(
 # The same, as a label opening a line or list item.
 _CONTEXT_LABEL = re.compile(
     r"^[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?"
-    r"(?:likelihood|probability|impact|severity|effort|confidence|trade-?offs?|rationale"
-    # "Why this priority:", "Why it matters:", "Why now:": the reason, not the requirement.
-    r"|why(?:[ \t][^:*_\n]{1,40})?"
-    r"|reasons?|background|context|motivation|problem|future|risk"
+    r"(?:likelihood|probability|impact|severity|effort|confidence|trade-?offs?"
+    # "Why this priority:", "Why it matters:", "Why now:": why the plan ranks or times the
+    # item, not what the product does (a bare "Why:" is a rationale, see REASON_LABEL).
+    r"|why[ \t][^:*_\n]{1,40}"
+    r"|background|context|motivation|problem|future|risk"
     # Spec Kit's "**Input**: User description: "..."": the request the spec answers.
     r"|input|user description|original request|prompt)"
     r"(?:\*\*|__)?[ \t]*:",
     re.MULTILINE,
+)
+# A line that gives reasons ("**Rationale:** ...", "Why: ..."): the status quo it describes is
+# context, but the effect it claims for the product is a claim (see ``commitment.Gate``).
+REASON_LABEL = re.compile(
+    r"[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?(?:rationale|reasons?|why)(?:\*\*|__)?"
+    r"[ \t]*:"
 )
 # A title that also names what is built ("Problem and product hypothesis", "Risks and
 # requirements") introduces claims too.
@@ -625,9 +632,18 @@ def keeps(span: Span, rule_id: str) -> bool:
     root = span.root
     if rule_id == "no-baseline-comparative" and root.dep_ == "compound":
         return False  # a classifier, not a comparison: "scope reduction rules"
+    if rule_id == "vague-quantity" and root.lower_ == "most" and _degree(root):
+        return False  # a superlative, not an amount: "most common categories" names a statistic
     if rule_id in OWN_CLAUSE_RULES:
         return not is_purpose(root)
     return not (is_context(root) or is_purpose(root) or describes_input(root))
+
+
+def _degree(token: Token) -> bool:
+    """True for a word of degree before an adjective ("most common", "most recent"); the
+    parser attaches it to the adjective or to the noun, so the next word decides."""
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return following is not None and following.tag_ == "JJ"
 
 
 def _judged_adjective(token: Token) -> Token:

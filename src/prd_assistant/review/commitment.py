@@ -11,10 +11,13 @@ says decides:
 * it commits with a requirement modal (must, shall, should, will, need) and a subject that is
   not the world (competitors, the market, today's tools); with an instruction ("Keep the
   footprint small", but not "Note that ..."); with a goal as its subject ("Our goal is ...");
-  with the product or a part of it as its subject ("The app syncs seamlessly"); or with
-  people who "can" do something through it;
+  with the product or a part of it as its subject ("The app syncs seamlessly"), or with that
+  subject left out ("Reduces token usage ..."); with people who "can" do something through
+  it; or in the Then part of an acceptance scenario, whatever its subject;
 * it explains when it is a hypothetical (would, could, might, may; except under Risks, where
-  what could happen is the point), or its subject is the world.
+  what could happen is the point), or its subject is the world. "Would" and "could" of the
+  product or of the change proposed ("Caching the result would make re-reviews instant")
+  still claim the effect the proposal promises.
 
 "Will" about a pronoun or an action ("It will generally increase heap sizes", "Choosing a name
 will influence its usage") predicts rather than promises, and a condition ("if many users
@@ -24,7 +27,8 @@ something ("A modern refunds platform", "Boot time: under 40"), a list item and 
 commit (bullets in a PRD are features, tasks or principles); so does a paragraph under a
 heading of requirements, goals, metrics, hypotheses or risks, or under a heading that says
 neither. A paragraph under an explaining heading (Background, Rationale, Detailed design,
-Implementation ... at the nearest level that says) explains.
+Implementation ... at the nearest level that says), or on a line that opens with "Rationale:"
+or "Why:", explains.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from prd_assistant.review.claims import SUBJECTS, clause_subject, clause_verb
+from prd_assistant.review.claims import REASON_LABEL, SUBJECTS, clause_subject, clause_verb
 from prd_assistant.template import normalize_title
 
 if TYPE_CHECKING:
@@ -62,6 +66,9 @@ _READER_VERBS = _words(
     "note notice see consider imagine recall remember observe suppose assume compare take"
 )
 _FINITE = frozenset(("VBZ", "VBP", "VBD", "MD"))
+# "Would" and "could" of the product or of the change proposed: the effect it claims.
+_PROPOSING = _words("would could 'd")
+_CHANGES = _words("change proposal approach")
 # "Will" promises of the product, but predicts of a pronoun or an action.
 _PREDICTING = _words("will 'll wo")
 _PRONOUNS = _words("it this that these those there which they")
@@ -203,6 +210,8 @@ class Gate:
             verb = clause_verb(verb.head, subordinate=True)
         if hypothetical or (len(words) == 1 and token.lower_ in _GENERIC):
             return False  # "Reporting types often bundle context": how things usually are
+        if REASON_LABEL.match(self.scan.scan, line_start):
+            return False  # "Rationale: large diffs are slow": the status quo, explained
         if self.scan.doc is None or not self.scan.doc.sections:
             return True  # text with no heading at all: a pasted requirement
         if fragment:
@@ -373,6 +382,10 @@ def _clause_verdict(verb: Token, risk: bool) -> bool | None:
     if subject is not None and _is_world(subject):
         return False
     if modal is not None and modal in HYPOTHETICAL:
+        if modal in _PROPOSING and subject is not None and _proposed(subject):
+            # "Caching the result would make re-reviews near-instant", "The extension could
+            # recommend the best model": the effect a proposal claims for the product.
+            return True
         return None if risk else False
     if any(child.dep_ == "advmod" and child.lower_ in _HEDGES for child in verb.children):
         return None  # "we will hopefully ...": a guess; where it stands decides
@@ -391,6 +404,8 @@ def _clause_verdict(verb: Token, risk: bool) -> bool | None:
     if subject is None:
         if _is_imperative(verb):
             return True
+        if verb.tag_ == "VBZ" and _opens(verb):
+            return True  # "Reduces token usage ...": the subject left out is what is described
         if verb.lemma_.lower() in _REQUIRING_VERBS and verb.tag_ == "VBN":
             return True  # "is required to", "is expected to"
         return None
@@ -430,6 +445,38 @@ def _narrates(verb: Token, subject: Token) -> bool:
     # Activities are ...".
     persona = subject.tag_ == "NNP" and not any(c.dep_ == "conj" for c in subject.children)
     return progressive and (_lemma(subject) in PEOPLE or persona)
+
+
+def _proposed(subject: Token) -> bool:
+    """The product, a part of it, or the change proposed ("Caching the review result", "this
+    change")."""
+    word = _lemma(subject)
+    return (
+        word in PRODUCT_SUBJECTS
+        or word in _CHANGES
+        or _possessed_by_us(subject)
+        or subject.dep_ in ("csubj", "csubjpass")
+        or subject.tag_ == "VBG"
+        or (
+            subject.pos_ in ("NOUN", "PROPN")
+            and subject.lower_.endswith("ing")
+            and len(subject) > 5
+        )
+    )
+
+
+def _opens(verb: Token) -> bool:
+    """True when ``verb`` is the first word of its sentence, after any bullet, number or
+    "Label:" lead-in."""
+    first = verb.sent[0]
+    for token in verb.sent:
+        if token.i >= verb.i:
+            break
+        if token.text == ":":
+            first = token.nbor(1)
+    while first.i < verb.i and (first.is_punct or first.is_space or first.like_num):
+        first = first.nbor(1)
+    return first.i == verb.i
 
 
 def _predicted(subject: Token) -> bool:
