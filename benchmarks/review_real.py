@@ -1,6 +1,7 @@
 """Line-level precision and recall of the review engine on real PRDs nobody here wrote.
 
-Run: ``.venv/bin/python benchmarks/review_real.py [--set dev|heldout|all] [--only NAME[,NAME]] [-v]``.
+Run: ``.venv/bin/python benchmarks/review_real.py [--set dev|heldout|all] [--only NAME[,NAME]]
+[--labels first|second] [-v]``.
 
 The documents and their hand labels live in ``tests/data/review/real/<set>/`` (see the README
 there and ``SOURCES.md``). Each ``NAME.labels.tsv`` lists every content line of ``NAME.md`` with
@@ -8,7 +9,9 @@ there and ``SOURCES.md``). Each ``NAME.labels.tsv`` lists every content line of 
 at least one finding of that category (any severity) starts on it or spans it. Lines that are not
 listed (blank lines, fences, code, table separators, structural headings: see
 ``structural_lines``) count as 0/0, so a finding there is a false flag too; any other line with
-text must have a label row, or the scorer refuses to run.
+text must have a label row, or the scorer refuses to run. ``--labels second`` scores against the
+second labeller's ``NAME.labels2.tsv`` instead (where a set has them: see
+``label_agreement.py``); the first labeller's files stay the default.
 
 False flags per 1,000 words of clean prose: findings of either category that touch a line
 labelled 0/0, per 1,000 words of those lines.
@@ -43,6 +46,8 @@ REAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "review" / "r
 SETS = ("dev", "heldout")
 CATEGORIES = ("unquantified_claim", "open_question")
 LABEL_COLUMN = {"unquantified_claim": "unquantified", "open_question": "open_question"}
+# Whose labels: the file beside NAME.md that holds them is NAME.<suffix>.tsv.
+LABEL_FILES = {"first": "labels", "second": "labels2"}
 
 
 class FindingLike(Protocol):
@@ -171,10 +176,16 @@ def read_labels(path: Path) -> dict[int, LineLabel]:
     return labels
 
 
-def load_document(path: Path) -> Document:
-    """``NAME.md`` with the labels of ``NAME.labels.tsv`` beside it."""
-    labels = read_labels(path.with_name(f"{path.stem}.labels.tsv"))
-    return Document(path.stem, path.read_text(encoding="utf-8"), labels)
+def labels_path(path: Path, labels: str = "first") -> Path:
+    """The labels file of ``NAME.md``: ``NAME.labels.tsv``, or ``NAME.labels2.tsv`` for the second."""
+    return path.with_name(f"{path.stem}.{LABEL_FILES[labels]}.tsv")
+
+
+def load_document(path: Path, labels: str = "first") -> Document:
+    """``NAME.md`` with the first (or ``labels="second"``) labeller's labels beside it."""
+    return Document(
+        path.stem, path.read_text(encoding="utf-8"), read_labels(labels_path(path, labels))
+    )
 
 
 def document_paths(which: str, root: Path = REAL) -> list[Path]:
@@ -485,21 +496,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="NAME[,NAME]",
         help="score only these documents of the set (file names without .md)",
     )
+    parser.add_argument(
+        "--labels",
+        choices=tuple(LABEL_FILES),
+        default="first",
+        help="whose hand labels to score against: NAME.labels.tsv (first, the default) or "
+        "NAME.labels2.tsv (second)",
+    )
     args = parser.parse_args(argv)
     try:
         paths = select_documents(document_paths(args.which), args.only)
     except ValueError as error:
         print(f"review_real: {error}", file=sys.stderr)
         return 2
-    documents = [load_document(path) for path in paths]
+    unlabelled = [path.stem for path in paths if not labels_path(path, args.labels).exists()]
+    if unlabelled:
+        print(
+            f"review_real: no {args.labels} labeller's labels "
+            f"({LABEL_FILES[args.labels]}.tsv) for {', '.join(unlabelled)}; "
+            "choose --labels first or a set (or --only) the second labeller labelled",
+            file=sys.stderr,
+        )
+        return 2
+    documents = [load_document(path, args.labels) for path in paths]
     problems = [p for document in documents for p in unlabelled_problems(document)]
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 2
     findings_for = {document.name: review(document.text) for document in documents}
     total, per_document = score_set(documents, findings_for)
-    print(report(args.which, total, per_document, args.verbose))
-    print(json.dumps(summary(args.which, total, per_document), sort_keys=True))
+    text = report(args.which, total, per_document, args.verbose)
+    figures = summary(args.which, total, per_document)
+    if args.labels != "first":  # the default output stays as it always was
+        text = f"labels: {args.labels} labeller's ({LABEL_FILES[args.labels]}.tsv)\n{text}"
+        figures["labels"] = args.labels
+    print(text)
+    print(json.dumps(figures, sort_keys=True))
     return 0
 
 

@@ -351,3 +351,75 @@ def test_heldout_labels_point_at_text(bench: ModuleType) -> None:
     assert len(labels) >= 650
     assert sum(label.unquantified_claim for label in labels) >= 70
     assert sum(label.open_question for label in labels) >= 15
+
+
+def _second_labeller_copy(tmp_path: Path, name: str, flip: dict[int, str]) -> Path:
+    """A dev document copied to tmp_path/dev with its labels and a second labelling that differs
+    from the first on the ``flip`` lines (line -> new ``unquantified`` value)."""
+    folder = tmp_path / "dev"
+    folder.mkdir()
+    source = REAL / "dev" / f"{name}.md"
+    (folder / source.name).write_bytes(source.read_bytes())
+    first = (REAL / "dev" / f"{name}.labels.tsv").read_text(encoding="utf-8")
+    (folder / f"{name}.labels.tsv").write_text(first, encoding="utf-8")
+    rows = first.splitlines()
+    for index, row in enumerate(rows[1:], 1):
+        cells = row.split("\t")
+        if int(cells[0]) in flip:
+            cells[1] = flip[int(cells[0])]
+            rows[index] = "\t".join(cells)
+    (folder / f"{name}.labels2.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder / source.name
+
+
+def test_labels_second_scores_against_the_second_labelling(
+    bench: ModuleType,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # go_pgo: the first labeller set line 13 to 1 and line 20 to 0; the copy's second
+    # labelling says the opposite. The stubbed engine flags line 13 only.
+    path = _second_labeller_copy(tmp_path, "go_pgo", {13: "0", 20: "1"})
+    text = path.read_text(encoding="utf-8")
+    needle = text.split("\n")[12]  # the whole of line 13
+    monkeypatch.setattr(bench, "document_paths", lambda which: [path])
+    monkeypatch.setattr(
+        bench, "review", lambda text: [stub(text, "unquantified_claim", needle, "stub")]
+    )
+    by_labels = {}
+    for labels in ("first", "second"):
+        argv = ["--set", "dev", "-v"] + (["--labels", labels] if labels == "second" else [])
+        assert bench.main(argv) == 0
+        out = capsys.readouterr().out.strip().split("\n")
+        by_labels[labels] = (out, json.loads(out[-1]))
+    first_out, first = by_labels["first"]
+    second_out, second = by_labels["second"]
+    first_positives = first["unquantified_claim"]["positives"]
+    assert first["unquantified_claim"]["tp"] == 1
+    assert first["unquantified_claim"]["fn"] == first_positives - 1
+    assert second["unquantified_claim"]["positives"] == first_positives
+    assert second["unquantified_claim"]["tp"] == 0
+    assert second["unquantified_claim"]["fp"] == 1
+    assert second["unquantified_claim"]["fn"] == first_positives
+    assert any(line.startswith("FALSE unquantified_claim go_pgo:13") for line in second_out)
+    assert any(line.startswith("MISS  unquantified_claim go_pgo:20") for line in second_out)
+    # The default output is unchanged; only the second labelling says whose labels it used.
+    assert first_out[0].startswith("set: dev (1 documents") and "labels" not in first
+    assert second_out[0] == "labels: second labeller's (labels2.tsv)"
+    assert second["labels"] == "second"
+
+
+def test_labels_second_without_a_second_labelling_exits_with_a_message(
+    bench: ModuleType,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = _second_labeller_copy(tmp_path, "go_pgo", {})
+    path.with_name("go_pgo.labels2.tsv").unlink()
+    monkeypatch.setattr(bench, "document_paths", lambda which: [path])
+    monkeypatch.setattr(bench, "review", lambda text: pytest.fail("the engine must not run"))
+    assert bench.main(["--set", "dev", "--labels", "second"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("review_real: no second labeller's labels (labels2.tsv) for go_pgo")
