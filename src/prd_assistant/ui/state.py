@@ -75,11 +75,19 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+# Keys that last one page run: set afresh at the top of every run.
+PER_RUN: dict[str, Any] = {
+    "store_warned": False,  # the store failed and this run has said so
+}
+
+
 def init_state() -> None:
-    """Sets every key in :data:`DEFAULTS` that the session does not have yet."""
+    """Sets every key in :data:`DEFAULTS` that the session does not have yet, and resets the
+    keys in :data:`PER_RUN`."""
     for key, value in DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = value.copy() if isinstance(value, dict | set | list) else value
+    st.session_state.update(PER_RUN)
 
 
 @st.cache_resource(show_spinner=False)
@@ -88,11 +96,17 @@ def _open_store(url: str) -> DraftStore:
 
 
 def store() -> DraftStore | None:
-    """The draft store acting for the session's user, or None (with a warning) if it fails."""
+    """The draft store acting for the session's user, or None if it fails.
+
+    A failure is said once per page run: history, sharing and saving each ask for the store,
+    and a failed open is not cached (the next run tries again, so a fixed database is used).
+    """
     try:
         return _open_store(default_url()).as_user(st.session_state.get("user") or LOCAL_USER)
     except Exception as exc:  # a broken database must leave the form usable
-        st.warning(f"Drafts are not being saved: {failure_text(exc)}", icon="⚠️")
+        if not st.session_state.get("store_warned"):
+            st.session_state["store_warned"] = True
+            st.warning(f"Drafts are not being saved: {failure_text(exc)}", icon="⚠️")
         return None
 
 
