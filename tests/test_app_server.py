@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from prd_assistant.document import SectionStatus
 from tests.support.openai_server import Finish, OpenAIStubServer, Status, default_reply
+from tests.support.ports import unaccepting_port
 from tests.test_app import APP, DESCRIPTION, HEADINGS, TIMEOUT, current, draft, isolated, page_text
 
 __all__ = ["isolated"]  # the autouse fixture: fresh database, no model env
@@ -93,6 +96,24 @@ def test_ready_means_the_chat_endpoint_answers_too():
         at.button(key="test_connection").click().run()
         assert not at.success
         assert "chat call failed" in at.error[0].value
+
+
+def test_a_server_that_never_accepts_the_connection_is_reported_as_not_connected(monkeypatch):
+    from prd_assistant.ui import sidebar
+
+    settings = sidebar.current_settings
+    # The page's connect limit is 10 s; the test waits 0.5 s for it.
+    monkeypatch.setattr(
+        sidebar, "current_settings", lambda: dataclasses.replace(settings(), connect_timeout=0.5)
+    )
+    with unaccepting_port() as port:
+        at = server_app(f"http://127.0.0.1:{port}/v1")
+        at.button(key="test_connection").click().run()
+    assert at.error[0].value.startswith(
+        f"Could not connect to the model server at 127.0.0.1:{port}"
+    )
+    assert "did not answer" not in page_text(at)
+    assert "The model is not reachable" in at.warning[0].value
 
 
 def test_a_401_is_a_rejected_key_and_credentials_in_the_url_are_never_shown():

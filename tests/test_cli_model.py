@@ -1,13 +1,16 @@
 """`prd draft` through the real openai client against the local OpenAI-compatible server."""
 
+import dataclasses
 import json
-import socket
 
 import pytest
 
+from prd_assistant.cli import draft as draft_command
 from prd_assistant.cli import main
+from prd_assistant.cli.common import settings_from_args
 from prd_assistant.template import load_template
 from tests.support.openai_server import OpenAIStubServer, Status
+from tests.support.ports import free_port, unaccepting_port
 
 DESCRIPTION = (
     "ParcelPing is a delivery notification service for online merchants. It sends SMS updates "
@@ -124,9 +127,7 @@ def test_wrong_key_gives_one_clear_line_without_the_key(tmp_path, capsys, monkey
 
 
 def test_unreachable_server_gives_one_clear_line(tmp_path, capsys):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     code = main(
         ["draft", DESCRIPTION, "--base-url", f"http://127.0.0.1:{port}/v1", "--retries", "0", "-q"]
     )
@@ -134,6 +135,21 @@ def test_unreachable_server_gives_one_clear_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("prd: error: ")
     assert f"127.0.0.1:{port}" in err[0] and "Traceback" not in err[0]
+
+
+def test_a_server_that_never_accepts_the_connection_is_not_said_to_be_slow(capsys, monkeypatch):
+    # The default connect limit is 10 s; the test waits 0.5 s for it.
+    monkeypatch.setattr(
+        draft_command,
+        "settings_from_args",
+        lambda args, **kw: dataclasses.replace(settings_from_args(args, **kw), connect_timeout=0.5),
+    )
+    with unaccepting_port() as port:
+        code = main(["draft", DESCRIPTION, "--base-url", f"http://127.0.0.1:{port}/v1", "-q"])
+    assert code == 1
+    [err] = capsys.readouterr().err.strip().splitlines()
+    assert err.startswith(f"prd: error: Could not connect to the model server at 127.0.0.1:{port}")
+    assert "did not answer" not in err
 
 
 def test_clarify_asks_first_and_unanswered_questions_become_assumptions(tmp_path, capsys):

@@ -9,13 +9,12 @@ in bounded time, once; the concurrency adapts to a single-slot server.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 
 import pytest
 
-from prd_assistant import drafting, llm
+from prd_assistant import drafting, llm, model_server
 from prd_assistant.cli import main
 from prd_assistant.document import Draft, SectionStatus
 from prd_assistant.drafting import Drafter
@@ -24,6 +23,7 @@ from prd_assistant.pacing import CallGate
 from prd_assistant.template import load_template, parse_template
 from tests.support.fake_models import SectionModel, asked_heading
 from tests.support.openai_server import Cut, Finish, Hang, OpenAIStubServer, Stall, Status
+from tests.support.ports import unaccepting_port
 
 DESCRIPTION = (
     "ParcelPing is a delivery notification service for online merchants. It sends SMS updates "
@@ -220,37 +220,30 @@ def test_a_fatal_failure_closes_the_gate_to_calls_queued_behind_it():
     assert not gate.acquire(cancel)  # the freed place is not handed to the next section
 
 
-def test_a_server_that_never_accepts_the_connection_is_given_up_at_the_connect_timeout():
-    # A listener whose backlog is full drops new connection attempts: connect hangs, as it
-    # does for a firewalled host. The connect limit (0.5 s), not the idle one (30 s), applies.
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(0)
-        queued = []
-        for _ in range(4):
-            filler = socket.socket()
-            filler.setblocking(False)
-            filler.connect_ex(listener.getsockname())
-            queued.append(filler)
-        host, port = listener.getsockname()
+def test_a_server_that_never_accepts_the_connection_stops_the_run_at_the_connect_timeout():
+    # Connection attempts are dropped, as for a firewalled host: connect hangs. The connect
+    # limit (0.5 s), not the idle one (30 s), applies, and as with a refused connection the
+    # run stops at once (the request never reached a server) and says so.
+    with unaccepting_port() as port:
         settings = llm.ModelSettings(
             model="test-model",
-            base_url=f"http://{host}:{port}/v1",
+            base_url=f"http://127.0.0.1:{port}/v1",
             connect_timeout=0.5,
             idle_timeout=30,
-            max_retries=0,
+            max_retries=2,
         )
         template = parse_template(SMALL_TEMPLATE, "small")
         model = llm.create_chat_model(settings, client_retries=0)
-        drafter = Drafter(template, model, model_name="test-model", retries=0, concurrency=1)
+        drafter = Drafter(template, model, model_name="test-model", retries=2, concurrency=1)
         started = time.perf_counter()
         events = list(drafter.stream(Draft.from_template(template, DESCRIPTION, "ParcelPing")))
         elapsed = time.perf_counter() - started
-        for filler in queued:
-            filler.close()
     failed = [e for e in events if isinstance(e, SectionFailed)]
-    assert len(failed) == 3 and "did not answer in time" in failed[0].error
-    assert elapsed < 15  # three connect limits of 0.5 s, not the 300 s total each
+    assert not [e for e in events if isinstance(e, SectionRetrying)]
+    assert len(failed) == 3 and [e.skipped for e in failed] == [False, True, True]
+    assert failed[0].error.startswith("Could not connect to the model server")
+    assert "did not answer" not in failed[0].error
+    assert elapsed < 15  # one connect limit of 0.5 s, not the 300 s total
 
 
 def test_a_reply_still_streaming_at_the_total_timeout_is_not_kept_as_done():
@@ -314,7 +307,7 @@ def test_5xx_is_retried_with_back_off():
 def test_slot_count_from_props_caps_the_calls_in_flight(tmp_path):
     with OpenAIStubServer(slots=2, slot_endpoints=True, delay=0.3) as server:
         settings = llm.ModelSettings(model="test-model", base_url=server.url)
-        assert llm.inspect_server(settings).slots == 2
+        assert model_server.inspect_server(settings).slots == 2
         assert draft_cli(server, tmp_path) == 0
         assert server.interrupted == 0  # never more calls than slots: nothing was cut
     with OpenAIStubServer() as plain:

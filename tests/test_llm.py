@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
 import time
 
 import httpx
@@ -13,7 +12,7 @@ import openai
 import pytest
 from pydantic import SecretStr
 
-from prd_assistant import llm
+from prd_assistant import llm, model_server
 from tests.support.openai_server import (
     Cut,
     Hang,
@@ -24,6 +23,7 @@ from tests.support.openai_server import (
     count_words,
     default_reply,
 )
+from tests.support.ports import free_port, unaccepting_port
 
 SECTION_PROMPT = "Context...\nNow write the section ## Goals\n"
 BAD_KEY = "sk-bad-Secret-Value-123456"
@@ -33,12 +33,6 @@ def settings_for(server: OpenAIStubServer, **overrides) -> llm.ModelSettings:
     values = {"model": "test-model", "base_url": server.url, "timeout": 5.0, "max_retries": 0}
     values.update(overrides)
     return llm.ModelSettings(**values)
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def failure(model, prompt: str = "x") -> BaseException:
@@ -159,7 +153,7 @@ def test_rejected_key_is_one_clean_line_and_never_leaks(caplog):
         settings = settings_for(server, api_key=BAD_KEY)
         exc = failure(llm.create_chat_model(settings))
         message = llm.describe_error(exc)
-        result = llm.test_connection(settings)
+        result = model_server.test_connection(settings)
 
     # The stub echoes the whole key in its 401 body (worse than OpenAI's masked echo).
     assert BAD_KEY in str(exc.body)
@@ -214,7 +208,7 @@ def test_timeout(server):
     exc = failure(model)
     assert time.monotonic() - started < 2.0
     assert "did not answer in time" in llm.describe_error(exc)
-    assert not llm.is_fatal(exc)
+    assert not llm.is_fatal(exc) and not llm.is_connect_timeout(exc)
 
 
 @pytest.mark.parametrize("streaming", [True, False])
@@ -225,12 +219,27 @@ def test_malformed_reply(server, streaming):
 
 
 def test_unreachable_server():
-    port = closed_port()
+    port = free_port()
     settings = llm.ModelSettings(model="m", base_url=f"http://127.0.0.1:{port}/v1", max_retries=0)
     exc = failure(llm.create_chat_model(settings))
     message = llm.describe_error(exc)
     assert "Could not reach the model server" in message and f"127.0.0.1:{port}" in message
     assert llm.is_fatal(exc)
+
+
+def test_a_server_that_never_accepts_the_connection_could_not_be_connected_to():
+    # Not "did not answer in time": the request never reached a server. That is as final
+    # as a refused connection, and the message says what to check.
+    with unaccepting_port() as port:
+        settings = llm.ModelSettings(
+            model="m", base_url=f"http://127.0.0.1:{port}/v1", connect_timeout=0.5, max_retries=0
+        )
+        exc = failure(llm.create_chat_model(settings))
+    message = llm.describe_error(exc)
+    assert message.startswith(f"Could not connect to the model server at 127.0.0.1:{port}")
+    assert "server URL" in message and "firewall" in message
+    assert "did not answer" not in message
+    assert llm.is_connect_timeout(exc) and llm.is_fatal(exc)
 
 
 def test_unknown_model(server):
@@ -258,28 +267,72 @@ def test_context_length_exceeded(server):
 
 def test_list_models_and_test_connection():
     with OpenAIStubServer(models=("b-model", "a-model")) as server:
-        assert llm.list_models(settings_for(server)) == ["a-model", "b-model"]
-        ok = llm.test_connection(settings_for(server, model="a-model"))
-        missing = llm.test_connection(settings_for(server, model="gpt-9"))
+        assert model_server.list_models(settings_for(server)) == ["a-model", "b-model"]
+        ok = model_server.test_connection(settings_for(server, model="a-model"))
+        missing = model_server.test_connection(settings_for(server, model="gpt-9"))
     assert ok.ok and ok.models == ["a-model", "b-model"] and "a-model" in ok.message
     assert not missing.ok and "does not offer model 'gpt-9'" in missing.message
     assert "a-model" in missing.message
 
 
 def test_test_connection_unreachable_and_server_error(server):
-    down = llm.ModelSettings(model="m", base_url=f"http://127.0.0.1:{closed_port()}/v1")
+    down = llm.ModelSettings(model="m", base_url=f"http://127.0.0.1:{free_port()}/v1")
     down.max_retries = 0
-    result = llm.test_connection(down)
+    result = model_server.test_connection(down)
     assert not result.ok and "Could not reach" in result.message and result.models == []
 
 
-def test_test_connection_falls_back_to_chat_without_models_endpoint(server, monkeypatch):
-    def no_models(settings):
-        raise _not_found(server)
-
-    monkeypatch.setattr(llm, "list_models", no_models)
-    result = llm.test_connection(settings_for(server))
+def test_test_connection_falls_back_to_chat_without_models_endpoint(server):
+    server.enqueue_models(Status(404))
+    result = model_server.test_connection(settings_for(server, max_retries=3))
     assert result.ok and server.requests[-1]["max_tokens"] == 1
+    assert server.model_list_calls == 1  # a 404 is not retried
+
+
+# -- the model list goes through the shared call policy ----------------------------------------
+
+
+def test_the_model_list_is_retried_by_the_shared_policy_not_the_client(server):
+    # 503 and 500 may pass: retried, with the back-off the server asks for.
+    server.enqueue_models(Status(503, retry_after=0.05), Status(500, retry_after=0.05))
+    assert model_server.list_models(settings_for(server, max_retries=2)) == ["test-model"]
+    assert server.model_list_calls == 3
+    # 501 is permanent: one request, however many retries are allowed (the openai client
+    # would send it four times).
+    server.enqueue_models(*[Status(501)] * 4)
+    with pytest.raises(openai.APIStatusError) as caught:
+        model_server.list_models(settings_for(server, max_retries=3))
+    assert server.model_list_calls == 4
+    assert "does not implement this request" in llm.describe_error(caught.value)
+
+
+def test_a_silent_model_list_is_given_up_after_two_idle_timeouts(server):
+    server.enqueue_models(*[Hang(5.0)] * 4)
+    settings = settings_for(server, idle_timeout=0.3, max_retries=3)
+    started = time.monotonic()
+    with pytest.raises(openai.APITimeoutError) as caught:
+        model_server.list_models(settings)
+    assert server.model_list_calls == 2  # not four tries of a silent server
+    assert time.monotonic() - started < 4
+    assert "did not answer in time" in llm.describe_error(caught.value)
+
+
+def test_checking_the_server_before_drafting_uses_the_settings_connect_timeout():
+    with unaccepting_port() as port:
+        settings = llm.ModelSettings(
+            model="m", base_url=f"http://127.0.0.1:{port}/v1", connect_timeout=0.5, max_retries=3
+        )
+        started = time.monotonic()
+        with pytest.raises(openai.APITimeoutError) as caught:
+            model_server.inspect_server(settings)
+    assert time.monotonic() - started < 10  # one connect limit, not 2 x 30 s
+    assert "Could not connect" in llm.describe_error(caught.value)
+
+
+def test_checking_the_server_before_drafting_retries_a_server_error(server):
+    server.enqueue_models(Status(503, retry_after=0.05))
+    info = model_server.inspect_server(settings_for(server, max_retries=1))
+    assert info.models == ("test-model",) and server.model_list_calls == 2
 
 
 def _not_found(server: OpenAIStubServer) -> BaseException:
@@ -327,7 +380,7 @@ def test_structured_output_probe(mode, refusal, expected, calls):
 
 
 def test_structured_output_probe_unreachable_is_false():
-    settings = llm.ModelSettings(model="m", base_url=f"http://127.0.0.1:{closed_port()}/v1")
+    settings = llm.ModelSettings(model="m", base_url=f"http://127.0.0.1:{free_port()}/v1")
     settings.max_retries = 0
     assert llm.supports_structured_output(settings) is False
 

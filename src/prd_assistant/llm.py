@@ -256,19 +256,20 @@ def reports_finish_reason(model: Any) -> bool:
     return isinstance(model, ChatOpenAI)
 
 
-def _client(
-    settings: ModelSettings, timeout: float | None = None, retries: int | None = None
-) -> openai.OpenAI:
+def _client(settings: ModelSettings, timeout: float | None = None) -> openai.OpenAI:
+    """A plain client that makes no retries of its own: its callers retry, or try once."""
     return openai.OpenAI(
         base_url=settings.base_url or OPENAI_BASE_URL,
         api_key=_key_for(settings),
         timeout=timeout if timeout is not None else settings.http_timeout(),
-        max_retries=settings.max_retries if retries is None else retries,
+        max_retries=0,
     )
 
 
-def list_models(settings: ModelSettings) -> list[str]:
-    """Model ids the server offers (``GET /v1/models``), sorted.
+def fetch_models(settings: ModelSettings) -> list[str]:
+    """Model ids the server offers (``GET /v1/models``), sorted: one try, no client retries.
+
+    Callers retry under the shared policy (``model_server.list_models``).
 
     Raises:
         openai.OpenAIError: as for any call; pass it to ``describe_error``.
@@ -277,37 +278,12 @@ def list_models(settings: ModelSettings) -> list[str]:
         return sorted(model.id for model in client.models.list())
 
 
-@dataclass(frozen=True)
-class ServerInfo:
-    """What a server says about itself before drafting: its models and how many slots it has."""
-
-    models: tuple[str, ...] = ()
-    slots: int | None = None
-
-
-def inspect_server(settings: ModelSettings) -> ServerInfo:
-    """Checks the model name against ``/v1/models`` and reads the slot count, before drafting.
-
-    Servers without a models list are not checked. The slot count comes from llama.cpp's
-    ``/props`` (``total_slots``) or ``/slots``; other servers have neither and get None.
-
-    Raises:
-        ModelConfigError: The server lists models and this one is not among them.
-        openai.OpenAIError: The server cannot be reached or refuses the key
-            (pass it to ``describe_error``).
-    """
-    try:
-        with _client(settings, timeout=min(settings.timeout, 30.0), retries=1) as client:
-            models = tuple(sorted(model.id for model in client.models.list()))
-    except (openai.NotFoundError, openai.InternalServerError, openai.APIResponseValidationError):
-        models = ()  # no models endpoint: nothing to check against
-    if models and settings.model not in models:
-        shown = ", ".join(models[:8]) + (", ..." if len(models) > 8 else "")
-        raise ModelConfigError(
-            f"The server at {_host(_redact_url(settings.base_url or OPENAI_BASE_URL))} does not "
-            f"offer model '{settings.model}'. Pick one of its models: {shown}."
-        )
-    return ServerInfo(models, None if settings.is_openai else server_slots(settings))
+def models_unlisted(exc: BaseException) -> bool:
+    """True when ``GET /v1/models`` failed because the server has no model list to give: 404,
+    500 (servers without the endpoint answer either), or a body that is not a model list."""
+    return isinstance(
+        exc, openai.NotFoundError | openai.InternalServerError | openai.APIResponseValidationError
+    )
 
 
 def server_slots(settings: ModelSettings) -> int | None:
@@ -328,52 +304,6 @@ def server_slots(settings: ModelSettings) -> int | None:
     except (httpx.HTTPError, ValueError, AttributeError):
         return None
     return None
-
-
-@dataclass
-class ConnectionResult:
-    """Outcome of ``test_connection``: whether drafting can work, and what to tell the PM."""
-
-    ok: bool
-    message: str
-    models: list[str] = field(default_factory=list)
-
-
-def test_connection(settings: ModelSettings) -> ConnectionResult:
-    """Check the server answers, the key is accepted and the model is offered.
-
-    Servers without ``/v1/models`` are checked with a one-token chat call instead.
-    Never raises: failures come back as ``ok=False`` with a PM-facing message.
-    """
-    try:
-        models = list_models(settings)
-    except openai.NotFoundError:
-        return _test_with_chat(settings)
-    except Exception as exc:
-        return ConnectionResult(False, describe_error(exc))
-    if models and settings.model not in models:
-        shown = ", ".join(models[:8]) + (", ..." if len(models) > 8 else "")
-        return ConnectionResult(
-            False,
-            f"Connected to {_host(settings.base_url or OPENAI_BASE_URL)}, but it does not offer "
-            f"model '{settings.model}'. Pick one of: {shown}.",
-            models,
-        )
-    return ConnectionResult(True, f"Connected: {settings.label()} is ready.", models)
-
-
-test_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
-
-
-def _test_with_chat(settings: ModelSettings) -> ConnectionResult:
-    try:
-        with _client(settings) as client:
-            client.chat.completions.create(
-                model=settings.model, messages=[{"role": "user", "content": "ping"}], max_tokens=1
-            )
-    except Exception as exc:
-        return ConnectionResult(False, describe_error(exc))
-    return ConnectionResult(True, f"Connected: {settings.label()} is ready.")
 
 
 StructuredMode = Literal["json_schema", "json_object", "text"]
@@ -439,7 +369,7 @@ def structured_mode(settings: ModelSettings) -> StructuredMode:
     mode: StructuredMode = "text"
     for name, response_format in formats:
         try:
-            with _client(settings, timeout=min(settings.timeout, 30.0), retries=0) as client:
+            with _client(settings, timeout=min(settings.timeout, 30.0)) as client:
                 reply = client.chat.completions.create(
                     model=settings.model,
                     messages=[{"role": "user", "content": 'Answer with the JSON {"ok": true}.'}],
@@ -529,6 +459,13 @@ def _describe(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, PMFacingError):
         return str(exc)
+    if is_connect_timeout(exc):
+        where = _request_host(exc) or "the configured address"
+        return (
+            f"Could not connect to the model server at {where}: nothing accepted the connection "
+            "in time. Check the server URL, that the server is running, and that no firewall "
+            "or VPN is in the way."
+        )
     if is_timeout(exc):
         return (
             "The model server did not answer in time. Try again, or raise the timeout for "
@@ -661,17 +598,24 @@ def root_cause(exc: BaseException) -> BaseException:
 _CUT_ERRORS = frozenset({"RemoteProtocolError", "ReadError", "IncompleteRead"})
 
 
-def was_cut(exc: BaseException) -> bool:
-    """True when the server answered and then the connection dropped mid-reply."""
+def _caused_by(exc: BaseException, names: frozenset[str]) -> bool:
+    """True when ``exc`` or an exception behind it has one of these class names.
+
+    By name: openai bundles its own copy of httpx/httpcore, and h11 raises its own.
+    """
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        # By name: openai bundles its own copy of httpx/httpcore, and h11 raises its own.
-        if type(current).__name__ in _CUT_ERRORS:
+        if type(current).__name__ in names:
             return True
         current = current.__cause__ or current.__context__
     return False
+
+
+def was_cut(exc: BaseException) -> bool:
+    """True when the server answered and then the connection dropped mid-reply."""
+    return _caused_by(exc, _CUT_ERRORS)
 
 
 def is_empty_stream(exc: BaseException) -> bool:
@@ -684,12 +628,21 @@ def is_timeout(exc: BaseException) -> bool:
     return isinstance(exc, openai.APITimeoutError | TimeoutError)
 
 
+def is_connect_timeout(exc: BaseException) -> bool:
+    """True when no connection to the server could be opened in time: the request never
+    reached it (a wrong or firewalled host, a server that is down or swamped)."""
+    return _caused_by(exc, frozenset({"ConnectTimeout"}))
+
+
 def is_fatal(exc: BaseException) -> bool:
     """True when retrying other sections is pointless: bad key, no credit, unknown model,
-    unreachable server, missing configuration. Timeouts, rate limits, 5xx and a connection
-    dropped mid-reply are not fatal."""
+    unreachable server (refused, or not connected within the connect timeout), missing
+    configuration. Read timeouts, rate limits, 5xx and a connection dropped mid-reply are
+    not fatal."""
     if isinstance(exc, ModelConfigError):
         return True
+    if is_connect_timeout(exc):
+        return True  # the request never reached a server, as when the connection is refused
     if is_timeout(exc):
         return False
     if isinstance(exc, openai.RateLimitError):

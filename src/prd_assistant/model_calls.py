@@ -26,7 +26,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
@@ -34,6 +34,7 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from prd_assistant import llm
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 # Retries when the caller has no settings to take them from (ModelSettings.max_retries).
 DEFAULT_RETRIES = 3
 # The longest wait between two tries, whatever Retry-After asks for.
@@ -111,6 +112,38 @@ def whole_reply(
             ``llm.describe_error``.
     """
     idle, _total = llm.call_limits(model)
+    return retried(
+        lambda heard: _one_reply(model, messages, max_tokens, call_kwargs or {}, heard),
+        retries=retries,
+        idle=idle,
+        final=final,
+        cancel=cancel,
+    )
+
+
+def retried(
+    call: Callable[[list[float]], T],
+    *,
+    retries: int = DEFAULT_RETRIES,
+    idle: float | None = None,
+    final: Callable[[BaseException], bool] | None = None,
+    cancel: threading.Event | None = None,
+) -> T:
+    """``call``'s result, tried again after a failure that may pass: the shared retry policy.
+
+    Args:
+        call: One try. It gets ``heard``, a one-item list to set to ``time.monotonic()``
+            whenever the server sends something (a streamed chunk), and makes no retries of
+            its own (a client made with no retries).
+        retries: Further tries after a failure that may pass (see :func:`retryable`).
+        idle: The idle timeout of the call; a server silent for two of them in a row (over
+            however many tries) is given up. None: no such limit.
+        final: Failures the caller handles itself rather than retrying.
+        cancel: Set it to stop waiting between tries.
+
+    Raises:
+        Exception: The last try's error, once retrying is pointless or used up.
+    """
     silence_limit = 2 * idle if idle else None
     # When the server last sent anything; retries do not reset it, so a silent server is
     # given up after two idle timeouts however many tries are left.
@@ -120,11 +153,7 @@ def whole_reply(
     while True:
         attempt += 1
         try:
-            return _one_reply(model, messages, max_tokens, call_kwargs or {}, heard)
-        except llm.ReplyIncomplete as exc:
-            if exc.reason == "length":
-                raise
-            failure: BaseException = exc
+            return call(heard)
         except Exception as exc:
             if not llm.is_timeout(exc):
                 heard[0] = time.monotonic()  # the server answered, if only with an error

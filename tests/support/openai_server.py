@@ -7,7 +7,7 @@ It speaks just enough of the OpenAI REST API for the real ``openai`` client (and
   (``data: {...}`` chunks, a usage chunk when ``stream_options.include_usage`` is true,
   then ``data: [DONE]``). ``response_format`` json_schema/json_object and forced tool calls
   get a JSON reply built from the schema unless ``reply`` says otherwise.
-- ``GET /v1/models``: lists ``models``.
+- ``GET /v1/models``: lists ``models`` (``enqueue_models`` scripts errors and hangs).
 
 Failures can be scripted (``server.enqueue(Status(429, retry_after=0.2), Reply("ok"))``),
 applied to every call (``fault=Cut()``, ``fault_calls=3`` for the first three only) or injected at
@@ -347,6 +347,8 @@ class OpenAIStubServer:
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._script: deque[Behaviour] = deque()
+        self._models_script: deque[Status | Hang] = deque()
+        self.model_list_calls = 0  # GET /v1/models requests received
         self._requests: list[dict[str, Any]] = []
         self._streaming: list[threading.Event] = []  # interrupt flags of replies in progress
         self._stopping = threading.Event()
@@ -388,6 +390,16 @@ class OpenAIStubServer:
         """Script the next chat calls, in order; unscripted calls use the defaults."""
         with self._lock:
             self._script.extend(behaviours)
+
+    def enqueue_models(self, *behaviours: Status | Hang) -> None:
+        """Script the next ``GET /v1/models`` requests, in order; unscripted ones list models."""
+        with self._lock:
+            self._models_script.extend(behaviours)
+
+    def _next_models_behaviour(self) -> Status | Hang | None:
+        with self._lock:
+            self.model_list_calls += 1
+            return self._models_script.popleft() if self._models_script else None
 
     @property
     def streaming_replies(self) -> int:
@@ -510,6 +522,15 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                 return
             path = self.path.rstrip("/")
             if path == "/v1/models":
+                behaviour = server._next_models_behaviour()
+                if isinstance(behaviour, Status):
+                    self._send_error(behaviour)
+                    return
+                if isinstance(behaviour, Hang):
+                    server._sleep(behaviour.seconds)
+                    if behaviour.seconds is None:
+                        self.close_connection = True
+                        return  # the server is stopping: close without a word
                 data = [
                     {"id": m, "object": "model", "created": 0, "owned_by": "stub"}
                     for m in server.models

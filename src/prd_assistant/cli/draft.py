@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     Interrupted by SIGINT or SIGTERM, it saves the draft JSON, prints the resume command and
     returns 130 or 143.
     """
-    from prd_assistant import llm
+    from prd_assistant import llm, model_server
     from prd_assistant.description import DescriptionError
     from prd_assistant.drafting import Drafter
     from prd_assistant.prompts import PromptError
@@ -191,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         # Drafting retries each section itself, so the client must not retry behind its back.
         model = llm.create_chat_model(settings, client_retries=0) if use_model else None
-        server = llm.inspect_server(settings) if use_model else llm.ServerInfo()
+        server = model_server.inspect_server(settings) if use_model else model_server.ServerInfo()
         drafter = Drafter(
             template,
             model,

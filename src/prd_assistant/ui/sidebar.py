@@ -231,7 +231,7 @@ def _test_connection() -> None:
 
 def run_connection_test() -> None:
     """Checks the model list, then one tiny chat call: "ready" means drafting will work."""
-    from prd_assistant import llm, model_calls
+    from prd_assistant import llm, model_calls, model_server
 
     problem = url_problem() or (setup_problem() if not _has_credentials() else "")
     if problem:
@@ -239,7 +239,7 @@ def run_connection_test() -> None:
         return
     settings = current_settings()
     try:
-        result = llm.test_connection(settings)
+        result = model_server.test_connection(settings)
     except Exception as exc:  # the message must reach the PM, not a trace
         st.session_state["connection"] = {"ok": False, "message": explain(exc)}
         return
@@ -248,7 +248,7 @@ def run_connection_test() -> None:
         if not model_name():
             # A new server and no name yet: take the first model it offers.
             settings = dataclasses.replace(settings, model=result.models[0])
-            result = llm.test_connection(settings)
+            result = model_server.test_connection(settings)
         if settings.model in result.models:
             # Widgets are already drawn in this run; the pick is applied on the next one.
             st.session_state["model_pick"] = settings.model
