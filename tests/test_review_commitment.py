@@ -316,3 +316,22 @@ def test_the_effect_a_proposal_claims_is_a_claim_even_in_a_rationale_or_with_wou
     # often ...") is context; the effect the change claims for the product is a claim, with
     # "would" or "could" and when the subject is left out ("Reduces memory use ...").
     assert _claims(BENEFITS) == ["faster", "pick the best", "Reduces", "improves"]
+
+
+EARS = """# Requirements
+
+## Requirement 4: Uploads
+
+#### Acceptance Criteria
+
+1. WHEN a member uploads a large video, THE Upload_Service SHALL show progress within 1 second.
+2. WHILE several uploads run THE Upload_Service SHALL keep the page responsive.
+3. WHEN optional metadata fields are empty, THE Upload_Service SHALL fill them where possible.
+4. WHEN required fields are empty, THE Upload_Form SHALL name each missing field.
+"""
+
+
+def test_an_ears_trigger_sets_the_scene_and_its_response_is_the_requirement() -> None:
+    # "a large video" and "several uploads" describe when the rule applies; "required fields"
+    # is an adjective on a noun, not the loophole "when required".
+    assert _claims(EARS) == ["responsive", "where possible"]

@@ -103,6 +103,10 @@ PURPOSE = re.compile(
 # Given/When clauses of an acceptance scenario set the scene; only the Then clause claims.
 _GIVEN = re.compile(r"\b(?:given|when)\b")
 _THEN = re.compile(r"\bthen\b")
+# Steps of a Given/When/Then scenario or an EARS requirement, as they are written (see
+# scenario_step); the responses are Then and EARS's "THE <system> SHALL".
+_SCENARIO_STEP = re.compile(r"\b(?:Given|GIVEN|When|WHEN|WHILE|IF|WHERE|Then|THEN|THE)\b")
+_RESPONSES = frozenset(("then", "the"))
 _NEXT_STEP = re.compile(r"immediate(?:ly)?|right away|at once")
 _CLAUSE_END = re.compile(r"[;:]|\. |, (?:and|but|while|whereas) ")
 # "etc." after "e.g. CSV, JSON" or "such as Slack, Teams" closes examples, not a scope.
@@ -242,14 +246,36 @@ def in_purpose_clause(scan: Scan, start: int, end: int | None = None) -> bool:
 
 
 def in_precondition(scan: Scan, start: int) -> bool:
-    """True inside the Given/When part of a "Given ..., When ..., Then ..." scenario line."""
+    """True inside the Given/When part of a "Given ..., When ..., Then ..." scenario line, or
+    the precondition of a scenario or EARS requirement block (see :func:`scenario_step`)."""
     _given, given_ends = scan.marks_in_line(_GIVEN, start)
     then_starts, _then = scan.marks_in_line(_THEN, start)
     return (
         bool(given_ends)
         and given_ends[0] <= start
         and bisect_left(then_starts, start) < len(then_starts)
-    )
+    ) or scenario_step(scan, start) == "precondition"
+
+
+def scenario_step(scan: Scan, offset: int) -> str | None:
+    """The part of an acceptance scenario that holds ``offset``: ``"precondition"`` (after a
+    Given, When, or EARS WHILE / IF / WHERE, with a Then or an EARS "THE <system> SHALL"
+    still to come in the same block), ``"outcome"`` (after that Then or THE), else None.
+    Keywords count capitalised as scenarios write them ("**Given** ... **Then** ...",
+    "WHEN ..., THE system SHALL ..."), so prose "when" and "then" are no steps."""
+    block = scan.block_at(offset)
+    if block is None:
+        return None
+    steps = [
+        (m.start(), m.group().lower() in _RESPONSES)
+        for m in _SCENARIO_STEP.finditer(scan.text, block.start, block.end)
+    ]
+    before = [response for at, response in steps if at < offset]
+    if not before:
+        return None
+    if before[-1]:
+        return "outcome" if not all(before) else None
+    return "precondition" if any(r for at, r in steps if at > offset) else None
 
 
 def in_scenario(scan: Scan, start: int) -> bool:
@@ -635,8 +661,18 @@ def keeps(span: Span, rule_id: str) -> bool:
     if rule_id == "vague-quantity" and root.lower_ == "most" and _degree(root):
         return False  # a superlative, not an amount: "most common categories" names a statistic
     if rule_id in OWN_CLAUSE_RULES:
+        if rule_id == "loophole" and _attributive(span[-1]):
+            return False  # "WHEN required parameters are missing": an adjective, no loophole
         return not is_purpose(root)
     return not (is_context(root) or is_purpose(root) or describes_input(root))
+
+
+def _attributive(token: Token) -> bool:
+    """True when the last word of "when required", "where relevant" qualifies a noun after it
+    ("when required fields are empty"): a loophole's condition has nothing after it."""
+    if token.dep_ == "amod" and token.head.i > token.i:
+        return True
+    return any(c.dep_ in ("dobj", "nsubj", "nsubjpass") and c.i > token.i for c in token.children)
 
 
 def _degree(token: Token) -> bool:

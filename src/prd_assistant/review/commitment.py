@@ -36,7 +36,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from prd_assistant.review.claims import REASON_LABEL, SUBJECTS, clause_subject, clause_verb
+from prd_assistant.review.claims import (
+    REASON_LABEL,
+    SUBJECTS,
+    clause_subject,
+    clause_verb,
+    scenario_step,
+)
 from prd_assistant.template import normalize_title
 
 if TYPE_CHECKING:
@@ -157,9 +163,6 @@ _ANSWER_HEADER = re.compile(r"^(?:answers?|responses?|rebuttals?|replies|reply|a
 _DESCRIPTION_WORDS = 3
 # Under Risks, what could happen is the point of the sentence.
 _RISK_TITLE = re.compile(r"\b(?:risks?|threats?)\b")
-# The keywords of an acceptance scenario, capitalised as scenarios write them ("**Given** ...
-# **When** ... **Then** ..."; "WHEN ... THEN"): prose "then" is lower case.
-_SCENARIO_STEP = re.compile(r"\b(?:Given|GIVEN|When|WHEN|Then|THEN)\b")
 
 
 class Gate:
@@ -191,7 +194,7 @@ class Gate:
         example, fragment = self._sentence(token)
         if example or (fragment and self._label(offset)) or self._answer(offset):
             return False
-        if self._outcome(offset):
+        if scenario_step(self.scan, offset) == "outcome":
             return True  # "Then other users see the arrow in real time": the expected result
         risk, section = self._section(offset)
         if not risk and _in_subject(token):
@@ -247,16 +250,6 @@ class Gate:
             return False
         rest = self.scan.text[lead.end() : block.end].lstrip()
         return not rest or label.rstrip()[-1:] in ".:!" or rest[:1] in ".:—–-("
-
-    def _outcome(self, offset: int) -> bool:
-        """True in the Then part of an acceptance scenario: after a Then that follows a Given
-        or When in the same block, up to the next step keyword. The outcome is what the
-        product must do, whoever its grammatical subject is ("Then the user sees ...")."""
-        block = self.scan.block_at(offset)
-        if block is None:
-            return False
-        steps = [m.group() for m in _SCENARIO_STEP.finditer(self.scan.text, block.start, offset)]
-        return len(steps) >= 2 and steps[-1].lower() == "then"
 
     def _answer(self, offset: int) -> bool:
         """True in a table row that answers a question or an objection: its first cell
