@@ -8,7 +8,8 @@ lists; a line one file leaves out counts as 0/0 there (only blank and structural
 left out, and both files are checked for that first). Per category, per document and in total:
 Cohen's kappa, the F1 of one labeller against the other (symmetric: 2·both / (2·both + the two
 kinds of disagreement)), the raw agreement, and the counts of lines only the first or only the
-second labeller set to 1. Kappa and F1 are ``n/a`` (JSON ``null``) when neither labeller set a
+second labeller set to 1; and the second labeller's precision and recall against the first, the
+figures a human would reach on the engine's own scale. Kappa and F1 are ``n/a`` (JSON ``null``) when neither labeller set a
 single line to 1 in that category, because they are undefined there. ``-v`` lists every
 disagreement with the line's text and both notes. The last line printed is the figures as one
 JSON object. Reads label files only; the review engine is never run.
@@ -78,6 +79,18 @@ class Agreement:
         """F1 of one labeller scored against the other (the same either way round)."""
         denominator = 2 * self.both + len(self.first_only) + len(self.second_only)
         return 2 * self.both / denominator if denominator else None
+
+    @property
+    def second_precision(self) -> float | None:
+        """The second labeller scored as if the first were the truth: share of its 1s the first shares."""
+        flagged = self.both + len(self.second_only)
+        return self.both / flagged if flagged else None
+
+    @property
+    def second_recall(self) -> float | None:
+        """The second labeller scored as if the first were the truth: share of the first's 1s it found."""
+        positives = self.both + len(self.first_only)
+        return self.both / positives if positives else None
 
     def record(self, line: int, first: bool, second: bool) -> None:
         if first and second:
@@ -161,6 +174,8 @@ def summary(which: str, total: DocumentAgreement, per_document: list[DocumentAgr
                 "observed": round(entry.observed, 3),
                 "kappa": _figure(entry.kappa),
                 "f1": _figure(entry.f1),
+                "second_precision": _figure(entry.second_precision),
+                "second_recall": _figure(entry.second_recall),
             }
         return out
 
@@ -180,20 +195,27 @@ def report(
     def shown(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.3f}"
 
+    width = max([28, *(len(score.name) for score in per_document)])
     out = [f"set: {which} ({len(per_document)} documents labelled twice)"]
     out.append(
-        f"{'document':<28} {'category':<19} {'lines':>5} {'both':>4} {'1st':>4} {'2nd':>4} "
+        f"{'document':<{width}} {'category':<19} {'lines':>5} {'both':>4} {'1st':>4} {'2nd':>4} "
         f"{'agree':>6} {'kappa':>6} {'F1':>6}"
     )
     for score in [*per_document, total]:
         for category in CATEGORIES:
             entry = score.categories[category]
             out.append(
-                f"{score.name:<28} {category:<19} {entry.lines:>5} {entry.both:>4} "
+                f"{score.name:<{width}} {category:<19} {entry.lines:>5} {entry.both:>4} "
                 f"{len(entry.first_only):>4} {len(entry.second_only):>4} "
                 f"{entry.observed:>6.3f} {shown(entry.kappa):>6} {shown(entry.f1):>6}"
             )
     out.append("1st / 2nd: lines only the first / only the second labeller set to 1")
+    for category in CATEGORIES:
+        entry = total.categories[category]
+        out.append(
+            f"{category}: the second labeller scored against the first as the engine is: "
+            f"precision {shown(entry.second_precision)}, recall {shown(entry.second_recall)}"
+        )
     if verbose:
         out += total.details
     return "\n".join(out)

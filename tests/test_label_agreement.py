@@ -44,6 +44,8 @@ def test_kappa_and_f1_of_a_textbook_table(agreement: ModuleType) -> None:
     assert entry.observed == pytest.approx(0.7)
     assert entry.kappa == pytest.approx(0.4)
     assert entry.f1 == pytest.approx(40 / 55)
+    assert entry.second_precision == pytest.approx(20 / 30)
+    assert entry.second_recall == pytest.approx(20 / 25)
     assert entry.first_only == list(range(21, 26))
     assert entry.second_only == list(range(26, 36))
 
@@ -68,6 +70,7 @@ def test_perfect_opposite_and_undefined_agreement(agreement: ModuleType) -> None
     assert table(agreement, 0, 5, 5, 0).f1 == 0.0
     nothing = table(agreement, 0, 0, 0, 9)  # nobody set any line to 1: undefined, not perfect
     assert (nothing.kappa, nothing.f1, nothing.observed) == (None, None, 1.0)
+    assert (nothing.second_precision, nothing.second_recall) == (None, None)
 
 
 def test_sums_add_the_tables(agreement: ModuleType) -> None:
@@ -161,6 +164,9 @@ def test_main_prints_the_table_and_json(
     assert figures["unquantified_claim"]["second_only"] == 1
     assert figures["unquantified_claim"]["f1"] == pytest.approx(0.5)
     assert figures["open_question"]["kappa"] == 1.0
+    assert figures["unquantified_claim"]["second_precision"] == 0.5
+    assert figures["unquantified_claim"]["second_recall"] == 0.5
+    assert "unquantified_claim: the second labeller scored against the first" in "\n".join(out)
     assert any(line.startswith("unquantified_claim doc:4 first=0 second=1") for line in out)
 
 
