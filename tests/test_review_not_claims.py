@@ -76,3 +76,38 @@ def test_an_adverb_on_the_action_in_the_subject_describes_input(
     sentence: str, flagged: list[str]
 ) -> None:
     assert _claims(f"## Edge cases\n- {sentence}\n") == flagged
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("WHEN required fields are empty, THE form SHALL show an inline error.", []),
+        ("When relevant records are missing, the import must stop with code 422.", []),
+        ("Backups run when required by the retention policy.", []),
+        ("The job should retry when required.", ["when required"]),
+        ("Fall back to email where possible.", ["where possible"]),
+        # Who decides is no condition: still a loophole.
+        ("Refunds are issued as needed by the support team.", ["as needed"]),
+    ],
+)
+def test_a_condition_that_names_its_terms_is_no_loophole(sentence: str, flagged: list[str]) -> None:
+    assert _claims(f"## Requirements\n- {sentence}\n") == flagged
+
+
+def test_a_reason_is_not_a_requirement_but_it_is_important_that_is() -> None:
+    doc = (
+        "## Requirements\n### Caching\n"
+        "The build writes a manifest of its inputs. This is critical for the cache to work, "
+        "and it can be greatly helpful when debugging.\n\n"
+        "It is important that a stale manifest does not cause significant slowdowns.\n"
+    )
+    assert _claims(doc) == ["significant"]
+
+
+def test_a_reported_finding_is_evidence_not_a_claim() -> None:
+    doc = (
+        "## Requirements\n### Profiles\n"
+        "The pilot showed that the new search is surprisingly effective.\n\n"
+        "The profile loader must be effective on monorepos.\n"
+    )
+    assert _claims(doc) == ["effective"]

@@ -649,6 +649,11 @@ def asks_degree(span: Span) -> bool:
     return before is not None and before.lower_ == "how"
 
 
+# Conjunctions that open a condition; "as needed by the support team" stays a loophole (who
+# decides is no condition).
+_CONDITIONS = _words("if when where whenever wherever")
+
+
 def keeps(span: Span, rule_id: str) -> bool:
     """Whether a word-rule candidate, parsed, is a claim about the product."""
     if is_name(span) or asks_degree(span):
@@ -661,17 +666,23 @@ def keeps(span: Span, rule_id: str) -> bool:
     if rule_id == "vague-quantity" and root.lower_ == "most" and _degree(root):
         return False  # a superlative, not an amount: "most common categories" names a statistic
     if rule_id in OWN_CLAUSE_RULES:
-        if rule_id == "loophole" and _attributive(span[-1]):
+        if rule_id == "loophole" and _attributive(
+            span[-1], condition=span[0].lower_ in _CONDITIONS
+        ):
             return False  # "WHEN required parameters are missing": an adjective, no loophole
         return not is_purpose(root)
     return not (is_context(root) or is_purpose(root) or describes_input(root))
 
 
-def _attributive(token: Token) -> bool:
+def _attributive(token: Token, *, condition: bool = False) -> bool:
     """True when the last word of "when required", "where relevant" qualifies a noun after it
-    ("when required fields are empty"): a loophole's condition has nothing after it."""
-    if token.dep_ == "amod" and token.head.i > token.i:
+    ("when required fields are empty"): a loophole's condition has nothing after it. With
+    ``condition`` (the words open with if, when or where), any complement names the
+    condition ("when required by the retention policy")."""
+    if token.dep_ in ("amod", "compound") and token.head.i > token.i:
         return True
+    if condition:
+        return any(c.i > token.i and not c.is_punct for c in token.children)
     return any(c.dep_ in ("dobj", "nsubj", "nsubjpass") and c.i > token.i for c in token.children)
 
 

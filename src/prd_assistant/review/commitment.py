@@ -82,6 +82,10 @@ _PRONOUNS = _words("it this that these those there which they")
 _REQUIRING_ADJECTIVES = _words(
     "important essential critical crucial vital necessary imperative mandatory required key"
 )
+# Verbs that report a finding: what a study "showed" or a pilot "found" is evidence.
+_REPORTING_VERBS = _words(
+    "show find report demonstrate prove suggest indicate reveal confirm observe conclude"
+)
 # Verbs that turn their complement into a requirement ("has to", "is required to").
 _REQUIRING_VERBS = _words("require expect")
 # Subjects that name the aim itself: "Our goal is to ship a stable tool".
@@ -384,10 +388,21 @@ def _clause_verdict(verb: Token, risk: bool) -> bool | None:
         return None  # "we will hopefully ...": a guess; where it stands decides
     if subject is not None and _narrates(verb, subject):
         return False
+    if (
+        verb.dep_ == "ccomp"
+        and verb.head.tag_ == "VBD"
+        and verb.head.lemma_.lower() in _REPORTING_VERBS
+        and modal is None
+    ):
+        return False  # "AutoFDO showed that this simple solution is effective": a finding
     if subject is not None and _lemma(subject) in GOAL_NOUNS:
         return True
-    if any(c.dep_ == "acomp" and c.lower_ in _REQUIRING_ADJECTIVES for c in verb.children):
-        return True  # "It is important that this does not cause ..."
+    if (subject is None or subject.lower_ == "it" or subject.dep_ == "expl") and any(
+        c.dep_ == "acomp" and c.lower_ in _REQUIRING_ADJECTIVES for c in verb.children
+    ):
+        # "It is important that this does not cause ..."; "This is critical for the cache to
+        # work" gives the reason for something said before.
+        return True
     if modal is not None and modal in REQUIRING:
         # "It will generally increase heap sizes", "Choosing a name will influence its
         # usage": a prediction about a pronoun or an action, not a promise.
