@@ -11,7 +11,8 @@ import pytest
 from prd_assistant.document import Draft
 from prd_assistant.store import DraftStore
 from prd_assistant.template import load_template
-from tests.support.app_server import free_port, streamlit_server
+from tests.support.app_server import streamlit_server
+from tests.support.ports import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 oidc_mock = pytest.importorskip("oidc_provider_mock")

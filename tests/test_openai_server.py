@@ -16,6 +16,7 @@ import pytest
 from pydantic import BaseModel
 
 from prd_assistant import llm
+from tests.support import processes
 from tests.support.openai_server import (
     Cut,
     Finish,
@@ -150,8 +151,7 @@ def test_command_line_prints_the_url_first(tmp_path):
             assert [m["id"] for m in json.loads(response.read())["data"]] == ["m1"]
         assert post(url, chat())[2]["choices"][0]["message"]["content"] == "From a file."
     finally:
-        process.terminate()
-        process.wait(timeout=5)
+        processes.stop(process, timeout=5)
 
 
 # -- fault modes: what each looks like on the wire -----------------------------------------------
@@ -303,5 +303,4 @@ def test_command_line_faults_apply_to_the_first_calls():
         assert post(url, chat())[0] == 501
         assert post(url, chat())[0] == 200
     finally:
-        process.terminate()
-        process.wait(timeout=5)
+        processes.stop(process, timeout=5)

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.support.ports import free_port
+from tests.support.processes import server_process
+
 ROOT = Path(__file__).resolve().parents[2]
 # Settings of the developer's shell that must not leak into a test server.
 _DROPPED = {"OPENAI_API_KEY", "OPENAI_BASE_URL", "PRD_DATABASE_URL", "PRD_DB_PATH", "PRD_AUTH"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -39,28 +33,26 @@ def streamlit_server(
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--server.headless", "true", "--server.fileWatcherType", "none", *args,
     ]  # fmt: skip
-    with open(log_path, "wb") as log:
-        app = subprocess.Popen(
-            command, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                        if reply.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if app.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    raise RuntimeError("streamlit did not start:\n" + log_path.read_text()[-3000:])
-                time.sleep(0.3)
-            yield url
-        finally:
-            app.terminate()
-            try:
-                app.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                app.kill()
+    url = f"http://127.0.0.1:{port}"
+
+    def failure(log: str) -> Exception:
+        return RuntimeError("streamlit did not start:\n" + log)
+
+    with server_process(
+        command,
+        log_path,
+        ready=lambda: _healthy(url),
+        start_timeout=60,
+        failure=failure,
+        cwd=ROOT,
+        env=full_env,
+    ):
+        yield url
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+            return bool(reply.read().strip() == b"ok")
+    except OSError:
+        return False

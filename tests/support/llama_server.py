@@ -8,12 +8,13 @@ slot, ``json_schema`` refused with HTTP 500, no usage in streamed replies.
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.support.ports import free_port
+from tests.support.processes import server_process
 
 ROOT = Path(__file__).resolve().parents[2]
 LLAMA_PYTHON = ROOT / ".venv-llama" / "bin" / "python"
@@ -26,13 +27,6 @@ _MODEL_PATH = (
 
 class LlamaServerError(RuntimeError):
     """The server could not be started; the message ends with its log."""
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now (the server binds it a moment later)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _answers(url: str) -> bool:
@@ -55,22 +49,17 @@ def llama_server(log: Path, start_timeout: float = 180) -> Iterator[str]:
     command = [str(LLAMA_PYTHON), "-m", "llama_cpp.server", "--model", model]
     command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"]
     command += ["--model_alias", MODEL_ALIAS]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + start_timeout
-        while not _answers(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise LlamaServerError(
-                    f"llama_cpp.server did not start:\n{log.read_text()[-2000:]}"
-                )
-            time.sleep(0.5)
+
+    def failure(tail: str) -> Exception:
+        return LlamaServerError(f"llama_cpp.server did not start:\n{tail[-2000:]}")
+
+    with server_process(
+        command,
+        log,
+        ready=lambda: _answers(url),
+        start_timeout=start_timeout,
+        failure=failure,
+        stop_timeout=15,
+    ):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)

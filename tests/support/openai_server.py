@@ -526,11 +526,8 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                 if isinstance(behaviour, Status):
                     self._send_error(behaviour)
                     return
-                if isinstance(behaviour, Hang):
-                    server._sleep(behaviour.seconds)
-                    if behaviour.seconds is None:
-                        self.close_connection = True
-                        return  # the server is stopping: close without a word
+                if isinstance(behaviour, Hang) and self._hang(behaviour.seconds):
+                    return
                 data = [
                     {"id": m, "object": "model", "created": 0, "owned_by": "stub"}
                     for m in server.models
@@ -585,17 +582,9 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
             if isinstance(behaviour, Status):
                 self._send_error(behaviour)
                 return
-            if isinstance(behaviour, Hang):
-                server._sleep(behaviour.seconds)
-                if behaviour.seconds is None:
-                    self.close_connection = True
-                    return  # the server is stopping: close without a word
-                behaviour = None
             streaming = bool(body.get("stream"))
-            if isinstance(behaviour, Stall) and not streaming:
-                server._sleep(behaviour.seconds)
-                if behaviour.seconds is None:
-                    self.close_connection = True
+            if isinstance(behaviour, Hang) or (isinstance(behaviour, Stall) and not streaming):
+                if self._hang(behaviour.seconds):
                     return
                 behaviour = None
             if isinstance(behaviour, Malformed):
@@ -616,6 +605,14 @@ def _make_handler(server: OpenAIStubServer) -> type[BaseHTTPRequestHandler]:
                     self._answer(body, text, behaviour)
             finally:
                 server._release_slot(slot)
+
+        def _hang(self, seconds: float | None) -> bool:
+            """Waits ``seconds`` before answering; True when the connection is to close
+            without a word instead (``None``: the server is stopping)."""
+            server._sleep(seconds)
+            if seconds is None:
+                self.close_connection = True
+            return seconds is None
 
         def _send_malformed(self, behaviour: Malformed, streaming: bool) -> None:
             data = behaviour.body.encode()

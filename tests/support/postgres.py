@@ -10,11 +10,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+
+from tests.support.ports import free_port
 
 
 class PostgresUnavailable(RuntimeError):
@@ -31,12 +32,6 @@ def _bin_dir() -> Path:
             "scripts/test.sh installs Debian's postgresql when run as root"
         )
     return Path(found[-1]).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class PostgresServer:
@@ -56,7 +51,7 @@ class PostgresServer:
         self.root = Path(tempfile.mkdtemp(prefix="prd-pg-"))
         self.root.chmod(0o755)
         self.data = self.root / "data"
-        self.port = _free_port()
+        self.port = free_port()
 
     def _run(self, *args: str) -> None:
         command = [str(self.bin / args[0]), *args[1:]]

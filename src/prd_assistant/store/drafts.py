@@ -31,6 +31,7 @@ from typing import Any, Literal, ParamSpec, TypeVar
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from prd_assistant.document import Draft, SectionDraft
@@ -267,7 +268,7 @@ class DraftStore:
         rows = conn.execute(
             select(schema.shares.c.can_edit).where(
                 schema.shares.c.draft_id == draft_id,
-                schema.shares.c.principal.in_([self.user, WORKSPACE]),
+                self._shared_with_user(),
             )
         ).all()
         if not rows:
@@ -349,11 +350,32 @@ class DraftStore:
             return 0
         return int(value or 0)
 
+    def _shared_with_user(self) -> ColumnElement[bool]:
+        """Shares that reach this user: made to them by name, or to everyone."""
+        return schema.shares.c.principal.in_([self.user, WORKSPACE])
+
     def _readable(self) -> ColumnElement[bool]:
-        shared = select(schema.shares.c.draft_id).where(
-            schema.shares.c.principal.in_([self.user, WORKSPACE])
-        )
+        """Drafts this user may read: their own, and those shared with them or everyone."""
+        shared = select(schema.shares.c.draft_id).where(self._shared_with_user())
         return or_(schema.drafts.c.owner == self.user, schema.drafts.c.id.in_(shared))
+
+    def _readable_ids(self) -> Select[tuple[str]]:
+        """The ids of the drafts this user may read, as a subquery."""
+        return select(schema.drafts.c.id).where(self._readable())
+
+    def _versions_of(self, draft_id: str, *columns: Any) -> Select[Any]:
+        """``columns`` of a draft's versions; none if this user may not read the draft."""
+        versions = schema.versions
+        return select(*columns).where(
+            versions.c.draft_id == draft_id, versions.c.draft_id.in_(self._readable_ids())
+        )
+
+    @staticmethod
+    def _owner(conn: Any, draft_id: str) -> str | None:
+        """Who owns a stored draft (None: there is no such draft)."""
+        return conn.execute(
+            select(schema.drafts.c.owner).where(schema.drafts.c.id == draft_id)
+        ).scalar()
 
     @_guarded
     def load(self, draft_id: str) -> Draft | None:
@@ -401,9 +423,7 @@ class DraftStore:
     def access(self, draft_id: str) -> Access | None:
         """What this user may do with a draft: "owner", "edit", "read", or None (nothing)."""
         with self.engine.connect() as conn:
-            owner = conn.execute(
-                select(schema.drafts.c.owner).where(schema.drafts.c.id == draft_id)
-            ).scalar()
+            owner = self._owner(conn, draft_id)
             if owner is None:
                 return None
             if owner == self.user:
@@ -445,20 +465,14 @@ class DraftStore:
     def versions(self, draft_id: str) -> list[VersionSummary]:
         """A draft's saved versions, newest first ([] if the user may not read it)."""
         versions = schema.versions
-        query = (
-            select(
-                versions.c.id,
-                versions.c.draft_id,
-                versions.c.saved_at,
-                versions.c.note,
-                versions.c.saved_by,
-            )
-            .where(
-                versions.c.draft_id == draft_id,
-                versions.c.draft_id.in_(select(schema.drafts.c.id).where(self._readable())),
-            )
-            .order_by(versions.c.saved_at.desc(), versions.c.id.desc())
-        )
+        query = self._versions_of(
+            draft_id,
+            versions.c.id,
+            versions.c.draft_id,
+            versions.c.saved_at,
+            versions.c.note,
+            versions.c.saved_by,
+        ).order_by(versions.c.saved_at.desc(), versions.c.id.desc())
         with self.engine.connect() as conn:
             return [VersionSummary(*row) for row in conn.execute(query)]
 
@@ -471,20 +485,14 @@ class DraftStore:
         not read the draft. A damaged version is left out.
         """
         versions = schema.versions
-        query = (
-            select(
-                versions.c.id,
-                versions.c.saved_at,
-                versions.c.note,
-                versions.c.saved_by,
-                versions.c.data,
-            )
-            .where(
-                versions.c.draft_id == draft_id,
-                versions.c.draft_id.in_(select(schema.drafts.c.id).where(self._readable())),
-            )
-            .order_by(versions.c.saved_at, versions.c.id)
-        )
+        query = self._versions_of(
+            draft_id,
+            versions.c.id,
+            versions.c.saved_at,
+            versions.c.note,
+            versions.c.saved_by,
+            versions.c.data,
+        ).order_by(versions.c.saved_at, versions.c.id)
         history: dict[str, list[SectionRevision]] = {}
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
@@ -518,9 +526,7 @@ class DraftStore:
         versions = schema.versions
         added = 0
         with self.engine.begin() as conn:
-            owner = conn.execute(
-                select(schema.drafts.c.owner).where(schema.drafts.c.id == draft_id)
-            ).scalar()
+            owner = self._owner(conn, draft_id)
             if owner is None:
                 return 0
             self._check_can_edit(conn, draft_id, owner)
@@ -561,7 +567,7 @@ class DraftStore:
             row = conn.execute(
                 select(versions.c.data, versions.c.draft_id).where(
                     versions.c.id == version_id,
-                    versions.c.draft_id.in_(select(schema.drafts.c.id).where(self._readable())),
+                    versions.c.draft_id.in_(self._readable_ids()),
                 )
             ).first()
         if row is None:
@@ -576,9 +582,7 @@ class DraftStore:
             AccessError: If the draft belongs to someone else.
         """
         with self.engine.begin() as conn:
-            owner = conn.execute(
-                select(schema.drafts.c.owner).where(schema.drafts.c.id == draft_id)
-            ).scalar()
+            owner = self._owner(conn, draft_id)
             if owner is None:
                 return
             if owner != self.user:
@@ -637,10 +641,7 @@ class DraftStore:
             return [Share(row.principal, bool(row.can_edit)) for row in conn.execute(query)]
 
     def _require_owner(self, conn: Any, draft_id: str) -> None:
-        owner = conn.execute(
-            select(schema.drafts.c.owner).where(schema.drafts.c.id == draft_id)
-        ).scalar()
-        if owner != self.user:
+        if self._owner(conn, draft_id) != self.user:
             raise AccessError("Only the owner of a saved draft can share it.")
 
 
