@@ -106,3 +106,20 @@ def test_naming_and_rating_columns_are_not_claims_but_requirement_columns_are() 
     # Topic, Use Case and Focus cells name their row, Effort and the Priority value rate
     # it; the Requirement column and the Goal row still claim.
     assert _claims(TABLES) == ["promptly", "seamless"]
+
+
+STORIES = """# Roster PRD
+
+## User stories
+
+| Priority | As a … | I want to … | So that I can … |
+|---|---|---|---|
+| High | coordinator | search volunteers by name | quickly find the person I need |
+| Medium | coordinator | sort the roster | organise my week efficiently |
+| High | volunteer | see my shifts | get reminders promptly |
+"""
+
+
+def test_a_so_that_column_completes_each_row_s_purpose() -> None:
+    assert field_kind("So that I can…") == "purpose"
+    assert _claims(STORIES) == []

@@ -111,3 +111,35 @@ def test_a_reported_finding_is_evidence_not_a_claim() -> None:
         "The profile loader must be effective on monorepos.\n"
     )
     assert _claims(doc) == ["effective"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Load tests should be run nightly to ensure smooth checkouts.", []),
+        ("The CLI should offer aliases for admins to work quickly.", []),
+        ("The CLI must respond quickly to every alias.", ["quickly"]),
+        ("The wizard must be easy to use.", ["easy to use"]),
+    ],
+)
+def test_an_adverbial_infinitive_is_a_purpose_even_without_a_comma(
+    sentence: str, flagged: list[str]
+) -> None:
+    assert _claims(f"## Requirements\n{sentence}\n") == flagged
+
+
+def test_a_persona_list_under_a_bold_label_is_context() -> None:
+    doc = (
+        "# Roster PRD\n## Scope\n\n**Target users**:\n\n"
+        "* coordinates a large number of volunteers\n* can type fast\n\n"
+        "**Must have**:\n\n* The roster page must load quickly.\n"
+    )
+    assert _claims(doc) == ["quickly"]
+
+
+def test_who_is_this_for_is_a_persona_section() -> None:
+    doc = (
+        "# Budget app\n## Who is this for?\n- People facing big decisions\n"
+        "## Requirements\n- Sync must be seamless.\n"
+    )
+    assert _claims(doc) == ["seamless"]

@@ -48,6 +48,7 @@ MAX_SENTENCE_CHARS = 5_000
 CONTEXT_TITLE = re.compile(
     r"\b(?:problem(?: statement| space|s)?|pain points?|background|motivation|context"
     r"|(?:user |buyer )?personas?|competit(?:ors?|ive (?:analysis|landscape))|competition"
+    r"|target (?:users?|user profiles?|audiences?|customers?)|who (?:is )?(?:this|it) (?:is )?for"
     r"|market (?:analysis|research|landscape|overview)|landscape|prior art|alternatives"
     r"|about (?:this|the) (?:document|doc|prd|spec)|meeting (?:minutes|notes)|minutes"
     r"|current (?:experience|process)|status quo|as[- ]is|today|why now"
@@ -79,6 +80,9 @@ REASON_LABEL = re.compile(
     r"[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?(?:rationale|reasons?|why)(?:\*\*|__)?"
     r"[ \t]*:"
 )
+# A paragraph that is only a bold label, the colon inside or after the bold: "**Target user
+# profile**:", "**Who it's for:**".
+_BOLD_LABEL = re.compile(r"(?:\*\*|__)(?P<label>[^*_\n]{1,60}?):?(?:\*\*|__)[ \t]*:?[ \t]*")
 # A title that also names what is built ("Problem and product hypothesis", "Risks and
 # requirements") introduces claims too.
 NOT_CONTEXT_TITLE = re.compile(
@@ -208,8 +212,26 @@ def section_spans(scan: Scan, wanted: Callable[[str], bool]) -> list[tuple[int, 
 
 def labelled_context(scan: Scan) -> list[tuple[int, int]]:
     """Lines that open with a context label ("Likelihood: Low (beta signals are good)",
-    "**Trade-off:** manual entry, less convenient"): an estimate or a reason, not a claim."""
-    return [scan.line_span(m.start()) for m in _CONTEXT_LABEL.finditer(scan.scan)]
+    "**Trade-off:** manual entry, less convenient"): an estimate or a reason, not a claim.
+    And lists under a bold label that names context ("**Target user profile**:" above the
+    persona's bullets), which heads them as a heading would."""
+    spans = [scan.line_span(m.start()) for m in _CONTEXT_LABEL.finditer(scan.scan)]
+    doc = scan.doc
+    blocks = doc.blocks if doc is not None else []
+    for index, block in enumerate(blocks):
+        if block.kind != "paragraph" or block.line != block.end_line:
+            continue
+        label = _BOLD_LABEL.fullmatch(scan.text, block.start, block.end)
+        if label is None or not is_context_title(label.group("label")):
+            continue
+        end = block.end
+        for item in blocks[index + 1 :]:
+            if item.kind != "list_item":
+                break
+            end = item.end
+        if end > block.end:
+            spans.append((block.start, end))
+    return spans
 
 
 def inside(spans: list[tuple[int, int]], offset: int) -> bool:
@@ -574,6 +596,12 @@ def is_purpose(token: Token) -> bool:
             first = current.left_edge
             before = current.doc[first.i - 1] if first.i else None
             starts_clause = before is None or before.text in (",", ";", ":") or before.is_sent_start
+            # An adverbial infinitive is a purpose wherever it stands ("testing is conducted
+            # to ensure ...", "commands for users to work quickly"); an adjectival one only
+            # after a break ("..., to boost adoption").
+            infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in children)
+            if current.dep_ == "advcl" and infinitive and first.lower_ in ("to", "for"):
+                return True
             if first.lower_ == "to" and starts_clause:
                 return True
             if (

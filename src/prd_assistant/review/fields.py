@@ -13,7 +13,8 @@ key/value table. The field names are the ones trackers and PRD templates use, in
 facts about the work (type, status, priority, owner, effort, complexity, estimate, impact
 ...), whose value is a short term ("Complex", "New Feature", "High") that an explanation in
 parentheses or after a dash may follow; and headers that name a row (name, title, topic,
-theme, focus, category, use case ...). "Impact: users will see faster pages" states a
+theme, focus, category, use case ...). A column headed by the opening of a purpose ("So
+that I can…", "In order to") completes each row's purpose, which says why, not what. "Impact: users will see faster pages" states a
 value as a sentence, and description, requirement, acceptance, target or notes columns are
 not fields: they can still claim.
 """
@@ -47,6 +48,9 @@ _WORK_FIELDS = _words(
 _NAMING_FIELDS = _words("name title topic theme focus category categories kind")
 _NAMING_PHRASES = ("use case", "use cases", "focus area", "focus areas")
 _QUESTION_WORDS = _words("why how what when who which where whether")
+# A header that opens the purpose each cell completes: "So that I can…", "In order to". (A
+# Rationale column is not one: the effect it claims for the product is a claim.)
+_PURPOSE_HEADER = re.compile(r"(?:so that|so as to|in order to)\b")
 # A field's name is short: "Complexity Estimate", not a sentence ending in a colon.
 _KEY_WORDS = 4
 # "- **Request Type**: ...", "**Status:** Draft", "Priority: High", "Owner (PM): ...": a key
@@ -68,13 +72,16 @@ _VALUE_WORDS = 4
 def field_kind(name: str) -> str | None:
     """``"work"`` for a short name of a fact about the work item ("Request Type", "Effort",
     "Status"), ``"naming"`` for a header that names the row ("Topic", "Focus Areas", "Use
-    case"), None for anything else (a requirement, a description, a sentence)."""
+    case"), ``"purpose"`` for one that opens its purpose ("So that I can…"), None for
+    anything else (a requirement, a description, a sentence)."""
     key = normalize_title(name)
     words = key.split()
     if not words or len(words) > _KEY_WORDS or words[0] in _QUESTION_WORDS:
         return None  # "Why this priority:" gives a reason, not a field
     if key.endswith(_NAMING_PHRASES) or words[-1] in _NAMING_FIELDS:
         return "naming"
+    if _PURPOSE_HEADER.match(key):
+        return "purpose"
     if words[-1] == "level" and len(words) > 1:
         words = words[:-1]  # "Risk level", "Confidence level"; not "Service level"
     return "work" if words[-1] in _WORK_FIELDS else None
@@ -91,7 +98,7 @@ def field_spans(scan: Scan) -> list[tuple[int, int]]:
     opens it) and table cells of a naming or rating column or of a key/value row."""
     spans = []
     for m in _KEY_LINE.finditer(scan.scan):
-        if field_kind(m.group("key")) is None or scan.in_heading(m.start("key")):
+        if field_kind(m.group("key")) not in ("work", "naming") or scan.in_heading(m.start("key")):
             continue
         start, end = scan.line_span(m.start("key"))
         if not is_value(scan.scan[m.end() : end]):
@@ -117,4 +124,4 @@ def _classifying_cell(cell: Block, cell_text: str) -> bool:
     kind = field_kind(cell.header)
     if kind is None and cell.column >= 1:
         kind = field_kind(cell.row_label)
-    return kind == "naming" or (kind == "work" and is_value(cell_text))
+    return kind in ("naming", "purpose") or (kind == "work" and is_value(cell_text))
