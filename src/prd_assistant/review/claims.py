@@ -110,7 +110,7 @@ _THEN = re.compile(r"\bthen\b")
 # Steps of a Given/When/Then scenario or an EARS requirement, as they are written (see
 # scenario_step); the responses are Then and EARS's "THE <system> SHALL".
 _SCENARIO_STEP = re.compile(r"\b(?:Given|GIVEN|When|WHEN|WHILE|IF|WHERE|Then|THEN|THE)\b")
-_RESPONSES = frozenset(("then", "the"))
+_RESPONSE_STEP = re.compile(r"\b(?:Then|THEN|THE)\b")
 _NEXT_STEP = re.compile(r"immediate(?:ly)?|right away|at once")
 _CLAUSE_END = re.compile(r"[;:]|\. |, (?:and|but|while|whereas) ")
 # "etc." after "e.g. CSV, JSON" or "such as Slack, Teams" closes examples, not a scope.
@@ -282,22 +282,25 @@ def in_precondition(scan: Scan, start: int) -> bool:
 def scenario_step(scan: Scan, offset: int) -> str | None:
     """The part of an acceptance scenario that holds ``offset``: ``"precondition"`` (after a
     Given, When, or EARS WHILE / IF / WHERE, with a Then or an EARS "THE <system> SHALL"
-    still to come in the same block), ``"outcome"`` (after that Then or THE), else None.
-    Keywords count capitalised as scenarios write them ("**Given** ... **Then** ...",
-    "WHEN ..., THE system SHALL ..."), so prose "when" and "then" are no steps."""
+    still to come in the same block), ``"outcome"`` (after that Then or THE, in a block that
+    opens with a precondition), else None. Keywords count capitalised as scenarios write them
+    ("**Given** ... **Then** ...", "WHEN ..., THE system SHALL ..."), so prose "when" and
+    "then" are no steps. The steps of a block are found once: a long block stays linear."""
     block = scan.block_at(offset)
     if block is None:
         return None
-    steps = [
-        (m.start(), m.group().lower() in _RESPONSES)
-        for m in _SCENARIO_STEP.finditer(scan.text, block.start, block.end)
-    ]
-    before = [response for at, response in steps if at < offset]
-    if not before:
+    starts, _ = scan.marks_in_block(_SCENARIO_STEP, block)
+    last = bisect_left(starts, offset) - 1
+    if last < 0 or _is_response(scan, starts[0]):
         return None
-    if before[-1]:
-        return "outcome" if not all(before) else None
-    return "precondition" if any(r for at, r in steps if at > offset) else None
+    if _is_response(scan, starts[last]):
+        return "outcome"
+    responses, _ = scan.marks_in_block(_RESPONSE_STEP, block)
+    return "precondition" if bisect_left(responses, offset) < len(responses) else None
+
+
+def _is_response(scan: Scan, start: int) -> bool:
+    return _RESPONSE_STEP.match(scan.text, start) is not None
 
 
 def in_scenario(scan: Scan, start: int) -> bool:

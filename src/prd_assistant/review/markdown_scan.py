@@ -90,7 +90,7 @@ class Scan:
     area_starts: list[int] = field(default_factory=list)
     sentence_blocks: list[int] = field(default_factory=list)
     doc: MarkdownDoc | None = None
-    _breaks: dict[tuple[str, int, int], tuple[list[int], list[int]]] = field(
+    _breaks: dict[tuple[str, int, int, bool], tuple[list[int], list[int]]] = field(
         default_factory=dict, repr=False
     )
     _found: dict[tuple[str, int, int], bool] = field(default_factory=dict, repr=False)
@@ -174,13 +174,18 @@ class Scan:
         """The same for the line holding ``offset``."""
         return self._marks(pattern, self.line_span(offset))
 
+    def marks_in_block(self, pattern: re.Pattern[str], block: Block) -> tuple[list[int], list[int]]:
+        """The same for a block, matched in the original text: for patterns whose case
+        matters (the capitalised keywords of a scenario)."""
+        return self._marks(pattern, (block.start, block.end), original=True)
+
     def _marks(
-        self, pattern: re.Pattern[str], span: tuple[int, int]
+        self, pattern: re.Pattern[str], span: tuple[int, int], *, original: bool = False
     ) -> tuple[list[int], list[int]]:
-        key = (pattern.pattern, *span)
+        key = (pattern.pattern, *span, original)
         found = self._breaks.get(key)
         if found is None:
-            matches = list(pattern.finditer(self.scan, *span))
+            matches = list(pattern.finditer(self.text if original else self.scan, *span))
             found = ([m.start() for m in matches], [m.end() for m in matches])
             self._breaks[key] = found
         return found
