@@ -1,7 +1,8 @@
 """The review engine meets its quality targets on the labelled sets (not a timed test).
 
 Targets (see tests/data/review/README.md): unquantified claims precision ≥ 0.90 and recall
-≥ 0.85; open questions precision and recall ≥ 0.95; at most 1 false flag per 1,000 words of
+≥ 0.85; open questions precision and recall ≥ 0.95 (decisions left open without a question
+mark, open_lines.tsv: precision ≥ 0.95, recall ≥ 0.90); at most 1 false flag per 1,000 words of
 clean, quantified text. The same code prints the figures: benchmarks/review_quality.py.
 """
 
@@ -40,7 +41,10 @@ def test_labelled_sets_are_large_enough(quality: ModuleType) -> None:
     items = quality.load_items()
     assert sum(item.source == "promise" for item in items) >= 150
     assert sum(item.labels["open_question"] for item in items) >= 30
-    assert sum(item.labels["unquantified_claim"] for item in items) >= 80
+    assert sum(item.labels.get("unquantified_claim", False) for item in items) >= 80
+    decisions = [item for item in items if item.source == "open_lines"]
+    assert sum(item.labels["open_question"] for item in decisions) >= 80
+    assert sum(not item.labels["open_question"] for item in decisions) >= 70
 
 
 def test_unquantified_claims_precision_and_recall(scores: dict) -> None:
@@ -59,6 +63,15 @@ def test_open_questions_precision_and_recall(scores: dict) -> None:
     entry = scores["all"]["open_question"]
     assert entry.precision >= 0.95, entry.false_flags
     assert entry.recall >= 0.95, entry.misses
+
+
+def test_decisions_left_open_without_a_question_mark(scores: dict) -> None:
+    # Deferrals and unresolved choices in many phrasings, with traps (a user's choice, the
+    # product deciding at run time, "whether" in a described behaviour, states named
+    # "pending" or "open"): see open_lines.tsv.
+    entry = scores["open_lines"]["open_question"]
+    assert entry.precision >= 0.95, entry.false_flags
+    assert entry.recall >= 0.90, entry.misses
 
 
 @pytest.mark.parametrize("name", ["heldout2_prd", "heldout3_prd", "heldout4_prd"])

@@ -9,6 +9,7 @@ from functools import lru_cache
 from prd_assistant.review import (
     claims,
     commitment,
+    decisions,
     fields,
     nlp,
     open_words,
@@ -200,12 +201,14 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
     pipeline = nlp.pipeline() if use_nlp else None
     if pipeline is not None:
         sentences = claims.Sentences(scan, pipeline)
-        sentences.parse([start for _, start, _, _ in candidates])
+        open_cues = decisions.cue_offsets(scan, question_spans)
+        sentences.parse([start for _, start, _, _ in candidates] + open_cues)
         gate = commitment.Gate(scan)
         candidates = [c for c in candidates if _is_claim(sentences, gate, *c[:3])]
     for rule, start, end, texts in candidates:
         out.add(rule.id, rule.category, rule.severity, start, end, texts)
     if pipeline is not None:
+        _add_open_decisions(out, sentences, open_cues)
         # Words a rule already matched were judged by it, with its own measurable criterion.
         skip = claims.merged(claim_free + matched)
         subjective = rules_vague.SUBJECTIVE_QUALITY
@@ -247,6 +250,24 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
             rules_vague.CLARIFICATION_NEEDS_NUMBER,
         )
     return sorted(out.findings, key=lambda f: (f.start, f.end, f.category))
+
+
+def _add_open_decisions(out: _Collector, sentences: claims.Sentences, cues: list[int]) -> None:
+    """Decisions left open without a set phrase (see :mod:`decisions`), in sentences no open
+    question was found in yet."""
+    scan = out.scan
+    asked = {scan.sentence(start) for start, _ in out.kept.get(OPEN_QUESTION, [])}
+    for found in decisions.find(scan, sentences, cues):
+        if scan.sentence(found.start) in asked:
+            continue
+        rule = rules_open.CHOICE if found.kind == "choice" else rules_open.DEFERRAL
+        text = scan.text[found.start : found.end]
+        texts = {
+            "message": rule.message,
+            "question": rule.question,
+            "suggestion": rule.suggestion_for(text),
+        }
+        out.add(rule.id, OPEN_QUESTION, rule.severity, found.start, found.end, texts)
 
 
 def _is_claim(

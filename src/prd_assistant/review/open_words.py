@@ -13,8 +13,8 @@ decides from where a match sits whether it decides nothing open:
 * a possibility rather than a choice: "we may have missed", "we might be able to", "could not
   possibly", "In the future we may also support ...", "a possibly non-exhaustive enum", an
   example introduced ("we might write:"), "we could" in a sketch of future work;
-* a writer's hedge in background, rationale, alternatives or drawbacks text ("we can probably
-  build better tools"), unless the alternative itself is left open ("or something like that");
+* a writer's hedge in background, rationale, alternatives or drawbacks text, or on a line
+  labelled "Rationale:" ("we can probably build better tools"), unless the alternative itself is left open ("or something like that");
 * a mention of a Spec Kit marker ("Use [NEEDS CLARIFICATION: ...] for ...").
 """
 
@@ -31,6 +31,10 @@ from prd_assistant.review.questions import FRAMING_TITLES, SENTENCE_OPENING, STA
 _HEDGE_CONTEXT_TITLE = re.compile(
     rf"\b(?:{FRAMING_TITLES}|rationale|alternatives?(?: considered)?|drawbacks"
     r"|(?:options?|approaches|designs?|solutions?) considered|considered (?:options|approaches))\b"
+)
+_ARGUING_LABEL = re.compile(
+    r"[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?(?:rationale|why|reasons?|background"
+    r"|context|motivation|trade-?offs?|alternatives?(?: considered)?)(?:\*\*|__)?[ \t]*:"
 )
 _STATUS_FIELD = re.compile(r"(?:^|\W)status\W{0,6}$")
 # "- Import — ⏳ Pending", "❌ TODO": a status icon marks the word as a work status.
@@ -189,13 +193,21 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
     hedge = rule_id == _HEDGE_RULE or (
         rule_id == "deferred-decision" and _HEDGE_WORDS.search(match) is not None
     )
-    area = scan.area(start)
-    return not (
-        hedge
-        and not area.open_questions
-        and area.under(_HEDGE_CONTEXT_TITLE)
-        and not match.startswith(_OPEN_ALTERNATIVE)
-    )
+    return not (hedge and argues(scan, start) and not match.startswith(_OPEN_ALTERNATIVE))
+
+
+def argues(scan: Scan, offset: int) -> bool:
+    """True when ``offset`` lies in text that describes the world or argues for the design: a
+    section such as Background, Rationale or Alternatives considered, or a line opening with
+    such a label ("**Rationale:** ... We could compute a rolling average"). Its hedges are the
+    writer's reasoning, not open product decisions; Open Questions sections never argue."""
+    area = scan.area(offset)
+    if area.open_questions:
+        return False
+    if area.under(_HEDGE_CONTEXT_TITLE):
+        return True
+    line_start, _ = scan.line_span(offset)
+    return _ARGUING_LABEL.match(scan.scan, line_start) is not None
 
 
 def _possibility(scan: Scan, start: int, end: int) -> bool:

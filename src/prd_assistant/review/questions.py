@@ -47,7 +47,7 @@ _KEY_BEFORE = re.compile(r"\b(?:ctrl|control|alt|shift|cmd|command|option|meta|w
 # do ("How will merchants be billed?").
 FRAMING_TITLES = (
     r"background|motivation|problem(?: statement| space)?|context|prior art|competit\w+"
-    r"|personas?|user research|interviews?|why (?:now|this)"
+    r"|personas?|user research|interviews?|why (?:now|this)|inspiration"
 )
 _QUESTION_CONTEXT_TITLE = re.compile(rf"\b(?:{FRAMING_TITLES})\b")
 _DECIDING = re.compile(r"\b(?:we|our|should|will|shall|must|need to)\b(?! could)")

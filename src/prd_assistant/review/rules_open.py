@@ -227,6 +227,19 @@ DEFERRAL = Rule(
         "work in progress",
         "undecided",
         "undetermined",
+        # "Ownership of the runbook is unassigned.": nobody owns the decision yet. Only as the
+        # predicate ending its clause: "unresolved conflicts are shown in red" is a state.
+        heads(
+            "is|are|remains|remain|still|currently|as yet",
+            r" (?:unassigned|unowned|unresolved|unsettled|unscoped|unestimated)(?=[ \t]*(?:[.;)|—–,]|$))",
+        ),
+        # "Open: how refunds interact with loyalty points": a label on a question left open
+        # ("Open: Monday to Friday" is opening hours).
+        heads(
+            "open|unresolved|undecided|to decide|to discuss|to be decided",
+            r"(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?:how|what|which|who|whom|whose|whether|when|where"
+            r"|if|do we|should)",
+        ),
         r"not sure",
         heads("it is|it's|still|remains", " unclear"),
         r"unclear (?:whether|if|how|what|which|who|when)",

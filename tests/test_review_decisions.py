@@ -1,0 +1,140 @@
+"""Decisions a PRD leaves open without a question mark, read from sentence structure
+(review.decisions): who decides, whether it has happened, and whether "or" leaves a choice to
+the team or offers one to users. One class per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from prd_assistant.review import Finding, review
+
+
+def _open(text: str) -> list[Finding]:
+    return [f for f in review(text) if f.category == "open_question"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("## Keys\n\nTable prefixes (to finalize in design): `USR#`, `ORD#`.\n", "to finalize"),
+        ("## Audit\n\nThe log format will be hashed out with the SRE team.\n", "hashed out"),
+        ("## Search\n\nWe still have to pin down the ranking formula.\n", "pin down"),
+        ("## Fees\n\nThe late fee is for finance to decide.\n", "to decide"),
+        ("## Quotas\n\nPer-plan quotas are to be tuned during the beta.\n", "to be tuned"),
+        ("## Identity\n\nWe haven't settled the password policy.\n", "settled"),
+        ("## Reports\n\nThe export columns are still being debated.\n", "being debated"),
+    ],
+)
+def test_a_decision_still_owed_is_open(text: str, words: str) -> None:
+    found = _open(text)
+    assert [f.rule for f in found] == ["deferred-decision"], found
+    assert words in found[0].match
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Routing\n\nThe router decides which region serves the request.\n",
+        "## Plans\n\nCustomers decide whether to renew at the end of the trial.\n",
+        "## Import\n\nThe importer must determine whether a row is a duplicate.\n",
+        "## Checkout\n\nThe page shows a dialog to confirm the order.\n",
+        "## Billing\n\nThe plan was finalized with finance on 2 May.\n",
+        "## Jobs\n\nIf the owner does not confirm within 24 hours, the job is cancelled.\n",
+        "## Rules\n\nWe will consider expired tokens to be invalid.\n",
+    ],
+)
+def test_a_decision_made_at_run_time_or_already_made_is_not_open(text: str) -> None:
+    assert _open(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Maps\n\nOffline maps will need more thought before v2.\n",
+        "## Pricing\n\nThe discount ladder requires sign-off from the CFO.\n",
+        "## Settings\n\nThe sync toggle will need careful consideration.\n",
+    ],
+)
+def test_deliberation_still_needed_is_open(text: str) -> None:
+    assert [f.rule for f in _open(text)] == ["deferred-decision"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Releases\n\nEvery release needs a security review before it ships.\n",
+        "## Fraud\n\nThe model queues payments that need further review by an analyst.\n",
+    ],
+)
+def test_a_review_as_a_process_step_is_not_open(text: str) -> None:
+    assert _open(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "## Sync\n\nThe app SHALL show a toast or a banner when sync fails.\n",
+            "a toast or a banner",
+        ),
+        ("## Layout\n\nThe toolbar SHALL shrink or disappear on phones.\n", "shrink or disappear"),
+        ("## Drafts\n\nExpired drafts SHALL be archived or deleted.\n", "archived or deleted"),
+        ("## Exports\n\nThe archive will be either ZIP or TAR.\n", "either ZIP or TAR"),
+        ("## Storage\n\nWe will keep drafts in IndexedDB or in local storage.\n", "or in local"),
+    ],
+)
+def test_two_alternatives_the_product_must_pick_between_are_open(text: str, words: str) -> None:
+    found = _open(text)
+    assert [f.rule for f in found] == ["unresolved-choice"], found
+    assert words in found[0].match
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Uploads\n\nThe service shall accept PNG or JPEG images.\n",
+        "## Plans\n\nUsers can pick a monthly or an annual plan.\n",
+        "## Offers\n\nDrivers may accept or decline an offer.\n",
+        "## Ads\n\nThe app SHALL NOT show a banner or a popup to paid users.\n",
+        "## Alerts\n\nThe app shall show a warning or an error, according to the severity.\n",
+        "## Alerts\n\nThe alert fires when CPU or memory exceeds 90% for 5 minutes.\n",
+        "## Records\n\nThe system shall update or create the listing.\n",
+        "## Theme\n\nThe panel MUST separate the groups using a divider, heading, or label.\n",
+        "## Viewport\n\nThe view SHOULD restore the last zoom (if stored) or default to 100%.\n",
+        "## Events\n\nThe system shall display Events or Activities.\n",
+    ],
+)
+def test_alternatives_offered_supported_or_ruled_out_are_not_open(text: str) -> None:
+    assert _open(text) == []
+
+
+def test_a_wish_is_open_unless_the_firm_requirement_is_beside_it() -> None:
+    assert [f.match for f in _open("## Sync\n\nIdeally, edits merge without conflicts.\n")] == [
+        "Ideally"
+    ]
+    assert _open("## Speed\n\nIdeally pages load in 1 s; they must load in under 2 s.\n") == []
+
+
+def test_the_writers_reasoning_is_not_an_open_choice() -> None:
+    text = (
+        "## F-12 Trend alerts\n\n**Rationale:** Scores are stored. We could compute a rolling "
+        "average and alert when it drops.\n"
+    )
+    assert _open(text) == []
+
+
+def test_out_of_scope_and_questions_are_left_to_their_own_rules() -> None:
+    assert _open("## Out of scope\n\n- Reports will be either PDF or HTML.\n") == []
+    found = _open("## Export\n\nShould the export be either CSV or JSON?\n")
+    assert [f.rule for f in found] == ["question-in-body"]
+
+
+def test_an_open_label_and_an_unowned_decision_are_open_but_opening_hours_are_not() -> None:
+    assert [f.rule for f in _open("## Refunds\n\n- Open: who approves partial refunds.\n")] == [
+        "deferred-decision"
+    ]
+    assert [f.rule for f in _open("## Ops\n\nOwnership of the on-call rota is unassigned.\n")] == [
+        "deferred-decision"
+    ]
+    assert _open("## Store\n\nOpen: Monday to Friday, 9:00 to 17:00.\n") == []
+    assert _open("## Sync\n\nUnresolved conflicts are shown in red.\n") == []
