@@ -236,3 +236,15 @@ def test_lines_opening_with_a_context_label_make_no_claims(line: str) -> None:
 
 def test_a_requirement_line_is_not_a_context_label() -> None:
     assert _claims("## Requirements\n- Export: must be fast\n") == ["fast"]
+
+
+def test_a_bullet_does_not_make_its_first_word_a_name() -> None:
+    # After a bullet the first word is capitalised because it opens the item; a name needs
+    # a capitalised word beside it ("Instant Payouts").
+    doc = "# D\n## Scope\n- Minimal audit logging\n- Instant Payouts for sellers\n"
+    assert [f.match for f in review(doc) if f.category == "unquantified_claim"] == ["Minimal"]
+
+
+def test_etc_as_the_last_bullet_closes_the_examples_above_it() -> None:
+    doc = "# D\n## Scope\nShortcuts open documents:\n- in a new tab\n- in a split view\n- Etc.\n"
+    assert [f.match for f in review(doc) if f.category == "unquantified_claim"] == []

@@ -314,7 +314,17 @@ def in_scenario(scan: Scan, start: int) -> bool:
 
 
 def closes_examples(scan: Scan, start: int) -> bool:
-    """True for "etc." ending a list that "e.g." / "such as" opened in the same clause."""
+    """True for "etc." ending a list that "e.g." / "such as" opened in the same clause, or
+    standing as the last bullet of a list whose items above it are the examples."""
+    block = scan.block_at(start)
+    if (
+        block is not None
+        and block.kind == "list_item"
+        and scan.scan[block.start : block.end].strip(" \t*_.") == "etc"
+    ):
+        blocks = scan.doc.blocks if scan.doc is not None else []
+        index = blocks.index(block)
+        return index > 0 and blocks[index - 1].kind == "list_item"
     line_start, _ = scan.line_span(start)
     window = scan.scan[max(line_start, start - 160) : start]
     cut = max(window.rfind("("), window.rfind(";"))
@@ -655,7 +665,9 @@ def is_name(span: Span) -> bool:
     titled_neighbour = any(
         t.text[:1].isupper() and t.is_alpha and not t.text.isupper() for t in neighbours
     )
-    if first.i == 0 or first.is_sent_start:
+    # A bullet, number or emoji before the first word leaves it the sentence's first word,
+    # capitalised for that reason alone ("- Minimal permissions").
+    if not any(t.is_alpha for t in doc[first.sent.start : first.i]):
         return titled_neighbour and any(t.tag_ in ("NNP", "NNPS") for t in [*span, *neighbours])
     return first.tag_ in ("NNP", "NNPS") or titled_neighbour
 
