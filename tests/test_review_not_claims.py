@@ -143,3 +143,25 @@ def test_who_is_this_for_is_a_persona_section() -> None:
         "## Requirements\n- Sync must be seamless.\n"
     )
     assert _claims(doc) == ["seamless"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("There are several reasons the old importer cannot ship as is.", []),
+        ("There must be several fallback mirrors.", ["several"]),
+    ],
+)
+def test_what_there_is_is_the_topic_not_a_claim(sentence: str, flagged: list[str]) -> None:
+    assert _claims(f"## Requirements\n{sentence}\n") == flagged
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Include flags to select Stable, Preview, or LTS channels.", []),
+        ("Include flags to select robust channels.", ["robust"]),
+    ],
+)
+def test_capitals_across_a_list_name_options(sentence: str, flagged: list[str]) -> None:
+    assert _claims(f"## Requirements\n- {sentence}\n") == flagged

@@ -669,7 +669,9 @@ def is_name(span: Span) -> bool:
     # capitalised for that reason alone ("- Minimal permissions").
     if not any(t.is_alpha for t in doc[first.sent.start : first.i]):
         return titled_neighbour and any(t.tag_ in ("NNP", "NNPS") for t in [*span, *neighbours])
-    return first.tag_ in ("NNP", "NNPS") or titled_neighbour
+    # "select Stable, Preview, or LTS releases": capitals across a coordination name options.
+    listed = any(t.text[:1].isupper() and t.is_alpha for t in span.root.conjuncts)
+    return first.tag_ in ("NNP", "NNPS") or titled_neighbour or listed
 
 
 def orders_events(span: Span) -> bool:

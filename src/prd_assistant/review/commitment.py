@@ -437,6 +437,12 @@ def _in_subject(token: Token) -> bool:
         subject = token  # the quality itself is the topic
     elif token.lower_ in _QUANTIFIERS and token.head.dep_ in ("nsubj", "nsubjpass"):
         subject = token.head  # "Some applications", "Various compilers"
+    elif (
+        token.lower_ in _QUANTIFIERS
+        and token.head.dep_ == "attr"
+        and any(c.dep_ == "expl" for c in token.head.head.children)
+    ):
+        subject = token.head  # "There are several issues that ...": what there is
     else:
         return False
     modal = _modal(subject.head)
