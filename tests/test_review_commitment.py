@@ -335,3 +335,14 @@ def test_an_ears_trigger_sets_the_scene_and_its_response_is_the_requirement() ->
     # "a large video" and "several uploads" describe when the rule applies; "required fields"
     # is an adjective on a noun, not the loophole "when required".
     assert _claims(EARS) == ["responsive", "where possible"]
+
+
+def test_a_user_story_heading_announces_requirements() -> None:
+    # "User Story 3", "Primary User Story": the section states what users need, like "User
+    # stories"; "user" alone in a title (User research, Users) still explains.
+    doc = (
+        "# Spec\n## User Story 3 - Export (Priority: P2)\n"
+        "As an analyst I need exports of every board, generated quickly.\n"
+        "## User research\nAnalysts export boards quickly today.\n"
+    )
+    assert _claims(doc) == ["quickly"]

@@ -133,7 +133,7 @@ _GOAL_LABEL = re.compile(
 _COMMITTING_TITLE = re.compile(
     r"\b(?:requirements?|goals?|objectives?|features?|scope|success (?:metrics?|criteria)"
     r"|(?:key|target|product) metrics|kpis?|acceptance|criteria|deliverables?|tasks?|todo"
-    r"|to do|backlog|milestones?|roadmap|must[- ]haves?|nice[- ]to[- ]haves?|user stories"
+    r"|to do|backlog|milestones?|roadmap|must[- ]haves?|nice[- ]to[- ]haves?|user stor(?:y|ies)"
     r"|stories|capabilities|non[- ]functional|nfrs?|constraints|principles|guarantees|slas?"
     r"|slos?|definition of done|mvp|hypothes[ie]s|assumptions?|risks?|threats?|needs|must do"
     r"|should do|will do|scenarios?|edge cases|testing|remaining|planned|next steps|plan"
