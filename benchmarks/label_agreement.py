@@ -9,9 +9,9 @@ left out, and both files are checked for that first). Per category, per document
 Cohen's kappa, the F1 of one labeller against the other (symmetric: 2·both / (2·both + the two
 kinds of disagreement)), the raw agreement, and the counts of lines only the first or only the
 second labeller set to 1; and the second labeller's precision and recall against the first, the
-figures a human would reach on the engine's own scale. Kappa and F1 are ``n/a`` (JSON ``null``) when neither labeller set a
-single line to 1 in that category, because they are undefined there. ``-v`` lists every
-disagreement with the line's text and both notes. The last line printed is the figures as one
+figures a human would reach on the engine's own scale. Kappa and F1 are ``n/a`` (JSON ``null``)
+when neither labeller set a single line to 1 in that category, because they are undefined there.
+``-v`` lists every disagreement with the line's text and both notes. The last line printed is the figures as one
 JSON object. Reads label files only; the review engine is never run.
 """
 
