@@ -123,3 +123,22 @@ STORIES = """# Roster PRD
 def test_a_so_that_column_completes_each_row_s_purpose() -> None:
     assert field_kind("So that I can…") == "purpose"
     assert _claims(STORIES) == []
+
+
+GLOSSARY = """# Voice PRD
+
+## Commands
+
+| Intent | Example | Requirement |
+|---|---|---|
+| Search | show me fast blenders | Results must appear promptly |
+
+| Term | Definition |
+|---|---|
+| Barge-in | A user interruption that the assistant handles quickly |
+"""
+
+
+def test_definition_and_example_columns_illustrate_the_row() -> None:
+    # Sample inputs and definitions are not requirements; the Requirement column is.
+    assert _claims(GLOSSARY) == ["promptly"]

@@ -165,3 +165,14 @@ def test_what_there_is_is_the_topic_not_a_claim(sentence: str, flagged: list[str
 )
 def test_capitals_across_a_list_name_options(sentence: str, flagged: list[str]) -> None:
     assert _claims(f"## Requirements\n- {sentence}\n") == flagged
+
+
+def test_what_is_not_built_claims_nothing() -> None:
+    doc = (
+        "# Journal app\n## Scope\n"
+        "- **Rejected — Streaks (most habit apps):** streaks make missed days feel bad.\n"
+        "- Out of scope: a fast bulk importer.\n\n"
+        "**Non-goals:**\n\n- Seamless calendar sync\n- Many themes\n\n"
+        "## Requirements\n- The editor must open quickly.\n"
+    )
+    assert _claims(doc) == ["quickly"]

@@ -80,6 +80,17 @@ REASON_LABEL = re.compile(
     r"[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?(?:rationale|reasons?|why)(?:\*\*|__)?"
     r"[ \t]*:"
 )
+# A label opening a line or list item, bold or not, up to its colon.
+_LEAD_LABEL = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?(?P<label>[^:*_\n]{1,80}?)"
+    r"(?:\*\*|__)?[ \t]*:",
+    re.MULTILINE,
+)
+# Labels of what is not built: a decision, not a claim ("Rejected — Streaks", "Non-goals").
+_NOT_BUILT = re.compile(
+    r"(?:rejected|non goals?|out of scope|not in scope|not doing|won t (?:do|build)|deferred"
+    r"|dropped)\b"
+)
 # A paragraph that is only a bold label, the colon inside or after the bold: "**Target user
 # profile**:", "**Who it's for:**".
 _BOLD_LABEL = re.compile(r"(?:\*\*|__)(?P<label>[^*_\n]{1,60}?):?(?:\*\*|__)[ \t]*:?[ \t]*")
@@ -213,16 +224,26 @@ def section_spans(scan: Scan, wanted: Callable[[str], bool]) -> list[tuple[int, 
 def labelled_context(scan: Scan) -> list[tuple[int, int]]:
     """Lines that open with a context label ("Likelihood: Low (beta signals are good)",
     "**Trade-off:** manual entry, less convenient"): an estimate or a reason, not a claim.
-    And lists under a bold label that names context ("**Target user profile**:" above the
-    persona's bullets), which heads them as a heading would."""
+    Lines that say what is not built ("**Rejected — Streaks (most habit apps):** ...",
+    "Non-goals: ..."). And lists under a bold label that names context or what is not built
+    ("**Target user profile**:", "**Non-goals:**" above their bullets), which heads them as
+    a heading would."""
     spans = [scan.line_span(m.start()) for m in _CONTEXT_LABEL.finditer(scan.scan)]
+    spans += [
+        scan.line_span(m.start())
+        for m in _LEAD_LABEL.finditer(scan.scan)
+        if _NOT_BUILT.match(normalize_title(m.group("label")))
+    ]
     doc = scan.doc
     blocks = doc.blocks if doc is not None else []
     for index, block in enumerate(blocks):
         if block.kind != "paragraph" or block.line != block.end_line:
             continue
         label = _BOLD_LABEL.fullmatch(scan.text, block.start, block.end)
-        if label is None or not is_context_title(label.group("label")):
+        if label is None or not (
+            is_context_title(label.group("label"))
+            or _NOT_BUILT.match(normalize_title(label.group("label")))
+        ):
             continue
         end = block.end
         for item in blocks[index + 1 :]:

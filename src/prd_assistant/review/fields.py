@@ -12,8 +12,8 @@ Which text is a field comes from the document model, never from the vague word: 
 key/value table. The field names are the ones trackers and PRD templates use, in two kinds:
 facts about the work (type, status, priority, owner, effort, complexity, estimate, impact
 ...), whose value is a short term ("Complex", "New Feature", "High") that an explanation in
-parentheses or after a dash may follow; and headers that name a row (name, title, topic,
-theme, focus, category, use case ...). A column headed by the opening of a purpose ("So
+parentheses or after a dash may follow; and headers that name, define or illustrate a row
+(name, title, topic, theme, focus, category, use case, definition, examples ...). A column headed by the opening of a purpose ("So
 that I can…", "In order to") completes each row's purpose, which says why, not what. "Impact: users will see faster pages" states a
 value as a sentence, and description, requirement, acceptance, target or notes columns are
 not fields: they can still claim.
@@ -44,8 +44,11 @@ _WORK_FIELDS = _words(
     probability confidence estimate estimates size tier stage phase version date created
     updated sprint milestone epic label labels tag tags points score rating moscow risk"""
 )
-# Column headers that name or group the row rather than require anything of it.
-_NAMING_FIELDS = _words("name title topic theme focus category categories kind")
+# Column headers that name, group, define or illustrate the row rather than require anything
+# of it: a glossary's Definition, an Examples column of sample inputs.
+_NAMING_FIELDS = _words(
+    "name title topic theme focus category categories kind definition meaning example examples"
+)
 _NAMING_PHRASES = ("use case", "use cases", "focus area", "focus areas")
 _QUESTION_WORDS = _words("why how what when who which where whether")
 # A header that opens the purpose each cell completes: "So that I can…", "In order to". (A
