@@ -80,16 +80,17 @@ REASON_LABEL = re.compile(
     r"[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?(?:rationale|reasons?|why)(?:\*\*|__)?"
     r"[ \t]*:"
 )
-# A label opening a line or list item, bold or not, up to its colon.
-_LEAD_LABEL = re.compile(
-    r"^[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?(?P<label>[^:*_\n]{1,80}?)"
-    r"(?:\*\*|__)?[ \t]*:",
-    re.MULTILINE,
-)
 # Labels of what is not built: a decision, not a claim ("Rejected — Streaks", "Non-goals").
 _NOT_BUILT = re.compile(
     r"(?:rejected|non goals?|out of scope|not in scope|not doing|won t (?:do|build)|deferred"
     r"|dropped)\b"
+)
+# The same, opening a line or list item up to its colon ("- **Rejected — Streaks:** ...").
+_NOT_BUILT_LINE = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?(?:rejected|non[- ]goals?"
+    r"|out of scope|not in scope|not doing|won['\u2019]?t (?:do|build)|deferred|dropped)\b"
+    r"[^:\n]{0,80}:",
+    re.MULTILINE | re.IGNORECASE,
 )
 # A paragraph that is only a bold label, the colon inside or after the bold: "**Target user
 # profile**:", "**Who it's for:**".
@@ -229,11 +230,7 @@ def labelled_context(scan: Scan) -> list[tuple[int, int]]:
     ("**Target user profile**:", "**Non-goals:**" above their bullets), which heads them as
     a heading would."""
     spans = [scan.line_span(m.start()) for m in _CONTEXT_LABEL.finditer(scan.scan)]
-    spans += [
-        scan.line_span(m.start())
-        for m in _LEAD_LABEL.finditer(scan.scan)
-        if _NOT_BUILT.match(normalize_title(m.group("label")))
-    ]
+    spans += [scan.line_span(m.start()) for m in _NOT_BUILT_LINE.finditer(scan.scan)]
     doc = scan.doc
     blocks = doc.blocks if doc is not None else []
     for index, block in enumerate(blocks):

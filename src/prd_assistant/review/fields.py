@@ -60,7 +60,7 @@ _KEY_WORDS = 4
 # opening its line or list item, bold or not, then a colon.
 _KEY_LINE = re.compile(
     r"^[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?"
-    r"(?P<key>[A-Za-z][A-Za-z /&-]{0,40}?)(?:[ \t]*\([^()\n]{1,30}\))?(?:\*\*|__)?[ \t]*:",
+    r"(?P<key>[A-Za-z][A-Za-z /&-]{0,40})(?:\([^()\n]{1,30}\))?(?:\*\*|__)?[ \t]*:",
     re.MULTILINE,
 )
 
