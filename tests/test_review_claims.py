@@ -248,3 +248,24 @@ def test_a_bullet_does_not_make_its_first_word_a_name() -> None:
 def test_etc_as_the_last_bullet_closes_the_examples_above_it() -> None:
     doc = "# D\n## Scope\nShortcuts open documents:\n- in a new tab\n- in a split view\n- Etc.\n"
     assert [f.match for f in review(doc) if f.category == "unquantified_claim"] == []
+
+
+@pytest.mark.parametrize(
+    ("line", "flagged"),
+    [
+        ("The importer MUST show clear messages for rejected rows.", ["clear"]),
+        ("Clear audit trail for every export", ["Clear"]),
+        ("Clear caching", ["Clear"]),  # a noun phrase, even where the parser sees a clause
+        ("Pressing Escape MUST clear the current filter.", []),  # the verb
+        ("A reset button clears all filters.", []),
+    ],
+)
+def test_clear_is_a_quality_as_an_adjective_and_an_action_as_a_verb(
+    line: str, flagged: list[str]
+) -> None:
+    assert _requirement(line) == flagged
+
+
+def test_a_clarification_marker_asks_and_claims_nothing() -> None:
+    line = "Saving keeps the selection. [NEEDS CLARIFICATION: should saving clear it quickly?]"
+    assert _requirement(line) == []

@@ -726,6 +726,8 @@ def keeps(span: Span, rule_id: str) -> bool:
     root = span.root
     if rule_id == "no-baseline-comparative" and root.dep_ == "compound":
         return False  # a classifier, not a comparison: "scope reduction rules"
+    if rule_id == "vague-quality" and len(span) == 1 and (root.pos_ == "VERB" or _acts_on(root)):
+        return False  # "clear the selection": an action, not a quality
     if rule_id == "vague-quantity" and root.lower_ == "most" and _degree(root):
         return False  # a superlative, not an amount: "most common categories" names a statistic
     if rule_id in OWN_CLAUSE_RULES:
@@ -735,6 +737,13 @@ def keeps(span: Span, rule_id: str) -> bool:
             return False  # "WHEN required parameters are missing": an adjective, no loophole
         return not is_purpose(root)
     return not (is_context(root) or is_purpose(root) or describes_input(root))
+
+
+def _acts_on(token: Token) -> bool:
+    """True for a word the parser calls an adjective that a determiner follows ("clear the
+    cache", "clear all filters"): a verb taking its object."""
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return following is not None and following.tag_ in ("DT", "PDT", "PRP$")
 
 
 def _attributive(token: Token, *, condition: bool = False) -> bool:

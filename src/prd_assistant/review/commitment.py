@@ -445,7 +445,12 @@ def _in_subject(token: Token) -> bool:
         subject = token.head  # "There are several issues that ...": what there is
     else:
         return False
-    modal = _modal(subject.head)
+    verb = subject.head
+    if verb.pos_ not in ("VERB", "AUX") or (
+        verb.tag_ == "VBG" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+    ):
+        return False  # "Clear logging": a noun phrase the parser read as a clause
+    modal = _modal(verb)
     return modal is None or modal not in REQUIRING
 
 

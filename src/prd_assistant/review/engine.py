@@ -40,6 +40,7 @@ _CLARIFY_NUMBER = re.compile(
     r"|max|minimum|maximum|threshold|latency|target|metric|limit|timeout|budget|duration"
     r"|count|rate)\b[^\]\n]{0,120}\]"
 )
+_CLARIFICATION = re.compile(r"\[needs clarification\b[^\]\n]*\]")
 _NEAR = 40  # characters after a vague amount in which its number must appear
 _OPEN_QUESTION_LINE = re.compile(
     r"(?<![\w])open questions?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?=\S)[^\n]*[^\s*_]"
@@ -184,6 +185,8 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
         + claims.section_spans(scan, claims.is_context_title)
         + claims.labelled_context(scan)
         + fields.field_spans(scan)
+        # "[NEEDS CLARIFICATION: should creation clear the selection?]" asks the author.
+        + [m.span() for m in _CLARIFICATION.finditer(scan.scan)]
     )
     matched: list[tuple[int, int]] = []
     terms = claims.Terms(scan)

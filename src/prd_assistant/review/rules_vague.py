@@ -696,6 +696,10 @@ RULES: tuple[Rule, ...] = (
             r"sufficient(?:ly)?",
             r"appropriate(?:ly)?",
             "proper(?:ly)?",
+            # "clear error messages" before its noun; "be clear." is below, "it is clear that"
+            # states a fact, and the verb ("clear the selection") is read off the parse.
+            r"clear(?=[ \t]+[a-z])(?![ \t]+(?:that|whether|how|what|why|if|about|of|to|from"
+            r"|on|as|enough|and|or)\b)",
             "excellent",
             "accurate(?:ly)?",
             "precise(?:ly)?",
