@@ -21,6 +21,7 @@ def _claims(markdown: str, *, use_nlp: bool = True) -> list[str]:
         ("**Complexity Estimate**", "work"),
         ("Priority", "work"),
         ("Risk level", "work"),
+        ("Target release", "work"),
         ("Owner", "work"),
         ("Focus Areas", "naming"),
         ("Use case", "naming"),
@@ -44,6 +45,7 @@ def test_field_names(name: str, kind: str | None) -> None:
         ("Large (touches billing, search and the mobile app)", True),
         ("Multiple teams — payments, ledger and support tooling", True),
         ("Users will notice much faster pages after the rollout", False),
+        ("must be stable", False),
         ("", False),
     ],
 )
@@ -142,3 +144,32 @@ GLOSSARY = """# Voice PRD
 def test_definition_and_example_columns_illustrate_the_row() -> None:
     # Sample inputs and definitions are not requirements; the Requirement column is.
     assert _claims(GLOSSARY) == ["promptly"]
+
+
+OFFLINE = """# Offline mode PRD
+
+**Owner:** Mobile team · **Priority:** P1 (blocks the large enterprise rollout) · **Effort:** Large
+
+- Status: In review — several sections still need design input
+- Target release: Q3 (after the real-time sync work)
+- Confidence: Medium (a few customer interviews)
+
+## Risks
+
+| Risk | Likelihood | Impact | Mitigation |
+|---|---|---|---|
+| Sync conflicts | High | High (many users edit offline) | Last-writer-wins with a visible conflict log |
+
+## Requirements
+
+| ID | Requirement | Priority | Effort |
+|---|---|---|---|
+| R1 | Drafts must save quickly while offline | Must | Small (simple local store) |
+| R2 | The conflict screen should be intuitive | Should | Medium |
+"""
+
+
+def test_ratings_and_metadata_around_requirements_claim_nothing() -> None:
+    # Owner, priority, effort, status, target release, confidence and risk ratings classify
+    # the work; the two requirements still claim.
+    assert _claims(OFFLINE) == ["quickly", "intuitive"]

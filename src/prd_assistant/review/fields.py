@@ -42,7 +42,8 @@ _WORK_FIELDS = _words(
     """type status priority priorities owner owners author authors assignee assignees
     reviewer reviewers approver approvers effort complexity impact severity likelihood
     probability confidence estimate estimates size tier stage phase version date created
-    updated sprint milestone epic label labels tag tags points score rating moscow risk"""
+    updated sprint milestone epic label labels tag tags points score rating moscow risk
+    release quarter deadline eta"""
 )
 # Column headers that name, group, define or illustrate the row rather than require anything
 # of it: a glossary's Definition, an Examples column of sample inputs.
@@ -68,6 +69,8 @@ _KEY_LINE = re.compile(
 # Where a field's value ends and its explanation starts: "Complex (real-time transport,
 # ...)", "Multiple components — backend ...", "High; needs ...".
 _EXPLANATION = re.compile(r"[(;:,.]|\s[-\u2013\u2014]\s")
+# Words that make a value a sentence: modals and forms of "be".
+_VERBS = _words("must shall should will can may might need needs is are be was were")
 # Words a value may have before its explanation.
 _VALUE_WORDS = 4
 
@@ -91,9 +94,10 @@ def field_kind(name: str) -> str | None:
 
 
 def is_value(text: str) -> bool:
-    """True for a field's value: a short term, whatever explanation follows it."""
-    head = _EXPLANATION.split(text.strip(" \t*_`"), maxsplit=1)[0]
-    return 0 < len(head.split()) <= _VALUE_WORDS
+    """True for a field's value: a short term, whatever explanation follows it ("Large
+    (new cache, many call sites)"); "must be stable" is a short sentence, not a term."""
+    head = _EXPLANATION.split(text.strip(" \t*_`"), maxsplit=1)[0].casefold().split()
+    return 0 < len(head) <= _VALUE_WORDS and not _VERBS.intersection(head)
 
 
 def field_spans(scan: Scan) -> list[tuple[int, int]]:
