@@ -650,7 +650,9 @@ def is_purpose(token: Token) -> bool:
     return False
 
 
-_IMPERATIVE_OPENERS = re.compile(r"(?:optimi[sz]|minimi[sz]|maximi[sz])e|improve|reduce|increase")
+_IMPERATIVE_OPENERS = re.compile(
+    r"(?:(?:optimi[sz]|minimi[sz]|maximi[sz])e|improve|reduce|increase|enhance|simplif(?:y|ie))d?"
+)
 
 
 def describes_input(token: Token) -> bool:
@@ -676,7 +678,7 @@ def is_name(span: Span) -> bool:
     if not first.text[:1].isupper() or first.text.isupper():
         return False  # lower case, or capitals for emphasis ("must be FAST")
     if _IMPERATIVE_OPENERS.fullmatch(first.lower_):
-        return False  # "Optimize DynamoDB queries": an instruction, not a name
+        return False  # "Optimize DynamoDB queries", "Improved WCAG compliance": no name
     doc = first.doc
     neighbours = [doc[i] for i in (first.i - 1, span[-1].i + 1) if 0 <= i < len(doc)]
     # An acronym beside the words ("Touch-friendly UI") makes no title.
