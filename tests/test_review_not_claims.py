@@ -176,3 +176,14 @@ def test_what_is_not_built_claims_nothing() -> None:
         "## Requirements\n- The editor must open quickly.\n"
     )
     assert _claims(doc) == ["quickly"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Browser clients cannot send custom headers reliably, so the token goes in the URL.", []),
+        ("The client must send custom headers reliably.", ["reliably"]),
+    ],
+)
+def test_what_cannot_be_done_is_a_limitation_not_a_claim(sentence: str, flagged: list[str]) -> None:
+    assert _claims(f"## Requirements\n- {sentence}\n") == flagged

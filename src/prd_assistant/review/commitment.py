@@ -378,6 +378,8 @@ def _clause_verdict(verb: Token, risk: bool) -> bool | None:
     modal = _modal(verb)
     if subject is not None and _is_world(subject):
         return False
+    if modal in ("can", "could") and any(c.dep_ == "neg" for c in verb.children):
+        return False  # "Native clients cannot send headers reliably, so ...": a limitation
     if modal is not None and modal in HYPOTHETICAL:
         if modal in _PROPOSING and subject is not None and _proposed(subject):
             # "Caching the result would make re-reviews near-instant", "The extension could
