@@ -37,6 +37,10 @@ print(",".join(m for m in {HEAVY!r} if m in sys.modules))
 """
 
 
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -109,6 +113,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     print(describe())
+    print(f"load average before: {_load()}")
     with tempfile.TemporaryDirectory() as tmp:
         env = _env(Path(tmp) / "first-paint.sqlite3")
         loaded = (
@@ -129,6 +134,7 @@ def main() -> None:
                 results = [one_run(browser, Path(tmp), i) for i in range(args.runs)]
             finally:
                 browser.close()
+    print(f"load average after: {_load()} (another process's work inflates every number)")
     for index, (healthy, usable) in enumerate(results, start=1):
         print(f"run {index}: server healthy {healthy:.2f} s, Draft PRD clickable {usable:.2f} s")
     usable = [u for _, u in results]

@@ -13,9 +13,12 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from prd_assistant.markdown_doc import MarkdownDoc, Section, parse_markdown
 from prd_assistant.textfile import TextFileError, decode_text, read_text_file
+
+if TYPE_CHECKING:  # the Markdown parser loads with the first template parsed, after first paint
+    from prd_assistant.markdown_doc import MarkdownDoc, Section
 
 SERVICE_NAME_PLACEHOLDER = re.compile(r"<\s*service[ _-]*name\s*>", re.IGNORECASE)
 _NUMBER_PREFIX = re.compile(r"^\s*(\d+(?:\.\d+)*)[.)]?\s+")
@@ -119,6 +122,8 @@ def parse_template(text: str, name: str = "template.md") -> Template:
     Raises:
         TemplateError: If the template has no ``##`` sections.
     """
+    from prd_assistant.markdown_doc import parse_markdown
+
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     doc = parse_markdown(text)
     first_h2 = next((s.start for s in doc.sections if s.level == 2), None)

@@ -39,7 +39,7 @@ from prd_assistant.store import schema
 from prd_assistant.store.engine import EngineSettings, default_url, open_engine
 from prd_assistant.store.errors import AccessError, ConflictError, StoreError, translate
 from prd_assistant.store.migrate import upgrade
-from prd_assistant.store.schema import LOCAL_USER, WORKSPACE
+from prd_assistant.store.principals import LOCAL_USER, WORKSPACE
 
 Access = Literal["owner", "edit", "read"]
 P = ParamSpec("P")

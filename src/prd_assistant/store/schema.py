@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, false
 
-# The owner of every draft in local (single-user) mode, and of drafts made before owners.
-LOCAL_USER = "local"
-# A share with this principal opens the draft to everyone in the workspace.
-WORKSPACE = "*"
+from prd_assistant.store.principals import LOCAL_USER
 
 metadata = MetaData()
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from prd_assistant import dismissed
-from prd_assistant.store import DraftStore, display_title
 from prd_assistant.ui import run, state, versions
+
+if TYPE_CHECKING:  # the database layer loads after the first paint's form is drawn
+    from prd_assistant.store import DraftStore
 
 LISTED = 15
 
@@ -129,6 +131,8 @@ def _import_section_history(target: DraftStore | None, draft_id: str, raw: bytes
 
 def render_history() -> None:
     """The "History" part of the sidebar."""
+    from prd_assistant.store import display_title
+
     st.subheader("History")
     st.button("➕ New draft", key="new_draft", on_click=_new)
     deleted = st.session_state.get("deleted")
@@ -146,6 +150,8 @@ def render_history() -> None:
 
 
 def _render_drafts(target: DraftStore) -> None:
+    from prd_assistant.store import display_title
+
     current = state.draft()
     query = st.text_input(
         "Search drafts", key="history_search", placeholder="Title contains…"

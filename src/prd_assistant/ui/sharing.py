@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from prd_assistant import identity
-from prd_assistant.store import WORKSPACE, StoreError
+from prd_assistant import identity, store
+from prd_assistant.store import WORKSPACE
 from prd_assistant.ui import auth, labels, state
 
 
@@ -32,7 +32,7 @@ def _share() -> None:
     try:
         for principal in principals:
             target.share(current.id, principal, can_edit=can_edit)
-    except StoreError as exc:
+    except store.StoreError as exc:
         state.flash("error", str(exc))
         return
     st.session_state["share_with"] = ""
@@ -45,7 +45,7 @@ def _unshare(principal: str) -> None:
         return
     try:
         target.unshare(current.id, principal)
-    except StoreError as exc:
+    except store.StoreError as exc:
         state.flash("error", str(exc))
 
 
@@ -57,7 +57,7 @@ def render_sharing() -> None:
     try:
         access = target.access(current.id)
         shares = target.shares(current.id) if access == "owner" else []
-    except StoreError as exc:
+    except store.StoreError as exc:
         st.warning(str(exc))
         return
     st.subheader("Sharing")

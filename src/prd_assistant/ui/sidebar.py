@@ -357,35 +357,47 @@ def render_model_settings() -> None:
     sync_url()
 
 
+def take_template_upload() -> None:
+    """Makes an uploaded template (or none: the default) the session's template.
+
+    Runs before the form, whose estimate counts the template's sections; the uploader itself
+    is drawn after the form (:func:`render_template_picker`), so a first paint does not wait
+    for the Markdown parser.
+    """
+    upload = st.session_state.get("template_upload")
+    if upload is None:
+        st.session_state["template_text"] = None
+        st.session_state["template_error"] = None
+        return
+    try:
+        text = decode_template_bytes(upload.getvalue(), upload.name)
+        parse_template(text, upload.name)
+    except TemplateError as exc:
+        st.session_state["template_text"] = None
+        st.session_state["template_error"] = str(exc)
+    else:
+        st.session_state["template_text"] = text
+        st.session_state["template_name"] = upload.name
+        st.session_state["template_error"] = None
+
+
 def render_template_picker() -> None:
     """The "Template" part of the sidebar: default or an uploaded Markdown template."""
     st.subheader("Template")
-    upload = st.file_uploader(
+    st.file_uploader(
         "Upload a .md template",
         type=["md", "markdown", "txt"],
         key="template_upload",
         help="A '#' title, '##' sections (numbered or not), optional '###' subsections and "
         "guidance text under each heading.",
     )
-    if upload is None:
-        st.session_state["template_text"] = None
-        st.session_state["template_error"] = None
-    else:
-        try:
-            text = decode_template_bytes(upload.getvalue(), upload.name)
-            template = parse_template(text, upload.name)
-        except TemplateError as exc:
-            st.session_state["template_text"] = None
-            st.session_state["template_error"] = str(exc)
-        else:
-            st.session_state["template_text"] = text
-            st.session_state["template_name"] = upload.name
-            st.session_state["template_error"] = None
-            st.caption(f"{upload.name}: {len(template.sections)} sections")
+    text, name = st.session_state["template_text"], st.session_state["template_name"]
     if st.session_state["template_error"]:
         st.error(st.session_state["template_error"] + " Using the default template.")
-    elif st.session_state["template_text"] is None:
+    elif text is None:
         st.caption(f"Default template: {len(load_template().sections)} sections.")
+    else:
+        st.caption(f"{name}: {len(parse_template(text, name).sections)} sections")
 
 
 def render_mode_banner() -> None:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from prd_assistant.document import Draft
-from prd_assistant.store import LOCAL_USER, ConflictError, DraftStore, default_url
+from prd_assistant.store import LOCAL_USER
 from prd_assistant.template import DEFAULT_TEMPLATE_NAME, default_template_text
+
+if TYPE_CHECKING:  # the database layer loads after the first paint's form is drawn
+    from prd_assistant.store import DraftStore
 
 QUERY_KEY = "draft"
 
@@ -92,6 +95,8 @@ def init_state() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _open_store(url: str) -> DraftStore:
+    from prd_assistant.store import DraftStore
+
     return DraftStore(url)
 
 
@@ -101,6 +106,8 @@ def store() -> DraftStore | None:
     A failure is said once per page run: history, sharing and saving each ask for the store,
     and a failed open is not cached (the next run tries again, so a fixed database is used).
     """
+    from prd_assistant.store import default_url
+
     try:
         return _open_store(default_url()).as_user(st.session_state.get("user") or LOCAL_USER)
     except Exception as exc:  # a broken database must leave the form usable
@@ -183,6 +190,8 @@ def save(note: str = "", version: bool = True, *, force: bool = False) -> bool:
         return False
     if st.session_state["conflict"] and not force:
         return False  # nothing is saved over the other tab's work until the PM decides
+    from prd_assistant.store import ConflictError
+
     base = None if force else st.session_state["revision"]
     try:
         revision = target.save(

@@ -9,14 +9,17 @@ only after a confirmation; the current draft stays in the list.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from prd_assistant.document import Draft, SectionDraft
-from prd_assistant.store import SectionRevision, VersionSummary
 from prd_assistant.ui import actions, highlight, run, state
 from prd_assistant.ui.labels import named
 from prd_assistant.ui.run import status_line
+
+if TYPE_CHECKING:  # the database layer loads after the first paint's form is drawn
+    from prd_assistant.store import SectionRevision, VersionSummary
 
 
 def when(timestamp: float) -> str:
@@ -177,8 +180,10 @@ def render_preview() -> None:
     """The previewed version of the draft: what differs from now, then Open (confirmed)."""
     version_id = st.session_state["version_preview"]
     current = state.draft()
+    if version_id is None or current is None:
+        return  # without opening the database: a first paint need not wait for it
     target = state.store()
-    if version_id is None or current is None or target is None:
+    if target is None:
         return
     try:
         old = target.load_version(int(version_id))
