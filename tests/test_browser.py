@@ -536,3 +536,65 @@ def test_a_refresh_during_a_run_follows_it_without_requesting_sections_again(app
     page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)
     page.get_by_text("19 of 19 sections done").wait_for(timeout=120_000)
     assert _section_requests(server, since) == Counter(headings)
+
+
+def _stored_sections(db_path: Path, draft_id: str) -> list:
+    store = DraftStore(f"sqlite:///{db_path}")
+    try:
+        saved = store.load(draft_id)
+    finally:
+        store.engine.dispose()
+    return saved.sections if saved is not None else []
+
+
+def _draft_id(page) -> str:
+    return page.url.split("draft=")[1].split("&")[0]
+
+
+# "take your time" makes every section slow: the run is still going when a test acts on it.
+SLOWER = DESCRIPTION.replace("ParcelPing", SLOW_SERVICE) + " Please take your time."
+
+
+@pytest.mark.timeout(300)  # a slow run on purpose, on a machine that may be busy
+def test_a_second_tab_follows_a_run_under_way_without_requesting_it_again(app, page, browser):
+    url, server, db_path = app
+    headings = [spec.heading for spec in load_template().sections]
+    since = len(server.requests)
+    draft_in_browser(page, url, SLOWER, wait=False)
+    page.get_by_text("✍️ writing").first.wait_for(timeout=30_000)
+    other_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = other_context.new_page()
+    try:
+        other.goto(page.url)
+        # Tab B shows the sections streaming in (not the stored state of when it opened)...
+        other.get_by_text("✍️ writing").first.wait_for(timeout=60_000)
+        stored = _stored_sections(db_path, _draft_id(page))
+        assert any(s.status != "done" for s in stored), "the run was over before tab B opened"
+        # ...and ends on the finished, saved draft, without a reload or a click.
+        other.get_by_text("19 of 19 sections done").wait_for(timeout=120_000)
+        page.get_by_text("19 of 19 sections done").wait_for(timeout=60_000)
+        _overview(other).get_by_text("Latency stays").wait_for(timeout=30_000)
+    finally:
+        other_context.close()
+    assert _section_requests(server, since) == Counter(headings)
+    assert all(s.status == "done" for s in _stored_sections(db_path, _draft_id(page)))
+
+
+@pytest.mark.timeout(300)
+def test_a_run_whose_tab_was_closed_is_saved_by_itself(app, browser):
+    url, server, db_path = app
+    since = len(server.requests)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    closed = context.new_page()
+    try:
+        draft_in_browser(closed, url, SLOWER, wait=False)
+        closed.get_by_text("✍️ writing").first.wait_for(timeout=30_000)
+        draft_id = _draft_id(closed)
+    finally:
+        context.close()  # the tab is gone mid-run: nobody reads the rest of it
+    assert not all(s.status == "done" for s in _stored_sections(db_path, draft_id))
+    deadline = time.monotonic() + 120
+    while not all(s.status == "done" and s.text for s in _stored_sections(db_path, draft_id)):
+        assert time.monotonic() < deadline, "the run's result never reached the database"
+        time.sleep(0.5)  # polling the database: the condition is the saved draft
+    assert sum(_section_requests(server, since).values()) == len(load_template().sections)

@@ -3,8 +3,9 @@
 A run is kept in ``st.session_state["run"]`` until every section in it is done or failed. Its
 model calls run in a thread of their own (:mod:`prd_assistant.ui.run_worker`), so a click
 during the run, which reruns the page script, goes on reading the same run, and a refreshed
-page picks it up, instead of requesting sections again. Streamed text goes into per-section
-placeholders, throttled, instead of rebuilding the page per token.
+page picks it up, instead of requesting sections again. Another tab on the same draft watches
+the run as it goes and reloads the saved result at its end. Streamed text goes into
+per-section placeholders, throttled, instead of rebuilding the page per token.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -28,11 +29,16 @@ from prd_assistant.events import (
     apply_event,
 )
 from prd_assistant.ui import highlight, run_worker, sidebar, state
-from prd_assistant.ui.run_worker import RunWorker
+from prd_assistant.ui.run_worker import ORPHAN_GRACE, RunWorker
+
+if TYPE_CHECKING:  # the database layer loads after the first paint's form is drawn
+    from prd_assistant.store import DraftStore
 
 UPDATE_INTERVAL = 0.1  # seconds between repaints of streamed text (~10 per second)
 # How long a page waits for the script run a click interrupted to stop reading the run.
 READER_WAIT = 10.0
+# How long a refreshed page waits for its old session to let go of the run before watching it.
+FOLLOW_WAIT = 2.0
 STATUS_ICON = {
     SectionStatus.WAITING: "⏳ waiting",
     SectionStatus.WRITING: "✍️ writing",
@@ -94,15 +100,17 @@ def _new_run(spec: dict[str, Any], layout: str) -> dict[str, Any]:
         "notes": {},  # section key -> retry note shown instead of its status
         "failures": [],
         "waiting": 0.0,  # seconds the server has been silent (0: it is answering)
+        "watching": False,  # another tab saves this run; this page only shows it
     }
 
 
 def follow_run(draft: Draft | None) -> None:
-    """Picks up a run of ``draft`` that lost its page (a refresh, a closed tab).
+    """Follows a run of ``draft`` under way in this process (tried once per run and session).
 
-    Its events are applied again from the start to the draft as stored, so nothing it
-    finished is lost and nothing is requested again. A run still shown in another tab stays
-    there (tried once per run and session).
+    A run that lost its page (a refresh, a closed tab) is picked up: this page saves it from
+    now on. A run another tab is reading is watched: its sections stream in here too, and
+    the saved draft is reloaded when it ends. Either way its events are applied again from
+    the start to the draft as stored, so nothing is lost and nothing is requested again.
     """
     if draft is None or running():
         return
@@ -113,13 +121,19 @@ def follow_run(draft: Draft | None) -> None:
     tried.add(id(worker))
     probe = uuid.uuid4().hex
     with st.spinner("Picking up the drafting under way…"):
-        if not worker.claim(probe, wait=3.0):
-            return
-    worker.release(probe)
+        picked_up = worker.claim(probe, wait=FOLLOW_WAIT)
+    if picked_up:
+        worker.release(probe)
+    _follow(worker, draft, watching=not picked_up)
+
+
+def _follow(worker: RunWorker, draft: Draft, *, watching: bool) -> None:
+    """Makes ``worker`` this page's run, read from its first event on."""
     run = _new_run(worker.spec, "cards")
     for key in run["keys"]:
         draft.section(key).status = SectionStatus.WAITING
     run["worker"] = worker
+    run["watching"] = watching
     st.session_state["run"] = run
 
 
@@ -240,8 +254,8 @@ def cancel_run() -> None:
     """Drops the pending run and stops its model calls (the PM left the draft)."""
     run = st.session_state["run"]
     st.session_state["run"] = None
-    if run is not None and run["worker"] is not None:
-        run["worker"].cancel()
+    if run is not None and run["worker"] is not None and not run["watching"]:
+        run["worker"].cancel()  # a watched run belongs to the tab that saves it
 
 
 def _start_worker(run: dict, draft: Draft) -> RunWorker:
@@ -275,9 +289,36 @@ def _start_worker(run: dict, draft: Draft) -> RunWorker:
         slots=server_slots,
     )
     spec = {k: run[k] for k in ("keys", "instruction", "source", "started")}
-    worker = RunWorker(drafter, draft, spec)
+    target = state.store()
+    saver = (lambda worker: save_unread_run(target, worker)) if target is not None else None
+    worker = RunWorker(drafter, draft, spec, save_orphan=saver)
     run["worker"] = worker
     return worker
+
+
+def save_unread_run(target: DraftStore, worker: RunWorker, tries: int = 3) -> bool:
+    """Saves a finished run no page read to its end: its events applied to the stored draft.
+
+    Runs outside any page (no session), as the user who started the run. A save that races
+    another tab's is retried on the newer draft. Returns whether the result is stored.
+    """
+    from prd_assistant.store import ConflictError
+
+    for _ in range(tries):
+        loaded = target.load_versioned(worker.draft_id)
+        if loaded is None:
+            return True  # the draft was deleted meanwhile: nothing is left to keep
+        draft, revision = loaded
+        run = _new_run(worker.spec, "cards")
+        _apply_events(run, draft, worker.read(0, timeout=0))
+        meta = target.load_meta(draft.id)
+        meta["wall_seconds"] = round(worker.finished_at - run["started"], 1)
+        try:
+            target.save(draft, _run_note(run, draft, run["keys"]), meta, base_revision=revision)
+        except ConflictError:
+            continue
+        return True
+    return False
 
 
 def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
@@ -293,26 +334,33 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
     if slots is None and run.get("layout") != "page":
         return False  # the page is drawn first; the cards' slots come back here
     worker = run["worker"] or _start_worker(run, draft)
+    if run["watching"]:
+        _watch_run(run, draft, worker, slots)
+        return True
     # With fast reruns, the script run a click interrupted may still be reading for a moment
     # beside this one; one reader at a time applies each event exactly once.
     reader = uuid.uuid4().hex
     if not worker.claim(reader, wait=READER_WAIT):
-        # Another page picked the run up while this one was away: it goes on there.
-        st.session_state["run"] = None
-        state.flash("info", "This draft's drafting goes on in another tab; reload to follow it.")
+        # Another page picked the run up while this one was away: it saves it, this one
+        # watches (from the start, on the draft as stored).
+        _reload_stored(draft)
+        _follow(worker, state.draft() or draft, watching=True)
         st.rerun()
     try:
         if st.session_state["run"] is not run:
             return True  # the other reader finished the run meanwhile
+        if worker.settled:
+            _end_watched_run(worker)  # saved while this page was away
         _read_run(run, draft, worker, slots)
     finally:
         worker.release(reader)  # a click or a closed tab: the run goes on without this page
     run_worker.forget(worker)
     st.session_state["run"] = None
     if worker.error is not None:
+        worker.settle(False)
         raise worker.error
     st.session_state["meta"]["wall_seconds"] = round(time.time() - run["started"], 1)
-    state.save(_run_note(run, draft, run["keys"]))
+    worker.settle(state.save(_run_note(run, draft, run["keys"])))
     failures = run["failures"]
     if failures:
         state.flash(
@@ -322,6 +370,36 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
         )
     st.rerun()
     return True
+
+
+def _watch_run(run: dict, draft: Draft, worker: RunWorker, slots: dict[str, tuple] | None) -> None:
+    """Shows a run another tab saves, then reloads the draft it saved."""
+    _read_run(run, draft, worker, slots)
+    with st.spinner("Waiting for the drafting to be saved…"):
+        # The reading tab saves at once; a run whose tab was closed saves itself after a grace.
+        worker.wait_settled(timeout=ORPHAN_GRACE + 30.0)
+    if worker.error is not None:
+        st.session_state["run"] = None
+        raise worker.error
+    _end_watched_run(worker)
+
+
+def _end_watched_run(worker: RunWorker) -> None:
+    """The run is over and saved elsewhere: this page shows the saved draft."""
+    st.session_state["run"] = None
+    current = state.draft()
+    if worker.persisted and current is not None:
+        _reload_stored(current)
+    st.rerun()
+
+
+def _reload_stored(current: Draft) -> None:
+    """Replaces the page's draft by the stored one (nothing of this page's is unsaved)."""
+    target = state.store()
+    loaded = target.load_versioned(current.id) if target is not None else None
+    if loaded is not None:
+        stored, revision = loaded
+        state.set_draft(stored, meta=target.load_meta(stored.id), revision=revision)
 
 
 def _read_run(run: dict, draft: Draft, worker: RunWorker, slots: dict[str, tuple] | None) -> None:
@@ -341,7 +419,7 @@ def _read_run(run: dict, draft: Draft, worker: RunWorker, slots: dict[str, tuple
         # drawing, never the bookkeeping, so no event is lost or applied twice.
         changed, ended = _apply_events(run, draft, events)
         run["read"] += len(events)
-        if ended:
+        if ended and not run["watching"]:
             state.save(_run_note(run, draft, ended), version=False)
         for key in changed:
             _paint(slots[key], draft.section(key), run)

@@ -3,16 +3,24 @@
 A click reruns the page script and a refresh starts a new session; neither may restart a run
 (that requests sections again). So the model calls run in a :class:`RunWorker` thread that
 keeps every event it produced; a page reads them from its own position. One worker per draft
-is kept in a process-wide registry, so a refreshed page picks the run up where it was. One
-script run at a time reads a run (it claims it, and releases it when it ends), so every
-event is applied once even when a click starts a new script run before the old one stopped.
+is kept in a process-wide registry, so a refreshed page picks the run up where it was, and a
+second tab on the same draft watches it as it goes.
+
+One script run at a time writes a run into the store (it claims it, and releases it when it
+ends), so every event is saved once even when a click starts a new script run before the old
+one stopped; other pages only watch. When the run is over, whoever saved its result says so
+(:meth:`RunWorker.settle`), and the watchers reload the saved draft. A finished run that no
+page holds (its tab was closed) is saved by the worker itself after :data:`ORPHAN_GRACE`
+seconds, then dropped from the registry, so nothing it drafted is lost and nothing is kept.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from prd_assistant.document import Draft
@@ -23,6 +31,10 @@ if TYPE_CHECKING:  # the drafting engine loads with the first run, not on first 
 
 _REGISTRY: dict[str, RunWorker] = {}
 _REGISTRY_LOCK = threading.Lock()
+_LOG = logging.getLogger(__name__)
+# Seconds a finished run waits for a page (a refresh, a click's rerun) before saving itself.
+ORPHAN_GRACE = 5.0
+_ORPHAN_SAVER = "orphan-saver"  # the claim token of the worker saving its own result
 
 
 class RunWorker:
@@ -32,15 +44,28 @@ class RunWorker:
         drafter: The drafting engine, with its model.
         draft: The draft; the thread drafts a copy (the page may change the draft meanwhile).
         spec: What the run drafts: ``keys``, ``instruction``, ``source``, ``started``.
+        save_orphan: Saves the finished run's result when no page holds it; returns whether
+            it did. Called in a thread of its own, never with a page's session.
     """
 
-    def __init__(self, drafter: Drafter, draft: Draft, spec: dict[str, Any]):
+    def __init__(
+        self,
+        drafter: Drafter,
+        draft: Draft,
+        spec: dict[str, Any],
+        save_orphan: Callable[[RunWorker], bool] | None = None,
+    ):
         self.draft_id = draft.id
         self.spec = dict(spec)
-        self.owner: str | None = None  # token of the script run reading it
+        self.owner: str | None = None  # token of the script run saving it
         self.events: list[DraftEvent] = []
         self.finished = False
+        self.finished_at = 0.0  # time.time() when the last section ended
         self.error: BaseException | None = None
+        self.settled = False  # the result was saved (or could not be); watchers may reload
+        self.persisted = False  # the result is in the store
+        self._save_orphan = save_orphan
+        self._orphan_timer: threading.Timer | None = None
         self._changed = threading.Condition()
         self._cancel = threading.Event()
         with _REGISTRY_LOCK:
@@ -62,8 +87,9 @@ class RunWorker:
         finally:
             stream.close()
             with self._changed:
-                self.finished = True
+                self.finished, self.finished_at = True, time.time()
                 self._changed.notify_all()
+            self._check_orphaned()
 
     def read(self, start: int, timeout: float) -> list[DraftEvent]:
         """The events from position ``start`` on, waiting up to ``timeout`` s for one."""
@@ -94,11 +120,57 @@ class RunWorker:
         with self._changed:
             if self.owner == token:
                 self.owner = None
+        self._check_orphaned()
+
+    def settle(self, persisted: bool) -> None:
+        """The page that read the run to its end saved its result (or could not)."""
+        with self._changed:
+            self.settled = True
+            self.persisted = persisted
+            self._changed.notify_all()
+
+    def wait_settled(self, timeout: float) -> bool:
+        """Waits up to ``timeout`` s for the result to be saved; whether it is settled."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.settled, timeout)
+            return self.settled
 
     def cancel(self) -> None:
         """Stops drafting (sections not started are never requested) and forgets the run."""
         self._cancel.set()
         forget(self)
+
+    def _check_orphaned(self) -> None:
+        """Once the run is over and no page holds it, saving it waits :data:`ORPHAN_GRACE` s."""
+        with self._changed:
+            if (
+                not self.finished
+                or self.owner is not None
+                or self.settled
+                or self._cancel.is_set()
+                or self._orphan_timer is not None
+            ):
+                return
+            self._orphan_timer = threading.Timer(ORPHAN_GRACE, self._save_if_orphaned)
+            self._orphan_timer.daemon = True
+            self._orphan_timer.start()
+
+    def _save_if_orphaned(self) -> None:
+        with self._changed:
+            self._orphan_timer = None
+            if self.owner is not None or self.settled:
+                return  # a page picked the run up meanwhile: it saves it
+            self.owner = _ORPHAN_SAVER
+        saved = False
+        try:
+            saved = self.error is None and self._save_orphan is not None and self._save_orphan(self)
+        except Exception:  # nobody is there to be told; a page opening the draft retries
+            _LOG.exception("Could not save the drafting run of draft %s", self.draft_id)
+        if saved:
+            self.settle(True)
+            forget(self)
+        with self._changed:
+            self.owner = None  # unsaved: kept for the next page that opens the draft
 
 
 def find(draft_id: str) -> RunWorker | None:

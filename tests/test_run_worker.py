@@ -1,0 +1,111 @@
+"""Drafting runs outlive their page: a finished run nobody reads is saved, then released.
+
+The run is real (the drafting engine with a fake chat model at the model boundary) and so is
+the store (SQLite in a temporary folder); only the page is missing, which is the point.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from prd_assistant.document import Draft, SectionStatus
+from prd_assistant.drafting import Drafter
+from prd_assistant.store import DraftStore
+from prd_assistant.template import load_template
+from prd_assistant.ui import run, run_worker
+from prd_assistant.ui.run_worker import RunWorker
+from tests.support.fake_models import SectionModel
+
+DESCRIPTION = (
+    "ParcelPing is a delivery notification service for online merchants. It sends SMS and email "
+    "updates to shoppers when a parcel ships, up to 2,000 notifications per minute at peak."
+)
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = DraftStore(f"sqlite:///{tmp_path / 'drafts.sqlite3'}")
+    yield opened
+    opened.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def short_grace(monkeypatch):
+    monkeypatch.setattr(run_worker, "ORPHAN_GRACE", 0.1)
+
+
+def stored_draft(store: DraftStore) -> Draft:
+    draft = Draft.from_template(load_template(), DESCRIPTION, "ParcelPing")
+    store.save(draft, "created", base_revision=0)
+    return draft
+
+
+def start(store: DraftStore, draft: Draft, model: SectionModel, saves: list) -> RunWorker:
+    """A run of every section whose orphan saver writes into ``store`` (and counts calls)."""
+
+    def save(worker: RunWorker) -> bool:
+        saves.append(worker)
+        return run.save_unread_run(store, worker)
+
+    keys = [s.key for s in draft.sections]
+    spec = {"keys": keys, "instruction": "", "source": "draft", "started": 0.0}
+    drafter = Drafter(draft.template(), model, model_name="test-model")
+    return RunWorker(drafter, draft, spec, save_orphan=save)
+
+
+def finished(worker: RunWorker) -> None:
+    with worker._changed:
+        assert worker._changed.wait_for(lambda: worker.finished, timeout=60)
+
+
+def test_a_finished_run_no_page_reads_is_saved_then_released(store):
+    draft = stored_draft(store)
+    model = SectionModel()
+    saves: list = []
+    worker = start(store, draft, model, saves)
+    assert run_worker.find(draft.id) is worker
+
+    assert worker.wait_settled(timeout=60)
+    assert worker.persisted and saves == [worker]
+    assert run_worker.find(draft.id) is None  # nothing of it stays in memory
+    saved = store.load(draft.id)
+    assert all(s.status is SectionStatus.DONE for s in saved.sections)
+    assert saved.section("overview").text.startswith("Body of ## 1. Overview")
+    assert len(model.prompts) == len(draft.sections)  # saving it asked the model nothing
+    assert store.versions(draft.id)[0].note == f"draft: {len(draft.sections)} sections"
+
+
+def test_a_run_a_page_holds_is_left_to_that_page_until_it_lets_go(store):
+    draft = stored_draft(store)
+    saves: list = []
+    worker = start(store, draft, SectionModel(delay=0.01), saves)
+    assert worker.claim("page")
+    finished(worker)
+    # The page reads it: no save of its own is even scheduled.
+    assert worker._orphan_timer is None and not worker.settled
+    assert saves == [] and run_worker.find(draft.id) is worker
+    worker.release("page")  # the tab was closed before it read the end
+    assert worker.wait_settled(timeout=30)
+    assert saves == [worker] and run_worker.find(draft.id) is None
+    assert all(s.status is SectionStatus.DONE for s in store.load(draft.id).sections)
+
+
+def test_a_run_its_page_saved_or_cancelled_is_not_saved_again(store):
+    draft = stored_draft(store)
+    saves: list = []
+    worker = start(store, draft, SectionModel(), saves)
+    assert worker.claim("page")
+    finished(worker)
+    worker.settle(True)  # what the page does once it saved the result itself
+    run_worker.forget(worker)
+    worker.release("page")
+
+    other = Draft.from_template(load_template(), DESCRIPTION, "ShiftSwap")
+    store.save(other, "created", base_revision=0)
+    cancelled = start(store, other, SectionModel(delay=0.2), saves)
+    cancelled.cancel()
+    finished(cancelled)
+    assert worker._orphan_timer is None and cancelled._orphan_timer is None
+    assert saves == []
+    assert run_worker.find(other.id) is None
+    assert not any(s.text for s in store.load(other.id).sections)
