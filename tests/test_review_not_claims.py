@@ -1,5 +1,6 @@
-"""Vague words that sit where nothing is promised: later releases, degree questions, result
-and purpose clauses, actions in a subject (prd_assistant.review.claims)."""
+"""Vague words that sit where nothing is promised (later releases, degree questions, result
+and purpose clauses, actions in a subject, fields, limitations, findings), and flags that sit on
+the words that are the problem (prd_assistant.review.claims, commitment, rules_vague)."""
 
 from __future__ import annotations
 
@@ -186,4 +187,19 @@ def test_what_is_not_built_claims_nothing() -> None:
     ],
 )
 def test_what_cannot_be_done_is_a_limitation_not_a_claim(sentence: str, flagged: list[str]) -> None:
+    assert _claims(f"## Requirements\n- {sentence}\n") == flagged
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Resizing a panel must cause no noticeable lag.", ["no noticeable lag"]),
+        ("Theme switches happen without visible flicker.", ["without visible flicker"]),
+        ("Resizing a panel must finish within 16 ms per frame.", []),
+    ],
+)
+def test_a_perceived_absolute_is_flagged_on_its_own_words(
+    sentence: str, flagged: list[str]
+) -> None:
+    # The flag sits on the words that need a threshold, not on a neighbour.
     assert _claims(f"## Requirements\n- {sentence}\n") == flagged

@@ -242,6 +242,13 @@ RULES: tuple[Rule, ...] = (
                 r" (?:\w+ )?(?:quality|performance|speed|accuracy|fidelity|resolution"
                 r"|functionality|features?|user experience|ux|latency|reliability|security))",
             ),
+            # "no noticeable lag", "without visible flicker": bounded by what someone perceives,
+            # with no threshold to test against.
+            heads(
+                "with no|without any|without|no",
+                r" (?:noticeable|perceptible|perceivable|visible|discernible) (?:lag|delay"
+                r"|latency|slowdown|flicker(?:ing)?|jank|stutter(?:ing)?|pauses?|jitter|freezes?)",
+            ),
             heads(
                 "without|never",
                 r" (?:degrading|compromising|sacrificing|affecting|impacting) (?:the )?"
