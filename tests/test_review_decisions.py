@@ -138,3 +138,32 @@ def test_an_open_label_and_an_unowned_decision_are_open_but_opening_hours_are_no
     ]
     assert _open("## Store\n\nOpen: Monday to Friday, 9:00 to 17:00.\n") == []
     assert _open("## Sync\n\nUnresolved conflicts are shown in red.\n") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Copy\n\nTooltip copy for the import screen: UX to write.\n",
+        "## SSO\n\nThe decision on the identity provider rests with the security team.\n",
+        "## Limits\n\nThe quota figures are with the finance team for approval.\n",
+        "## Runbook\n\nPaging policy: an owner is to be appointed.\n",
+        "## Ranking\n\nThe boost factors will be tuned once we have click data.\n",
+    ],
+)
+def test_a_decision_waiting_with_another_team_or_for_information_is_open(text: str) -> None:
+    assert [f.rule for f in _open(text)] == ["deferred-decision"]
+
+
+def test_a_bold_line_heading_a_list_of_questions_is_not_itself_one() -> None:
+    text = "## Notes\n\n**Decisions needed**\n\n- Which regions launch first?\n"
+    assert [f.line for f in _open(text)] == [5]
+
+
+def test_a_step_narrated_in_a_flow_is_no_choice() -> None:
+    text = "## Flow\n\n1. Mira opens the library.\n2. Scrolls or searches.\n3. Opens an entry.\n"
+    assert _open(text) == []
+    assert [f.match for f in _open("## Next\n\n- Pivot or iterate\n")] == ["Pivot or iterate"]
+
+
+def test_quoted_words_are_no_decision_of_this_document() -> None:
+    assert _open('## Rules\n\nDeferrals ("legal to confirm", "UX to write") are open.\n') == []

@@ -60,7 +60,8 @@ DELIBERATE = _words(
 # with a time that is still to come ("during the security review", "after beta").
 WEIGH = _words(
     """determine define choose pick select confirm evaluate assess investigate explore
-    consider calibrate tune benchmark research specify set validate review"""
+    consider calibrate tune benchmark research specify set validate review design scope
+    assign name appoint"""
 )
 # Phrasal verbs of deliberation: lemma + particle.
 PHRASAL = frozenset(
@@ -75,6 +76,8 @@ PHRASAL = frozenset(
         ("think", "through"),
         ("look", "into"),
         ("pin", "down"),
+        ("land", "on"),
+        ("weigh", "in"),
     ]
 )
 # Who decides. People on the team (or another team) owe the decision; the product and its
@@ -108,6 +111,7 @@ _ABILITY_HEADS = _words(
 )
 # Governors of an infinitive that still owes it: "need to decide", "is to be agreed", "yet to
 # settle", "left to decide".
+_GIVING_ABILITY = _words("allow let enable permit ask want help invite")
 _OWING_HEADS = _words("need have be remain leave still yet plan")
 _FUTURE_AUX = _words("will shall 'll should must wo")
 # Times that are still to come, when deliberation happens: a decision placed there is not made
@@ -120,7 +124,9 @@ _LATER = re.compile(
     r"|during (?:the )?(?:[\w-]+ )?(?:review|design|planning|discovery|beta|pilot|testing|kickoff"
     r"|implementation)|in (?:the )?design(?! system)|before (?:launch|implementation|ga|release)"
     r"|on a per[- ][\w-]+ basis|per[- ](?:stage|customer|case|project|team|tenant|release|phase)"
-    r"|case[- ]by[- ]case)"
+    r"|case[- ]by[- ]case"
+    # "will be tuned once we have usage data": it waits for information nobody has yet.
+    r"|(?:once|when|after) (?:we|the team) (?:have|get|know|see|learn|gather)\b)"
 )
 # A decision of this kind that waits for one ("evaluated per-stage") is put off even with no
 # auxiliary.
@@ -135,6 +141,7 @@ DELIBERATION_NOUNS = _words(
 # every release goes through ("each release needs a security review").
 APPROVAL_NOUNS = _words("sign-off signoff off approval approvals review reviews input")
 _QUANTIFIERS = _words("each every all any")
+_OWNER_NOUNS = _words("owner owners ownership dri dris lead leads approver approvers assignee")
 _NEED_VERBS = _words("need require warrant deserve")
 
 # Verbs that present or store something for the product: "or" between their objects leaves
@@ -163,13 +170,14 @@ CUES = re.compile(
     r"\b(?:decid|finali[sz]|agree|align|settl|revisit|reconsider|discuss|debat|clarif|refin"
     r"|codif|formali[sz]|negotiat|left to|figur|work(?:ed|ing)? out|sort(?:ed)? out|nail"
     r"|iron(?:ed)? out|flesh|hash(?:ed)? out|think through|look into|pin(?:ned)? down|ideally"
-    r"|either|defer|postpon|(?:are|is|'re)[ \t]+(?:still[ \t]+)?choosing"
+    r"|either|defer|postpon|(?:are|is|'re)[ \t]+(?:still[ \t]+)?choosing|land(?:ed)? on"
+    r"|weigh(?:ed|s)? in|rests? with|(?:is|are) with"
     # A weighing verb only where it is still to come: "to be determined by", "will be
     # evaluated", "need to investigate", "yet to choose", "not validated".
     r"|(?:to|will|shall|'ll|be|being|need|needs|yet|still|not|n't|should|must)[ \t]+"
     r"(?:[\w-]+[ \t]+){0,2}(?:determin|defin|choos|pick|select|confirm|evaluat|assess"
     r"|investigat|explor|consider|calibrat|tun(?:e|ed|ing)\b|benchmark|research|specif"
-    r"|set\b|validat|review)"
+    r"|set\b|validat|review|design|scop|assign|name|appoint|nominat)"
     # "Remaining rules evaluated per-stage".
     r"|(?:evaluat|assess|decid|review|determin|handl|judg|consider)\w*[ \t]+(?:per[- ]|case[- ]by"
     r"|on a per))"
@@ -180,6 +188,8 @@ CUES = re.compile(
     r"|debate|exploration)\b"
     r"|\b(?:shall|must|will|should|could|would)\b[^.;:!?\n]{0,120}\bor\b"
     # "is up to the analytics team", "to be written by UX", "will come from the sales team".
+    r"|\b(?:legal|security|design|ux|marketing|finance|ops|sales|product|engineering|compliance"
+    r"|leadership|pm|team)[ \t]+to[ \t]+[a-z]"
     r"|\b(?:up to|by|from|with|whatever)[ \t](?:the[ \t]|our[ \t])?(?:[\w-]+[ \t]){0,2}(?:teams?|legal"
     r"|security|counsel|ux|design|marketing|finance|ops|sales|partnerships|leadership|product"
     r"|engineering|compliance)\b"
@@ -234,6 +244,8 @@ def find(scan: Scan, sentences: claims.Sentences, offsets: list[int]) -> Iterato
             continue
         framing = argues(scan, span[0])
         for kind, first, last in _in_sentence(doc):
+            if scan.in_quote(span[0] + first, span[0] + last):
+                continue  # quoted words ask nothing of this document
             if kind in ("choice", "weighed") and framing:
                 # "we could compute a rolling average", "so we need to define how it will
                 # interact": the motivation for what the document then decides.
@@ -273,7 +285,7 @@ def _lemma(token: Token) -> str:
 def _particle(verb: Token) -> Token | None:
     for child in verb.children:
         attached = child.dep_ == "prt" or (
-            child.dep_ == "prep" and child.lower_ in ("into", "through")
+            child.dep_ == "prep" and child.lower_ in ("into", "through", "on")
         )
         if attached and (_lemma(verb), child.lower_) in PHRASAL:
             return child
@@ -369,9 +381,11 @@ def _owed(verb: Token) -> tuple[int, int] | None:
     # A weighing verb is deliberation when a team is named as who does it in the passive
     # ("determined by security"), or when it waits for a later time; "we must set the value"
     # and "the team will review them" describe work, not a decision.
-    strong = kind == "deliberate" or later or (passive and team)
+    strong = kind == "deliberate" or later or (passive and team) or _owner_named(verb)
+    if passive and _owner_named(verb) and aux_words & (_FUTURE_AUX | {"to"}):
+        return _span(verb, aux)  # "an owner is to be appointed"
     if "to" in aux_words:
-        return _infinitive(verb, kind == "deliberate" or later or team, passive)
+        return _infinitive(verb, strong or team, passive)
     if aux_words & _FUTURE_AUX:
         if not strong or not (passive or team):
             return None  # "the export will determine ...": the product decides
@@ -393,6 +407,15 @@ def _owed(verb: Token) -> tuple[int, int] | None:
         if _WAITING.match(tail.lstrip()):
             return _span(verb, [])
     return None
+
+
+def _owner_named(verb: Token) -> bool:
+    """True for an owner still to be named: "ownership to be assigned", "a DRI will be
+    appointed"."""
+    if _lemma(verb) not in ("assign", "name", "appoint", "nominate"):
+        return False
+    subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None) or _subject(verb)
+    return subject is not None and subject.lower_ in _OWNER_NOUNS
 
 
 def _regards(verb: Token) -> bool:
@@ -480,8 +503,10 @@ def _needs_deliberation(verb: Token) -> tuple[int, int] | None:
             return None
     elif lemma not in _NEED_VERBS:
         return None
-    if verb.dep_ == "relcl" or any(c.dep_ == "neg" for c in verb.children):
-        return None  # "transactions that need further review": the product's data
+    if verb.dep_ not in ("ROOT", "conj", "xcomp") or any(c.dep_ == "neg" for c in verb.children):
+        # "transactions that need further review", "decides whether a transaction needs
+        # manual review": the product's data and behaviour.
+        return None
     objects = _children(verb, "dobj")
     if not objects:
         return None
@@ -518,6 +543,7 @@ DECISION_NOUNS = _words(
     questions strategy mechanism method semantics layout policy pricing"""
 )
 _PUT_OFF = _words("defer postpone park punt table")
+_DELIBERATION = DELIBERATION_NOUNS | APPROVAL_NOUNS
 # Verbs by which another team hands the content over later ("to be written by UX", "will come
 # from the partnerships team", "will follow whatever the security team recommends").
 _HANDING = _words("write draft provide supply propose recommend suggest share come follow")
@@ -551,7 +577,24 @@ def _handed_over(verb: Token) -> tuple[int, int] | None:
             if prep.lower_ == "to" and objects and _is_team(objects[0]):
                 return verb.idx, objects[0].idx + len(objects[0].text)
         return None
-    if lemma == "be":
+    if lemma in ("be", "rest", "lie", "sit"):
+        # "Final decision on SSO rests with the security team", "the SLA numbers are with
+        # the ops team for review": the decision waits with another team.
+        subject = _subject(verb)
+        for prep in _children(verb, "prep"):
+            objects = _children(prep, "pobj")
+            if prep.lower_ != "with" or not objects or not _is_team(objects[0]):
+                continue
+            if objects[0].lower_ in ("we", "us"):
+                continue
+            waiting = any(
+                p.lower_ == "for" and any(o.lower_ in _DELIBERATION for o in _children(p, "pobj"))
+                for p in _children(objects[0], "prep") + _children(verb, "prep")
+            )
+            if waiting or (subject is not None and subject.lower_ in DECISION_NOUNS):
+                return verb.idx, objects[0].idx + len(objects[0].text)
+        if lemma != "be":
+            return None
         for prep in _children(verb, "prep"):
             if prep.lower_ != "up":
                 continue
@@ -560,9 +603,23 @@ def _handed_over(verb: Token) -> tuple[int, int] | None:
                 if to.lower_ == "to" and objects and _is_team(objects[0]):
                     return prep.idx, objects[0].idx + len(objects[0].text)
         return None
+    aux = _children(verb, "aux", "auxpass")
+    named = [c for c in verb.children if c.dep_ == "nsubj"] or [verb.head]
+    to = next((a for a in aux if a.lower_ == "to"), None)
+    if (
+        to is not None
+        and named[0].i == to.i - 1  # the team stands right before "to"
+        and verb.head is not verb
+        and named[0].lower_ not in ("we", "us")
+        and _is_team(named[0])
+        and not _under_ability(verb.head)
+        and (lemma in _HANDING or _kind(verb) is not None)
+    ):
+        # "Exact copy for the survey: marketing to provide.", "Help text: UX to write."
+        first = min(named[0].i, verb.i)
+        return doc[first].idx, verb.idx + len(verb.text)
     if lemma not in _HANDING:
         return None
-    aux = _children(verb, "aux", "auxpass")
     if not {a.lower_ for a in aux} & (_FUTURE_AUX | {"to"}):
         return None
     team = _agent(verb)
@@ -612,7 +669,11 @@ def _choice(cc: Token) -> tuple[int, int] | None:
             return None  # "shall update or create listings": operations on data, both done
         if _modal(first) == "should":
             return None  # "setups should pass it explicitly or import it": advice to users
-    elif first.dep_ not in _ALTERNATIVE_DEPS:
+    elif first.dep_ not in _ALTERNATIVE_DEPS and not (
+        # "either nightly or weekly"; "HTTP 429 or 503"
+        (preconj and first.dep_ == "advmod")
+        or (first.dep_ == "nummod" and first.head.dep_ in _ALTERNATIVE_DEPS)
+    ):
         return None  # "CPU or memory exceeds", "a binary or ZIP file": not what is chosen
     elif first.dep_ == "pobj" and first.head.lower_ in _NOT_CHOSEN_PREPS:
         return None  # "by either employees or external users": who may, not what is built
@@ -631,8 +692,14 @@ def _choice(cc: Token) -> tuple[int, int] | None:
         return None  # "users will pick monthly or annual": a choice offered to them
     timing = first.dep_ == "npadvmod"  # "SHALL run every hour or every 15 minutes"
     one_of = first.dep_ == "pobj" and first.head.lower_ == "of" and first.head.head.lower_ == "one"
-    chosen = one_of or (preconj and first.dep_ in ("dobj", "attr", "acomp", "oprd"))
-    if first is not verb and _lemma(verb) not in PRESENT_VERBS and not (chosen or team or timing):
+    chosen = one_of or (preconj and first.dep_ in ("dobj", "attr", "acomp", "oprd", "advmod"))
+    # "could happen on upload or on first view": a hedged place or time.
+    hedged = modal in ("could", "would") and first.dep_ == "prep"
+    if (
+        first is not verb
+        and _lemma(verb) not in PRESENT_VERBS
+        and not (chosen or team or timing or hedged)
+    ):
         return None  # "link events back to either A or B": where each one goes, not a choice
     if _under_ability(verb):
         return None
@@ -644,7 +711,7 @@ def _choice(cc: Token) -> tuple[int, int] | None:
         nouns = [n for t in conjuncts for n in (_children(t, "pobj") if t.pos_ == "ADP" else [t])]
         single = any(
             c.dep_ == "det" and c.lower_ in ("a", "an", "every") for t in nouns for c in t.children
-        )
+        ) or all(t.tag_ == "CD" for t in nouns)  # "HTTP 429 or 503"
         if not (single or chosen or preconj or team or modal in ("could", "would")):
             return None
         if subject is not None and any(
@@ -696,9 +763,11 @@ def _modal(verb: Token) -> str | None:
 
 
 def _under_ability(verb: Token) -> bool:
+    """True when the alternatives are an ability given to someone ("allow users to add or
+    remove tags", "must be able to draw with click-drag or click-click")."""
     current = verb
     for _ in range(6):
-        if _lemma(current) in _ABILITY_HEADS or current.lower_ == "able":
+        if _lemma(current) in _GIVING_ABILITY or current.lower_ == "able":
             return True
         if current.head is current:
             return False

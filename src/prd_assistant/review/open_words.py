@@ -36,6 +36,7 @@ _ARGUING_LABEL = re.compile(
     r"[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?(?:rationale|why|reasons?|background"
     r"|context|motivation|trade-?offs?|alternatives?(?: considered)?)(?:\*\*|__)?[ \t]*:"
 )
+_PSEUDO_HEADING = re.compile(r"[ \t]*(?:\*\*|__)[^*_\n.]{2,120}(?:\*\*|__)[ \t]*:?[ \t]*")
 _STATUS_FIELD = re.compile(r"(?:^|\W)status\W{0,6}$")
 # "- Import — ⏳ Pending", "❌ TODO": a status icon marks the word as a work status.
 _STATUS_MARK = re.compile("[⏳🚧❌✅☑✔🔄⬜🟡🟢🔴⌛][ \t*_:-]*$")
@@ -170,6 +171,8 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         and _CONDITION.search(masked, max(scan.sentence(start)[0], start - 80), start)
     ):
         return False
+    if rule_id == "deferred-decision" and _heads_a_list(scan, start):
+        return False  # "**Open Questions / Clarifications Needed**" above the questions
     if rule_id == "deferred-decision" and match.startswith("needs clarification"):
         if _MARKER_MENTION.search(masked, max(0, start - 20), start):
             return False
@@ -239,6 +242,22 @@ def _possibility(scan: Scan, start: int, end: int) -> bool:
         following = scan.doc.next_block(block.end + 1) if block is not None else None
         return following is not None and following.kind == "code"
     return False
+
+
+def _heads_a_list(scan: Scan, offset: int) -> bool:
+    """True when ``offset`` is in a bold line that stands as the heading of the list below it:
+    the items ask, the heading names them."""
+    if scan.doc is None:
+        return False
+    block = scan.block_at(offset)
+    if block is None or block.kind != "paragraph":
+        return False
+    if not _PSEUDO_HEADING.fullmatch(scan.doc.content(block)):
+        return False
+    following = scan.doc.next_block(block.end + 1)
+    while following is not None and following.kind == "html":  # a comment between
+        following = scan.doc.next_block(following.end + 1)
+    return following is not None and following.kind == "list_item"
 
 
 def _status_value(scan: Scan, start: int, end: int) -> bool:

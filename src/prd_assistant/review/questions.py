@@ -124,6 +124,7 @@ _SIGN_OFF = re.compile(r"\b(?:approv\w*|sign[- ]?offs?|signatures?|reviewers?)\b
 _BARE_CHOICE = re.compile(
     r"(?:if [^:\n]{1,40}:[ \t]*)?(?P<hit>[a-z]{3,} or (?P<second>[a-z]{3,}))[ \t]*(?:\([^)\n]*\))?[ \t.]*"
 )
+_THIRD_PERSON = re.compile(r"[^su]s$")
 # "[Describe this user journey]", "[FEATURE NAME]": a bracketed span that is not a link, a
 # checkbox, a footnote or a citation.
 _BRACKET = re.compile(r"\[(?![ xX]\]|\^|\d+\])([^\[\]\n]{2,300})\](?![(\[:])")
@@ -553,7 +554,13 @@ def bare_choices(scan: Scan) -> list[tuple[int, int]]:
         if block.kind != "list_item" or len(block.lines) != 1:
             continue
         found = _BARE_CHOICE.fullmatch(scan.scan, block.start, block.end)
-        # "Pivot or iterate" weighs actions; "Android or iOS" names products, left alone.
-        if found is not None and scan.text[slice(*found.span("second"))].islower():
+        # "Pivot or iterate" weighs actions; "Android or iOS" names products, left alone;
+        # "2. Scrolls or searches." narrates a step someone takes in a flow (both verbs in
+        # the third person).
+        if (
+            found is not None
+            and scan.text[slice(*found.span("second"))].islower()
+            and not all(_THIRD_PERSON.search(w) for w in found.group("hit").split(" or "))
+        ):
             spans.append(found.span("hit"))
     return spans

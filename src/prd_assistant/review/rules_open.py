@@ -246,10 +246,13 @@ DEFERRAL = Rule(
         r"open (?:item|issue|point|decision)s?(?! (?:source|format|standard))",
         heads(
             "is|are|remains|remain|still",
-            r" (?:an |the )?open (?:questions?|items?|issues?|points?)",
+            # "still an open design question".
+            r" (?:an |the )?open (?:[\w-]+ )?(?:questions?|items?|issues?|points?)",
         ),
         heads(
-            "decision|decisions|sign-off|input", r" (?:is |still )?(?:needed|required|outstanding)"
+            # "(2 clarifications needed)": the results of deliberation, still owed.
+            "decision|decisions|sign-off|input|clarification|clarifications",
+            r" (?:is |are |still )?(?:needed|required|outstanding)",
         ),
         # "date unclear.", "owner unknown": a field whose value is not known yet. "The copy is
         # unclear." is a complaint, not a deferral.
@@ -308,7 +311,9 @@ DEFERRAL = Rule(
         r"confirmation|alignment)",
         # "Draft, Pending review, Submitted" lists states; "March, pending legal review." defers.
         r"pending(?:(?<!, pending)|(?! [\w -]{1,30},)) (?:a |an |the )?(?:decision|review|approval|"
-        r"confirmation|discussion|clarification|input|sign[- ]?off|legal|security|finance|"
+        # Plural only for results of deliberation ("pending clarifications"); "pending
+        # reviews" and "pending approvals" are items in a queue.
+        r"confirmation|discussion|clarifications?|decisions|input|sign[- ]?off|legal|security|finance|"
         r"investigation|further|agreement|analysis|outcome|results?|calibration|testing|validation|"
         # Not "data", "quotes" or "experiments": "pending data" is a thing, not a deferral.
         r"measurement|benchmark(?:s|ing)?|research|evaluation|assessment|estimat(?:es?|ion)"
@@ -325,7 +330,8 @@ DEFERRAL = Rule(
         heads("we will|we'll", " see"),
         heads(
             "awaiting|waiting for|waiting on",
-            r" (?:a |the )?(?:decision|confirmation|legal|approval|input|"
+            # "awaiting the DPO's input".
+            r" (?:a |the )?(?:[\w-]+'s )?(?:decision|confirmation|legal|approval|input|"
             r"answer|feedback|sign[- ]?off)",
         ),
         heads(
@@ -382,6 +388,8 @@ CHOICE = Rule(
         r"one (?:way|option|approach|alternative)(?: to do (?:this|that|it))? (?:would|could|might) be",
         heads("may|might|could", r" be (?:deferred|postponed|dropped|descoped|cut)"),
         r"or something (?:like that|similar|along those lines)",
+        # "We're torn between a wizard and a long form": two options, none chosen.
+        r"torn between",
         r"if (?:it is |this is )?(?:omitted|not (?:implemented|built|included|shipped))",
         # "(if a confirmation affordance is required)": whether it is required is not said.
         r"if (?:a |an |the )?(?:[\w-]+ ){1,3}is (?:required|needed|wanted|desired)(?=\))",
