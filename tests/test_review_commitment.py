@@ -298,8 +298,8 @@ BENEFITS = """# Roadmap proposals
 **Rationale:** Big monorepos take a long time to index today. Caching parsed files between
 runs would make repeat reviews much faster.
 
-**Rationale:** Reviewers juggle several dashboards. The app could pick the best dashboard
-for each alert.
+**Rationale:** Reviewers juggle several dashboards. The app would pick the best dashboard
+for each alert. A plugin could also offer several layouts.
 
 **Rationale:** Large teams often review the same files twice.
 
@@ -314,7 +314,8 @@ The sidebar lists most recent files first.
 def test_the_effect_a_proposal_claims_is_a_claim_even_in_a_rationale_or_with_would() -> None:
     # What the rationale says of the world ("Big monorepos take a long time", "Large teams
     # often ...") is context; the effect the change claims for the product is a claim, with
-    # "would" or "could" and when the subject is left out ("Reduces memory use ...").
+    # "would" and when the subject is left out ("Reduces memory use ..."); "could" is a
+    # possibility.
     assert _claims(BENEFITS) == ["faster", "pick the best", "Reduces", "improves"]
 
 
@@ -346,3 +347,23 @@ def test_a_user_story_heading_announces_requirements() -> None:
         "## User research\nAnalysts export boards quickly today.\n"
     )
     assert _claims(doc) == ["quickly"]
+
+
+def test_a_scenario_written_one_step_per_bullet_keeps_its_scene_apart() -> None:
+    doc = (
+        "# Spec\n## Scenarios\n"
+        "- **Given** a shopper with several saved cards\n- **When** they open the payment step\n"
+        "- **Then** the newest card is preselected\n- **And** the card list loads promptly\n"
+    )
+    assert _claims(doc) == ["promptly"]
+
+
+def test_would_in_a_design_section_claims_only_the_effect_of_the_product() -> None:
+    doc = (
+        "# RFC: Batch API\n## Detailed design\n"
+        "The batch API would make imports much faster.\n"
+        "A simpler design would drop partial failures; we keep them.\n"
+        "Clients could send several batches in parallel.\n"
+    )
+    # The alternative named in a subject and what clients could do are no promise.
+    assert _claims(doc) == ["faster"]

@@ -123,6 +123,7 @@ _THEN = re.compile(r"\bthen\b")
 # scenario_step); the responses are Then and EARS's "THE <system> SHALL".
 _SCENARIO_STEP = re.compile(r"\b(?:Given|GIVEN|When|WHEN|WHILE|IF|WHERE|Then|THEN|THE)\b")
 _RESPONSE_STEP = re.compile(r"\b(?:Then|THEN|THE)\b")
+_NEXT_STEP_ITEM = re.compile(r"(?:\*\*|__)?(?:When|WHEN|Then|THEN|And|AND)\b")
 _NEXT_STEP = re.compile(r"immediate(?:ly)?|right away|at once")
 _CLAUSE_END = re.compile(r"[;:]|\. |, (?:and|but|while|whereas) ")
 # "etc." after "e.g. CSV, JSON" or "such as Slack, Teams" closes examples, not a scope.
@@ -314,7 +315,13 @@ def scenario_step(scan: Scan, offset: int) -> str | None:
     if _is_response(scan, starts[last]):
         return "outcome"
     responses, _ = scan.marks_in_block(_RESPONSE_STEP, block)
-    return "precondition" if bisect_left(responses, offset) < len(responses) else None
+    if bisect_left(responses, offset) < len(responses):
+        return "precondition"
+    # One step per bullet ("- Given ...", "- When ...", "- Then ..."): the scene goes on in
+    # the next item.
+    following = scan.doc.next_block(block.end + 1) if scan.doc is not None else None
+    opens = not scan.text[block.start : starts[0]].strip("*_ \t") and following is not None
+    return "precondition" if opens and _NEXT_STEP_ITEM.match(scan.text, following.start) else None
 
 
 def _is_response(scan: Scan, start: int) -> bool:
@@ -547,15 +554,21 @@ def clause_verb(token: Token, *, subordinate: bool = False) -> Token:
 def clause_subject(
     verb: Token, shares: tuple[str, ...] = ("conj", "xcomp", "ccomp")
 ) -> Token | None:
-    """The subject of ``verb``, or of the verb it is joined to by one of ``shares``."""
+    """The subject of ``verb``, or of the verb it is joined to by one of ``shares``. A word
+    before a colon is the line's label ("Rationale: caching would ..."), not its subject."""
     for _ in range(10):
         for child in verb.children:
-            if child.dep_ in SUBJECTS:
+            if child.dep_ in SUBJECTS and not _labels(child):
                 return child
         if verb.dep_ not in shares or verb.head is verb:
             return None
         verb = verb.head
     return None
+
+
+def _labels(token: Token) -> bool:
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return following is not None and following.text == ":"
 
 
 def _has_modal(verb: Token) -> bool:

@@ -15,9 +15,9 @@ says decides:
   subject left out ("Reduces token usage ..."); with people who "can" do something through
   it; or in the Then part of an acceptance scenario, whatever its subject;
 * it explains when it is a hypothetical (would, could, might, may; except under Risks, where
-  what could happen is the point), or its subject is the world. "Would" and "could" of the
+  what could happen is the point), or its subject is the world. "Would" of the
   product or of the change proposed ("Caching the result would make re-reviews instant")
-  still claim the effect the proposal promises.
+  still claims the effect the proposal promises; "could" stays a possibility.
 
 "Will" about a pronoun or an action ("It will generally increase heap sizes", "Choosing a name
 will influence its usage") predicts rather than promises, and a condition ("if many users
@@ -72,8 +72,9 @@ _READER_VERBS = _words(
     "note notice see consider imagine recall remember observe suppose assume compare take"
 )
 _FINITE = frozenset(("VBZ", "VBP", "VBD", "MD"))
-# "Would" and "could" of the product or of the change proposed: the effect it claims.
-_PROPOSING = _words("would could 'd")
+# "Would" of the product or of the change proposed: the effect it claims ("could" is a
+# possibility).
+_PROPOSING = _words("would 'd")
 _CHANGES = _words("change proposal approach")
 # "Will" promises of the product, but predicts of a pronoun or an action.
 _PREDICTING = _words("will 'll wo")
@@ -206,7 +207,7 @@ class Gate:
         verb = clause_verb(token, subordinate=True)
         hypothetical = False
         for _ in range(12):
-            verdict = _clause_verdict(verb, risk)
+            verdict = _clause_verdict(verb, risk, token)
             if verdict is not None:
                 return verdict and not hypothetical
             if _hedged(verb) and not own_clause:
@@ -370,10 +371,10 @@ def _section_says(titles: list[str]) -> bool | None:
     return None
 
 
-def _clause_verdict(verb: Token, risk: bool) -> bool | None:
+def _clause_verdict(verb: Token, risk: bool, token: Token) -> bool | None:
     """True if the clause headed by ``verb`` commits, False if it explains, None when the
     clause alone does not say (look at the clause that governs it, then at the block and
-    the section)."""
+    the section). ``token`` is the vague word being judged."""
     subject = clause_subject(verb, shares=("conj", "xcomp"))
     modal = _modal(verb)
     if subject is not None and _is_world(subject):
@@ -381,9 +382,14 @@ def _clause_verdict(verb: Token, risk: bool) -> bool | None:
     if modal in ("can", "could") and any(c.dep_ == "neg" for c in verb.children):
         return False  # "Native clients cannot send headers reliably, so ...": a limitation
     if modal is not None and modal in HYPOTHETICAL:
-        if modal in _PROPOSING and subject is not None and _proposed(subject):
-            # "Caching the result would make re-reviews near-instant", "The extension could
-            # recommend the best model": the effect a proposal claims for the product.
+        if (
+            modal in _PROPOSING
+            and subject is not None
+            and _proposed(subject)
+            and not subject.left_edge.i <= token.i <= subject.right_edge.i
+        ):
+            # "Caching the result would make re-reviews near-instant": the effect a proposal
+            # claims for the product ("A simpler design would ..." names an alternative).
             return True
         return None if risk else False
     if any(child.dep_ == "advmod" and child.lower_ in _HEDGES for child in verb.children):
