@@ -109,6 +109,8 @@ def test_an_open_list_without_examples_is_still_open() -> None:
         ("A lightning-fast search box.", "lightning-fast"),
         ("Post to Slack, Teams and similar platforms.", "and similar platforms"),
         ("Resize images with no loss of quality.", "with no loss of quality"),
+        ("The print view must closely match the screen layout.", "closely match"),
+        ("Mobile spacing should match more closely.", "match more closely"),
         # A quality said to be untouched, with no budget for how much it may move.
         ("The new sync job does not affect battery life.", "not affect battery life"),
         (

@@ -703,6 +703,13 @@ RULES: tuple[Rule, ...] = (
             r"sufficient(?:ly)?",
             r"appropriate(?:ly)?",
             "proper(?:ly)?",
+            # "closely aligned", "matches it more closely": how close is the open question.
+            r"(?:more |very )?closely (?:align|match|mirror|resembl|follow|track)\w*",
+            heads(
+                "align|aligns|aligned|match|matches|mirror|mirrors|follow|follows|resemble"
+                "|resembles",
+                r" (?:more |very |as )?closely",
+            ),
             # "clear error messages" before its noun; "be clear." is below, "it is clear that"
             # states a fact, and the verb ("clear the selection") is read off the parse.
             r"clear(?=[ \t]+[a-z])(?![ \t]+(?:that|whether|how|what|why|if|about|of|to|from"
