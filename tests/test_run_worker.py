@@ -109,3 +109,17 @@ def test_a_run_its_page_saved_or_cancelled_is_not_saved_again(store):
     assert saves == []
     assert run_worker.find(other.id) is None
     assert not any(s.text for s in store.load(other.id).sections)
+
+
+def test_a_page_takes_over_only_a_run_nobody_has_held_for_a_while(store):
+    draft = stored_draft(store)
+    worker = start(store, draft, SectionModel(delay=0.05), [])
+    try:
+        assert worker.claim("tab A")
+        assert not worker.claim("tab B", idle=0.2)  # tab A holds it
+        worker.release("tab A")  # between two script runs of a click in tab A
+        assert not worker.claim("tab B", idle=30)
+        assert worker.claim("tab B", wait=5, idle=0.2)  # tab A is gone: B saves it now
+        assert not worker.claim("tab A")
+    finally:
+        worker.cancel()

@@ -38,7 +38,10 @@ UPDATE_INTERVAL = 0.1  # seconds between repaints of streamed text (~10 per seco
 # How long a page waits for the script run a click interrupted to stop reading the run.
 READER_WAIT = 10.0
 # How long a refreshed page waits for its old session to let go of the run before watching it.
-FOLLOW_WAIT = 2.0
+FOLLOW_WAIT = 0.5
+# A watching page takes a run over once no page has held it this long (its tab is gone; a
+# click's rerun lets go of it for far less).
+TAKE_OVER_IDLE = 1.5
 STATUS_ICON = {
     SectionStatus.WAITING: "⏳ waiting",
     SectionStatus.WRITING: "✍️ writing",
@@ -108,8 +111,9 @@ def follow_run(draft: Draft | None) -> None:
     """Follows a run of ``draft`` under way in this process (tried once per run and session).
 
     A run that lost its page (a refresh, a closed tab) is picked up: this page saves it from
-    now on. A run another tab is reading is watched: its sections stream in here too, and
-    the saved draft is reloaded when it ends. Either way its events are applied again from
+    now on. A run another tab is reading is watched: its sections stream in here too, the
+    saved draft is reloaded when it ends, and the run is taken over if that tab goes away
+    (:data:`TAKE_OVER_IDLE`). Either way its events are applied again from
     the start to the draft as stored, so nothing is lost and nothing is requested again.
     """
     if draft is None or running():
@@ -121,7 +125,7 @@ def follow_run(draft: Draft | None) -> None:
     tried.add(id(worker))
     probe = uuid.uuid4().hex
     with st.spinner("Picking up the drafting under way…"):
-        picked_up = worker.claim(probe, wait=FOLLOW_WAIT)
+        picked_up = worker.claim(probe, wait=FOLLOW_WAIT, idle=TAKE_OVER_IDLE)
     if picked_up:
         worker.release(probe)
     _follow(worker, draft, watching=not picked_up)
@@ -334,13 +338,10 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
     if slots is None and run.get("layout") != "page":
         return False  # the page is drawn first; the cards' slots come back here
     worker = run["worker"] or _start_worker(run, draft)
-    if run["watching"]:
-        _watch_run(run, draft, worker, slots)
-        return True
     # With fast reruns, the script run a click interrupted may still be reading for a moment
-    # beside this one; one reader at a time applies each event exactly once.
+    # beside this one; one reader at a time saves the run, so each event is saved once.
     reader = uuid.uuid4().hex
-    if not worker.claim(reader, wait=READER_WAIT):
+    if not run["watching"] and not worker.claim(reader, wait=READER_WAIT):
         # Another page picked the run up while this one was away: it saves it, this one
         # watches (from the start, on the draft as stored).
         _reload_stored(draft)
@@ -351,16 +352,23 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
             return True  # the other reader finished the run meanwhile
         if worker.settled:
             _end_watched_run(worker)  # saved while this page was away
-        _read_run(run, draft, worker, slots)
+        _read_run(run, draft, worker, slots, reader)
+        if run["watching"]:
+            with st.spinner("Waiting for the drafting to be saved…"):
+                # The saving tab does it at once; a run whose tab was closed saves itself.
+                worker.wait_settled(timeout=ORPHAN_GRACE + 30.0)
+            if worker.error is None:
+                _end_watched_run(worker)
+        # This page holds the run: nobody else saves it meanwhile.
+        run_worker.forget(worker)
+        st.session_state["run"] = None
+        if worker.error is not None:
+            worker.settle(False)
+            raise worker.error
+        st.session_state["meta"]["wall_seconds"] = round(time.time() - run["started"], 1)
+        worker.settle(state.save(_run_note(run, state.draft() or draft, run["keys"])))
     finally:
         worker.release(reader)  # a click or a closed tab: the run goes on without this page
-    run_worker.forget(worker)
-    st.session_state["run"] = None
-    if worker.error is not None:
-        worker.settle(False)
-        raise worker.error
-    st.session_state["meta"]["wall_seconds"] = round(time.time() - run["started"], 1)
-    worker.settle(state.save(_run_note(run, draft, run["keys"])))
     failures = run["failures"]
     if failures:
         state.flash(
@@ -372,16 +380,15 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
     return True
 
 
-def _watch_run(run: dict, draft: Draft, worker: RunWorker, slots: dict[str, tuple] | None) -> None:
-    """Shows a run another tab saves, then reloads the draft it saved."""
-    _read_run(run, draft, worker, slots)
-    with st.spinner("Waiting for the drafting to be saved…"):
-        # The reading tab saves at once; a run whose tab was closed saves itself after a grace.
-        worker.wait_settled(timeout=ORPHAN_GRACE + 30.0)
-    if worker.error is not None:
-        st.session_state["run"] = None
-        raise worker.error
-    _end_watched_run(worker)
+def _take_over(run: dict, current: Draft) -> Draft:
+    """The page that saved the run let go of it (a refresh, a closed tab): this one saves it
+    from now on, starting from the draft as stored, with every event applied again."""
+    _reload_stored(current)
+    stored = state.draft() or current
+    run.update(_new_run(run, run["layout"]), worker=run["worker"], watching=False)
+    for key in run["keys"]:
+        stored.section(key).status = SectionStatus.WAITING
+    return stored
 
 
 def _end_watched_run(worker: RunWorker) -> None:
@@ -402,8 +409,13 @@ def _reload_stored(current: Draft) -> None:
         state.set_draft(stored, meta=target.load_meta(stored.id), revision=revision)
 
 
-def _read_run(run: dict, draft: Draft, worker: RunWorker, slots: dict[str, tuple] | None) -> None:
-    """Applies and paints the run's events as they come, until it has all been read."""
+def _read_run(
+    run: dict, draft: Draft, worker: RunWorker, slots: dict[str, tuple] | None, reader: str
+) -> None:
+    """Applies and paints the run's events as they come, until it has all been read.
+
+    A page that watches the run takes it over (as ``reader``) once no other page holds it.
+    """
     total = len(run["keys"])
     if slots is None:
         progress: Any = st.progress(len(run["done"]) / max(total, 1), text="Drafting…")
@@ -414,6 +426,8 @@ def _read_run(run: dict, draft: Draft, worker: RunWorker, slots: dict[str, tuple
             _paint(slots[key], draft.section(key), run)
     last_paint = 0.0
     while True:
+        if run["watching"] and worker.claim(reader, idle=TAKE_OVER_IDLE):
+            draft = _take_over(run, draft)
         events = worker.read(run["read"], timeout=1.0)
         # The events change the draft before anything is drawn: a rerun can interrupt the
         # drawing, never the bookkeeping, so no event is lost or applied twice.

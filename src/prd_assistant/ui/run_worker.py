@@ -8,7 +8,7 @@ second tab on the same draft watches it as it goes.
 
 One script run at a time writes a run into the store (it claims it, and releases it when it
 ends), so every event is saved once even when a click starts a new script run before the old
-one stopped; other pages only watch. When the run is over, whoever saved its result says so
+one stopped; other pages watch, and take the run over once its page is gone. When the run is over, whoever saved its result says so
 (:meth:`RunWorker.settle`), and the watchers reload the saved draft. A finished run that no
 page holds (its tab was closed) is saved by the worker itself after :data:`ORPHAN_GRACE`
 seconds, then dropped from the registry, so nothing it drafted is lost and nothing is kept.
@@ -58,6 +58,7 @@ class RunWorker:
         self.draft_id = draft.id
         self.spec = dict(spec)
         self.owner: str | None = None  # token of the script run saving it
+        self._released_at = time.monotonic()  # when the last reader let go (or the run began)
         self.events: list[DraftEvent] = []
         self.finished = False
         self.finished_at = 0.0  # time.time() when the last section ended
@@ -103,12 +104,17 @@ class RunWorker:
         with self._changed:
             return self.finished and position >= len(self.events)
 
-    def claim(self, token: str, wait: float = 0.0) -> bool:
-        """Makes ``token`` the reader, once no other script run reads the run (waits ``wait`` s)."""
+    def claim(self, token: str, wait: float = 0.0, idle: float = 0.0) -> bool:
+        """Makes ``token`` the reader, once no other script run reads the run (waits ``wait`` s).
+
+        With ``idle``, only a run nobody has held for that long is claimed: its page is gone,
+        it is not merely between two script runs of a click.
+        """
         deadline = time.monotonic() + wait
         while True:
             with self._changed:
-                if self.owner in (None, token):
+                free = self.owner in (None, token)
+                if free and time.monotonic() - self._released_at >= idle:
                     self.owner = token
                     return True
             if time.monotonic() >= deadline:
@@ -120,6 +126,7 @@ class RunWorker:
         with self._changed:
             if self.owner == token:
                 self.owner = None
+                self._released_at = time.monotonic()
         self._check_orphaned()
 
     def settle(self, persisted: bool) -> None:
