@@ -704,7 +704,10 @@ RULES: tuple[Rule, ...] = (
             r"appropriate(?:ly)?",
             "proper(?:ly)?",
             # "closely aligned", "matches it more closely": how close is the open question.
-            r"(?:more |very )?closely (?:align|match|mirror|resembl|follow|track)\w*",
+            heads(
+                "more closely|very closely|closely",
+                r" (?:align|match|mirror|resembl|follow|track)\w*",
+            ),
             heads(
                 "align|aligns|aligned|match|matches|mirror|mirrors|follow|follows|resemble"
                 "|resembles",
