@@ -167,3 +167,21 @@ def test_a_step_narrated_in_a_flow_is_no_choice() -> None:
 
 def test_quoted_words_are_no_decision_of_this_document() -> None:
     assert _open('## Rules\n\nDeferrals ("legal to confirm", "UX to write") are open.\n') == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Codes\n\n- Reason codes: finance still has to sign off on the list.\n",
+        "## SMS\n\nReceipts go out by SMS or WhatsApp; we have not picked one.\n",
+        "## Tenants\n\nIt remains to be seen whether we need a tenant per customer.\n",
+        "## Login\n\nWe support a PIN or a passkey, not both; which one is open.\n",
+    ],
+)
+def test_a_choice_denied_or_still_to_be_seen_is_open(text: str) -> None:
+    assert _open(text) != []
+
+
+def test_states_listed_between_commas_are_not_pending_decisions() -> None:
+    assert _open("## Orders\n\nAn order is draft, pending, paid or shipped.\n") == []
+    assert _open("## Launch\n\nLaunch in March, pending.\n") != []

@@ -78,6 +78,7 @@ PHRASAL = frozenset(
         ("pin", "down"),
         ("land", "on"),
         ("weigh", "in"),
+        ("sign", "off"),
     ]
 )
 # Who decides. People on the team (or another team) owe the decision; the product and its
@@ -171,10 +172,10 @@ CUES = re.compile(
     r"|codif|formali[sz]|negotiat|left to|figur|work(?:ed|ing)? out|sort(?:ed)? out|nail"
     r"|iron(?:ed)? out|flesh|hash(?:ed)? out|think through|look into|pin(?:ned)? down|ideally"
     r"|either|defer|postpon|(?:are|is|'re)[ \t]+(?:still[ \t]+)?choosing|land(?:ed)? on"
-    r"|weigh(?:ed|s)? in|rests? with|(?:is|are) with"
+    r"|weigh(?:ed|s)? in|rests? with|(?:is|are) with|sign(?:ed|s)? off"
     # A weighing verb only where it is still to come: "to be determined by", "will be
     # evaluated", "need to investigate", "yet to choose", "not validated".
-    r"|(?:to|will|shall|'ll|be|being|need|needs|yet|still|not|n't|should|must)[ \t]+"
+    r"|(?:to|will|shall|'ll|be|being|need|needs|yet|still|not|n't|should|must|have)[ \t]+"
     r"(?:[\w-]+[ \t]+){0,2}(?:determin|defin|choos|pick|select|confirm|evaluat|assess"
     r"|investigat|explor|consider|calibrat|tun(?:e|ed|ing)\b|benchmark|research|specif"
     r"|set\b|validat|review|design|scop|assign|name|appoint|nominat)"
@@ -397,7 +398,8 @@ def _owed(verb: Token) -> tuple[int, int] | None:
         if verb.lower_ == "choosing" and team:
             return _span(verb, aux)
         return None
-    if _negated_result(verb) and (passive or team) and kind == "deliberate":
+    if _negated_result(verb) and (passive or team) and (kind == "deliberate" or team):
+        # "has not been decided", "we have not picked one"
         return _span(verb, aux + _children(verb, "neg"))
     if not aux and verb.tag_ in ("VBN", "VBD") and not team:
         # "Remaining rules evaluated per-stage": a reduced passive that waits (the parser

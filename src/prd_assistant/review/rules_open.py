@@ -170,7 +170,17 @@ DEFERRAL = Rule(
         r"have not (?:yet )?been (?:decided|defined|determined|agreed|confirmed|"
         r"finali[sz]ed|chosen)",
         r"not yet (?:been )?(?:selected|approved|signed off|scoped|estimated|sized|designed|"
-        r"validated|clear|known|available)",
+        r"validated|clear|known|available|written|drafted)",
+        # "not written yet": the content the document needs does not exist.
+        r"not (?:been )?(?:written|drafted|designed|scoped|specified) yet",
+        heads("remains|remain|it remains", " to be seen"),
+        # "...; which one is open.", "Whether we localise is still open.": a clause that
+        # opens with the question ("manage which sections are open" is a UI state).
+        "|".join(
+            f"{w}(?:(?<=; {w})|(?<=: {w})|(?<=^{w})|(?<=\\. {w}))"
+            r"(?: [\w'-]+){0,6} (?:is|are|remains) (?:still )?open(?=[ \t]*(?:[.;)]|$))"
+            for w in ("which", "what", "who", "whether", "how")
+        ),
         heads("currently|still|as yet|remains|remain", " unknown"),
         r"unknown (?:at this (?:time|stage|point)|for now|yet)",
         heads("details|specs?|numbers?|figures?|dates?|more", r" to (?:follow|come)"),
@@ -319,7 +329,9 @@ DEFERRAL = Rule(
         r"measurement|benchmark(?:s|ing)?|research|evaluation|assessment|estimat(?:es?|ion)"
         r"|answers?|feedback|response"
         r"|budget|funding|procurement|pilot|load test(?:s|ing)?)",
-        r"pending(?=[ \t]*(?:[).;,\]]|$))",
+        # "Launch: March, pending." defers; "draft, pending, paid and shipped" lists states.
+        r"pending(?=[ \t]*(?:[).;\]]|$))",
+        r"pending(?<!, pending)(?=[ \t]*,)",
         heads(
             r"decided?|determined?|defined?|figured? (?:it |this )?out|confirm(?:ed)?|finali[sz]ed?",
             # "defined later in this proposal" points ahead in the document.
