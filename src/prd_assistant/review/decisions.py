@@ -16,6 +16,9 @@ reads the dependency parse instead. A sentence leaves a decision open when:
   consideration", "needs more thought", "requires sign-off from marketing"), but not a
   recurring process ("each release needs a security review") nor the product's own data
   ("transactions that need further review");
+* **a decision waits with another team or for an owner**: "is up to the analytics team",
+  "rests with the security team", "the numbers are with ops for review", "marketing to
+  provide", "to be written by UX", "an owner is to be appointed";
 * **a choice is left between two alternatives**: "or" joins what the product must do or
   show under SHALL/MUST/WILL/COULD ("SHALL show a toast or a banner", "SHALL collapse or
   hide", "will be either CSV or Parquet", "we will store it in S3 or in the database"). Not
@@ -335,20 +338,24 @@ def _agent(verb: Token) -> Token | None:
     return None
 
 
-def _in_condition(verb: Token) -> bool:
-    """True inside an if/when/unless clause or a question of who may ("whether ..."): the
-    verb describes a case, not a decision owed."""
-    current = verb
-    for _ in range(12):
-        if any(
-            c.dep_ == "mark" and c.lower_ in ("if", "unless", "when", "whenever", "once")
-            for c in current.children
-        ) or any(c.dep_ == "advmod" and c.lower_ in ("when", "whenever") for c in current.children):
-            return True
+def _ancestors(token: Token, limit: int) -> Iterator[Token]:
+    """``token``, its head, the head's head ... up to the root, at most ``limit`` of them."""
+    current = token
+    for _ in range(limit):
+        yield current
         if current.head is current:
-            return False
+            return
         current = current.head
-    return False
+
+
+def _in_condition(verb: Token) -> bool:
+    """True inside an if/when/unless clause: the verb describes a case, not a decision owed."""
+    return any(
+        (c.dep_ == "mark" and c.lower_ in ("if", "unless", "when", "whenever", "once"))
+        or (c.dep_ == "advmod" and c.lower_ in ("when", "whenever"))
+        for current in _ancestors(verb, 12)
+        for c in current.children
+    )
 
 
 def _subject(verb: Token) -> Token | None:
@@ -740,15 +747,11 @@ def _in_parentheses(token: Token) -> bool:
 def _governing_verb(token: Token) -> Token | None:
     """The verb the alternatives depend on; None when an adjective stands between ("available
     on iOS or Android", "compatible with A or B": both are offered)."""
-    current = token
-    for _ in range(6):
+    for current in _ancestors(token, 6):
         if current.pos_ in ("VERB", "AUX"):
             return current
         if current.pos_ == "ADJ" and current is not token:
             return None
-        if current.head is current:
-            return None
-        current = current.head
     return None
 
 
@@ -767,14 +770,10 @@ def _modal(verb: Token) -> str | None:
 def _under_ability(verb: Token) -> bool:
     """True when the alternatives are an ability given to someone ("allow users to add or
     remove tags", "must be able to draw with click-drag or click-click")."""
-    current = verb
-    for _ in range(6):
-        if _lemma(current) in _GIVING_ABILITY or current.lower_ == "able":
-            return True
-        if current.head is current:
-            return False
-        current = current.head
-    return False
+    return any(
+        _lemma(current) in _GIVING_ABILITY or current.lower_ == "able"
+        for current in _ancestors(verb, 6)
+    )
 
 
 # --- a wish instead of a decision ---------------------------------------------------------
