@@ -13,10 +13,11 @@ key/value table. The field names are the ones trackers and PRD templates use, in
 facts about the work (type, status, priority, owner, effort, complexity, estimate, impact
 ...), whose value is a short term ("Complex", "New Feature", "High") that an explanation in
 parentheses or after a dash may follow; and headers that name, define or illustrate a row
-(name, title, topic, theme, focus, category, use case, definition, examples ...). A column headed by the opening of a purpose ("So
-that I can…", "In order to") completes each row's purpose, which says why, not what. "Impact: users will see faster pages" states a
-value as a sentence, and description, requirement, acceptance, target or notes columns are
-not fields: they can still claim.
+(name, title, topic, theme, focus, category, use case, definition, examples ...). A column
+headed by the opening of a purpose ("So that I can…", "In order to") completes each row's
+purpose, which says why, not what. "Impact: users will see faster pages" states a value as
+a sentence, and description, requirement, acceptance, target or notes columns are not
+fields: they can still claim.
 """
 
 from __future__ import annotations
