@@ -185,3 +185,8 @@ def test_a_choice_denied_or_still_to_be_seen_is_open(text: str) -> None:
 def test_states_listed_between_commas_are_not_pending_decisions() -> None:
     assert _open("## Orders\n\nAn order is draft, pending, paid or shipped.\n") == []
     assert _open("## Launch\n\nLaunch in March, pending.\n") != []
+
+
+def test_an_answer_that_picks_an_option_but_hedges_leaves_the_question_open() -> None:
+    text = "## Billing\n\n- Monthly or annual? Monthly is simpler, but not decided.\n"
+    assert "question-in-body" in [f.rule for f in _open(text)]

@@ -31,6 +31,9 @@ def _matches(text: str) -> list[str]:
         "## Limits\n\nWhy not cap uploads at 1 GB? Video customers need 4 GB files.\n",
         "## Unresolved questions\n\n1. Should the flag default to on? Resolved: no, opt-in.\n",
         "## Unresolved questions\n\n- Should the cache be per tenant?\n  - Yes: per tenant.\n",
+        # The answer names one of the two options asked about.
+        "## Open Questions\n\n- **ASR:** Local vs. cloud? Default local, cloud opt-in.\n",
+        "## Billing\n\n- Monthly or annual billing? Annual only at launch.\n",
     ],
 )
 def test_answered_questions_are_not_open(text: str) -> None:

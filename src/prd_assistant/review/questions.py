@@ -125,6 +125,8 @@ _BARE_CHOICE = re.compile(
     r"(?:if [^:\n]{1,40}:[ \t]*)?(?P<hit>[a-z]{3,} or (?P<second>[a-z]{3,}))[ \t]*(?:\([^)\n]*\))?[ \t.]*"
 )
 _THIRD_PERSON = re.compile(r"[^su]s$")
+_CHOICE_ASKED = re.compile(r"([a-z][\w-]*)[ \t]+(?:vs\.?|versus|or)[ \t]+([a-z][\w-]*)[ \t*_]*$")
+_WORD = re.compile(r"[a-z][\w-]*")
 # "[Describe this user journey]", "[FEATURE NAME]": a bracketed span that is not a link, a
 # checkbox, a footnote or a citation.
 _BRACKET = re.compile(r"\[(?![ xX]\]|\^|\d+\])([^\[\]\n]{2,300})\](?![(\[:])")
@@ -292,6 +294,8 @@ class Structure:
         masked = scan.scan
         if _ANSWER_START.match(masked, mark + 1, line_end):
             return True
+        if _picks_alternative(masked, scan.sentence(mark)[0], mark, line_end):
+            return True
         doc = scan.doc
         block = scan.block_at(mark)
         if doc is None or block is None or block.kind == "table_cell":
@@ -404,6 +408,16 @@ class Structure:
         if not text.rstrip("*_ \t").endswith(":"):
             return False
         return _EXAMPLE_LEAD.search(text) is not None and _OPEN_LEAD.search(text) is None
+
+
+def _picks_alternative(masked: str, start: int, mark: int, line_end: int) -> bool:
+    """True when a question between two options ("ASR: Local vs. cloud?") is followed on its
+    line by an answer that names one of them first ("Default local, opt-in for cloud")."""
+    asked = _CHOICE_ASKED.search(masked, start, mark)
+    if asked is None:
+        return False
+    opening = _WORD.findall(masked, mark + 1, min(line_end, mark + 80))[:3]
+    return bool(set(asked.groups()) & set(opening)) and not _unsettled(masked, mark + 1, line_end)
 
 
 def _unsettled(masked: str, start: int, end: int) -> bool:
