@@ -167,6 +167,36 @@ _SELECTION = re.compile(
 )
 _FIRM = re.compile(r"\b(?:must|shall|required|requires)\b")
 
+# The forms of the weighing verbs, for the cue below ("determined", not "specific").
+_WEIGHING_FORMS = "|".join(
+    [
+        "determin(?:e|ed|es|ing)",
+        "defin(?:e|ed|es|ing)",
+        "choos(?:e|es|ing)|chosen",
+        "pick(?:ed|s|ing)?",
+        "select(?:ed|s|ing)?",
+        "confirm(?:ed|s|ing)?",
+        "evaluat(?:e|ed|es|ing)",
+        "assess(?:ed|es|ing)?",
+        "investigat(?:e|ed|es|ing)",
+        "explor(?:e|ed|es|ing)",
+        "consider(?:ed|s|ing)?",
+        "calibrat(?:e|ed|es|ing)",
+        "tun(?:e|ed|es|ing)",
+        "benchmark(?:ed|s|ing)?",
+        "research(?:ed|ing)?",
+        "specif(?:y|ied|ies|ying)",
+        "set",
+        "validat(?:e|ed|es|ing)",
+        "review(?:ed|s|ing)?",
+        "design(?:ed|s|ing)?",
+        "scop(?:e|ed|es|ing)",
+        "assign(?:ed|s|ing)?",
+        "nam(?:e|ed|es|ing)",
+        "appoint(?:ed|s|ing)?",
+        "nominat(?:e|ed|es|ing)",
+    ]
+)
 # Cues that select the sentences worth parsing (parsing is most of review's time): a
 # deliberation word, a weighing verb still to come, deliberation needed, "or" near a modal,
 # "either", "ideally", a team handed the decision.
@@ -178,10 +208,10 @@ CUES = re.compile(
     r"|weigh(?:ed|s)? in|rests? with|(?:is|are) with|sign(?:ed|s)? off"
     # A weighing verb only where it is still to come: "to be determined by", "will be
     # evaluated", "need to investigate", "yet to choose", "not validated".
-    r"|(?:to|will|shall|'ll|be|being|need|needs|yet|still|not|n't|should|must|have)[ \t]+"
-    r"(?:[\w-]+[ \t]+){0,2}(?:determin|defin|choos|pick|select|confirm|evaluat|assess"
-    r"|investigat|explor|consider|calibrat|tun(?:e|ed|ing)\b|benchmark|research|specif"
-    r"|set\b|validat|review|design|scop|assign|name|appoint|nominat)"
+    # (A bare "to validate" is a purpose, too common to parse for nothing.)
+    r"|(?:to be|to have been|will|shall|'ll|being|need|needs|yet|still|not|n't|should|must"
+    r"|have|has)[ \t]+(?:(?:to|be|been|being|still|yet|also|first|then|further|fully)[ \t]+){0,2}"
+    rf"(?:{_WEIGHING_FORMS})\b"
     # "Remaining rules evaluated per-stage".
     r"|(?:evaluat|assess|decid|review|determin|handl|judg|consider)\w*[ \t]+(?:per[- ]|case[- ]by"
     r"|on a per))"
