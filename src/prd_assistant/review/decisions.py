@@ -224,8 +224,8 @@ CUES = re.compile(
     # "is up to the analytics team", "to be written by UX", "will come from the sales team".
     r"|\b(?:legal|security|design|ux|marketing|finance|ops|sales|product|engineering|compliance"
     r"|leadership|pm|team)[ \t]+to[ \t]+[a-z]"
-    r"|\b(?:up to|by|from|with|whatever)[ \t](?:the[ \t]|our[ \t])?(?:[\w-]+[ \t]){0,2}(?:teams?|legal"
-    r"|security|counsel|ux|design|marketing|finance|ops|sales|partnerships|leadership|product"
+    r"|\b(?:up to|by|from|with|whatever)[ \t](?:the[ \t]|our[ \t])?(?:[\w-]+[ \t]){0,2}"
+    r"(?:teams?|legal|security|counsel|ux|design|marketing|finance|ops|sales|partnerships|leadership|product"
     r"|engineering|compliance)\b"
 )
 

@@ -14,8 +14,10 @@ decides from where a match sits whether it decides nothing open:
   possibly", "In the future we may also support ...", "a possibly non-exhaustive enum", an
   example introduced ("we might write:"), "we could" in a sketch of future work;
 * a writer's hedge in background, rationale, alternatives or drawbacks text, or on a line
-  labelled "Rationale:" ("we can probably build better tools"), unless the alternative itself is left open ("or something like that");
-* a mention of a Spec Kit marker ("Use [NEEDS CLARIFICATION: ...] for ...").
+  labelled "Rationale:" ("we can probably build better tools"), unless the alternative itself
+  is left open ("or something like that");
+* a mention of a Spec Kit marker ("Use [NEEDS CLARIFICATION: ...] for ...");
+* a bold line heading the list of questions below it ("**Clarifications Needed**").
 """
 
 from __future__ import annotations

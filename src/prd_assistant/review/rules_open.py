@@ -241,7 +241,8 @@ DEFERRAL = Rule(
         # predicate ending its clause: "unresolved conflicts are shown in red" is a state.
         heads(
             "is|are|remains|remain|still|currently|as yet",
-            r" (?:unassigned|unowned|unresolved|unsettled|unscoped|unestimated)(?=[ \t]*(?:[.;)|—–,]|$))",
+            r" (?:unassigned|unowned|unresolved|unsettled|unscoped|unestimated)"
+            r"(?=[ \t]*(?:[.;)|—–,]|$))",
         ),
         # "Open: how refunds interact with loyalty points": a label on a question left open
         # ("Open: Monday to Friday" is opening hours).
