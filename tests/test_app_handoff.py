@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from prd_assistant.trackers import github
 from tests.support.tracker_servers import GitHubServer, running
+from tests.test_app import APP, TIMEOUT
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TOKEN = "ghp_app_fake_token_321"
 DESCRIPTION = (
     "Shelf is a library app for small public libraries. Members search the catalogue. "
@@ -30,7 +28,7 @@ def isolated(tmp_path, monkeypatch):
 
 def test_preview_then_push_then_push_again_changes_nothing() -> None:
     with running(GitHubServer(TOKEN)) as gh:
-        at = AppTest.from_file(APP, default_timeout=60)
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
         at.session_state["clarify_enabled"] = False
         at.run()
         at.text_area(key="description").input(DESCRIPTION)

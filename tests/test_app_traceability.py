@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from prd_assistant import llm
 from tests.support.fake_models import SectionModel
+from tests.test_app import APP, TIMEOUT
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DESCRIPTION = (
     "ParcelPing is a delivery notification service for online merchants. It sends SMS and email "
     "updates to shoppers, up to 2,000 notifications per minute at peak."
@@ -34,7 +32,7 @@ def test_review_pane_shows_uncovered_use_cases_and_untestable_musts(monkeypatch)
 
     model = SectionModel(reply=reply)
     monkeypatch.setattr(llm, "create_chat_model", lambda settings, **options: model)
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["clarify_enabled"] = False
     at.session_state["provider"] = "OpenAI"  # outlines are an explicit choice
     at.session_state["api_key"] = "sk-test-key"
@@ -52,7 +50,7 @@ def test_review_pane_shows_uncovered_use_cases_and_untestable_musts(monkeypatch)
 def test_the_acceptance_criteria_style_setting_reaches_the_requirements_prompt(monkeypatch) -> None:
     model = SectionModel(reply=lambda heading, prompt: "Notifications go out within 5 s at p95.")
     monkeypatch.setattr(llm, "create_chat_model", lambda settings, **options: model)
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["clarify_enabled"] = False
     at.session_state["provider"] = "OpenAI"
     at.session_state["api_key"] = "sk-test-key"

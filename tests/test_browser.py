@@ -25,6 +25,10 @@ from tests.support.app_server import streamlit_server
 from tests.support.openai_server import OpenAIStubServer, default_reply
 
 pytestmark = pytest.mark.browser
+# How long (ms) any one thing may take to show up or settle. Never what a test tells apart: a
+# guard against a hang, far above the few seconds anything takes on a quiet machine (under
+# load, a page with a whole draft took over a minute to redraw, and 30 s limits failed).
+WAIT = 180_000
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("PRD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -72,19 +76,27 @@ def draft_in_browser(page, url: str, description: str = DESCRIPTION, *, wait: bo
     ``wait``: wait until every section is done (otherwise return once drafting has started).
     """
     page.goto(url)
-    page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)
+    page.get_by_text("PRD Assistant").first.wait_for(timeout=WAIT)
     box = page.get_by_label("Service description")
     box.fill(description)
     box.press("Control+Enter")
     # The estimate appears once the server has the description; only then is Draft reliable.
-    page.get_by_text("Estimate before drafting").wait_for(timeout=30_000)
+    page.get_by_text("Estimate before drafting").wait_for(timeout=WAIT)
     page.get_by_role("button", name="Draft PRD").click()
     # A configured model means the clarifying form comes first; Skip is one click.
     skip = page.get_by_role("button", name="Skip", exact=True)
-    skip.wait_for(timeout=60_000)
+    skip.wait_for(timeout=WAIT)
     skip.click()
     if wait:
-        page.get_by_text("19 of 19 sections done").wait_for(timeout=90_000)
+        page.get_by_text("19 of 19 sections done").wait_for(timeout=WAIT)
+
+
+def new_page(browser, **options):
+    """A page in a fresh browser context (``options`` for it) whose clicks, fills and other
+    actions wait up to WAIT; close it with ``page.context.close()``."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(WAIT)
+    return context.new_page()
 
 
 def launch(playwright):
@@ -133,7 +145,7 @@ def pixel():
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory, pixel):
+def app(tmp_path_factory, pixel, browser):
     """ONE streamlit server and model server for every browser test: (url, model server, db)."""
     chromium_or_skip()
     folder = tmp_path_factory.mktemp("browser")
@@ -152,7 +164,25 @@ def app(tmp_path_factory, pixel):
         return default_reply(body)
 
     with running_app(folder / "drafts.sqlite3", delay=0.05, reply=reply) as (url, server):
+        warm_up(browser, url, folder / "drafts.sqlite3")
         yield url, server, folder / "drafts.sqlite3"
+
+
+def warm_up(browser, url: str, db_path: Path) -> None:
+    """Has the server load what it loads once (the drafting engine and tokenizer for the
+    estimate, the language pipeline for the first review), so that no test's waits carry it."""
+    page = new_page(browser)
+    try:
+        page.goto(url)
+        box = page.get_by_label("Service description")
+        box.fill(DESCRIPTION)
+        box.press("Control+Enter")
+        page.get_by_text("Estimate before drafting").wait_for(timeout=WAIT)
+        page.goto(f"{url}/?draft={stored_draft(db_path, {})}")
+        _overview(page).get_by_text("Overview of ParcelPing.").wait_for(timeout=WAIT)
+        settle(page)
+    finally:
+        page.context.close()
 
 
 @pytest.fixture(scope="session")
@@ -164,11 +194,10 @@ def browser(chromium):
 @pytest.fixture
 def page(browser, tmp_path):
     """A fresh browser context and page per test; a screenshot is kept when the test fails."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    opened = context.new_page()
+    opened = new_page(browser, viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     yield opened
     opened.screenshot(path=str(tmp_path / "last.png"), full_page=True)
-    context.close()
+    opened.context.close()
 
 
 def test_draft_review_and_download_markdown_in_a_real_browser(app, page):
@@ -180,8 +209,8 @@ def test_draft_review_and_download_markdown_in_a_real_browser(app, page):
     # half-painted page.
     for heading in headings:
         title = heading.removeprefix("## ")
-        page.locator("h3", has_text=title).first.wait_for(timeout=30_000)
-    page.locator("mark").first.wait_for(timeout=30_000)  # a review flag in place
+        page.locator("h3", has_text=title).first.wait_for(timeout=WAIT)
+    page.locator("mark").first.wait_for(timeout=WAIT)  # a review flag in place
     assert len(server.requests) - before >= 19
     with page.expect_download() as download:
         page.get_by_role("button", name="Markdown").click()
@@ -201,7 +230,7 @@ def settle(page) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && !document.querySelector('[data-stale=\"true\"]')",
-        timeout=60_000,
+        timeout=WAIT,
     )
 
 
@@ -215,7 +244,7 @@ def test_blanks_show_images_stay_links_and_typed_text_survives_a_suggestion(app,
     url, _, _ = app
     draft_in_browser(page, url)
     overview = _overview(page)
-    overview.get_by_text("Latency stays").wait_for(timeout=30_000)
+    overview.get_by_text("Latency stays").wait_for(timeout=WAIT)
     text = overview.inner_text()
     assert "≤ __ ms at peak" in text  # the blank is visible, not eaten as bold markers
     assert not overview.locator("strong", has_text="ms at peak").count()
@@ -228,7 +257,7 @@ def test_blanks_show_images_stay_links_and_typed_text_survives_a_suggestion(app,
     page.wait_for_function(
         "() => [...document.querySelectorAll('.st-key-editor_overview textarea')]"
         ".some(t => t.value.includes('Latency stays'))",
-        timeout=30_000,
+        timeout=WAIT,
     )
     editor.fill(editor.input_value() + "\nMy unsaved line.")
     settle(page)
@@ -244,24 +273,24 @@ def test_blanks_show_images_stay_links_and_typed_text_survives_a_suggestion(app,
         .first
     )
     fields = card.locator('[class*="st-key-blank_"] input')
-    fields.first.wait_for(timeout=30_000)
+    fields.first.wait_for(timeout=WAIT)
     for index, value in enumerate(["120", "tracking", "300"]):
         fields.nth(index).fill(value)
     card.get_by_role("button", name="Accept").click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('.st-key-editor_overview textarea')]"
         ".some(t => t.value.includes('≤ 120 ms for tracking'))",
-        timeout=30_000,
+        timeout=WAIT,
     )
     value = editor.input_value()
     assert "My unsaved line." in value and "p95 latency ≤ 120 ms for tracking at 300" in value
     assert "state the" not in value and "__ ms for" not in value
     click(page, "save_overview")
-    overview.get_by_text("My unsaved line.").wait_for(timeout=30_000)
+    overview.get_by_text("My unsaved line.").wait_for(timeout=WAIT)
     # The connection survives a refresh (the URL holds it, never the key).
     assert "provider=" in page.url and "key" not in page.url.split("?")[1]
     page.reload()
-    page.get_by_text("Latency stays").first.wait_for(timeout=30_000)
+    page.get_by_text("Latency stays").first.wait_for(timeout=WAIT)
     assert page.get_by_label("Server URL").input_value() == app[1].url
 
 
@@ -269,11 +298,10 @@ def test_two_tabs_saving_one_draft_are_told_and_merge_keeps_both(app, page, brow
     url, _, db_path = app
     draft_in_browser(page, url)
     link = page.url
-    other_context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    other = other_context.new_page()
+    other = new_page(browser, viewport={"width": 1400, "height": 1000})
     try:
         other.goto(link)
-        other.locator(".st-key-edit_problem-statement button").first.wait_for(timeout=30_000)
+        other.locator(".st-key-edit_problem-statement button").first.wait_for(timeout=WAIT)
         for tab, key, text in (
             (page, "overview", "Tab A."),
             (other, "problem-statement", "Tab B."),
@@ -282,12 +310,12 @@ def test_two_tabs_saving_one_draft_are_told_and_merge_keeps_both(app, page, brow
             tab.locator(f".st-key-editor_{key} textarea").first.fill(text)
             click(tab, f"save_{key}")
             if tab is page:
-                _overview(page).get_by_text("Tab A.").wait_for(timeout=30_000)
-        other.get_by_text("Changed elsewhere").wait_for(timeout=30_000)
+                _overview(page).get_by_text("Tab A.").wait_for(timeout=WAIT)
+        other.get_by_text("Changed elsewhere").wait_for(timeout=WAIT)
         click(other, "conflict_merge")
-        other.get_by_text("Merged").wait_for(timeout=30_000)
+        other.get_by_text("Merged").wait_for(timeout=WAIT)
     finally:
-        other_context.close()
+        other.context.close()
     store = DraftStore(f"sqlite:///{db_path}")
     draft_id = link.split("draft=")[1].split("&")[0]
     saved = store.load(draft_id)
@@ -321,7 +349,7 @@ def _scrolled(page) -> float:
 def _run_over(page) -> None:
     """Waits until no section is waiting or being written and the page has settled."""
     page.wait_for_function(
-        "() => !/⏳ waiting|✍️ writing/.test(document.body.innerText)", timeout=120_000
+        "() => !/⏳ waiting|✍️ writing/.test(document.body.innerText)", timeout=WAIT
     )
     settle(page)
 
@@ -332,23 +360,23 @@ def test_clicks_during_drafting_request_each_section_once_and_redrafts_stay_in_p
     since = len(server.requests)
     draft_in_browser(page, url, DESCRIPTION.replace("ParcelPing", SLOW_SERVICE), wait=False)
     # Clicks while sections are in flight rerun the page; the run must go on, not restart.
-    page.get_by_text("✍️ writing").first.wait_for(timeout=30_000)
+    page.get_by_text("✍️ writing").first.wait_for(timeout=WAIT)
     page.get_by_text("Describe the service").first.click()
     for name in ("ShiftSwap", "LedgerLens", "ParcelPing"):
         page.get_by_role("button", name=name, exact=True).click()
         page.wait_for_timeout(400)
     assert page.get_by_text("⏳ waiting").count(), "the clicks came after the run had ended"
-    page.get_by_text("19 of 19 sections done").wait_for(timeout=120_000)
+    page.get_by_text("19 of 19 sections done").wait_for(timeout=WAIT)
     assert _section_requests(server, since) == Counter(headings)
 
     # Redrafting every section streams into the cards: the review pane stays, with no
     # page-wide drafting layout, and clicks during it request nothing again.
     click(page, "lock_overview")
-    page.locator(".st-key-lock_overview button", has_text="Unlock").first.wait_for(timeout=30_000)
+    page.locator(".st-key-lock_overview button", has_text="Unlock").first.wait_for(timeout=WAIT)
     settle(page)
     since = len(server.requests)
     page.locator(".st-key-redraft_all button").first.click()
-    page.get_by_text("✍️ writing").first.wait_for(timeout=30_000)
+    page.get_by_text("✍️ writing").first.wait_for(timeout=WAIT)
     assert page.locator(".st-key-review_pane").first.is_visible()
     assert not page.locator('[data-testid="stProgress"]').count()
     page.locator(".st-key-lock_overview button").first.click()  # unlock
@@ -367,7 +395,7 @@ def test_clicks_during_drafting_request_each_section_once_and_redrafts_stay_in_p
     assert before > 1000
     page.locator(".st-key-instruction_risks-mitigations input").first.fill("take your time")
     page.locator(".st-key-regenerate_risks-mitigations button").first.click()
-    card.get_by_text("✍️ writing").wait_for(timeout=30_000)
+    card.get_by_text("✍️ writing").wait_for(timeout=WAIT)
     assert page.locator(".st-key-review_pane").first.is_visible()
     _run_over(page)
     assert abs(_scrolled(page) - before) < 200
@@ -409,28 +437,26 @@ def _overflow(page) -> int:
 def test_on_a_phone_nothing_scrolls_sideways(app, browser):
     url, _, db_path = app
     draft_id = stored_draft(db_path, {"overview": PHONE_TEXT})
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = context.new_page()
+    page = new_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
         page.goto(f"{url}/?draft={draft_id}")
-        # The first draft a server shows loads the language pipeline: allow for it.
-        _overview(page).get_by_text("Latency stays").wait_for(timeout=90_000)
+        _overview(page).get_by_text("Latency stays").wait_for(timeout=WAIT)
         settle(page)
         assert _overflow(page) <= 0
         # The review pane, a suggestion's side-by-side preview and the editor stay inside too.
         page.locator(".st-key-review_pane").get_by_text("Overview ·").first.click()
         settle(page)
         page.get_by_role("button", name="Suggest a fix… 'fast' in Overview").click()
-        page.locator('[class*="st-key-blank_"] input').first.wait_for(timeout=30_000)
+        page.locator('[class*="st-key-blank_"] input').first.wait_for(timeout=WAIT)
         settle(page)
         assert _overflow(page) <= 0
         click(page, "edit_overview")
-        page.locator(".st-key-editor_overview textarea").first.wait_for(timeout=30_000)
+        page.locator(".st-key-editor_overview textarea").first.wait_for(timeout=WAIT)
         settle(page)
         assert _overflow(page) <= 0
     finally:
         page.screenshot(path=str(db_path.with_name("phone.png")), full_page=True)
-        context.close()
+        page.context.close()
 
 
 def test_repeated_buttons_name_their_section_and_explanations_are_on_the_page(app, page):
@@ -440,25 +466,25 @@ def test_repeated_buttons_name_their_section_and_explanations_are_on_the_page(ap
         {"overview": "The service must be fast.", "goals-non-goals": "Goals must be simple."},
     )
     page.goto(f"{url}/?draft={draft_id}")
-    _overview(page).get_by_text("must be fast").wait_for(timeout=90_000)
+    _overview(page).get_by_text("must be fast").wait_for(timeout=WAIT)
     settle(page)
     # One "Edit" per section, each announced with its section; the name is not shown.
     for title in ("Overview", "Goals & Non-Goals"):
         button = page.get_by_role("button", name=f"Edit {title}", exact=True)
-        button.first.wait_for(timeout=30_000)
+        button.first.wait_for(timeout=WAIT)
         assert button.count() == 1
     edit = page.locator(".st-key-edit_overview button").first
     hidden = edit.locator(".stMarkdownColoredText").first.bounding_box()
     assert hidden is not None and hidden["width"] <= 1 and hidden["height"] <= 1
     page.locator(".st-key-review_pane").get_by_text("Overview ·").first.click()
     dismiss = page.get_by_role("button", name="Dismiss 'fast' in Overview", exact=True)
-    dismiss.wait_for(timeout=30_000)
+    dismiss.wait_for(timeout=WAIT)
     # A locked section says why its buttons are disabled, not only in a tooltip.
     click(page, "lock_overview")
-    _overview(page).get_by_text("unlock it to edit or regenerate it").wait_for(timeout=30_000)
+    _overview(page).get_by_text("unlock it to edit or regenerate it").wait_for(timeout=WAIT)
     page.locator(".st-key-review_pane").get_by_text(
         "Overview is locked: unlock it to change its text."
-    ).wait_for(timeout=30_000)
+    ).wait_for(timeout=WAIT)
     assert page.locator(".st-key-edit_overview button").first.is_disabled()
 
 
@@ -476,18 +502,18 @@ def test_the_review_pane_stays_beside_the_draft_and_links_both_ways(app, page):
         db_path, {"overview": "The service must be fast.", "risks-mitigations": "Risk: none."}
     )
     page.goto(f"{url}/?draft={draft_id}")
-    _overview(page).get_by_text("must be fast").wait_for(timeout=90_000)
+    _overview(page).get_by_text("must be fast").wait_for(timeout=WAIT)
     settle(page)
     # The uploaders state the real limit (config.toml), not Streamlit's default 200MB.
     dropzones = page.locator('[data-testid="stFileUploaderDropzoneInstructions"]')
-    dropzones.first.wait_for(state="attached", timeout=30_000)
+    dropzones.first.wait_for(state="attached", timeout=WAIT)
     limits = dropzones.all_text_contents()
     assert limits and all("10MB per file" in t and "200MB" not in t for t in limits)
     # From a section's flag count to its findings, and from a finding back to its text.
     _overview(page).get_by_role("link", name=re.compile("flag.*review")).click()
     page.locator(".st-key-review_pane").get_by_text("Overview ·").first.click()
     link = page.locator('.st-key-review_pane a[href="#sec-overview"]').first
-    link.wait_for(timeout=30_000)
+    link.wait_for(timeout=WAIT)
     page.locator(".st-key-section_risks-mitigations").first.scroll_into_view_if_needed()
     assert not _in_view(page, "#sec-overview")
     # Scrolled far down the draft, the pane is still on screen beside it.
@@ -496,33 +522,33 @@ def test_the_review_pane_stays_beside_the_draft_and_links_both_ways(app, page):
     page.wait_for_function(
         "() => { const r = document.querySelector('#sec-overview').getBoundingClientRect();"
         " return r.top >= -5 && r.top < window.innerHeight; }",
-        timeout=10_000,
+        timeout=WAIT,
     )
 
 
 def test_slow_model_calls_show_a_named_spinner_and_disable_their_button(app, page):
     url, _, _ = app
     page.goto(url)
-    page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)
+    page.get_by_text("PRD Assistant").first.wait_for(timeout=WAIT)
     box = page.get_by_label("Service description")
     box.fill(DESCRIPTION.replace("ParcelPing", SLOW_ASK))
     box.press("Control+Enter")
-    page.get_by_text("Estimate before drafting").wait_for(timeout=30_000)
+    page.get_by_text("Estimate before drafting").wait_for(timeout=WAIT)
     page.get_by_role("button", name="Draft PRD").click()
-    page.get_by_text("Asking the model for clarifying questions…").wait_for(timeout=30_000)
+    page.get_by_text("Asking the model for clarifying questions…").wait_for(timeout=WAIT)
     assert page.get_by_role("button", name="Draft PRD").is_disabled()
     page.get_by_role("button", name="Skip", exact=True).click()
-    page.get_by_text("19 of 19 sections done").wait_for(timeout=90_000)
+    page.get_by_text("19 of 19 sections done").wait_for(timeout=WAIT)
     settle(page)
     suggest = page.locator(".st-key-suggest_button button").first
     suggest.click()
-    page.get_by_text("Asking the model for risks and open questions…").wait_for(timeout=30_000)
+    page.get_by_text("Asking the model for risks and open questions…").wait_for(timeout=WAIT)
     assert suggest.is_disabled()
     # Enabled again once the answer is in (the button is redrawn: look it up afresh).
     page.wait_for_function(
         "() => [...document.querySelectorAll('.st-key-suggest_button button')]"
         ".some(b => !b.disabled && b.offsetParent)",
-        timeout=60_000,
+        timeout=WAIT,
     )
 
 
@@ -531,10 +557,10 @@ def test_a_refresh_during_a_run_follows_it_without_requesting_sections_again(app
     headings = [spec.heading for spec in load_template().sections]
     since = len(server.requests)
     draft_in_browser(page, url, DESCRIPTION.replace("ParcelPing", SLOW_SERVICE), wait=False)
-    page.get_by_text("✍️ writing").first.wait_for(timeout=30_000)
+    page.get_by_text("✍️ writing").first.wait_for(timeout=WAIT)
     page.reload()
-    page.get_by_text("PRD Assistant").first.wait_for(timeout=30_000)
-    page.get_by_text("19 of 19 sections done").wait_for(timeout=120_000)
+    page.get_by_text("PRD Assistant").first.wait_for(timeout=WAIT)
+    page.get_by_text("19 of 19 sections done").wait_for(timeout=WAIT)
     assert _section_requests(server, since) == Counter(headings)
 
 
@@ -555,45 +581,41 @@ def _draft_id(page) -> str:
 SLOWER = DESCRIPTION.replace("ParcelPing", SLOW_SERVICE) + " Please take your time."
 
 
-@pytest.mark.timeout(300)  # a slow run on purpose, on a machine that may be busy
 def test_a_second_tab_follows_a_run_under_way_without_requesting_it_again(app, page, browser):
     url, server, db_path = app
     headings = [spec.heading for spec in load_template().sections]
     since = len(server.requests)
     draft_in_browser(page, url, SLOWER, wait=False)
-    page.get_by_text("✍️ writing").first.wait_for(timeout=30_000)
-    other_context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    other = other_context.new_page()
+    page.get_by_text("✍️ writing").first.wait_for(timeout=WAIT)
+    other = new_page(browser, viewport={"width": 1400, "height": 1000})
     try:
         other.goto(page.url)
         # Tab B shows the sections streaming in (not the stored state of when it opened)...
-        other.get_by_text("✍️ writing").first.wait_for(timeout=60_000)
+        other.get_by_text("✍️ writing").first.wait_for(timeout=WAIT)
         stored = _stored_sections(db_path, _draft_id(page))
         assert any(s.status != "done" for s in stored), "the run was over before tab B opened"
         # ...and ends on the finished, saved draft, without a reload or a click.
-        other.get_by_text("19 of 19 sections done").wait_for(timeout=120_000)
-        page.get_by_text("19 of 19 sections done").wait_for(timeout=60_000)
-        _overview(other).get_by_text("Latency stays").wait_for(timeout=30_000)
+        other.get_by_text("19 of 19 sections done").wait_for(timeout=WAIT)
+        page.get_by_text("19 of 19 sections done").wait_for(timeout=WAIT)
+        _overview(other).get_by_text("Latency stays").wait_for(timeout=WAIT)
     finally:
-        other_context.close()
+        other.context.close()
     assert _section_requests(server, since) == Counter(headings)
     assert all(s.status == "done" for s in _stored_sections(db_path, _draft_id(page)))
 
 
-@pytest.mark.timeout(300)
 def test_a_run_whose_tab_was_closed_is_saved_by_itself(app, browser):
     url, server, db_path = app
     since = len(server.requests)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    closed = context.new_page()
+    closed = new_page(browser, viewport={"width": 1400, "height": 1000})
     try:
         draft_in_browser(closed, url, SLOWER, wait=False)
-        closed.get_by_text("✍️ writing").first.wait_for(timeout=30_000)
+        closed.get_by_text("✍️ writing").first.wait_for(timeout=WAIT)
         draft_id = _draft_id(closed)
     finally:
-        context.close()  # the tab is gone mid-run: nobody reads the rest of it
+        closed.context.close()  # the tab is gone mid-run: nobody reads the rest of it
     assert not all(s.status == "done" for s in _stored_sections(db_path, draft_id))
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + WAIT / 1000
     while not all(s.status == "done" and s.text for s in _stored_sections(db_path, draft_id)):
         assert time.monotonic() < deadline, "the run's result never reached the database"
         time.sleep(0.5)  # polling the database: the condition is the saved draft

@@ -1,14 +1,11 @@
 """Login modes: the rules, and what the page does before it knows who the user is."""
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from prd_assistant import identity
 from prd_assistant.identity import AuthSettings, IdentityError
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.test_app import APP, TIMEOUT
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +45,7 @@ def test_an_oidc_user_is_their_email_or_else_their_subject():
 
 
 def test_local_mode_needs_no_login():
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
     assert not at.error
     assert at.session_state["user"] == "local"
@@ -57,7 +54,7 @@ def test_local_mode_needs_no_login():
 
 def test_proxy_mode_without_its_header_stops_before_any_draft(monkeypatch):
     monkeypatch.setenv("PRD_AUTH", "proxy")
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert "X-Forwarded-Email header" in at.error[0].value
     assert not at.text_area  # no description form, no history
     assert not at.sidebar.button
@@ -65,7 +62,7 @@ def test_proxy_mode_without_its_header_stops_before_any_draft(monkeypatch):
 
 def test_oidc_mode_asks_to_log_in_first(monkeypatch):
     monkeypatch.setenv("PRD_AUTH", "oidc")
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.secrets["auth"] = {
         "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
         "cookie_secret": "test-only",
@@ -80,13 +77,13 @@ def test_oidc_mode_asks_to_log_in_first(monkeypatch):
 
 def test_oidc_mode_without_an_auth_section_says_what_to_configure(monkeypatch):
     monkeypatch.setenv("PRD_AUTH", "oidc")
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert "[auth] section" in at.error[0].value
     assert not at.button
 
 
 def test_a_wrong_mode_is_an_error_on_the_page(monkeypatch):
     monkeypatch.setenv("PRD_AUTH", "ldap")
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert "is not a login mode" in at.error[0].value
     assert not at.text_area
