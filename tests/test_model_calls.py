@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from prd_assistant import llm
+from prd_assistant import llm, model_calls
 from prd_assistant.assist import ai_review, clarifying_questions
 from prd_assistant.cli import main
 from prd_assistant.review import review
@@ -131,3 +131,31 @@ def test_clarify_gives_up_on_a_silent_server_after_two_idle_timeouts():
             clarifying_questions(model, "A ledger service.", structured=False, retries=8)
         calls = server.calls
     assert calls == 2  # eight retries allowed, but two idle timeouts of silence end it
+
+
+def test_idle_timeouts_are_counted_not_timed_so_a_slow_client_is_not_silence():
+    """On a busy machine a try can spend longer than two idle timeouts before the server is
+    even asked; that is not the server's silence, so the second try still goes out."""
+    tries: list[list[float]] = []
+
+    def slow_silent_try(heard: list[float]) -> str:
+        tries.append(heard)
+        time.sleep(0.3)  # three idle timeouts of client work, then the server says nothing
+        raise TimeoutError("no chunk in time")
+
+    with pytest.raises(TimeoutError):
+        model_calls.retried(slow_silent_try, retries=5, idle=0.1)
+    assert len(tries) == 2  # two silent tries end it, however long each took
+
+
+def test_a_try_that_streamed_before_going_silent_starts_the_count_again():
+    replies = iter(["streamed", "silent 1", "silent 2", "silent 3"])
+
+    def try_once(heard: list[float]) -> str:
+        if next(replies) == "streamed":
+            heard[0] = time.monotonic()  # a chunk arrived, then the stream stalled
+        raise TimeoutError("no chunk in time")
+
+    with pytest.raises(TimeoutError):
+        model_calls.retried(try_once, retries=5, idle=0.01)
+    assert next(replies) == "silent 2"  # streamed, then one silent try: no third try

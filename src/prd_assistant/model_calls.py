@@ -144,22 +144,28 @@ def retried(
     Raises:
         Exception: The last try's error, once retrying is pointless or used up.
     """
-    silence_limit = 2 * idle if idle else None
-    # When the server last sent anything; retries do not reset it, so a silent server is
-    # given up after two idle timeouts however many tries are left.
-    heard = [time.monotonic()]
+    # Idle timeouts in a row with nothing heard in between; retries do not reset it, so a
+    # silent server is given up after two of them however many tries are left. They are
+    # counted, not timed: on a busy machine the client's own setup must not pass for silence.
+    silent_timeouts = 0
+    heard = [0.0]
     stop = cancel or threading.Event()
     attempt = 0
     while True:
         attempt += 1
+        started = heard[0] = time.monotonic()
         try:
             return call(heard)
         except Exception as exc:
             if not llm.is_timeout(exc):
-                heard[0] = time.monotonic()  # the server answered, if only with an error
+                silent_timeouts = 0  # the server answered, if only with an error
+            elif heard[0] > started:
+                silent_timeouts = 1  # it streamed, then went silent for one idle timeout
+            else:
+                silent_timeouts += 1
             if not retryable(exc) or (final is not None and final(exc)):
                 raise
-            if silence_limit and time.monotonic() - heard[0] >= silence_limit:
+            if idle and silent_timeouts >= 2:
                 raise
             failure = exc
         if attempt > retries:
