@@ -30,6 +30,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from prd_assistant.review import lexicon
+from prd_assistant.review.lexicon import word_set
 from prd_assistant.template import normalize_title
 
 if TYPE_CHECKING:
@@ -136,22 +137,17 @@ _HAS_NUMBER = re.compile(
 _MARKUP = re.compile(r"[*_`|#>]|^[ \t]*(?:[-+][ \t]|\d{1,3}[.)][ \t])", re.MULTILINE)
 
 
-def _words(text: str) -> frozenset[str]:
-    """A word list written as one string, for lists that are data."""
-    return frozenset(text.split())
-
-
-MODALS = _words("must shall should will would can could may might need needs")
+MODALS = word_set("must shall should will would can could may might need needs")
 SUBJECTS = frozenset(("nsubj", "nsubjpass", "csubj", "csubjpass", "expl"))
 # Embedded clauses whose verb heads a clause of its own (see clause_verb).
 _SUBORDINATE = frozenset(("xcomp", "advcl", "ccomp", "relcl", "acl", "conj", "pcomp"))
 # Subjects whose sentences describe the world (who suffers, who competes, what is broken).
-WORLD_SUBJECTS = _words(
+WORLD_SUBJECTS = word_set(
     """competitor competitors rival rivals incumbent incumbents problem problems pain pains
     market markets industry alternative alternatives"""
 )
 # People: their sentences are context unless they state a requirement ("users can ...").
-PEOPLE = _words(
+PEOPLE = word_set(
     """user users customer customers people person persona personas buyer buyers shopper
     shoppers member members visitor visitors team teams we they i he she it's company
     companies business businesses manager managers engineer engineers developer developers
@@ -161,11 +157,11 @@ PEOPLE = _words(
     teacher teachers clinician clinicians nurse nurses doctor doctors owner owners"""
 )
 # "today's tools", "existing solutions", "the current process": the world as it is.
-_TODAY = _words("today current existing legacy manual incumbent competing")
+_TODAY = word_set("today current existing legacy manual incumbent competing")
 # What people think, feel, want or do today: "users find the search slow", "shoppers give up
 # because checkout feels clunky". Actions the product performs for them ("merchants receive
 # notifications in real time") are requirements, whatever the tense.
-ATTITUDE_VERBS = _words(
+ATTITUDE_VERBS = word_set(
     """find feel complain struggle say tell report mention want wish expect prefer like love
     hate dislike abandon churn leave quit switch spend waste avoid rely depend try ask face
     suffer juggle resort perceive consider think believe describe rate give know hear worry
@@ -179,7 +175,7 @@ _USER_STORY = re.compile(
     r"[ \t]*(?:[-*+][ \t]+)?(?:\[[ x]\][ \t]+)?as[ \t]+an?[ \t]", re.IGNORECASE
 )
 # Nouns a judgement of the product can attach to ("a seamless experience", "an elegant UI").
-PRODUCT_NOUNS = _words(
+PRODUCT_NOUNS = word_set(
     """product system app application platform service tool feature features experience
     ux ui interface design look feel layout dashboard page pages screen screens flow flows
     onboarding workflow process solution site website portal api sdk integration editor
@@ -187,11 +183,11 @@ PRODUCT_NOUNS = _words(
     it this"""
 )
 # Verbs that hand a quality to the user ("provides a seamless experience").
-_GIVING = _words(
+_GIVING = word_set(
     "provide provides offer offers deliver delivers give gives create creates ensure ensures "
     "have has feature features enable enables bring brings"
 )
-_ORDERING = _words("after before following once upon when until then thereafter")
+_ORDERING = word_set("after before following once upon when until then thereafter")
 _TIMING_RULES = frozenset(("vague-timing",))
 
 
@@ -410,9 +406,9 @@ _TERM_WORD = re.compile(r"[a-z][a-z0-9-]*")
 # "strong"); amounts and timing ("many users", "real time") never name a kind. Speed, scale,
 # availability, efficiency and usability are left out on purpose: a PRD promises them before
 # its nouns again and again ("must offer fast search"), so a repeated pair is still a promise.
-TERM_RULES = _words("""vague-maintainability vague-quality vague-reliability vague-security""")
+TERM_RULES = word_set("""vague-maintainability vague-quality vague-reliability vague-security""")
 # Words that cannot be the noun of a term ("fast and robust").
-_NOT_NOUNS = _words(
+_NOT_NOUNS = word_set(
     """and or but nor for to of in on at by with from as than that the a an is are be was were
     it its this these those if when"""
 )
@@ -627,7 +623,7 @@ def _describes_world(verb: Token) -> bool:
 
 # Verbs of a participle clause that states what the main clause makes possible ("...,
 # enabling quick edits", "..., letting teams ship sooner").
-_RESULT_VERBS = _words("enable allow let help make free save spare")
+_RESULT_VERBS = word_set("enable allow let help make free save spare")
 
 
 def is_purpose(token: Token) -> bool:
@@ -729,7 +725,7 @@ def asks_degree(span: Span) -> bool:
 
 # Conjunctions that open a condition; "as needed by the support team" stays a loophole (who
 # decides is no condition).
-_CONDITIONS = _words("if when where whenever wherever")
+_CONDITIONS = word_set("if when where whenever wherever")
 
 
 def keeps(span: Span, rule_id: str) -> bool:

@@ -43,6 +43,7 @@ from prd_assistant.review.claims import (
     clause_verb,
     scenario_step,
 )
+from prd_assistant.review.lexicon import word_set
 from prd_assistant.template import normalize_title
 
 if TYPE_CHECKING:
@@ -52,51 +53,46 @@ if TYPE_CHECKING:
     from prd_assistant.review.markdown_scan import Scan
 
 
-def _words(text: str) -> frozenset[str]:
-    """A word list written as one string, for lists that are data."""
-    return frozenset(text.split())
-
-
 # Modals of obligation, promise and plan.
-REQUIRING = _words("must shall should will 'll wo need needs ought")
+REQUIRING = word_set("must shall should will 'll wo need needs ought")
 # Modals of possibility: what would, could or might happen is not promised.
-HYPOTHETICAL = _words("would could might may 'd")
+HYPOTHETICAL = word_set("would could might may 'd")
 # Adverbs that describe how things generally are; without a modal, no promise.
-_GENERIC = _words("often usually typically generally normally mostly largely commonly")
+_GENERIC = word_set("often usually typically generally normally mostly largely commonly")
 # Quantities that, on a subject, say how much of the world a statement covers.
-_QUANTIFIERS = _words("some several various many most few numerous multiple countless")
+_QUANTIFIERS = word_set("some several various many most few numerous multiple countless")
 # Adverbs that hedge a statement into a guess.
-_HEDGES = _words("hopefully probably likely perhaps maybe possibly presumably")
+_HEDGES = word_set("hopefully probably likely perhaps maybe possibly presumably")
 # Imperatives addressed to the reader: "Note that ...", "Consider ...".
-_READER_VERBS = _words(
+_READER_VERBS = word_set(
     "note notice see consider imagine recall remember observe suppose assume compare take"
 )
 _FINITE = frozenset(("VBZ", "VBP", "VBD", "MD"))
 # "Would" of the product or of the change proposed: the effect it claims ("could" is a
 # possibility).
-_PROPOSING = _words("would 'd")
-_CHANGES = _words("change proposal approach")
+_PROPOSING = word_set("would 'd")
+_CHANGES = word_set("change proposal approach")
 # "Will" promises of the product, but predicts of a pronoun or an action.
-_PREDICTING = _words("will 'll wo")
-_PRONOUNS = _words("it this that these those there which they")
+_PREDICTING = word_set("will 'll wo")
+_PRONOUNS = word_set("it this that these those there which they")
 # "It is important that ...": what follows is required.
-_REQUIRING_ADJECTIVES = _words(
+_REQUIRING_ADJECTIVES = word_set(
     "important essential critical crucial vital necessary imperative mandatory required key"
 )
 # Verbs that report a finding: what a study "showed" or a pilot "found" is evidence.
-_REPORTING_VERBS = _words(
+_REPORTING_VERBS = word_set(
     "show find report demonstrate prove suggest indicate reveal confirm observe conclude"
 )
 # Verbs that turn their complement into a requirement ("has to", "is required to").
-_REQUIRING_VERBS = _words("require expect")
+_REQUIRING_VERBS = word_set("require expect")
 # Subjects that name the aim itself: "Our goal is to ship a stable tool".
-GOAL_NOUNS = _words(
+GOAL_NOUNS = word_set(
     """goal goals aim aims objective objectives target targets purpose intent intention mission
     vision requirement requirements priority priorities focus outcome outcomes kpi kpis
     deliverable deliverables criterion criteria"""
 )
 # The product, its parts and what it shows: their behaviour in the present tense is specified.
-PRODUCT_SUBJECTS = _words(
+PRODUCT_SUBJECTS = word_set(
     """product system app application platform service tool feature features experience ux
     ui interface design layout dashboard page pages screen screens view views flow flows
     onboarding workflow solution website portal api sdk integration editor viewer
@@ -107,7 +103,7 @@ PRODUCT_SUBJECTS = _words(
     installation install update updates"""
 )
 # People, who act through the product: "users can export quickly" is a capability.
-PEOPLE = _words(
+PEOPLE = word_set(
     """user users customer customers admin admins administrator administrators operator
     operators member members visitor visitors buyer buyers merchant merchants seller sellers
     shopper shoppers developer developers teacher teachers student students patient patients
@@ -115,11 +111,11 @@ PEOPLE = _words(
     staff employee employees clinician clinicians you i"""
 )
 # The world: its sentences never specify the product, whatever their verb.
-WORLD = _words(
+WORLD = word_set(
     """competitor competitors rival rivals incumbent incumbents market markets industry
     alternative alternatives"""
 )
-_TODAY = _words("today current existing legacy manual incumbent competing other")
+_TODAY = word_set("today current existing legacy manual incumbent competing other")
 # "For example, ...", "E.g. ...": an illustration, not a requirement.
 _EXAMPLE_OPENING = re.compile(r"[\W_]*(?:for (?:example|instance)|e\.?g\.?|say|imagine|consider)\b")
 # "Goal: ...", "**Target:** ...": a line that states an aim.

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prd_assistant.review import claims
+from prd_assistant.review.lexicon import word_set
 from prd_assistant.review.open_words import argues
 
 if TYPE_CHECKING:
@@ -49,19 +50,15 @@ if TYPE_CHECKING:
     from prd_assistant.review.markdown_scan import Scan
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 # Verbs whose only sense in a PRD is deliberating about it: done by people, not by the product.
-DELIBERATE = _words(
+DELIBERATE = word_set(
     """decide finalize finalise agree align settle revisit reconsider discuss debate clarify
     refine codify formalize formalise negotiate"""
 )
 # Verbs that are deliberation when people do them and behaviour when the product does them
 # ("the service determines the region"): deliberation only with a team as the decider, or
 # with a time that is still to come ("during the security review", "after beta").
-WEIGH = _words(
+WEIGH = word_set(
     """determine define choose pick select confirm evaluate assess investigate explore
     consider calibrate tune benchmark research specify set validate review design scope
     assign name appoint"""
@@ -86,7 +83,7 @@ PHRASAL = frozenset(
 )
 # Who decides. People on the team (or another team) owe the decision; the product and its
 # users decide at run time.
-TEAMS = _words(
+TEAMS = word_set(
     """we us i our team teams legal security counsel design ux ui product engineering eng
     marketing finance ops sre sales partnerships partnership leadership management
     stakeholders stakeholder pm pms architects architect committee board compliance
@@ -94,11 +91,11 @@ TEAMS = _words(
     infrastructure qa"""
 )
 # Team names that also name a thing of the product ("the platform", "the design").
-_ALSO_THINGS = _words(
+_ALSO_THINGS = word_set(
     """product platform design support research data security analytics brand ui ux infra
     infrastructure board management science"""
 )
-RUNTIME_DECIDERS = _words(
+RUNTIME_DECIDERS = word_set(
     """system systems app application service services api server platform tool product job
     scheduler engine model algorithm user users customer customers admin admins
     administrator administrators operator operators reviewer reviewers moderator moderators
@@ -108,16 +105,16 @@ RUNTIME_DECIDERS = _words(
 )
 # Governors that give an ability or ask someone in a flow ("allow users to choose", "asks the
 # user to confirm"): not a decision the document owes.
-_ABILITY_HEADS = _words(
+_ABILITY_HEADS = word_set(
     """allow let enable permit ask prompt invite help want use able way option button dialog
     ability chance opportunity easy hard possible free how where when require requires
     instruct tell remind encourage force"""
 )
 # Governors of an infinitive that still owes it: "need to decide", "is to be agreed", "yet to
 # settle", "left to decide".
-_GIVING_ABILITY = _words("allow let enable permit ask want help invite")
-_OWING_HEADS = _words("need have be remain leave still yet plan")
-_FUTURE_AUX = _words("will shall 'll should must wo")
+_GIVING_ABILITY = word_set("allow let enable permit ask want help invite")
+_OWING_HEADS = word_set("need have be remain leave still yet plan")
+_FUTURE_AUX = word_set("will shall 'll should must wo")
 # Times that are still to come, when deliberation happens: a decision placed there is not made
 # yet ("set during the security review", "evaluated per-stage", "revisited in Q3").
 _LATER = re.compile(
@@ -136,22 +133,22 @@ _LATER = re.compile(
 # auxiliary.
 _WAITING = re.compile(r"\b(?:per[- ]\w+|case[- ]by[- ]case|later)\b")
 # Nouns of deliberation: what "needs", "requires" or "will need" when a decision is not made.
-DELIBERATION_NOUNS = _words(
+DELIBERATION_NOUNS = word_set(
     """consideration considerations thought thinking discussion discussions debate
     clarification investigation exploration decision decisions alignment agreement
     deliberation"""
 )
 # Sign-offs and reviews are deliberation only for this document's content, not as a process
 # every release goes through ("each release needs a security review").
-APPROVAL_NOUNS = _words("sign-off signoff off approval approvals review reviews input")
-_QUANTIFIERS = _words("each every all any")
-_OWNER_NOUNS = _words("owner owners ownership dri dris lead leads approver approvers assignee")
-_NEED_VERBS = _words("need require warrant deserve")
+APPROVAL_NOUNS = word_set("sign-off signoff off approval approvals review reviews input")
+_QUANTIFIERS = word_set("each every all any")
+_OWNER_NOUNS = word_set("owner owners ownership dri dris lead leads approver approvers assignee")
+_NEED_VERBS = word_set("need require warrant deserve")
 
 # Verbs that present or store something for the product: "or" between their objects leaves
 # the product's own behaviour undecided. Verbs that accept or support ("accepts PNG or JPEG")
 # offer both.
-PRESENT_VERBS = _words(
+PRESENT_VERBS = word_set(
     """display show present render notify send return redirect store save persist use be
     appear place put highlight indicate surface open play log write email message alert
     warn"""
@@ -159,8 +156,8 @@ PRESENT_VERBS = _words(
 # What can be the alternatives: objects, complements, places and behaviours, not subjects or
 # modifiers.
 _ALTERNATIVE_DEPS = frozenset(("dobj", "attr", "pobj", "acomp", "oprd", "prep", "npadvmod"))
-_NOT_CHOSEN_PREPS = _words("by via for with from between among")
-_CHOICE_MODALS = _words("shall must will 'll should could would")
+_NOT_CHOSEN_PREPS = word_set("by via for with from between among")
+_CHOICE_MODALS = word_set("shall must will 'll should could would")
 _SELECTION = re.compile(
     r"\b(?:whichever|depending|according to|based on|as (?:set|configured|chosen|selected|"
     r"specified)|configurable|at the user's|per user|otherwise|respectively)\b"
@@ -428,7 +425,7 @@ def _owed(verb: Token) -> tuple[int, int] | None:
         if not strong or not (passive or team):
             return None  # "the export will determine ...": the product decides
         return _span(verb, aux)
-    if "being" in aux_words or (verb.tag_ == "VBG" and aux_words & _words("am is are")):
+    if "being" in aux_words or (verb.tag_ == "VBG" and aux_words & word_set("am is are")):
         # "is still being worked out", "we are choosing between ...".
         if kind == "deliberate" and (passive or team):
             return _span(verb, aux)
@@ -577,15 +574,15 @@ def _needs_deliberation(verb: Token) -> tuple[int, int] | None:
 
 # Nouns that name a decision: put off, it stays open ("decision on the sort order deferred to
 # design review"); a feature put off is scoped out ("bulk editing deferred to v2").
-DECISION_NOUNS = _words(
+DECISION_NOUNS = word_set(
     """decision decisions choice choices approach format naming wording details question
     questions strategy mechanism method semantics layout policy pricing"""
 )
-_PUT_OFF = _words("defer postpone park punt table")
+_PUT_OFF = word_set("defer postpone park punt table")
 _DELIBERATION = DELIBERATION_NOUNS | APPROVAL_NOUNS
 # Verbs by which another team hands the content over later ("to be written by UX", "will come
 # from the partnerships team", "will follow whatever the security team recommends").
-_HANDING = _words("write draft provide supply propose recommend suggest share come follow")
+_HANDING = word_set("write draft provide supply propose recommend suggest share come follow")
 
 
 def _put_off(verb: Token) -> tuple[int, int] | None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from prd_assistant.review.lexicon import word_set
 from prd_assistant.template import normalize_title
 
 if TYPE_CHECKING:
@@ -32,14 +33,9 @@ if TYPE_CHECKING:
     from prd_assistant.review.markdown_scan import Scan
 
 
-def _words(text: str) -> frozenset[str]:
-    """A word list written as one string, for lists that are data."""
-    return frozenset(text.split())
-
-
 # The last word of a field's name: what the field records about the work item or the
 # document. "Request Type", "Complexity Estimate", "Risk level", "Story points".
-_WORK_FIELDS = _words(
+_WORK_FIELDS = word_set(
     """type status priority priorities owner owners author authors assignee assignees
     reviewer reviewers approver approvers effort complexity impact severity likelihood
     probability confidence estimate estimates size tier stage phase version date created
@@ -48,11 +44,11 @@ _WORK_FIELDS = _words(
 )
 # Column headers that name, group, define or illustrate the row rather than require anything
 # of it: a glossary's Definition, an Examples column of sample inputs.
-_NAMING_FIELDS = _words(
+_NAMING_FIELDS = word_set(
     "name title topic theme focus category categories kind definition meaning example examples"
 )
 _NAMING_PHRASES = ("use case", "use cases", "focus area", "focus areas")
-_QUESTION_WORDS = _words("why how what when who which where whether")
+_QUESTION_WORDS = word_set("why how what when who which where whether")
 # A header that opens the purpose each cell completes: "So that I can…", "In order to". (A
 # Rationale column is not one: the effect it claims for the product is a claim.)
 _PURPOSE_HEADER = re.compile(r"(?:so that|so as to|in order to)\b")
@@ -71,7 +67,7 @@ _KEY_LINE = re.compile(
 # ...)", "Multiple components — backend ...", "High; needs ...".
 _EXPLANATION = re.compile(r"[(;:,.]|\s[-\u2013\u2014]\s")
 # Words that make a value a sentence: modals and forms of "be".
-_VERBS = _words("must shall should will can may might need needs is are be was were")
+_VERBS = word_set("must shall should will can may might need needs is are be was were")
 # Words a value may have before its explanation.
 _VALUE_WORDS = 4
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 
 
-def _words(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
     """A word list written as one string, for lists that are data."""
     return frozenset(text.split())
 
@@ -32,7 +32,7 @@ MIN_POLARITY = 0.3
 # version", "more", "ready for review"), or that the word rules already judge with their own
 # measurable criteria ("secure", "accurate", "easy", "quick"). Amounts and timing have their
 # own rules.
-NOT_EVALUATIVE = _words(
+NOT_EVALUATIVE = word_set(
     """able unable ready willing own more most many mere certain sure different late latest
     important free full detailed normal typical original random secret static top unknown
     welcome interested false illegal confirmed filled guarded implicated justified liked
