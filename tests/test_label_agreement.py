@@ -3,28 +3,20 @@ on constructed examples, and how it pairs and reads two label files. No engine i
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.benchmarks import load_benchmark
+
 HEADER = "line\tunquantified\topen_question\tnote\n"
 
 
 @pytest.fixture(scope="module")
 def agreement() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "label_agreement", ROOT / "benchmarks" / "label_agreement.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("label_agreement")
 
 
 def table(module: ModuleType, both: int, first_only: int, second_only: int, neither: int):

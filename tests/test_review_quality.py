@@ -8,26 +8,16 @@ clean, quantified text. The same code prints the figures: benchmarks/review_qual
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.benchmarks import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def quality() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "review_quality", ROOT / "benchmarks" / "review_quality.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("review_quality")
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,14 @@ tests/data/review/real/ without running the engine on them.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from tests.support.benchmarks import load_benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "data" / "review" / "real"
@@ -65,14 +65,7 @@ def stub(text: str, category: str, needle: str, rule: str, occurrence: int = 0) 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "review_real", ROOT / "benchmarks" / "review_real.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("review_real")
 
 
 @pytest.fixture
