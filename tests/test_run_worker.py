@@ -123,3 +123,23 @@ def test_a_page_takes_over_only_a_run_nobody_has_held_for_a_while(store):
         assert not worker.claim("tab A")
     finally:
         worker.cancel()
+
+
+def test_saving_an_unread_run_keeps_what_another_tab_wrote_meanwhile(store):
+    """The run's own copy of the draft is older than the store: the PM edited a section the
+    run does not redraft in another tab. The self-save writes the run's sections onto the
+    stored draft, so that edit survives word for word."""
+    draft = stored_draft(store)
+    edited, revision = store.load_versioned(draft.id)
+    edited.section("overview").text = "Written by the PM in another tab: keep me exactly."
+    store.save(edited, "edited overview", base_revision=revision)
+
+    redrafted = [s.key for s in draft.sections if s.key != "overview"]
+    spec = {"keys": redrafted, "instruction": "", "source": "draft", "started": 0.0}
+    drafter = Drafter(draft.template(), SectionModel(), model_name="test-model")
+    worker = RunWorker(drafter, draft, spec, save_orphan=lambda w: run.save_unread_run(store, w))
+
+    assert worker.wait_settled(timeout=60) and worker.persisted
+    saved = store.load(draft.id)
+    assert saved.section("overview").text == "Written by the PM in another tab: keep me exactly."
+    assert all(saved.section(key).text.startswith("Body of ") for key in redrafted)
