@@ -111,6 +111,7 @@ LINE_LABELLED = (
     "heldout2_prd",
     "heldout3_prd",
     "heldout4_prd",
+    "answered_questions_prd",
 )
 
 
@@ -121,11 +122,17 @@ def score_documents(scores: dict[str, dict[str, Score]]) -> None:
 
 
 def score_document(scores: dict[str, dict[str, Score]], name: str) -> None:
-    """Scores ``<name>.md`` against ``<name>.labels.json``: each labelled line range is one item."""
+    """Scores ``<name>.md`` against ``<name>.labels.json``: each labelled line range is one item.
+
+    A category the labels file leaves out is not scored on that document (a set written for
+    open questions only).
+    """
     labels = json.loads((DATA / f"{name}.labels.json").read_text(encoding="utf-8"))
     text = (DATA / labels["document"]).read_text(encoding="utf-8")
     findings = review(text)
     for category in CATEGORIES:
+        if category not in labels:
+            continue
         ranges = [tuple(r) for r in labels[category]]
         lines = {f.line: f.match for f in findings if f.category == category}
         for source in (name, "all"):

@@ -704,3 +704,101 @@ def test_unanswered_edge_cases_and_unfilled_amounts_stay_open(
     text: str, expected: list[str]
 ) -> None:
     assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A paragraph that only asks, and the paragraph after it that says how.
+        "## Sync\n\nHow do reminders behave across time zones?\n\n"
+        "They fire at the local time the user picked.\n",
+        # The same, hard-wrapped into one paragraph.
+        "## Sync\n\nWhat happens to a reminder whose list is deleted?\n"
+        "It is deleted with the list within 60 seconds.\n",
+        # A question item and the item's own next paragraph.
+        "## Scope\n\n- How are foreign expenses converted?\n\n"
+        "  At the card network's rate on the transaction date.\n\n- Who approves? The manager.\n",
+    ],
+)
+def test_a_question_that_stands_alone_is_answered_by_the_statement_after_it(text: str) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # What follows asks again, hedges, comments on the question or leads into options.
+        (
+            "## Sync\n\nShould reminders sync to the watch?\n\nDo we show them on the lock "
+            "screen? Yes, by default.\n",
+            ["Should reminders sync to the watch?"],
+        ),
+        (
+            "## Sync\n\nShould reminders sync to the watch?\n\nIt depends on the watch team.\n",
+            ["Should reminders sync to the watch?"],
+        ),
+        (
+            "## Migration\n\nHow will we migrate legacy accounts?\n\nThis matters for 40% "
+            "of users.\n",
+            ["How will we migrate legacy accounts?"],
+        ),
+        (
+            "## Billing\n\nHow are partial uploads billed?\n\nOptions:\n\n- Per byte\n- Per object\n",
+            ["How are partial uploads billed?"],
+        ),
+        # A question after a lead-in is asked of the team, whatever follows.
+        (
+            "## Payouts\n\nWe need to decide: do small balances roll over?\n\n"
+            "Partners are paid monthly.\n",
+            ["We need to decide: do small balances roll over?"],
+        ),
+        # Under an Open questions heading a statement after a question is no answer.
+        (
+            "## Open questions\n\nWho owns the token store?\n\nThe platform team runs storage.\n",
+            ["Who owns the token store?"],
+        ),
+    ],
+)
+def test_a_question_followed_by_no_statement_of_its_answer_stays_open(
+    text: str, expected: list[str]
+) -> None:
+    assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Copy the product shows its user.
+        "## UX\n\nOn close the editor shows a dialog: Do you want to save your changes?\n",
+        "## UX\n\n- Confirmation dialog: **Discard this draft?** with two buttons.\n",
+        "## UX\n\nThe empty state reads: Nothing here yet. Want to start from a template?\n",
+        "## UX\n\n| Trigger | Prompt copy |\n|---|---|\n| Closing | Save changes first? |\n",
+        # Questions a researcher asks participants.
+        "## Research\n\nWe will ask five writers in each interview:\n\n"
+        "1. How often do you lose work today?\n2. Would you trust autosave?\n",
+        "## Survey\n\n- How likely are you to recommend us to a friend?\n",
+        # Example queries the product understands.
+        "## Assistant\n\nIt should understand questions like:\n\n- Where is my refund?\n",
+    ],
+)
+def test_questions_put_to_the_user_or_a_participant_are_not_the_team_asking(text: str) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Options weighed for a UI element, and a decision about one, are the team's.
+        ("## UX\n\n- Banner: top or bottom?\n", ["Banner: top or bottom?"]),
+        (
+            "## UX\n\nToast copy: should we show it on mobile?\n",
+            ["Toast copy: should we show it on mobile?"],
+        ),
+        (
+            "## UX\n\n| Trigger | Question | Owner |\n|---|---|---|\n| Closing | Autosave? | Ana |\n",
+            ["Autosave?"],
+        ),
+    ],
+)
+def test_questions_about_copy_are_still_the_teams(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected

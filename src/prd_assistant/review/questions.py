@@ -2,10 +2,11 @@
 
 A "?" is not the document asking when it is answered (``A:`` on the next line, "→ we retry",
 "— Rate limiting applies", "Yes/No/Because ..." after it, the sentence after a run of
-questions, one explanation nested under a question item, an "If yes / If no" plan below a
-decision-point question, an answer column in the same table row), when it ends an example
-query the product answers ("queries we aim to answer with the viewer:", "Home must
-answer:"), when it is type notation (``autoLoadLast:boolean?``), a key (``Ctrl-Alt-?``) or the
+questions, one explanation nested under a question item, the statement after a paragraph or
+item that only asks, an "If yes / If no" plan below a decision-point question, an answer column
+in the same table row), when it ends an example query the product answers ("queries we aim to
+answer with the viewer:", "Home must answer:"), when the product or a researcher puts it to
+someone else (dialog copy, a "Prompt copy" column, an interview script), when it is type notation (``autoLoadLast:boolean?``), a key (``Ctrl-Alt-?``) or the
 title of a cited page or issue, when it pitches the proposal ("What if the user could ...?"),
 or when it frames background or motivation text.
 
@@ -49,7 +50,12 @@ FRAMING_TITLES = (
     r"background|motivation|problem(?: statement| space)?|context|prior art|competit\w+"
     r"|personas?|user research|interviews?|why (?:now|this)|inspiration"
 )
-_QUESTION_CONTEXT_TITLE = re.compile(rf"\b(?:{FRAMING_TITLES})\b")
+# Sections whose questions someone else is asked: an interview script, a survey, UI copy.
+_ASKED_OF_OTHERS_TITLES = (
+    r"research plan|survey|questionnaire|screener|discussion guide|interview (?:guide|script)"
+    r"|usability (?:test|study|session)\w*|(?:ui |ux )?copy|microcopy|ux writing|strings"
+)
+_QUESTION_CONTEXT_TITLE = re.compile(rf"\b(?:{FRAMING_TITLES}|{_ASKED_OF_OTHERS_TITLES})\b")
 _DECIDING = re.compile(r"\b(?:we|our|should|will|shall|must|need to)\b(?! could)")
 _BOLD_ONLY = re.compile(r"(?:\*\*|__)([^*_\n]{2,120})(?:\*\*|__)[ \t]*:?[ \t]*")
 # What an answer opens with, after the "?" on the same line or on the next line.
@@ -70,6 +76,23 @@ _BRANCH = re.compile(
     r"[ \t]*(?:\*\*|__)?(?:if (?:yes|no|so|not|true|false|the answer)\b|yes\b[ \t]*[:,\-–—]"
     r"|no\b[ \t]*[:,\-–—])"
 )
+# Where product copy sits: "the editor shows a dialog: Do you want to save?", "Confirmation
+# toast: Undo?", a table column "Prompt copy". The question is put to the user by the product.
+_UI_NOUNS = (
+    r"dialog(?:ue)?|modal|pop-?up|prompt|toast|banner|snackbar|tooltip|alert|confirmation"
+    r"|empty state|placeholder|button|tagline|headline|copy|microcopy|message|notification"
+    r"|subject line|cta|helper text|error text|caption"
+)
+_UI_COPY_LEAD = re.compile(
+    rf"\b(?:{_UI_NOUNS})(?:[ \t]+(?:copy|text|title|body|reads|says|asks|shows|displays))?[ \t]*:$"
+    r"|\b(?:reads|says|asks|displays)[ \t]*:$"
+)
+# "Banner: top or bottom?" weighs options for the team; copy asks the user one thing.
+_ALTERNATIVES = re.compile(r"\b(?:or|vs\.?|versus)\b")
+_COPY_HEADER = re.compile(
+    rf"^(?!.*\bquestions?\b).*\b(?:{_UI_NOUNS}|wording|strings?|utterances?|examples?|samples?"
+    r"|user says|says|reads)\b"
+)
 # A lead-in that introduces questions the product or its users ask, not questions the
 # document asks: "queries we aim to answer with the heap viewer:", "Example prompts:".
 _EXAMPLE_LEAD = re.compile(
@@ -81,7 +104,14 @@ _EXAMPLE_LEAD = re.compile(
     r"|(?:answers?|handles?|supports?) (?:quer(?:y|ies)|questions?|prompts?) (?:such as|like)"
     # "Every major screen should answer at least one of these:", "Home must answer:": the
     # questions the product answers for its users.
-    r"|\b(?:should|must|will|shall|can|needs? to|has to|is to|helps?(?: \w+)? to)[ \t]+answer\b)"
+    r"|\b(?:should|must|will|shall|can|needs? to|has to|is to|helps?(?: \w+)? to)[ \t]+answer\b"
+    # "should understand questions like:"
+    r"|\b(?:quer(?:y|ies)|questions?|prompts?|requests?|utterances?) (?:such as|like)\b"
+    # A research instrument: "We will ask five writers in each interview:", "Survey:".
+    r"|\b(?:interview(?:s|ed|ing)?|surveys?|questionnaires?|screeners?|discussion guide"
+    r"|usability (?:tests?|sessions?|stud(?:y|ies)))\b"
+    # The product asks its user: "The setup wizard asks:", "The bot replies with:".
+    rf"|\b(?:{_UI_NOUNS}|wizard|bot|assistant|app|screen|form)s? (?:asks?|says|reads|shows|displays)\b)"
 )
 _OPEN_LEAD = re.compile(
     r"\b(?:unresolved|open|outstanding|remaining|pending)\b|\bto be answered\b"
@@ -103,6 +133,14 @@ _UNSETTLED = re.compile(
     + r"|\b(?:we|i) (?:think|believe|guess|suspect|assume|hope)\b|\b(?:don't|do not) know\b"
     r"|\be\.g\.|\bfor example\b|\bvs\b|\bdepends\b|\bneeds? (?:data|input|more|to)\b"
     r"|\bopen to\b|\bsuggestions\b|\bfeedback\b|\bor\b[^.]*\?"
+)
+# A full stop, colon or semicolon that ends a statement or a label before a question.
+_STATEMENT_END = re.compile(r"[.!:;](?:\s|$)")
+# A paragraph that comments on the question instead of answering it.
+_ABOUT_THE_QUESTION = re.compile(
+    r"[ \t*_]*(?:this|that|it|the (?:answer|choice|decision|question))(?:[ \t]+\w+){0,2}[ \t]+"
+    r"(?:affects?|matters?|impacts?|determines?|drives?|blocks?|influences?|shapes?|depends?"
+    r"|is (?:important|key|critical|unclear|open))\b"
 )
 # "autoLoadLast:boolean?", "name?: string", "user?.id": a "?" in type or code notation.
 _TYPE_BEFORE = re.compile(r"\w:[ \t]?[\w<>\[\]|]+$")
@@ -242,6 +280,8 @@ class Structure:
         opening = SENTENCE_OPENING.match(masked, s_start, mark).end()
         if _PITCH.match(masked, opening, mark):
             return True
+        if self._product_copy(s_start, mark):
+            return True
         # "What if GCs occur rapidly? Should the runtime expose when a GC ends? It suffices to
         # say ...": a run of questions is answered, or not, by what follows the last of them.
         last = self._last_of_run(mark)
@@ -262,6 +302,24 @@ class Structure:
             if not _unsettled(masked, *following):
                 return True
         return self._answered(last, line_end, plan=True) or self._example_query(mark)
+
+    def _product_copy(self, s_start: int, mark: int) -> bool:
+        """True for a question the product puts to its user, introduced on its line by the
+        copy that holds it ("the editor shows a dialog: Do you want to save?", "The empty
+        state reads: Nothing here yet. Want to start from a template?"): it does not ask the
+        team, so it must not say what "we" should or will do."""
+        masked = self.scan.scan
+        line_start = self.scan.line_span(mark)[0]
+        block = self.scan.block_at(mark)
+        floor = max(line_start, block.start if block is not None else line_start)
+        colon = masked.rfind(":", floor, mark)
+        if (
+            colon < 0
+            or _DECIDING.search(masked, colon, mark)
+            or _ALTERNATIVES.search(masked, colon, mark)
+        ):
+            return False
+        return _UI_COPY_LEAD.search(masked, max(floor, colon - 80), colon + 1) is not None
 
     def _last_of_run(self, mark: int) -> int:
         """The "?" ending the run of questions that the "?" at ``mark`` belongs to: each next
@@ -319,11 +377,17 @@ class Structure:
         # answer, FAQ style: whatever text follows answers it.
         line_start = scan.line_span(mark)[0]
         headed = _FAQ_QUESTION.fullmatch(masked, max(line_start, block.start), line_end)
+        # A paragraph or item that only asks ("How do reminders behave across time zones?")
+        # is answered by the statement that follows it in the same paragraph or item; not
+        # under an Open questions heading, where questions stay open until marked answered.
+        asked = plan and _asks_only(masked, block.start, line_end)
         line = doc.line_index(mark)
         if line + 1 < len(doc.line_starts) and doc.line_starts[line + 1] < block.end:
             next_line = doc.line_span(doc.line_starts[line + 1])
-            return _ANSWER_START.match(masked, *next_line) is not None or (
-                headed is not None and "?" not in masked[slice(*next_line)]
+            return (
+                _ANSWER_START.match(masked, *next_line) is not None
+                or (headed is not None and "?" not in masked[slice(*next_line)])
+                or (asked and _states(masked, next_line[0], block.end))
             )
         following = doc.next_block(block.end + 1)
         if following is None or following.kind not in {"paragraph", "list_item", "blockquote"}:
@@ -335,6 +399,15 @@ class Structure:
             return True
         if not plan:
             return False
+        # "- How are refunds issued?" and the item's next paragraph "To the original card.",
+        # or a question paragraph and the paragraph after it.
+        if (
+            asked
+            and following.kind == block.kind
+            and (block.kind == "paragraph" or following.item == block.item)
+            and _states(masked, following.start, following.end)
+        ):
+            return True
         # "- Why not `type Foo: Trait`?" with "  - That may be fine, but ..." nested below it:
         # the one item under a question item answers it. Two or more short items under it
         # are the options ("- Postgres", "- MySQL"); a short answer must not hedge, a long
@@ -369,8 +442,8 @@ class Structure:
         cell = scan.cell(mark)
         if cell is None:
             return _answered_in_pipe_row(scan, mark)
-        if cell.row == 0:
-            return True
+        if cell.row == 0 or _COPY_HEADER.search(normalize_title(cell.header)):
+            return True  # a header cell ("Required?"), or copy the product shows
         if scan.text[mark + 1 : cell.end].strip() or scan.doc is None:
             return False
         after = []
@@ -418,6 +491,26 @@ def _picks_alternative(masked: str, start: int, mark: int, line_end: int) -> boo
         return False
     opening = _WORD.findall(masked, mark + 1, min(line_end, mark + 80))[:3]
     return bool(set(asked.groups()) & set(opening)) and not _unsettled(masked, mark + 1, line_end)
+
+
+def _asks_only(masked: str, start: int, end: int) -> bool:
+    """True when ``start``..``end`` holds questions and nothing else: no statement, no label
+    or lead-in ("We need to decide: ...?", "**Question:** ...?")."""
+    text = masked[start:end].strip(" \t\r\n*_")
+    return text.endswith("?") and _STATEMENT_END.search(text) is None
+
+
+def _states(masked: str, start: int, end: int) -> bool:
+    """True when ``start``..``end`` reads as the answer to the questions before it: it asks
+    nothing, leads into no list, does not hedge or defer, and does not only say why the
+    question matters ("This affects the pricing page.")."""
+    text = masked[start:end]
+    return (
+        "?" not in text
+        and not text.rstrip(" \t*_").endswith(":")
+        and _ABOUT_THE_QUESTION.match(masked, start, end) is None
+        and not _unsettled(masked, start, end)
+    )
 
 
 def _unsettled(masked: str, start: int, end: int) -> bool:
