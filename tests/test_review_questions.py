@@ -802,3 +802,47 @@ def test_questions_put_to_the_user_or_a_participant_are_not_the_team_asking(text
 )
 def test_questions_about_copy_are_still_the_teams(text: str, expected: list[str]) -> None:
     assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Design\n\n### How will this work with existing SDKs?\n\nExisting SDKs keep the "
+        "single-shot call; resumable uploads are a new method.\n",
+        # Subsections answer it.
+        "## Pricing\n\n### How does pricing work?\n\n#### Free\n\n3 projects.\n\n#### Team\n\n"
+        "$12 per seat.\n",
+        # A list answers a question that asks for a list.
+        "## Goals\n\n### What are the goals?\n\n- Faster setup\n- Fewer tickets\n",
+        # Framing in a Background section.
+        "## Background\n\n### Why do uploads fail?\n\n",
+        # The answer opens the body of a question under Unresolved questions.
+        "## Unresolved questions\n\n### Which region first?\n\nResolved: EU, in March.\n",
+    ],
+)
+def test_a_question_heading_is_answered_by_its_section(text: str) -> None:
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Nothing under it, or only the options.
+        (
+            "## Design\n\n### Who owns the token store?\n\n### Is it billed?\n\nYes, per byte.\n",
+            ["Who owns the token store?"],
+        ),
+        (
+            "## Design\n\n### How are partial uploads billed?\n\n- Per stored byte\n"
+            "- Per completed object\n",
+            ["How are partial uploads billed?"],
+        ),
+        # Under Unresolved questions the body discusses it; it is still open.
+        (
+            "## Unresolved questions\n\n### Should flags cascade?\n\nWe lean toward yes.\n",
+            ["Should flags cascade?"],
+        ),
+    ],
+)
+def test_a_question_heading_with_no_answer_below_stays_open(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected

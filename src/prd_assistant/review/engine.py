@@ -336,9 +336,13 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         mark = m.start()
         if m.end() - mark > 1 or masked[mark - 1 : mark + 2] == "(?)":
             continue  # "???" and "(?)" are placeholders, found by their rule
-        if scan.in_quote(mark, mark + 1) or scan.in_heading(mark) or _quoted_voice(scan, mark):
+        if scan.in_quote(mark, mark + 1) or _quoted_voice(scan, mark):
             continue
-        if scan.area(mark).faq or structure.not_asking(mark):
+        if scan.in_heading(mark):
+            # A question heading is answered by its section unless nothing there answers it.
+            if not structure.open_heading(mark):
+                continue
+        elif scan.area(mark).faq or structure.not_asking(mark):
             continue
         s_start, s_end = scan.sentence(mark)
         start = min(_LEAD.match(text, s_start).end(), mark)

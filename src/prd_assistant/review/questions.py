@@ -134,6 +134,8 @@ _UNSETTLED = re.compile(
     r"|\be\.g\.|\bfor example\b|\bvs\b|\bdepends\b|\bneeds? (?:data|input|more|to)\b"
     r"|\bopen to\b|\bsuggestions\b|\bfeedback\b|\bor\b[^.]*\?"
 )
+# "What are the goals?", "Who are the users?": a question a list answers item by item.
+_LISTING_QUESTION = re.compile(r"(?:what|who|which)(?: \w+)? (?:are|were)\b")
 # A full stop, colon or semicolon that ends a statement or a label before a question.
 _STATEMENT_END = re.compile(r"[.!:;](?:\s|$)")
 # A paragraph that comments on the question instead of answering it.
@@ -248,6 +250,51 @@ class Structure:
         """True under an Open Questions heading that does not say they are resolved."""
         area = self.scan.area(offset)
         return area.open_questions and not area.under(_RESOLVED_TITLE)
+
+    def open_heading(self, mark: int) -> bool:
+        """True when the "?" at ``mark`` ends a heading whose section does not answer it.
+
+        A heading phrased as a question ("### How will this work with existing SDKs?") is
+        answered by its section's body, as FAQ and question-led design templates are written.
+        It stays open when nothing is written under it (subsections included), when the body
+        only lists short options ("- Bill per stored byte", "- Bill per object") for a
+        question that asks for one answer, or under an Open questions heading unless the body
+        opens with its answer. A body that says TBD is reported by its own rule.
+        """
+        scan, doc, masked = self.scan, self.scan.doc, self.scan.scan
+        section = doc.section_at(mark) if doc is not None else None
+        if (
+            doc is None
+            or section is None
+            or not section.title_start <= mark < section.title_end
+            or masked[mark + 1 : section.title_end].strip(" \t*_#")
+            or scan.area(mark).faq
+        ):
+            return False
+        title_start = SENTENCE_OPENING.match(masked, section.title_start, mark).end()
+        if scan.area(mark).under(_QUESTION_CONTEXT_TITLE) and not _DECIDING.search(
+            masked, title_start, mark
+        ):
+            return False
+        body = [b for b in doc.section_blocks(section) if b.kind != "html" and b.end > b.start]
+        if not body:
+            return True
+        if self.open_area(mark):
+            # "### Should flags cascade?" under Unresolved questions: its body discusses it,
+            # and it stays open unless the body opens with the answer ("Resolved: no").
+            first = masked[body[0].start : body[0].end].strip()
+            return not (_CLOSED_ITEM.match(first) or _ANSWER_START.match(first))
+        if (
+            len(body) < 2
+            or _LISTING_QUESTION.match(masked, title_start, mark)
+            or any(b.kind != "list_item" or b.section != section.index for b in body)
+        ):
+            return False
+        return all(
+            len(masked[b.start : b.end].split()) < _OPTION_WORDS
+            and _STATEMENT_END.search(masked[b.start : b.end].strip()) is None
+            for b in body
+        )
 
     def not_asking(self, mark: int) -> bool:
         """True when the "?" at ``mark`` is not the document leaving a question open."""
