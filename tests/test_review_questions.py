@@ -846,3 +846,39 @@ def test_a_question_heading_is_answered_by_its_section(text: str) -> None:
 )
 def test_a_question_heading_with_no_answer_below_stays_open(text: str, expected: list[str]) -> None:
     assert _matches(text) == expected
+
+
+def test_a_template_question_is_answered_by_the_list_of_statements_under_it() -> None:
+    text = (
+        "## Dependencies\n\nWhich services must be live before work starts?\n\n"
+        "- **Auth:** single sign-on shipped in the Q2 release, for all staff accounts.\n"
+        "- **Billing:** the invoice API, already in production.\n"
+    )
+    assert _matches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Bare options under it.
+        (
+            "## Storage\n\nWhich database should back the queue?\n\n- Postgres\n- Redis\n",
+            ["Which database should back the queue?"],
+        ),
+        # A question between alternatives, the pros and cons of each below.
+        (
+            "## Launch\n\nDo we launch in the EU or the US first?\n\n"
+            "- EU: the largest waitlist, 40% of all sign-ups so far.\n"
+            "- US: three resellers are ready to sell on day one.\n",
+            ["Do we launch in the EU or the US first?"],
+        ),
+        # An item that defers.
+        (
+            "## Security\n\nWho reviews public translations?\n\n"
+            "- To be decided with the content team once the process is drafted.\n",
+            ["Who reviews public translations?", "To be decided"],
+        ),
+    ],
+)
+def test_a_question_over_options_or_a_deferral_stays_open(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected

@@ -455,6 +455,19 @@ class Structure:
             and _states(masked, following.start, following.end)
         ):
             return True
+        # A question-led template: "Does this deliverable involve content that needs
+        # translation?" and the list under it that says what, item by item. Short items under
+        # a question are its options ("- Postgres", "- MySQL"), and so are the items under a
+        # question between alternatives.
+        if (
+            asked
+            and block.kind == "paragraph"
+            and following.kind == "list_item"
+            and not _ALTERNATIVES.search(masked, block.start, mark)
+            and self.lead_block(following) == block
+            and self._answering_list(following)
+        ):
+            return True
         # "- Why not `type Foo: Trait`?" with "  - That may be fine, but ..." nested below it:
         # the one item under a question item answers it. Two or more short items under it
         # are the options ("- Postgres", "- MySQL"); a short answer must not hedge, a long
@@ -480,6 +493,26 @@ class Structure:
             and following.kind == "list_item"
             and _BRANCH.match(masked, following.start, first_end) is not None
         )
+
+    def _answering_list(self, first: Block) -> bool:
+        """True when the list that starts with ``first`` states things: no item asks, no
+        item at its top level hedges or defers, and at least one is a statement of
+        ``_OPTION_WORDS`` words or more rather than a bare option."""
+        doc, masked = self.scan.doc, self.scan.scan
+        position = self.index.get(first.start)
+        if doc is None or position is None:
+            return False
+        stated = False
+        for block in doc.blocks[position:]:
+            if block.kind != "list_item" or block.list_depth < first.list_depth:
+                break
+            if "?" in masked[block.start : block.end]:
+                return False
+            if block.list_depth == first.list_depth:
+                if _unsettled(masked, block.start, block.end):
+                    return False
+                stated = stated or len(masked[block.start : block.end].split()) >= _OPTION_WORDS
+        return stated
 
     def _answered_in_table(self, mark: int) -> bool:
         """True for a "?" that ends a table header cell ("Required?"), or a question in a row
