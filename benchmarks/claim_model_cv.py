@@ -22,7 +22,7 @@ scores the engine (the engine's open-question findings are kept as they are, so 
 
 ``--only-new NAME,...`` trains on the other ``dev`` documents and scores only the named ones
 (the first pass on documents that just arrived): model against rules on unseen text.
-Nobody runs this on ``heldout``.
+Nobody runs this on ``heldout``. Method, figures and the decision: docs/learned_claim_scorer.md.
 """
 
 from __future__ import annotations
