@@ -882,3 +882,27 @@ def test_a_template_question_is_answered_by_the_list_of_statements_under_it() ->
 )
 def test_a_question_over_options_or_a_deferral_stays_open(text: str, expected: list[str]) -> None:
     assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The example under a question that stands alone shows the answer.
+        ("## API\n\nWhat would the config look like?\n\n```yaml\nretries: 3\n```\n", []),
+        # Unless it asks between alternatives.
+        (
+            "## API\n\nShould the config be YAML or JSON?\n\n```yaml\nretries: 3\n```\n",
+            ["Should the config be YAML or JSON?"],
+        ),
+        # Reported speech is someone else asking; a question raised for the team is not.
+        ("## Research\n\nOne admin told us: why can't I export the audit log?\n", []),
+        (
+            "## Research\n\nLegal asked: do we need consent for minors?\n",
+            ["Legal asked: do we need consent for minors?"],
+        ),
+    ],
+)
+def test_an_example_answers_and_reported_speech_does_not_ask(
+    text: str, expected: list[str]
+) -> None:
+    assert _matches(text) == expected

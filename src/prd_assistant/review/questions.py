@@ -86,6 +86,8 @@ _UI_NOUNS = (
 _UI_COPY_LEAD = re.compile(
     rf"\b(?:{_UI_NOUNS})(?:[ \t]+(?:copy|text|title|body|reads|says|asks|shows|displays))?[ \t]*:$"
     r"|\b(?:reads|says|asks|displays)[ \t]*:$"
+    # Reported speech: "One admin told us: why can't I export the audit log?"
+    r"|\b(?:said|told (?:us|me)|asked|wrote|complained|wondered)[ \t]*:$"
 )
 # "Banner: top or bottom?" weighs options for the team; copy asks the user one thing.
 _ALTERNATIVES = re.compile(r"\b(?:or|vs\.?|versus)\b")
@@ -437,7 +439,12 @@ class Structure:
                 or (asked and _states(masked, next_line[0], block.end))
             )
         following = doc.next_block(block.end + 1)
-        if following is None or following.kind not in {"paragraph", "list_item", "blockquote"}:
+        if following is None or following.kind not in {
+            "paragraph",
+            "list_item",
+            "blockquote",
+            "code",
+        }:
             return False
         first_end = following.lines[0][1] if following.lines else following.end
         if _ANSWER_START.match(masked, following.start, first_end):
@@ -453,6 +460,14 @@ class Structure:
             and following.kind == block.kind
             and (block.kind == "paragraph" or following.item == block.item)
             and _states(masked, following.start, following.end)
+        ):
+            return True
+        # "What would the config look like?" and the example under it.
+        if (
+            asked
+            and block.kind == "paragraph"
+            and following.kind == "code"
+            and not _ALTERNATIVES.search(masked, block.start, mark)
         ):
             return True
         # A question-led template: "Does this deliverable involve content that needs
