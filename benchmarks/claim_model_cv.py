@@ -1,24 +1,26 @@
-"""Grouped cross-validation of a learned scorer for unquantified-claim candidates, against the rules.
+"""Grouped cross-validation of a learned scorer for unquantified-claim (or open-question)
+candidates, against the rules.
 
-Run: ``.venv/bin/python benchmarks/claim_model_cv.py [--cache FILE] [--extra promise,synthetic]
-[--extra-weight W] [--only-new NAME,...] [--json]``.
+Run: ``.venv/bin/python benchmarks/claim_model_cv.py [--category open_question] [--cache FILE]
+[--extra promise,synthetic] [--extra-weight W] [--engine-feature] [--only-new NAME,...]``.
 
 Candidates (``claim_candidates.py``) are broad spans that may be unquantified claims: every
 vague-word rule match before its gates, lexicon adjectives and adverbs, comparatives and
 superlatives, and the engine's structural claim findings. An L2 logistic regression (numpy,
 Newton's method) scores each candidate from general features (rule id, word, lexicon ratings,
 part of speech and dependency, modality, subject kind, section and block kind, each gate's
-verdict, a measure in the clause ...). A line is flagged when a kept candidate lies on it.
+verdict, a measure in the clause ...). A line is flagged when a kept candidate lies on it. ``--category open_question`` does the same
+for open questions over ``open_candidates.py`` (``--extra`` is for claims only).
 
 The folds group the ``dev`` documents by repository (``SOURCES.md``), so no test document shares
 a repository with a training document. The decision threshold is chosen inside each training
-fold (an inner grouped cross-validation on the training repositories only), never on the test
-fold. The rules are scored on the same test folds; they were fitted to all of ``dev``, so
+fold, with the regularisation strength (an inner grouped cross-validation on the training
+repositories only), never on the test fold. The rules are scored on the same test folds; they were fitted to all of ``dev``, so
 their figures here are optimistic (see SOURCES.md for their first passes on unseen text).
 
 Figures are line-level, scored with ``review_real.score_document`` exactly as that benchmark
-scores the engine (the engine's open-question findings are kept as they are, so false flags per
-1,000 clean words count both categories, as there).
+scores the engine (the engine's findings of the other category are kept as they are, so false
+flags per 1,000 clean words count both categories, as there).
 
 ``--only-new NAME,...`` trains on the other ``dev`` documents and scores only the named ones
 (the first pass on documents that just arrived): model against rules on unseen text.
@@ -42,12 +44,18 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import claim_candidates as cc
+import open_candidates as oc
 import review_real as rr
 
 from prd_assistant.review import engine, nlp
-from prd_assistant.review.findings import UNQUANTIFIED_CLAIM
+from prd_assistant.review.findings import OPEN_QUESTION, UNQUANTIFIED_CLAIM
 
 SOURCES = rr.REAL / "SOURCES.md"
+# Where each category's candidates come from.
+CANDIDATES = {
+    UNQUANTIFIED_CLAIM: cc.document_candidates,
+    OPEN_QUESTION: oc.document_candidates,
+}
 DATA = rr.REAL.parent
 C_DEFAULT = 1.0
 MIN_COUNT = 2  # a feature seen fewer times in the training data is left out
@@ -76,6 +84,7 @@ class Doc:
     candidates: list[cc.Candidate]
     targets: list[int]
     findings: list  # the engine's findings (all categories)
+    category: str = UNQUANTIFIED_CLAIM  # the category the candidates may be
 
 
 @dataclass
@@ -89,13 +98,15 @@ class _F:
     rule: str
 
 
-def candidate_targets(document: rr.Document, candidates: list[cc.Candidate]) -> list[int]:
+def candidate_targets(
+    document: rr.Document, candidates: list[cc.Candidate], category: str = UNQUANTIFIED_CLAIM
+) -> list[int]:
     """1 for a candidate on a positive line that covers the words its note quotes (or any
     candidate there when the note quotes nothing on the line), else 0."""
     out = []
     for c in candidates:
         label = document.labels.get(c.line)
-        if label is None or not label.unquantified_claim:
+        if label is None or not label.is_set(category):
             out.append(0)
             continue
         quotes = rr.quoted_spans(document.text, c.line, label.note)
@@ -121,6 +132,7 @@ def load_docs(
     names: Sequence[str] | None = None,
     drop: Sequence[str] = (),
     use_engine: bool = False,
+    category: str = UNQUANTIFIED_CLAIM,
 ) -> list[Doc]:
     """The dev documents with candidates (cached in ``cache`` by text, when given)."""
     store: dict = {}
@@ -134,10 +146,10 @@ def load_docs(
         document = rr.load_document(path)
         if names is not None and document.name not in names:
             continue
-        key = (document.name, hashlib.sha256(document.text.encode()).hexdigest())
+        key = (category, document.name, hashlib.sha256(document.text.encode()).hexdigest())
         if key not in store:
             store[key] = (
-                cc.document_candidates(document.text, pipeline),
+                CANDIDATES[category](document.text, pipeline),
                 engine.review(document.text),
             )
             changed = True
@@ -159,8 +171,9 @@ def load_docs(
                 document,
                 groups.get(document.name, document.name),
                 candidates,
-                candidate_targets(document, candidates),
+                candidate_targets(document, candidates, category),
                 findings,
+                category,
             )
         )
     if cache and changed:
@@ -248,7 +261,7 @@ def line_counts(docs: Sequence[Doc], scores: Sequence[Sequence[float]], t: float
     tp = fp = fn = 0
     for doc, s in zip(docs, scores, strict=True):
         flagged = flagged_lines(doc, s, t)
-        positive = {n for n, lab in doc.document.labels.items() if lab.unquantified_claim}
+        positive = {n for n, lab in doc.document.labels.items() if lab.is_set(doc.category)}
         tp += len(flagged & positive)
         fp += len(flagged - positive)
         fn += len(positive - flagged)
@@ -315,15 +328,15 @@ def choose_setting(
 def model_findings(doc: Doc, model: Model, threshold: float) -> list:
     """The engine's open-question findings plus the model's kept claim candidates."""
     kept = [
-        _F(UNQUANTIFIED_CLAIM, cand.line, cand.start, cand.end, cand.rule)
+        _F(doc.category, cand.line, cand.start, cand.end, cand.rule)
         for cand in doc.candidates
         if model.score(cand.features) >= threshold
     ]
-    return [f for f in doc.findings if f.category != UNQUANTIFIED_CLAIM] + kept
+    return [f for f in doc.findings if f.category != doc.category] + kept
 
 
-def figures(score: rr.DocumentScore, unquantified_only_ff: int) -> dict:
-    entry = score.categories[UNQUANTIFIED_CLAIM]
+def figures(score: rr.DocumentScore, category_ff: int, category: str) -> dict:
+    entry = score.categories[category]
     return {
         "positives": entry.positives,
         "tp": len(entry.tp),
@@ -334,15 +347,15 @@ def figures(score: rr.DocumentScore, unquantified_only_ff: int) -> dict:
         "f1": round(entry.f1, 3),
         "right_reason": round(entry.right_reason, 3),
         "false_flags_per_1000_words": round(score.false_flags_per_1000_words, 2),
-        "claim_false_flags_per_1000_words": round(
-            1000 * unquantified_only_ff / score.clean_words if score.clean_words else 0.0, 2
+        "category_false_flags_per_1000_words": round(
+            1000 * category_ff / score.clean_words if score.clean_words else 0.0, 2
         ),
     }
 
 
-def _claim_false_flags(document: rr.Document, findings: Sequence) -> int:
-    claim = [f for f in findings if f.category == UNQUANTIFIED_CLAIM]
-    return rr.score_document(document, claim).clean_false_flags
+def _category_false_flags(document: rr.Document, findings: Sequence, category: str) -> int:
+    own = [f for f in findings if f.category == category]
+    return rr.score_document(document, own).clean_false_flags
 
 
 def evaluate(docs: Sequence[Doc], findings_for: dict[str, list]) -> tuple[rr.DocumentScore, int]:
@@ -351,7 +364,7 @@ def evaluate(docs: Sequence[Doc], findings_for: dict[str, list]) -> tuple[rr.Doc
     for d in docs:
         found = findings_for[d.document.name]
         total.add(rr.score_document(d.document, found))
-        claim_ff += _claim_false_flags(d.document, found)
+        claim_ff += _category_false_flags(d.document, found, d.category)
     return total, claim_ff
 
 
@@ -363,6 +376,7 @@ def cross_validate(
     strengths: Sequence[float] = STRENGTHS,
 ) -> dict:
     """Outer grouped folds: model (threshold chosen inside the training fold) against rules."""
+    category = docs[0].category
     model_found: dict[str, list] = {}
     per_fold = []
     for fold in group_folds(docs, folds):
@@ -380,16 +394,16 @@ def cross_validate(
                 "repositories": fold,
                 "threshold": threshold,
                 "C": c,
-                "model": figures(m_score, m_ff),
-                "rules": figures(r_score, r_ff),
+                "model": figures(m_score, m_ff, category),
+                "rules": figures(r_score, r_ff, category),
             }
         )
     m_score, m_ff = evaluate(docs, model_found)
     r_score, r_ff = evaluate(docs, {d.document.name: d.findings for d in docs})
     return {
         "folds": per_fold,
-        "model": figures(m_score, m_ff),
-        "rules": figures(r_score, r_ff),
+        "model": figures(m_score, m_ff, category),
+        "rules": figures(r_score, r_ff, category),
     }
 
 
@@ -401,6 +415,7 @@ def first_pass(
     strengths: Sequence[float] = STRENGTHS,
 ) -> dict:
     """Trains on the documents not in ``new`` and scores only those in it."""
+    category = docs[0].category
     training = [d for d in docs if d.document.name not in new]
     testing = [d for d in docs if d.document.name in new]
     c, threshold = choose_setting(training, extra, extra_weight, strengths)
@@ -412,8 +427,8 @@ def first_pass(
         "documents": [d.document.name for d in testing],
         "threshold": threshold,
         "C": c,
-        "model": figures(m_score, m_ff),
-        "rules": figures(r_score, r_ff),
+        "model": figures(m_score, m_ff, category),
+        "rules": figures(r_score, r_ff, category),
     }
 
 
@@ -424,7 +439,7 @@ def candidate_recall(docs: Sequence[Doc]) -> dict:
     for d in docs:
         text = d.document.text
         for n, label in d.document.labels.items():
-            if not label.unquantified_claim:
+            if not label.is_set(d.category):
                 continue
             positives += 1
             on = [c for c in d.candidates if c.line == n]
@@ -446,12 +461,19 @@ def _line(name: str, f: dict) -> str:
     return (
         f"{name:<8} P {f['precision']:.3f}  R {f['recall']:.3f}  F1 {f['f1']:.3f}  "
         f"TP {f['tp']:>3} FP {f['fp']:>3} FN {f['fn']:>3}  right reason {f['right_reason']:.3f}  "
-        f"ff/1k {f['false_flags_per_1000_words']:.2f} (claims {f['claim_false_flags_per_1000_words']:.2f})"
+        f"ff/1k {f['false_flags_per_1000_words']:.2f} "
+        f"(this category {f['category_false_flags_per_1000_words']:.2f})"
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--category",
+        choices=tuple(CANDIDATES),
+        default=UNQUANTIFIED_CLAIM,
+        help="whose candidates to score (open_question: benchmarks/open_candidates.py)",
+    )
     parser.add_argument("--cache", type=Path, help="pickle file caching the candidates")
     parser.add_argument("--folds", type=int, default=5, help="outer folds of repositories")
     parser.add_argument("--extra", default="", help="extra training sets: promise,synthetic")
@@ -469,7 +491,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     drop = [p for p in args.drop.split(",") if p]
-    docs = load_docs(args.cache, drop=drop, use_engine=args.engine_feature)
+    docs = load_docs(args.cache, drop=drop, use_engine=args.engine_feature, category=args.category)
     extra = extra_examples([e for e in args.extra.split(",") if e]) if args.extra else []
     strengths = tuple(float(v) for v in args.c.split(","))
     out: dict = {"candidate_recall": candidate_recall(docs), "extra": args.extra, "C": strengths}

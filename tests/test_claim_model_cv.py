@@ -78,3 +78,28 @@ def test_candidates_hold_gated_rule_matches_and_lexicon_words(cv: ModuleType) ->
     assert not found["slow"].engine and found["slow"].features["claim_free"] == 1.0
     assert found["gorgeous"].kind == "lexicon" and found["gorgeous"].engine
     assert found["fast"].features["sec:req"] == 1.0
+
+
+def test_open_question_candidates_keep_what_the_engine_drops(cv: ModuleType) -> None:
+    text = (
+        "# Widget PRD\n\n## Requirements\n\n- Export format is TBD.\n"
+        "- Should we support SSO? Yes, SAML only.\n\n## FAQ\n\n### How fast is it?\n\nVery.\n\n"
+        "## Open questions\n\n- Which region hosts the data?\n"
+    )
+    found = {text[c.start : c.end]: c for c in cv.oc.document_candidates(text)}
+    assert found["TBD"].engine and found["TBD"].features["keeps"] == 1.0
+    answered = found["Should we support SSO?"]
+    assert not answered.engine and answered.features["not_asking"] == 1.0
+    assert found["How fast is it?"].features["faq"] == 1.0
+    listed = found["Which region hosts the data?"]
+    assert listed.engine and listed.features["listed"] == 1.0
+
+
+def test_targets_follow_the_category(cv: ModuleType) -> None:
+    text = "# T\n\n- Which region hosts the data?\n"
+    labels = {3: cv.rr.LineLabel(3, False, True, "")}
+    document = cv.rr.Document("t", text, labels)
+    start = text.index("Which")
+    candidate = cv.cc.Candidate(start, start + 29, 3, "question", "question-in-body", True)
+    assert cv.candidate_targets(document, [candidate], cv.OPEN_QUESTION) == [1]
+    assert cv.candidate_targets(document, [candidate]) == [0]
