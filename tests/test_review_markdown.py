@@ -96,3 +96,57 @@ def test_a_runaway_line_quotes_only_the_words_around_each_finding() -> None:
     findings = review(line)
     assert len(findings) > 1000
     assert all(len(f.sentence) < 600 and f.match in f.sentence for f in findings)
+
+
+def test_html_tags_and_their_attributes_are_markup_not_claims() -> None:
+    text = (
+        '## Notes\n\n<box type="info" seamless>\n\n**Note:** Read this first.\n\n</box>\n\n'
+        'The sync must be<br>seamless for <span class="fast">users</span>.\n'
+    )
+    # The attribute "seamless" says nothing; the word between the tags still claims.
+    found = review(text)
+    assert [(f.match, f.line) for f in found] == [("seamless", 9)]
+    # A word in angle brackets is still a blank to fill.
+    assert _flags("Owner: <Owner>\n", "open_question") == ["<Owner>"]
+
+
+def test_character_references_are_not_words_and_end_no_sentence_early() -> None:
+    text = "## Scope\n\n* A search page on the site&#x20;\n* The page must load&nbsp;fast.&#x20;\n"
+    found = review(text)
+    assert [f.match for f in found] == ["fast"]
+    assert found[0].sentence == "* The page must load&nbsp;fast."
+
+
+def test_struck_through_text_claims_nothing_and_asks_nothing() -> None:
+    text = (
+        "## Definition of done\n\n"
+        "* [x] ~~All new services pass a security review (if necessary)~~\n"
+        "* [x] ~~Which team signs off? TBD~~ Dropped: the platform team owns it.\n"
+        "* [x] Search results load fast\n"
+    )
+    assert _flags(text) == ["fast"]
+    # Text after the strike is still read; a single tilde is not a strike.
+    assert _flags("* ~~Old~~ The export must be fast.\n* About ~5 minutes, maybe.\n") == [
+        "fast",
+        "maybe",
+    ]
+
+
+def test_a_question_in_a_details_summary_is_answered_by_its_body() -> None:
+    answered = (
+        "## Open questions\n\n<details>\n\n"
+        "<summary><strong>Which services already translate content?</strong></summary>\n\n"
+        "* The design system's language selector\n* The State Department's linguists\n\n"
+        "</details>\n"
+    )
+    assert review(answered) == []
+    # With nothing in its body it is still open, and the finding quotes the question only.
+    empty = "## Open questions\n\n<details>\n<summary>Who owns billing?</summary>\n</details>\n"
+    found = review(empty)
+    assert [(f.match, f.sentence) for f in found] == [("Who owns billing?", "Who owns billing?")]
+    # A summary that asks nothing heads open items: they stay open.
+    items = (
+        "## Open questions\n\n<details>\n<summary>Still to look into</summary>\n\n"
+        "* Talk to the search team about ranking\n\n</details>\n"
+    )
+    assert _flags(items, "open_question") == ["Talk to the search team about ranking"]

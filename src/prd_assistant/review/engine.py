@@ -11,6 +11,7 @@ from prd_assistant.review import (
     commitment,
     decisions,
     fields,
+    markup,
     nlp,
     open_words,
     questions,
@@ -342,7 +343,7 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
             # A question heading is answered by its section unless nothing there answers it.
             if not structure.open_heading(mark):
                 continue
-        elif scan.area(mark).faq or structure.not_asking(mark):
+        elif scan.area(mark).faq or scan.in_answered_summary(mark) or structure.not_asking(mark):
             continue
         s_start, s_end = scan.sentence(mark)
         start = min(_LEAD.match(text, s_start).end(), mark)
@@ -352,6 +353,8 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         out.add("question-in-body", OPEN_QUESTION, _listed(listed), start, mark + 1, texts)
     # Items under an Open issues heading need no "?" to be open ("* the heap dump format").
     for start, end in questions.listed_items(structure):
+        if scan.in_answer_body(start):
+            continue  # "<summary>Which services exist?</summary>" and the list answering it
         texts = rules_open.OPEN_QUESTION_LISTED
         out.add("open-question-line", OPEN_QUESTION, "info", start, end, texts)
     for start, end in questions.pending_sign_offs(structure):
@@ -430,7 +433,7 @@ def _candidates(
             if (
                 rule is rules_open.PLACEHOLDER
                 and text[start] == "<"
-                and rules_open.is_markup(text, start, end)
+                and markup.is_markup(text, start, end)
             ):
                 continue
             if rule.category == OPEN_QUESTION and not open_words.keeps(scan, rule.id, start, end):

@@ -9,7 +9,9 @@ the original text. In it:
   normal form is longer than one character, such as a ligature, is kept as it is) and curly
   quotes become straight ones, so matching is case- and Unicode-insensitive;
 * code blocks, inline code, HTML comments, URLs, link reference definitions and YAML front
-  matter are blanked with spaces (line ends kept), so nothing in them can be flagged.
+  matter are blanked with spaces (line ends kept), so nothing in them can be flagged; so are
+  HTML tags, character references and struck-through text (:mod:`~prd_assistant.review.markup`:
+  text between tags is still read).
 
 Blockquotes are reviewed like any other text; quotations ("...") are not.
 
@@ -25,6 +27,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from prd_assistant.markdown_doc import Block, MarkdownDoc, parse_markdown
+from prd_assistant.review import markup
 from prd_assistant.template import FAQ_TITLE, OPEN_QUESTIONS_TITLE, normalize_title
 
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
@@ -90,6 +93,7 @@ class Scan:
     area_starts: list[int] = field(default_factory=list)
     sentence_blocks: list[int] = field(default_factory=list)
     doc: MarkdownDoc | None = None
+    disclosures: list[markup.Disclosure] = field(default_factory=list)
     _breaks: dict[tuple[str, int, int, bool], tuple[list[int], list[int]]] = field(
         default_factory=dict, repr=False
     )
@@ -132,6 +136,19 @@ class Scan:
         """The table cell holding ``offset``, else None."""
         block = self.block_at(offset)
         return block if block is not None and block.kind == "table_cell" else None
+
+    def in_answered_summary(self, offset: int) -> bool:
+        """True in the ``<summary>`` of a ``<details>`` element whose body holds text: like
+        an FAQ entry, the body answers the summary's question."""
+        return any(d.filled and d.summary[0] <= offset < d.summary[1] for d in self.disclosures)
+
+    def in_answer_body(self, offset: int) -> bool:
+        """True in the body of a ``<details>`` element whose ``<summary>`` asks a question:
+        the body is the answer, not more questions."""
+        return any(
+            d.body[0] <= offset < d.body[1] and "?" in self.scan[d.summary[0] : d.summary[1]]
+            for d in self.disclosures
+        )
 
     def next_sentence(self, offset: int) -> tuple[int, int] | None:
         """The next sentence in the same paragraph, list item or table row, else None."""
@@ -317,9 +334,17 @@ def _open_questions_area(titles: list[str], raw_titles: tuple[str, ...]) -> bool
 _JOINERS = {"and", "or", "the", "list", "of", "log", "register", "current", "known"}
 
 
-def _sentences(doc: MarkdownDoc, masked: str) -> tuple[list[int], list[int], list[int]]:
-    """Sentence starts, ends and group ids (a paragraph, list item, heading or table row)."""
+def _sentences(
+    doc: MarkdownDoc, masked: str, markup_spans: list[tuple[int, int]]
+) -> tuple[list[int], list[int], list[int]]:
+    """Sentence starts, ends and group ids (a paragraph, list item, heading or table row).
+
+    A sentence starts after the HTML tags and character references that open it
+    (``<summary><strong>Who ...``); one that closes a line ("needs.&#x20;") hides no full stop.
+    """
     text = doc.text
+    tag_end = dict(markup_spans)
+    tag_start = {b: a for a, b in markup_spans}
     starts: list[int] = []
     ends: list[int] = []
     groups: list[int] = []
@@ -327,6 +352,14 @@ def _sentences(doc: MarkdownDoc, masked: str) -> tuple[list[int], list[int], lis
     row_key: tuple[int, int] | None = None
 
     def emit(a: int, b: int) -> None:
+        while a in tag_end:
+            a = tag_end[a]
+            while a < b and text[a] in " \t":
+                a += 1
+        while b in tag_start and tag_start[b] >= a:
+            b = tag_start[b]
+            while b > a and text[b - 1] in " \t":
+                b -= 1
         if b > a:
             starts.append(a)
             ends.append(b)
@@ -344,11 +377,14 @@ def _sentences(doc: MarkdownDoc, masked: str) -> tuple[list[int], list[int], lis
         previous_end = -1
         for line_start, line_end in block.lines:
             if previous_end >= 0:
-                last = text[previous_end - 1] if previous_end > 0 else ""
+                stop = previous_end
+                while stop in tag_start:
+                    stop = tag_start[stop]
+                last = text[stop - 1] if stop > 0 else ""
                 first = text[line_start : line_start + 1]
                 # Hard-wrapped prose continues in lower case; a full stop or a capital after a
                 # line break starts a new sentence.
-                if (last in ".!?" and masked[previous_end - 1] != " ") or not first.islower():
+                if (last in ".!?" and masked[stop - 1] != " ") or not first.islower():
                     emit(position, previous_end)
                     position = line_start
             for brk in _SENTENCE_END.finditer(text, line_start, line_end):
@@ -394,10 +430,21 @@ def scan_markdown(text: str, doc: MarkdownDoc | None = None) -> Scan:
             extra += _code_spans(masked, block.start, block.end)
     extra += [m.span() for m in _URL.finditer(masked)]
     masked = _blank(masked, extra)
+    # Markup found where code and URLs are already blank: a "<" or "~~" in code is no markup.
+    tags = markup.tag_spans(text, masked)
+    inline_markup = tags + markup.reference_spans(masked)
+    markup_spans = list(inline_markup)
+    # A strike stays inside its block (a list item, a table cell).
+    markup_spans += [
+        (a, b)
+        for a, b in markup.struck_spans(masked)
+        if (block := doc.block_at(a)) is not None and b <= block.end
+    ]
+    masked = _blank(masked, markup_spans)
     quotes = _merge(sorted(m.span() for m in _QUOTATION.finditer(masked)))
 
     areas = _areas(doc)
-    sentence_starts, sentence_ends, sentence_blocks = _sentences(doc, masked)
+    sentence_starts, sentence_ends, sentence_blocks = _sentences(doc, masked, inline_markup)
     return Scan(
         text=text,
         scan=masked,
@@ -410,6 +457,7 @@ def scan_markdown(text: str, doc: MarkdownDoc | None = None) -> Scan:
         area_starts=[area.start for area in areas],
         sentence_blocks=sentence_blocks,
         doc=doc,
+        disclosures=markup.disclosures(text, masked, tags) if tags else [],
     )
 
 

@@ -6,68 +6,9 @@ bullets need the document structure, so the engine finds those itself; their tex
 
 from __future__ import annotations
 
-import re
-
 from prd_assistant.review.findings import OPEN_QUESTION
+from prd_assistant.review.markup import HTML_TAG
 from prd_assistant.review.rule import Rule, heads, words
-
-# HTML tags are markup, not placeholders.
-HTML_TAG = (
-    r"</?(?:br|p|div|span|details|summary|b|i|u|s|em|strong|sup|sub|img|a|code|pre|kbd|"
-    r"table|thead|tbody|tr|td|th|ul|ol|li|hr|h[1-6]|mark|small|abbr|blockquote|section|iframe|"
-    r"video|source|picture|figure|figcaption|center|font|del|ins|dl|dt|dd|link|style|script|meta"
-    r"|template|slot|input|button|select|option|textarea|form|label|canvas|svg|audio|dialog|head"
-    r"|body|html|title|header|footer|nav|main|article|aside|menu|iframe|object|embed|noscript)"
-    r"\b[^>]*>"
-)
-
-# Elements whose name is never a placeholder's, unlike "<title>" or "<link>".
-_MARKUP_NAMES = frozenset(
-    [
-        "script",
-        "style",
-        "svg",
-        "math",
-        "noscript",
-        "textarea",
-        "canvas",
-        "html",
-        "body",
-        "head",
-        "meta",
-        "wbr",
-        "tfoot",
-        "colgroup",
-        "frameset",
-        "xml",
-    ]
-)
-_ATTRIBUTES = re.compile(r"[A-Za-z][\w:.-]*\s[^<>]*=[^<>]*")  # <svg onload=x>, <a href="…">
-_NAMESPACED = re.compile(r"[A-Za-z][\w.-]*:[A-Za-z][\w.-]*")  # <xs:element>
-_TYPE_ARGUMENTS = re.compile(r"[A-Z]\w*(?:\[\])?(?:\s*,\s*[A-Z]\w*(?:\[\])?)+")  # <K, V>
-_ELEMENT_NAME = re.compile(r"[A-Za-z][\w.-]*")
-
-
-def is_markup(text: str, start: int, end: int) -> bool:
-    """True when ``text[start:end]`` (``<…>``) is a tag or type syntax, not a blank to fill.
-
-    Markup: an element with attributes, a self-closing or namespaced tag, a script-like
-    element, an element closed later in the text (``<foo>…</foo>``); type arguments written
-    straight after a name (``List<String>``) or listed as types (``<K, V>``). A blank reads as
-    words (``<name of owner>``, ``<Owner>``, ``<date>``).
-    """
-    inner = text[start + 1 : end - 1].strip()
-    if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-        return True
-    if inner.endswith("/") or inner.casefold() in _MARKUP_NAMES:
-        return True
-    if _ATTRIBUTES.fullmatch(inner) or _NAMESPACED.fullmatch(inner):
-        return True
-    if _TYPE_ARGUMENTS.fullmatch(inner):
-        return True
-    name = _ELEMENT_NAME.fullmatch(inner)
-    return bool(name) and f"</{inner.casefold()}>" in text[end : end + 2000].casefold()
-
 
 # What follows a number in a requirement; an X or N in front of it stands for the number.
 _NUMBER_UNIT = (
