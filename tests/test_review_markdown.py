@@ -150,3 +150,13 @@ def test_a_question_in_a_details_summary_is_answered_by_its_body() -> None:
         "* Talk to the search team about ranking\n\n</details>\n"
     )
     assert _flags(items, "open_question") == ["Talk to the search team about ranking"]
+
+
+def test_a_host_name_without_a_scheme_is_an_address_not_words() -> None:
+    text = (
+        "## Scope\n\n* A search page on simpler.grants.gov and Better.com/pricing\n"
+        "* Packages move to dist.nuget.org, which must be fast.\n"
+    )
+    found = review(text)
+    assert [f.match for f in found] == ["fast"]
+    assert found[0].sentence == "* Packages move to dist.nuget.org, which must be fast."

@@ -10,8 +10,8 @@ the original text. In it:
   quotes become straight ones, so matching is case- and Unicode-insensitive;
 * code blocks, inline code, HTML comments, URLs, link reference definitions and YAML front
   matter are blanked with spaces (line ends kept), so nothing in them can be flagged; so are
-  HTML tags, character references and struck-through text (:mod:`~prd_assistant.review.markup`:
-  text between tags is still read).
+  HTML tags, character references, struck-through text and host names written without a
+  scheme (:mod:`~prd_assistant.review.markup`: text between tags is still read).
 
 Blockquotes are reviewed like any other text; quotations ("...") are not.
 
@@ -428,7 +428,7 @@ def scan_markdown(text: str, doc: MarkdownDoc | None = None) -> Scan:
     for block in doc.blocks:
         if block.kind != "code":
             extra += _code_spans(masked, block.start, block.end)
-    extra += [m.span() for m in _URL.finditer(masked)]
+    extra += [m.span() for m in _URL.finditer(masked)] + markup.host_spans(masked)
     masked = _blank(masked, extra)
     # Markup found where code and URLs are already blank: a "<" or "~~" in code is no markup.
     tags = markup.tag_spans(text, masked)

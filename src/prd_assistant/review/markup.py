@@ -1,11 +1,13 @@
-"""Inline markup in a PRD that is not prose: HTML tags, character references, struck text.
+"""Inline markup in a PRD that is not prose: HTML tags, character references, struck text,
+host names.
 
 The review scan (:mod:`prd_assistant.review.markdown_scan`) blanks what these functions find,
 so no rule reads a tag's attributes as a claim (``<box type="info" seamless>`` says nothing
 about seamlessness), a character reference (``&#x20;``, ``&nbsp;``) as a word, or a
 struck-through item (``~~All services pass a review (if necessary)~~``) as a requirement: a
 withdrawn item makes no claim and asks nothing. Text between tags is still prose
-(``<summary>Who owns billing?</summary>`` asks).
+(``<summary>Who owns billing?</summary>`` asks). A host name written without its scheme is an
+address like any URL: "simpler.grants.gov" or "Simpler.Grants.gov" compares nothing.
 
 A word in angle brackets is a tag only when it reads as markup (:func:`is_markup`): an HTML
 element, an element with attributes, closed later or namespaced, type syntax. ``<Owner>`` or
@@ -66,6 +68,12 @@ _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 _CHARACTER_REFERENCE = re.compile(
     r"&(?:#[xX][0-9A-Fa-f]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});"
 )
+# The end of a host name: "simpler.grants.gov", "dist.nuget.org/pkg" (the scan is lower case).
+# It starts with a literal; the name is read backwards from it.
+_HOST_END = re.compile(
+    r"\.(?:com|org|net|gov|edu|io|dev|app|ai)(?![\w-])(?:/[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]])?"
+)
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-@")
 # "~~withdrawn item~~" (GFM, as markdown-it's strikethrough reads it: exactly two tildes, the
 # struck text neither starting nor ending with a blank). It stays inside one paragraph.
 _STRUCK = re.compile(r"(?<!~)~~(?![~\s])(?:[^~\n]|~(?!~)|\n(?![ \t]*\n))+?(?<![~\s])~~(?!~)")
@@ -113,6 +121,21 @@ def reference_spans(text: str, start: int = 0, end: int | None = None) -> list[t
     """Spans of character references (``&nbsp;``, ``&#x20;``) in ``text[start:end]``."""
     stop = len(text) if end is None else end
     return [m.span() for m in _CHARACTER_REFERENCE.finditer(text, start, stop)]
+
+
+def host_spans(masked: str) -> list[tuple[int, int]]:
+    """Spans of host names and e-mail addresses written without a scheme in ``masked`` (the
+    lower-cased scan text): "nuget.org", "docs.example.com/setup", "help@example.com"."""
+    spans = []
+    for m in _HOST_END.finditer(masked):
+        start = m.start()
+        while start > 0 and masked[start - 1] in _HOST_CHARS:
+            start -= 1
+        while start < m.start() and not masked[start].isalnum():
+            start += 1  # a name starts with a letter or digit, not "." or "-"
+        if start < m.start():
+            spans.append((start, m.end()))
+    return spans
 
 
 def struck_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
