@@ -127,6 +127,26 @@ def test_a_so_that_column_completes_each_row_s_purpose() -> None:
     assert _claims(STORIES) == []
 
 
+STATUS_STORIES = """# Food finder DG
+
+## User stories
+
+| Implemented? | Priority | As a … | I want to … | So that I can… | Remarks |
+|---|---|---|---|---|---|
+| ½ | `* *` | user | add a dining cost | pick a place that fits my budget | NoteCommand |
+| ❌ | `*` | user | see cuisine statistics | know what cuisines I might like | |
+| ⏳ | * * * | admin | bulk import places | maybe skip typing them in | |
+| ✅ | * | user | export my list | share it | Maybe as CSV or JSON |
+"""
+
+
+def test_status_marks_ratings_and_purpose_cells_leave_no_choice_open() -> None:
+    # Status marks and priority stars rate the row; a hedge in the So-that column is the
+    # user's reason ("I might like"); a hedge in a Remarks cell is the team's and stays open.
+    found = [(f.rule, f.match) for f in review(STATUS_STORIES) if f.category == "open_question"]
+    assert found == [("unresolved-choice", "Maybe")]
+
+
 GLOSSARY = """# Voice PRD
 
 ## Commands

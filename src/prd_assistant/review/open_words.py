@@ -17,6 +17,8 @@ decides from where a match sits whether it decides nothing open:
   labelled "Rationale:" ("we can probably build better tools"), unless the alternative itself
   is left open ("or something like that");
 * a mention of a Spec Kit marker ("Use [NEEDS CLARIFICATION: ...] for ...");
+* a hedge or deferral in a table's purpose column ("So that I can…": "know what cuisines I
+  might like"): the user's reason for the story, which leaves no decision to the team;
 * a bold line heading the list of questions below it ("**Clarifications Needed**").
 """
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from prd_assistant.review.fields import field_kind
 from prd_assistant.review.markdown_scan import Scan
 from prd_assistant.review.questions import FRAMING_TITLES, SENTENCE_OPENING, STATUS_HEADER
 
@@ -183,6 +186,8 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
             return False
     if rule_id == _HEDGE_RULE and _possibility(scan, start, end):
         return False
+    if rule_id != "placeholder" and _in_purpose_cell(scan, start):
+        return False
     if (
         rule_id == _HEDGE_RULE
         and match.startswith("if ")
@@ -244,6 +249,12 @@ def _possibility(scan: Scan, start: int, end: int) -> bool:
         following = scan.doc.next_block(block.end + 1) if block is not None else None
         return following is not None and following.kind == "code"
     return False
+
+
+def _in_purpose_cell(scan: Scan, offset: int) -> bool:
+    """True in a body cell of a column that opens the row's purpose ("So that I can…")."""
+    cell = scan.cell(offset)
+    return cell is not None and cell.row >= 1 and field_kind(cell.header) == "purpose"
 
 
 def _heads_a_list(scan: Scan, offset: int) -> bool:
