@@ -111,7 +111,8 @@ _LONG_SENTENCE = "The " + _VAGUE_PHRASE * (4_900 // len(_VAGUE_PHRASE)) + "end. 
 
 
 def worst_cases() -> dict[str, str]:
-    """Inputs that were quadratic before: long lines, long blank runs, many backticks."""
+    """Inputs that were quadratic before: long lines, long blank runs, many backticks, runs
+    of questions."""
     return {
         "38 KB dense line": _VAGUE_PHRASE * (38_000 // len(_VAGUE_PHRASE)),
         "150 KB dense line": _VAGUE_PHRASE * (150_000 // len(_VAGUE_PHRASE)),
@@ -124,6 +125,10 @@ def worst_cases() -> dict[str, str]:
         # Sentences just under the parser's length cap: each one is parsed, so every check
         # that walks a sentence per finding shows up here.
         "38 KB of 4.9k sentences": _LONG_SENTENCE * 8,
+        # Questions: each "?" is judged against its block, its run and what follows.
+        "40 KB line of questions": "Who owns it? " * 3_000 + "\n",
+        "3k question lines, one paragraph": "Who owns it?\n" * 3_000,
+        "120 KB line, then questions": "x " * 60_000 + "who? " * 1_000 + "\n",
     }
 
 

@@ -221,6 +221,7 @@ class Structure:
             anchors.extend([-1] * (depth + 1 - len(anchors)))
             anchors[depth] = i
         self._runs: dict[int, int] = {}
+        self._first_statements: dict[int, int] = {}
 
     def lead_block(self, block: Block) -> Block | None:
         """The block that introduces the list holding ``block`` (see :attr:`lead`)."""
@@ -361,7 +362,8 @@ class Structure:
         line_start = self.scan.line_span(mark)[0]
         block = self.scan.block_at(mark)
         floor = max(line_start, block.start if block is not None else line_start)
-        colon = masked.rfind(":", floor, mark)
+        # Copy is introduced close to its question; a bound keeps a long line linear.
+        colon = masked.rfind(":", max(floor, mark - 300), mark)
         if (
             colon < 0
             or _DECIDING.search(masked, colon, mark)
@@ -429,14 +431,18 @@ class Structure:
         # A paragraph or item that only asks ("How do reminders behave across time zones?")
         # is answered by the statement that follows it in the same paragraph or item; not
         # under an Open questions heading, where questions stay open until marked answered.
-        asked = plan and _asks_only(masked, block.start, line_end)
+        asked = plan and self._asks_only(block, line_end)
         line = doc.line_index(mark)
         if line + 1 < len(doc.line_starts) and doc.line_starts[line + 1] < block.end:
             next_line = doc.line_span(doc.line_starts[line + 1])
             return (
                 _ANSWER_START.match(masked, *next_line) is not None
                 or (headed is not None and "?" not in masked[slice(*next_line)])
-                or (asked and _states(masked, next_line[0], block.end))
+                or (
+                    asked
+                    and masked.find("?", *next_line) < 0
+                    and _states(masked, next_line[0], block.end)
+                )
             )
         following = doc.next_block(block.end + 1)
         if following is None or following.kind not in {
@@ -508,6 +514,18 @@ class Structure:
             and following.kind == "list_item"
             and _BRANCH.match(masked, following.start, first_end) is not None
         )
+
+    def _asks_only(self, block: Block, end: int) -> bool:
+        """True when ``block`` up to ``end`` holds questions and nothing else: no statement,
+        no label or lead-in ("We need to decide: ...?", "**Question:** ...?"). The block's
+        first statement end is found once, so a long run of questions stays linear."""
+        masked = self.scan.scan
+        first = self._first_statements.get(block.start)
+        if first is None:
+            found = _STATEMENT_END.search(masked, block.start, block.end)
+            first = found.start() if found is not None else block.end + 1
+            self._first_statements[block.start] = first
+        return first >= end and _last_char(masked, block.start, end) == "?"
 
     def _answering_list(self, first: Block) -> bool:
         """True when the list that starts with ``first`` states things: no item asks, no
@@ -581,28 +599,28 @@ class Structure:
 def _picks_alternative(masked: str, start: int, mark: int, line_end: int) -> bool:
     """True when a question between two options ("ASR: Local vs. cloud?") is followed on its
     line by an answer that names one of them first ("Default local, opt-in for cloud")."""
-    asked = _CHOICE_ASKED.search(masked, start, mark)
+    # The two options end the question; a bound keeps a runaway sentence linear.
+    asked = _CHOICE_ASKED.search(masked, max(start, mark - 200), mark)
     if asked is None:
         return False
     opening = _WORD.findall(masked, mark + 1, min(line_end, mark + 80))[:3]
     return bool(set(asked.groups()) & set(opening)) and not _unsettled(masked, mark + 1, line_end)
 
 
-def _asks_only(masked: str, start: int, end: int) -> bool:
-    """True when ``start``..``end`` holds questions and nothing else: no statement, no label
-    or lead-in ("We need to decide: ...?", "**Question:** ...?")."""
-    text = masked[start:end].strip(" \t\r\n*_")
-    return text.endswith("?") and _STATEMENT_END.search(text) is None
+def _last_char(masked: str, start: int, end: int) -> str:
+    """The last character of ``start``..``end`` that is not a blank or emphasis mark."""
+    while end > start and masked[end - 1] in " \t\r\n*_":
+        end -= 1
+    return masked[end - 1] if end > start else ""
 
 
 def _states(masked: str, start: int, end: int) -> bool:
     """True when ``start``..``end`` reads as the answer to the questions before it: it asks
     nothing, leads into no list, does not hedge or defer, and does not only say why the
     question matters ("This affects the pricing page.")."""
-    text = masked[start:end]
     return (
-        "?" not in text
-        and not text.rstrip(" \t*_").endswith(":")
+        masked.find("?", start, end) < 0
+        and _last_char(masked, start, end) != ":"
         and _ABOUT_THE_QUESTION.match(masked, start, end) is None
         and not _unsettled(masked, start, end)
     )
