@@ -166,6 +166,47 @@ def test_success_metrics_without_a_target_are_unquantified() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Success: How do we know if we've solved this problem?",
+        "How will we measure success?",
+        "Proposed metrics",
+        "What does success look like?",
+        "Success criteria",
+        "Measuring success",
+        "Goals and metrics",
+    ],
+)
+def test_a_success_section_is_found_by_any_title_a_template_gives_it(title: str) -> None:
+    doc = (
+        "## Why: How do we know this is a real problem worth solving?\n"
+        "- Developers often install vulnerable versions\n"
+        f"## {title}\n"
+        "- We will measure update and uninstall rates for vulnerable packages\n"
+        "- Conducting user studies with new developers\n"
+        "- Uninstalls of vulnerable versions rise by 20% within 90 days\n"
+        "## Acceptance criteria\n- The badge links to the vulnerability advisory\n"
+    )
+    found = [f for f in review(doc) if f.rule == "metric-without-target"]
+    assert [f.match for f in found] == [
+        "We will measure update and uninstall rates for vulnerable packages",
+        "Conducting user studies with new developers",
+    ]
+    assert "is listed as a measure of success but sets no target" in found[1].message
+
+
+def test_goals_beside_their_success_metrics_are_not_metrics() -> None:
+    doc = (
+        "## Goals & Success Metrics\n### Primary Goals\n"
+        "- Users complete search tasks by voice\n"
+        "### Success Metrics\n- Task completion rate for voice commands\n"
+        "## Success stories\n- A pilot school adopted it for every class\n"
+    )
+    found = [f.match for f in review(doc) if f.rule == "metric-without-target"]
+    assert found == ["Task completion rate for voice commands"]
+
+
 def test_evaluative_words_from_the_lexicon_count_when_they_judge_the_product() -> None:
     assert _requirement("The app must be elegant and provide a stunning onboarding.") == [
         "elegant",

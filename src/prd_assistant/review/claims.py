@@ -7,7 +7,9 @@ claims about the product, in two layers:
   (problem statement, background, motivation, personas, competitors, meeting minutes ...,
   at any heading level) make no claims; purpose clauses ("so that ...", "in order to ...")
   say why, not what; "e.g. CSV, JSON, etc." ends an example list, not a scope; and a line
-  under Success Metrics / KPIs with no target at all is itself unquantified.
+  under Success Metrics / KPIs (or any title a template gives that section: "Proposed metrics",
+  "How will we measure success?", "Success criteria") with no target at all is itself
+  unquantified.
 * From sentence structure, with the language pipeline (:mod:`nlp`): a sentence whose
   subject is users, customers, competitors, the problem or today's tools is context unless
   it states a requirement (a modal such as must/shall/will); a past-tense sentence reports
@@ -100,12 +102,28 @@ _BOLD_LABEL = re.compile(r"(?:\*\*|__)(?P<label>[^*_\n]{1,60}?):?(?:\*\*|__)[ \t
 # requirements") introduces claims too.
 NOT_CONTEXT_TITLE = re.compile(
     r"\b(?:product|solution|requirements?|goals?|scope|proposal|hypothesis|features?|design"
-    r"|specification|mitigations?)\b"
+    r"|specification|mitigations?|success)\b"
 )
+# How PRD templates title the section that says how success is measured: "Success Metrics",
+# "Proposed metrics", "KPIs", "Success criteria", "Success indicators", "Measuring success",
+# "How will we measure success?", "What does success look like?", "Success looks like",
+# "Success: How do we know if we've solved this problem?", "Measurable outcomes". Criteria
+# that gate a release or accept a story ("Acceptance criteria", "Launch criteria") are not.
 METRIC_TITLE = re.compile(
-    r"\b(?:success metrics?|metrics?|kpis?|measures? of success"
-    r"|key results?|okrs?|north star|how we(?: ll| will) measure(?: success)?|measuring success)\b"
+    r"\b(?:metrics?|kpis?|okrs?|key results?|north star|measures? of success"
+    r"|success (?:measures?|criteria|criterion|indicators?|signals?|looks? like|definition)"
+    r"|definition of success|defining success|measuring success"
+    r"|(?:what|how) (?:does|would|will|should) success look"
+    r"|how (?:will|do|would|can|should|shall) we (?:measure|judge|evaluate|assess)"
+    r"|how we(?: ll| will)? (?:measure|judge|evaluate|assess)"
+    r"|how (?:will|do|would|can) we know (?:if |whether |when |that )?(?:we ve |we have |we |it |this )?"
+    r"(?:solved|succeeded|worked|achieved|met|are successful|is successful|was successful)"
+    r"|measurable (?:outcomes?|goals?|results?))\b"
+    # "Success: How do we know ...", "Success" alone; not "Success stories".
+    r"|^success\b(?! stor)"
 )
+# A Goals part of a "Goals & Success Metrics" section states goals, not their measures.
+_GOAL_TITLE = re.compile(r"\b(?:goals?|objectives?)\b")
 # Purpose clauses say why, not what; their words are not judged.
 PURPOSE = re.compile(
     r"\b(?:so that|so as to|in order (?:to|for|that)|with the (?:aim|goal|intent) (?:of|to)"
@@ -354,6 +372,30 @@ def closes_examples(scan: Scan, start: int) -> bool:
     return _EXAMPLES.search(window) is not None
 
 
+def _metric_sections(scan: Scan) -> list[tuple[int, int]]:
+    """Spans of the sections whose nearest heading about goals or their measures is a metric
+    title: "### Success Metrics" under "## Goals & Success Metrics" is one, "### Primary
+    Goals" there is not."""
+
+    def wanted(path: tuple[str, ...]) -> bool:
+        for title in reversed(path):
+            if is_metric_title(title):
+                return True
+            if _GOAL_TITLE.search(normalize_title(title)):
+                return False
+        return False
+
+    ends = [*scan.area_starts[1:], len(scan.text)]
+    title = scan.areas[1].path[:1] if len(scan.areas) > 1 and scan.areas[1].level == 1 else ()
+    return merged(
+        [
+            (area.start, end)
+            for area, end in zip(scan.areas, ends, strict=True)
+            if wanted(area.path[len(title) if area.path[:1] == title else 0 :])
+        ]
+    )
+
+
 def metric_lines(scan: Scan, skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Items under Success Metrics / KPIs headings that state no target (no number at all).
 
@@ -362,7 +404,7 @@ def metric_lines(scan: Scan, skip: list[tuple[int, int]]) -> list[tuple[int, int
     out.
     """
     found = []
-    for sec_start, sec_end in section_spans(scan, is_metric_title):
+    for sec_start, sec_end in _metric_sections(scan):
         position = sec_start
         lines = scan.scan[sec_start:sec_end].split("\n")
         table_row = 0

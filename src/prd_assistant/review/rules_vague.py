@@ -961,8 +961,8 @@ SUBJECTIVE_QUALITY = _vague(
 )
 # A line under Success Metrics / KPIs that names a metric with no target.
 METRIC_WITHOUT_TARGET = {
-    "message": "'{match}' names a success metric with no target, so the launch cannot be "
-    "judged a success or a failure.",
+    "message": "'{match}' is listed as a measure of success but sets no target, so the "
+    "launch cannot be judged a success or a failure.",
     "question": "What value must it reach, from which baseline, by when, measured how?",
     "suggestion": "__ rises from __ (today) to ≥ __ by <date>, measured by __",
 }
