@@ -230,6 +230,26 @@ def test_a_failed_section_shows_its_error_and_retry_fixes_only_it(fake_model):
     assert {s.key: s.text for s in doc.sections if s.key != users.key} == others
 
 
+def test_a_draft_whose_every_section_failed_never_loads_the_language_pipeline(
+    fake_model, monkeypatch
+):
+    """Nothing was written, so there is nothing to review: the error page must not wait for
+    spaCy (seconds on a cold process) to say so."""
+    from prd_assistant.review import nlp
+
+    asked: list[str] = []
+    loader = nlp.pipeline
+    monkeypatch.setattr(nlp, "pipeline", lambda: asked.append("pipeline") or loader())
+    failure = RuntimeError("model crashed before writing anything")
+    fake_model["model"] = SectionModel(
+        reply=section_reply, fail_for=dict.fromkeys(HEADINGS, failure)
+    )
+    at = draft(new_app(key="sk-test-key"))
+    assert all(s.status is SectionStatus.FAILED for s in current(at).sections)
+    assert "Nothing to review: every section failed" in page_text(at)
+    assert asked == []
+
+
 def _finding_button(at: AppTest, prefix: str, key: str, match: str):
     """The ``prefix`` button of the finding on ``match`` in section ``key``."""
     for item in review_pane.findings(current(at)):

@@ -168,6 +168,11 @@ class Draft:
         return [s for s in self.sections if s.status == SectionStatus.FAILED]
 
     @property
+    def written(self) -> bool:
+        """Whether any section has text (none has when every section failed)."""
+        return any(s.text.strip() for s in self.sections)
+
+    @property
     def truncated(self) -> list[SectionDraft]:
         """Sections the model stopped at its length limit (kept, but possibly incomplete)."""
         return [s for s in self.sections if s.status == SectionStatus.TRUNCATED]

@@ -82,7 +82,9 @@ def rows(draft: Draft) -> list[Row]:
     stored = {item.question.casefold(): index for index, item in enumerate(draft.register)}
     out: list[Row] = []
     seen: set[str] = set()
-    for finding in _text_questions(draft.to_markdown()):
+    # A draft with no text asks nothing, and reviewing it would load the language pipeline.
+    in_text = _text_questions(draft.to_markdown()) if draft.written else ()
+    for finding in in_text:
         question = question_text(finding)
         folded = question.casefold()
         if not question or folded in seen:

@@ -53,6 +53,10 @@ def _contradictions(markdown: str) -> tuple[Contradiction, ...]:
 
 def findings(draft: Draft) -> list[Located]:
     """Every finding on the draft, located in its section (dismissed ones included)."""
+    if not draft.written:
+        # Every section failed, say: the failure page must not wait for the language
+        # pipeline to find nothing.
+        return []
     markdown = draft.to_markdown()
     return highlight.locate(draft, markdown, _review(markdown))
 
