@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from prd_assistant import drafting
 from prd_assistant.document import Draft, SectionStatus
 from prd_assistant.drafting import Drafter
 from prd_assistant.store import DraftStore
@@ -143,3 +144,30 @@ def test_saving_an_unread_run_keeps_what_another_tab_wrote_meanwhile(store):
     saved = store.load(draft.id)
     assert saved.section("overview").text == "Written by the PM in another tab: keep me exactly."
     assert all(saved.section(key).text.startswith("Body of ") for key in redrafted)
+
+
+def test_a_run_that_dies_of_an_unexpected_error_with_no_page_is_saved_then_released(
+    store, monkeypatch
+):
+    """An error outside any one section's model call (here building a later section's prompt)
+    stops the run. With no page to show it, the sections written before it are saved, the
+    others say what stopped them (and keep any text they had), and the run is released."""
+    draft = stored_draft(store)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the tokenizer broke")
+
+    monkeypatch.setattr(drafting, "_shorten", broken)  # used only by sections with dependencies
+    saves: list = []
+    worker = start(store, draft, SectionModel(), saves)
+
+    assert worker.wait_settled(timeout=30), "an errored run is never saved"
+    assert isinstance(worker.error, RuntimeError) and worker.persisted and saves == [worker]
+    assert run_worker.find(draft.id) is None
+    saved = store.load(draft.id)
+    done = [s for s in saved.sections if s.status is SectionStatus.DONE]
+    failed = [s for s in saved.sections if s.status is SectionStatus.FAILED]
+    assert done and all(s.text.startswith("Body of ") for s in done)
+    assert failed and len(done) + len(failed) == len(saved.sections)
+    assert all("the tokenizer broke" in s.error and "Retry" in s.error for s in failed)
+    assert all(not s.text for s in failed)

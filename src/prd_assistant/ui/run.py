@@ -315,6 +315,8 @@ def save_unread_run(target: DraftStore, worker: RunWorker, tries: int = 3) -> bo
         draft, revision = loaded
         run = _new_run(worker.spec, "cards")
         _apply_events(run, draft, worker.read(0, timeout=0))
+        if worker.error is not None:
+            _stopped(run, draft, worker.error)
         meta = target.load_meta(draft.id)
         meta["wall_seconds"] = round(worker.finished_at - run["started"], 1)
         try:
@@ -323,6 +325,22 @@ def save_unread_run(target: DraftStore, worker: RunWorker, tries: int = 3) -> bo
             continue
         return True
     return False
+
+
+def _stopped(run: dict, draft: Draft, error: Exception) -> None:
+    """Marks the sections a run never finished as failed, saying what stopped it.
+
+    Their earlier text stays (a failure keeps it), and Retry is offered on each.
+    """
+    message = (
+        f"Drafting stopped on an unexpected error ({state.failure_text(error)}) before this section was "
+        "written. Press Retry; if it fails again, the app's log has the details."
+    )
+    for key in run["keys"]:
+        if key not in run["done"]:
+            apply_event(draft, SectionFailed(key, message, 0.0))
+            run["done"].append(key)
+            run["failures"].append(message)
 
 
 def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
@@ -357,8 +375,8 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
             with st.spinner("Waiting for the drafting to be saved…"):
                 # The saving tab does it at once; a run whose tab was closed saves itself.
                 worker.wait_settled(timeout=ORPHAN_GRACE + 30.0)
-            if worker.error is None:
-                _end_watched_run(worker)
+            if worker.error is None or worker.persisted:
+                _end_watched_run(worker)  # saved with what stopped it, if anything did
         # This page holds the run: nobody else saves it meanwhile.
         run_worker.forget(worker)
         st.session_state["run"] = None

@@ -11,7 +11,8 @@ ends), so every event is saved once even when a click starts a new script run be
 one stopped; other pages watch, and take the run over once its page is gone. When the run is over, whoever saved its result says so
 (:meth:`RunWorker.settle`), and the watchers reload the saved draft. A finished run that no
 page holds (its tab was closed) is saved by the worker itself after :data:`ORPHAN_GRACE`
-seconds, then dropped from the registry, so nothing it drafted is lost and nothing is kept.
+seconds, then dropped from the registry, so nothing it drafted is lost and nothing is kept;
+so is a run that stopped on an unexpected error, with what stopped it.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class RunWorker:
         self.events: list[DraftEvent] = []
         self.finished = False
         self.finished_at = 0.0  # time.time() when the last section ended
-        self.error: BaseException | None = None
+        self.error: Exception | None = None
         self.settled = False  # the result was saved (or could not be); watchers may reload
         self.persisted = False  # the result is in the store
         self._save_orphan = save_orphan
@@ -168,9 +169,12 @@ class RunWorker:
             if self.owner is not None or self.settled:
                 return  # a page picked the run up meanwhile: it saves it
             self.owner = _ORPHAN_SAVER
+        if self.error is not None:
+            _LOG.error("Drafting of draft %s stopped", self.draft_id, exc_info=self.error)
         saved = False
         try:
-            saved = self.error is None and self._save_orphan is not None and self._save_orphan(self)
+            # A run that stopped on an error is saved too: what it wrote, and what stopped it.
+            saved = self._save_orphan is not None and self._save_orphan(self)
         except Exception:  # nobody is there to be told; a page opening the draft retries
             _LOG.exception("Could not save the drafting run of draft %s", self.draft_id)
         if saved:
