@@ -13,7 +13,7 @@ from prd_assistant.document import Draft, SectionStatus
 from prd_assistant.drafting import Drafter
 from prd_assistant.store import DraftStore
 from prd_assistant.template import load_template
-from prd_assistant.ui import run, run_worker
+from prd_assistant.ui import actions, redraft_offers, run, run_worker
 from prd_assistant.ui.run_worker import RunWorker
 from tests.support.fake_models import SectionModel
 
@@ -144,6 +144,35 @@ def test_saving_an_unread_run_keeps_what_another_tab_wrote_meanwhile(store):
     saved = store.load(draft.id)
     assert saved.section("overview").text == "Written by the PM in another tab: keep me exactly."
     assert all(saved.section(key).text.startswith("Body of ") for key in redrafted)
+
+
+def test_a_redraft_finishing_after_the_pm_edited_its_section_elsewhere_is_offered(store):
+    """A regeneration of the overview is under way when the PM edits the overview in another
+    tab and saves. The run then ends with no page reading it: the PM's text stays, word for
+    word, and the regenerated text is kept beside it as an offer, not written over it."""
+    draft = stored_draft(store)
+    pm_text = "Written by the PM in another tab while the model was rewriting it."
+
+    def reply(heading: str, prompt: str) -> str:
+        if heading.startswith("## 1."):  # the other tab saves while this reply is written
+            edited, revision = store.load_versioned(draft.id)
+            actions.edit(edited, "overview", pm_text)
+            store.save(edited, "edit: Overview", base_revision=revision)
+        return f"Body of {heading}, regenerated shorter."
+
+    spec = {"keys": ["overview"], "instruction": "shorter", "source": "regenerate", "started": 0}
+    drafter = Drafter(draft.template(), SectionModel(reply=reply), model_name="test-model")
+    worker = RunWorker(drafter, draft, spec, save_orphan=lambda w: run.save_unread_run(store, w))
+
+    assert worker.wait_settled(timeout=60) and worker.persisted
+    saved = store.load(draft.id)
+    overview = saved.section("overview")
+    assert (overview.text, overview.edited, overview.status) == (pm_text, True, SectionStatus.DONE)
+    offered = redraft_offers.pending(store.load_meta(draft.id))
+    assert list(offered) == ["overview"]
+    assert offered["overview"].text == "Body of ## 1. Overview, regenerated shorter."
+    assert offered["overview"].source == "regenerate"
+    assert run_worker.find(draft.id) is None
 
 
 def test_a_run_that_dies_of_an_unexpected_error_with_no_page_is_saved_then_released(

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
+from prd_assistant.events import SectionDone, apply_event
 from prd_assistant.template import parse_template
 
 if TYPE_CHECKING:
@@ -100,6 +101,18 @@ def revert(draft: Draft, key: str, old: SectionDraft, label: str) -> str:
     section.edited, section.stale = old.edited, False
     _changed(draft, key)
     return f"revert: {section.title} to the version of {label}"
+
+
+def take_redraft(draft: Draft, done: SectionDone, source: str) -> str:
+    """Puts a run's text, held back after the PM changed the section elsewhere, in place.
+
+    Raises:
+        LockedError: If the section is locked.
+    """
+    section = _unlocked(draft, done.key)
+    apply_event(draft, done, source)
+    _changed(draft, done.key)
+    return f"{source}: {section.title} (the offered redraft, over a change made elsewhere)"
 
 
 def snapshot(section: SectionDraft) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import streamlit as st
 from prd_assistant import register
 from prd_assistant.dismissed import Dismissal
 from prd_assistant.document import Draft, SectionDraft, SectionStatus
-from prd_assistant.ui import actions, highlight, labels, run, state, versions
+from prd_assistant.ui import actions, highlight, labels, redraft_offers, run, state, versions
 from prd_assistant.ui.highlight import Located
 from prd_assistant.ui.run import plural, request_run, status_line
 
@@ -233,6 +233,7 @@ def _render_section(draft: Draft, section: SectionDraft, marks: list[Located]) -
         flags = [m for m in marks if m.finding.severity != "info"]
         back = f" · [{plural(len(flags), 'flag')} ↗ review](#review-{key})" if flags else ""
         st.caption(status_line(section) + back)
+        redraft_offers.render(section)
         if section.status == SectionStatus.FAILED:
             st.error(section.error or "Drafting this section failed.")
             st.button(

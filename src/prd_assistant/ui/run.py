@@ -28,7 +28,8 @@ from prd_assistant.events import (
     ServerWaiting,
     apply_event,
 )
-from prd_assistant.ui import highlight, run_worker, sidebar, state
+from prd_assistant.redaction import redact
+from prd_assistant.ui import highlight, redraft_offers, run_worker, sidebar, state
 from prd_assistant.ui.run_worker import ORPHAN_GRACE, RunWorker
 
 if TYPE_CHECKING:  # the database layer loads after the first paint's form is drawn
@@ -102,6 +103,7 @@ def _new_run(spec: dict[str, Any], layout: str) -> dict[str, Any]:
         "live": {},  # section key -> text streamed so far
         "notes": {},  # section key -> retry note shown instead of its status
         "failures": [],
+        "offers": {},  # section key -> Offer: written after the PM changed it elsewhere
         "waiting": 0.0,  # seconds the server has been silent (0: it is answering)
         "watching": False,  # another tab saves this run; this page only shows it
     }
@@ -314,10 +316,10 @@ def save_unread_run(target: DraftStore, worker: RunWorker, tries: int = 3) -> bo
             return True  # the draft was deleted meanwhile: nothing is left to keep
         draft, revision = loaded
         run = _new_run(worker.spec, "cards")
-        _apply_events(run, draft, worker.read(0, timeout=0))
+        _apply_events(run, draft, worker.read(0, timeout=0), worker.found_texts)
         if worker.error is not None:
             _stopped(run, draft, worker.error)
-        meta = target.load_meta(draft.id)
+        meta = redraft_offers.keep(target.load_meta(draft.id), run["offers"])
         meta["wall_seconds"] = round(worker.finished_at - run["started"], 1)
         try:
             target.save(draft, _run_note(run, draft, run["keys"]), meta, base_revision=revision)
@@ -449,8 +451,11 @@ def _read_run(
         events = worker.read(run["read"], timeout=1.0)
         # The events change the draft before anything is drawn: a rerun can interrupt the
         # drawing, never the bookkeeping, so no event is lost or applied twice.
-        changed, ended = _apply_events(run, draft, events)
+        changed, ended = _apply_events(run, draft, events, worker.found_texts)
         run["read"] += len(events)
+        if run["offers"] and not run["watching"]:
+            meta = st.session_state["meta"]
+            st.session_state["meta"] = redraft_offers.keep(meta, run["offers"])
         if ended and not run["watching"]:
             state.save(_run_note(run, draft, ended), version=False)
         for key in changed:
@@ -469,8 +474,15 @@ def _read_run(
         last_paint = time.monotonic()
 
 
-def _apply_events(run: dict, draft: Draft, events: list[DraftEvent]) -> tuple[set, list]:
-    """Applies events to the draft and the run; returns (sections to repaint, sections ended)."""
+def _apply_events(
+    run: dict, draft: Draft, events: list[DraftEvent], found: dict[str, str]
+) -> tuple[set, list]:
+    """Applies events to the draft and the run; returns (sections to repaint, sections ended).
+
+    ``found`` holds each section's text as the run found it. A section whose text in
+    ``draft`` is neither that nor the run's own was changed elsewhere meanwhile (the PM, in
+    another tab): it keeps that text, and what the run wrote is offered in ``run["offers"]``.
+    """
     changed: set[str] = set()
     ended: list[str] = []
     for event in events:
@@ -493,6 +505,14 @@ def _apply_events(run: dict, draft: Draft, events: list[DraftEvent]) -> tuple[se
                 run["done"].append(event.key)
                 ended.append(event.key)
             continue
+        if _changed_elsewhere(section, found, event):
+            if isinstance(event, SectionDone):
+                run["offers"][event.key] = redraft_offers.Offer.from_event(event, run["source"])
+            if isinstance(event, SectionDone | SectionFailed):
+                section.status = SectionStatus.DONE  # the PM's text, as they saved it
+                run["done"].append(event.key)
+                ended.append(event.key)
+            continue
         apply_event(draft, event, run["source"])
         if isinstance(event, SectionDelta):
             run["live"][event.key] = run["live"].get(event.key, "") + event.text
@@ -505,6 +525,14 @@ def _apply_events(run: dict, draft: Draft, events: list[DraftEvent]) -> tuple[se
             if isinstance(event, SectionFailed):
                 run["failures"].append(event.error)
     return changed, ended
+
+
+def _changed_elsewhere(section: SectionDraft, found: dict[str, str], event: DraftEvent) -> bool:
+    """Whether ``section`` holds a text the run neither started from nor wrote itself."""
+    if section.key not in found or section.text == found[section.key]:
+        return False
+    # A save of this run's own result (by the page that read it before it went away).
+    return not (isinstance(event, SectionDone) and section.text == redact(event.text))
 
 
 def _paint(slot: tuple, section: SectionDraft, run: dict) -> None:

@@ -58,6 +58,9 @@ class RunWorker:
     ):
         self.draft_id = draft.id
         self.spec = dict(spec)
+        # Each section's text as the run found it: where the draft the events are applied to
+        # holds another text, the PM changed the section meanwhile (in another tab).
+        self.found_texts = {key: draft.section(key).text for key in spec["keys"]}
         self.owner: str | None = None  # token of the script run saving it
         self._released_at = time.monotonic()  # when the last reader let go (or the run began)
         self.events: list[DraftEvent] = []

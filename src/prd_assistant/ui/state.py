@@ -246,8 +246,12 @@ def _merge() -> None:
         _keep_mine()
         return
     theirs, revision = loaded
+    from prd_assistant.ui import redraft_offers  # it saves through this module
+
     base = st.session_state["base_texts"]
     both: list[str] = []
+    # Offers saved elsewhere stay offered: this tab's meta is saved over the stored one.
+    offers = redraft_offers.pending(target.load_meta(mine.id)) if target else {}
     for section in mine.sections:
         try:
             other = theirs.section(section.key)
@@ -256,6 +260,10 @@ def _merge() -> None:
         changed_here = section.text != base.get(section.key, section.text)
         changed_there = other.text != base.get(section.key, other.text)
         if changed_here and changed_there and other.text != section.text:
+            if redraft_offers.written_by_run(section) and not redraft_offers.written_by_run(other):
+                # A run's text here, the PM's there: the PM's stays, the run's is offered.
+                offers[section.key] = redraft_offers.Offer.from_section(section)
+                continue
             both.append(section.title)
         if changed_here:
             theirs.sections[theirs.sections.index(other)] = section
@@ -264,7 +272,15 @@ def _merge() -> None:
     st.session_state["revision"] = revision
     st.session_state["conflict"] = None
     st.session_state["editing"] = set()
+    st.session_state["meta"] = redraft_offers.keep(st.session_state["meta"], offers)
     save("merged with a change made elsewhere")
+    if offers:
+        flash(
+            "info",
+            "Kept the text written elsewhere in "
+            + ", ".join(s.title for s in theirs.sections if s.key in offers)
+            + "; the model's new text is offered on the section to use or discard.",
+        )
     if both:
         flash(
             "warning",

@@ -1,0 +1,132 @@
+"""A run redrafting a section never writes over the PM's edit of it made in another tab.
+
+The run's text is offered on the section's card instead (Use / Discard). The model is faked
+at the model boundary; the page, the drafting engine, the run worker and the store are real.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from prd_assistant.document import SectionStatus
+from prd_assistant.drafting import Drafter
+from prd_assistant.ui import actions
+from prd_assistant.ui import run as run_module
+from prd_assistant.ui.run_worker import RunWorker
+from tests.support.fake_models import SectionModel
+from tests.test_app import (  # noqa: F401 - fixtures
+    TIMEOUT,
+    _edit,
+    _open_in_new_tab,
+    current,
+    draft,
+    fake_model,
+    isolated,
+    new_app,
+    page_text,
+    state_store,
+)
+
+PM_TEXT = "Written by the PM in tab B while the model was rewriting it."
+REGENERATED = "Regenerated overview: shorter, with a p95 target of 5 s."
+
+
+def _regenerated(heading: str, prompt: str) -> str:
+    return REGENERATED if heading.startswith("## 1.") else f"Body of {heading}."
+
+
+def _when_saved(store, draft_id: str, then: threading.Event) -> None:
+    """Sets ``then`` once the PM's edit is in the store (tab B saved it)."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if store.load(draft_id).section("overview").text == PM_TEXT:
+            break
+        time.sleep(0.05)
+    then.set()
+
+
+@pytest.mark.parametrize("choice", ["use", "discard"])
+def test_a_run_picked_up_by_the_tab_that_edited_its_section_offers_its_text(
+    fake_model,  # noqa: F811
+    monkeypatch,
+    choice,
+):
+    """Tab A asked to regenerate the overview and went away. Tab B had the overview's editor
+    open, and the PM saves an edit there while the model writes. Tab B then picks the run up
+    (as a refreshed or other tab does): the PM's text stays, the regenerated one is offered."""
+    monkeypatch.setattr(run_module, "TAKE_OVER_IDLE", 0.0)  # tab A is gone: no wait for it
+    first = draft(new_app(key="sk-test-key"))
+    doc_id = current(first).id
+    second = _open_in_new_tab(doc_id)
+    second.button(key="edit_overview").click().run()
+
+    store = state_store()
+    written = threading.Event()
+
+    def reply(heading: str, prompt: str) -> str:
+        if heading.startswith("## 1."):
+            written.wait(timeout=TIMEOUT)
+        return _regenerated(heading, prompt)
+
+    # What tab A's "Regenerate" started (ui.run._start_worker) before its tab was closed.
+    spec = {"keys": ["overview"], "instruction": "shorter", "source": "regenerate"}
+    stored = store.load(doc_id)
+    drafter = Drafter(stored.template(), SectionModel(reply=reply), model_name="gpt-4o-mini")
+    RunWorker(
+        drafter,
+        stored,
+        {**spec, "started": time.time()},
+        save_orphan=lambda w: run_module.save_unread_run(store, w),
+    )
+    threading.Thread(target=_when_saved, args=(store, doc_id, written), daemon=True).start()
+    second.text_area(key="editor_overview").input(PM_TEXT)
+    second.button(key="save_overview").click().run()
+
+    assert not second.exception
+    overview = current(second).section("overview")
+    assert (overview.text, overview.status) == (PM_TEXT, SectionStatus.DONE)
+    assert store.load(doc_id).section("overview").text == PM_TEXT
+    assert "changed elsewhere" in page_text(second)
+    assert REGENERATED in "".join(h.proto.body for h in second.get("html"))
+
+    second.button(key=f"redraft_{choice}_overview").click().run()
+    expected = REGENERATED if choice == "use" else PM_TEXT
+    assert current(second).section("overview").text == expected
+    assert store.load(doc_id).section("overview").text == expected
+    assert not any(b.key == "redraft_use_overview" for b in second.button)
+    reopened = _open_in_new_tab(doc_id)
+    assert not any(b.key == "redraft_use_overview" for b in reopened.button)
+
+
+def test_a_tab_reading_a_regeneration_asks_before_writing_over_an_edit_made_elsewhere(
+    fake_model,  # noqa: F811
+):
+    """Tab A reads its own regeneration of the overview; the PM saves an edit of the overview
+    in another tab while the model writes. Tab A's save is refused and it asks (reload / keep
+    mine / merge); Merge keeps the PM's text and offers the regenerated one."""
+    first = draft(new_app(key="sk-test-key"))
+    doc_id = current(first).id
+    store = state_store()
+
+    def reply(heading: str, prompt: str) -> str:
+        if heading.startswith("## 1."):  # the other tab's save, as it lands in the store
+            edited, revision = store.load_versioned(doc_id)
+            actions.edit(edited, "overview", PM_TEXT)
+            store.save(edited, "edit: Overview", base_revision=revision)
+        return _regenerated(heading, prompt)
+
+    fake_model["model"] = SectionModel(reply=reply)
+    first.text_input(key="instruction_overview").input("shorter")
+    first.button(key="regenerate_overview").click().run()
+
+    assert any("Changed elsewhere" in e.value for e in first.error)
+    assert store.load(doc_id).section("overview").text == PM_TEXT
+    first.button(key="conflict_merge").click().run()
+    assert current(first).section("overview").text == PM_TEXT
+    assert store.load(doc_id).section("overview").text == PM_TEXT
+    assert first.button(key="redraft_use_overview")
+    first.button(key="redraft_use_overview").click().run()
+    assert store.load(doc_id).section("overview").text == REGENERATED
