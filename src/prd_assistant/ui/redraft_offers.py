@@ -19,8 +19,14 @@ from prd_assistant.redaction import redact
 from prd_assistant.ui import actions, highlight, labels, state
 
 META_KEY = "redraft_offers"  # meta[META_KEY]: {section key: Offer.to_dict()}
-# How a drafting run records the texts it writes (ui.run); every other source is the PM's.
-RUN_SOURCES = frozenset({"draft", "outline", "regenerate", "redraft"})
+# How a drafting run records the texts it writes (ui.run), and what the offer calls each;
+# every other source is the PM's.
+RUN_SOURCES = {
+    "draft": "draft",
+    "outline": "outline",
+    "regenerate": "regeneration",
+    "redraft": "redraft",
+}
 
 
 @dataclass(frozen=True)
@@ -124,9 +130,10 @@ def render(section: SectionDraft) -> None:
     if offer is None:
         return
     key, title = section.key, section.title
+    kind = RUN_SOURCES.get(offer.source, "redraft")
     with st.container(border=True, key=f"redraft_offer_{key}"):
         st.warning(
-            f"**A {offer.source or 'redraft'} of {title} finished after this section was changed "
+            f"**The {kind} of {title} finished after this section was changed "
             "elsewhere.** Your text is kept; the model's text is offered here. Use it, or "
             "discard it.",
             icon="⚠️",
@@ -135,7 +142,7 @@ def render(section: SectionDraft) -> None:
         left, right = st.columns(2)
         left.caption("Now (kept)")
         left.html(highlight.STYLE + now)
-        right.caption(f"Offered: the {offer.source or 'redraft'}")
+        right.caption(f"Offered: the {kind}")
         right.html(highlight.STYLE + offered)
         use, discard = st.columns(2)
         use.button(
