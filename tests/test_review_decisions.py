@@ -190,3 +190,28 @@ def test_states_listed_between_commas_are_not_pending_decisions() -> None:
 def test_an_answer_that_picks_an_option_but_hedges_leaves_the_question_open() -> None:
     text = "## Billing\n\n- Monthly or annual? Monthly is simpler, but not decided.\n"
     assert "question-in-body" in [f.rule for f in _open(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # People in general deciding, in text that describes the world: the problem today.
+        ("## Motivation\n\nToday teams have to decide whose credentials the bot uses.\n", []),
+        # We, a named team, or the same words outside a framing section still owe it.
+        (
+            "## Motivation\n\nWe have to decide whose credentials the bot uses.\n",
+            ["We have to decide"],
+        ),
+        (
+            "## Requirements\n\nTeams have to decide whose credentials the bot uses.\n",
+            ["have to decide"],
+        ),
+        # A product named Flux is not "in flux".
+        ("## Motivation\n\nThese problems are not due to flaws in Flux.\n", []),
+        ("## Scope\n\nThe design is still in flux.\n", ["still in flux"]),
+    ],
+)
+def test_people_in_general_deciding_in_a_motivation_is_the_problem_not_a_decision_owed(
+    text: str, expected: list[str]
+) -> None:
+    assert [f.match for f in review(text) if f.category == "open_question"] == expected

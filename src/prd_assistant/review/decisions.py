@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 
 from prd_assistant.review import claims
 from prd_assistant.review.lexicon import word_set
-from prd_assistant.review.open_words import argues
+from prd_assistant.review.open_words import argues, people_decide_today
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -280,6 +280,8 @@ def find(scan: Scan, sentences: claims.Sentences, offsets: list[int]) -> Iterato
             if kind in ("choice", "weighed") and framing:
                 # "we could compute a rolling average", "so we need to define how it will
                 # interact": the motivation for what the document then decides.
+                continue
+            if kind == "deferral" and framing and people_decide_today(scan, span[0] + first):
                 continue
             yield Open(kind, span[0] + first, span[0] + last)
 

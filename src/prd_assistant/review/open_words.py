@@ -112,6 +112,14 @@ _LATER_BEFORE = re.compile(
     r"|in (?:a )?future (?:versions?|releases?|iterations?))\b[^.;:!?]{0,40}$"
 )
 _HEDGE_WORDS = re.compile(r"not sure|unsure|unclear")
+# "teams have to decide", "Today admins must choose": people in general as the ones who
+# decide, a bare plural with no "the", "our" or "your" before it. In a section that describes
+# the world, that is how things are today, not a decision the document owes.
+_PEOPLE_BEFORE = re.compile(
+    r"(?<!\bthe )(?<!\bour )(?<!\byour )(?<!\bthese )(?<!\bthose )\b(?:users|customers|teams"
+    r"|admins|administrators|developers|organi[sz]ations|companies|operators|people|engineers"
+    r"|maintainers|applicants|merchants|clients|buyers|sellers|members|owners)[ \t]+$"
+)
 # "Use [NEEDS CLARIFICATION: ...] for", "No [NEEDS CLARIFICATION] markers remain": the marker
 # named, not used.
 _MARKER_MENTION = re.compile(r"\b(?:use|mark(?: it| them)? with|add|insert|any|no)[ \t]+\[?$")
@@ -176,6 +184,8 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         and _CONDITION.search(masked, max(scan.sentence(start)[0], start - 80), start)
     ):
         return False
+    if rule_id == "deferred-decision" and people_decide_today(scan, start):
+        return False
     if rule_id == "deferred-decision" and _heads_a_list(scan, start):
         return False  # "**Open Questions / Clarifications Needed**" above the questions
     if rule_id == "deferred-decision" and match.startswith("needs clarification"):
@@ -204,6 +214,15 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         rule_id == "deferred-decision" and _HEDGE_WORDS.search(match) is not None
     )
     return not (hedge and argues(scan, start) and not match.startswith(_OPEN_ALTERNATIVE))
+
+
+def people_decide_today(scan: Scan, start: int) -> bool:
+    """True when the deferral at ``start`` is owed by people in general in text that describes
+    the world ("This leads to a problem where teams have to decide whose credentials to use"
+    under Motivation): the problem as it is today, not a decision the document owes."""
+    return _PEOPLE_BEFORE.search(scan.scan, max(0, start - 40), start) is not None and argues(
+        scan, start
+    )
 
 
 def argues(scan: Scan, offset: int) -> bool:

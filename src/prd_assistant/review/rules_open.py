@@ -300,6 +300,8 @@ DEFERRAL = Rule(
     "'{match}' defers a decision the document depends on.",
     "What is the decision, who makes it and by when?",
     _DECIDE,
+    # "not due to flaws in Flux": the capitalised name of a product (Flux CD), not in flux.
+    not_original=r"(?:still )?in Flux",
 )
 CHOICE = Rule(
     "unresolved-choice",
