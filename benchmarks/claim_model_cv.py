@@ -368,19 +368,33 @@ def evaluate(docs: Sequence[Doc], findings_for: dict[str, list]) -> tuple[rr.Doc
     return total, claim_ff
 
 
+def _stable_order(group: str) -> str:
+    """A fixed pseudo-random order of repositories (not alphabetical, not by size)."""
+    return hashlib.sha256(group.encode()).hexdigest()
+
+
 def cross_validate(
     docs: Sequence[Doc],
     folds: int,
     extra: Sequence[tuple[dict[str, float], int]] = (),
     extra_weight: float = 0.3,
     strengths: Sequence[float] = STRENGTHS,
+    train_share: float = 1.0,
 ) -> dict:
-    """Outer grouped folds: model (threshold chosen inside the training fold) against rules."""
+    """Outer grouped folds: model (threshold chosen inside the training fold) against rules.
+
+    ``train_share`` below 1 trains on that share of each training fold's repositories (the
+    same ones for every run), for a learning curve.
+    """
     category = docs[0].category
     model_found: dict[str, list] = {}
     per_fold = []
     for fold in group_folds(docs, folds):
         training = [d for d in docs if d.group not in fold]
+        if train_share < 1.0:
+            groups = sorted({d.group for d in training}, key=_stable_order)
+            kept = set(groups[: max(2, round(train_share * len(groups)))])
+            training = [d for d in training if d.group in kept]
         testing = [d for d in docs if d.group in fold]
         c, threshold = choose_setting(training, extra, extra_weight, strengths)
         model = train(training, extra, extra_weight, c)
@@ -485,6 +499,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="regularisation strengths to choose from inside each training fold",
     )
     parser.add_argument("--only-new", metavar="NAME[,NAME]", help="first pass on these documents")
+    parser.add_argument(
+        "--leave-out",
+        default="",
+        metavar="NAME[,NAME]",
+        help="dev documents to leave out entirely (to repeat a run from before they landed)",
+    )
+    parser.add_argument(
+        "--train-share",
+        type=float,
+        default=1.0,
+        help="train on this share of each training fold's repositories (learning curve)",
+    )
     parser.add_argument("--drop", default="", help="feature prefixes to leave out (comma list)")
     parser.add_argument(
         "--engine-feature", action="store_true", help="the rules' verdict as a feature"
@@ -492,6 +518,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     drop = [p for p in args.drop.split(",") if p]
     docs = load_docs(args.cache, drop=drop, use_engine=args.engine_feature, category=args.category)
+    left_out = {n.strip() for n in args.leave_out.split(",") if n.strip()}
+    docs = [d for d in docs if d.document.name not in left_out]
     extra = extra_examples([e for e in args.extra.split(",") if e]) if args.extra else []
     strengths = tuple(float(v) for v in args.c.split(","))
     out: dict = {"candidate_recall": candidate_recall(docs), "extra": args.extra, "C": strengths}
@@ -508,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_line("rules", result["rules"]))
     else:
         folds = args.folds
-        result = cross_validate(docs, folds, extra, args.extra_weight, strengths)
+        result = cross_validate(docs, folds, extra, args.extra_weight, strengths, args.train_share)
         out["cv"] = result
         for i, fold in enumerate(result["folds"]):
             print(
