@@ -193,3 +193,29 @@ def test_ratings_and_metadata_around_requirements_claim_nothing() -> None:
     # Owner, priority, effort, status, target release, confidence and risk ratings classify
     # the work; the two requirements still claim.
     assert _claims(OFFLINE) == ["quickly", "intuitive"]
+
+
+def test_an_empty_field_of_the_header_is_an_open_placeholder() -> None:
+    text = (
+        "# Show vulnerabilities in the package manager\n\n"
+        "- Author(s): [Chris](https://example.com/chris)\n"
+        "- Issue: \n"
+        "- GitHub Issue: () GitHub PR ()\n"
+        "- Spec: `docs/spec.md`\n"
+        "- Reviewers:\n  - Dana\n"
+        "- Status: Implemented\n\n"
+        "## Description\n\nConditions:\n\n- The package is vulnerable\n"
+    )
+    found = [(f.rule, f.match, f.severity) for f in review(text) if f.category == "open_question"]
+    # The key left empty and each empty slot; a value in code or a link, a nested list and a
+    # lead-in below the header are no empty fields.
+    assert found == [
+        ("placeholder", "Issue:", "error"),
+        ("placeholder", "()", "error"),
+        ("placeholder", "()", "error"),
+    ]
+
+
+def test_a_header_with_no_filled_field_has_no_empty_fields() -> None:
+    text = "# Vision\n\n**Expanded Vision:**\n\n- Search by voice\n"
+    assert [f for f in review(text) if f.category == "open_question"] == []

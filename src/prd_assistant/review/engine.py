@@ -365,6 +365,7 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         out.add("empty-table-row", OPEN_QUESTION, "error", start, end, rules_open.EMPTY_TABLE_ROW)
     found = [(rules_open.CHOICE, span) for span in questions.bare_choices(scan)]
     found += [(rules_open.PLACEHOLDER, span) for span in questions.bracket_placeholders(scan)]
+    found += [(rules_open.PLACEHOLDER, span) for span in fields.empty_fields(scan)]
     for rule, (start, end) in found:
         texts = {
             "message": rule.message,

@@ -18,6 +18,10 @@ headed by the opening of a purpose ("So that I can…", "In order to") completes
 purpose, which says why, not what. "Impact: users will see faster pages" states a value as
 a sentence, and description, requirement, acceptance, target or notes columns are not
 fields: they can still claim.
+
+A field of the document's header left empty ("- Issue:" with nothing after it, "GitHub
+Issue: () GitHub PR ()") is the opposite case: a value the template asks for was never
+given, so it is an open question (:func:`empty_fields`). "N/A" is an answer.
 """
 
 from __future__ import annotations
@@ -129,3 +133,59 @@ def _classifying_cell(cell: Block, cell_text: str) -> bool:
     if kind is None and cell.column >= 1:
         kind = field_kind(cell.row_label)
     return kind in ("naming", "purpose") or (kind == "work" and is_value(cell_text))
+
+
+# An empty slot after a field's name: "GitHub Issue: () GitHub PR ()", "Design: []".
+_EMPTY_SLOT = re.compile(r"(?<![\w)\]])(?:\(\s*\)|\[\s*\](?:\(\s*\))?)(?![\w(\[])")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
+# Lines of the header read for fields: the title block is short.
+_HEADER_LINES = 40
+
+
+def empty_fields(scan: Scan) -> list[tuple[int, int]]:
+    """Unfilled fields of the document's header: the text before its first section heading
+    below the title, when it holds "Key: value" lines and at least one of them is filled.
+
+    A key with nothing after it (the span of "Issue:") counts unless the lines below fill it
+    (a nested list, a paragraph that continues the item); an empty slot "()" or "[]" after a
+    key counts on its own (its span). A header with no filled field is not a field list:
+    "**Expanded Vision:**" heads the text below it.
+    """
+    doc = scan.doc
+    if doc is None:
+        return []
+    below_title = [section.start for section in doc.sections if section.level >= 2]
+    end = below_title[0] if below_title else len(scan.text)
+    if len(doc.line_starts) > _HEADER_LINES:
+        end = min(end, doc.line_starts[_HEADER_LINES])
+    masked = scan.scan
+    empty: list[tuple[int, int]] = []
+    filled = 0
+    for m in _KEY_LINE.finditer(masked, 0, end):
+        if scan.in_heading(m.start("key")):
+            continue
+        line_end = scan.line_span(m.start("key"))[1]
+        # Read in the text as written: a value in code or a URL is blank in the scan.
+        value = _COMMENT.sub("", scan.text[m.end() : line_end])
+        slots = [slot.span() for slot in _EMPTY_SLOT.finditer(masked, m.end(), line_end)]
+        if value.strip(" \t*_"):
+            filled += 1
+            empty += slots
+        elif not _filled_below(scan, m.start("key")):
+            empty.append((m.start("key"), m.end()))
+    return sorted(empty) if filled else []
+
+
+def _filled_below(scan: Scan, offset: int) -> bool:
+    """True when the block after the field's line gives its value: a nested list or a
+    continuation of the same list item."""
+    doc = scan.doc
+    block = scan.block_at(offset)
+    if doc is None or block is None:
+        return False
+    following = doc.next_block(block.end + 1)
+    if following is None or following.line > block.end_line + 2:
+        return False
+    if block.kind == "list_item":
+        return following.item != block.item and following.list_depth > block.list_depth
+    return following.kind == "list_item" or following.item == block.item
