@@ -906,3 +906,25 @@ def test_an_example_answers_and_reported_speech_does_not_ask(
     text: str, expected: list[str]
 ) -> None:
     assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        # A topic in bold and the decision stated after it: nothing left open.
+        ("- **Data retention:** 30 days by default, 90 on Enterprise.", []),
+        ("- **Telemetry:** Opt-in only, a minimal event set.", []),
+        ("- **Success threshold:** Target 85% task completion.", []),
+        # A topic with the question, the options or no decision after it stays open.
+        ("- **Pricing:** whether to charge per seat", ["**Pricing:** whether to charge per seat"]),
+        ("- **Storage:** Postgres only or DynamoDB", ["**Storage:** Postgres only or DynamoDB"]),
+        (
+            "- **Localization scope** for the first release",
+            ["**Localization scope** for the first release"],
+        ),
+    ],
+)
+def test_an_open_questions_item_that_states_its_decision_is_closed(
+    item: str, expected: list[str]
+) -> None:
+    assert _matches(f"## Open questions\n\n{item}\n") == expected

@@ -189,6 +189,18 @@ _CLOSED_ITEM = re.compile(
     r"(?:resolved|answered|closed))"
     r"|.*(?:[✅☑✔]|\b(?:resolved|decided|answered|answer|decision)\b[ \t]*(?:\*\*|__)?[ \t]*[:—–-])"
 )
+# "**Fallbacks:** Explicit fallback prompt required if no action found": an item under an Open
+# questions heading that names its topic and states what was decided about it.
+_LABELLED_ITEM = re.compile(
+    r"(?:\*\*|__)[^*_\n]{1,80}?(?::[ \t]*(?:\*\*|__)|(?:\*\*|__)[ \t]*:)[ \t]*(?=\S)"
+)
+_DECIDED_VALUE = re.compile(
+    r"\b(?:required|only|must|shall|will|defaults?(?: to)?|always|never|targets?|chosen|decided"
+    r"|yes|no)\b|\d[\d.,]*[ \t]*%"
+)
+_ASKING_VALUE = re.compile(
+    r"[ \t*_]*(?:how|what|which|who|whom|whose|whether|when|where|why|if|do we|should|can we)\b"
+)
 # "## Open Questions (Resolved)": the heading says they are closed.
 _RESOLVED_TITLE = re.compile(r"(?<!un)\b(?:resolved|answered|closed|decided)\b")
 
@@ -672,10 +684,28 @@ def listed_items(structure: Structure) -> list[tuple[int, int]]:
             or _CLOSED_ITEM.match(text.strip())
             or _OPEN_WORDS.search(text)
             or text.rstrip("*_ \t").endswith(":")
+            or _decided_item(masked, block.start, block.end)
         ):
             continue
         found.append((block.start, block.end))
     return found
+
+
+def _decided_item(masked: str, start: int, end: int) -> bool:
+    """True for a listed item that names its topic in bold and states the decision after it
+    ("**Telemetry:** Opt-in only", "**Accuracy threshold:** Target 85%+"): a value that asks
+    nothing, weighs no alternatives, does not hedge and says what is required or chosen."""
+    label = _LABELLED_ITEM.match(masked, start, end)
+    if label is None:
+        return False
+    value = label.end()
+    return (
+        len(masked[value:end].split()) >= 2
+        and _ASKING_VALUE.match(masked, value, end) is None
+        and _ALTERNATIVES.search(masked, value, end) is None
+        and not _unsettled(masked, value, end)
+        and _DECIDED_VALUE.search(masked, value, end) is not None
+    )
 
 
 def pending_sign_offs(structure: Structure) -> list[tuple[int, int]]:
