@@ -928,3 +928,22 @@ def test_an_open_questions_item_that_states_its_decision_is_closed(
     item: str, expected: list[str]
 ) -> None:
     assert _matches(f"## Open questions\n\n{item}\n") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A possibility put off to later, the time after the hedge: a scoping statement.
+        ("## Scope\n\nWe may support SSO in a future release.\n", []),
+        ("## Metrics\n\nNot in scope, but we may want to track accuracy in the future.\n", []),
+        ("## Scope\n\nWe may support SSO for enterprise tenants.\n", ["We may"]),
+        # A hedge in a checked item says how a done thing was done.
+        ("## Done\n\n- [x] Services are live in PROD (maybe behind a flag)\n", []),
+        ("## Done\n\n- [ ] Services are live in PROD (maybe behind a flag)\n", ["maybe"]),
+        ("## Done\n\n- [x] Retention period: TBD\n", ["TBD"]),
+    ],
+)
+def test_hedges_put_off_to_later_or_in_done_items_leave_nothing_open(
+    text: str, expected: list[str]
+) -> None:
+    assert _matches(text) == expected

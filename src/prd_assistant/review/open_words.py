@@ -111,6 +111,11 @@ _LATER_BEFORE = re.compile(
     r"\b(?:in the (?:near |distant )?future|eventually|some ?day|down the road|over time"
     r"|in (?:a )?future (?:versions?|releases?|iterations?))\b[^.;:!?]{0,40}$"
 )
+# "we may want to track accuracy in the future": the same, with the time after the hedge.
+_LATER_AFTER = re.compile(
+    r"[^.;:!?]{0,150}\b(?:in the (?:near |distant )?future|eventually|some ?day|down the road"
+    r"|in (?:a )?future (?:versions?|releases?|iterations?|phases?))\b"
+)
 _HEDGE_WORDS = re.compile(r"not sure|unsure|unclear")
 # "teams have to decide", "Today admins must choose": people in general as the ones who
 # decide, a bare plural with no "the", "our" or "your" before it. In a section that describes
@@ -194,7 +199,7 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         bracket_end = masked.find("]", end, end + 300)
         if bracket_end > 0 and _MARKERS_WORD.match(masked, bracket_end + 1):
             return False
-    if rule_id == _HEDGE_RULE and _possibility(scan, start, end):
+    if rule_id == _HEDGE_RULE and (_possibility(scan, start, end) or _checked_off(scan, start)):
         return False
     if rule_id != "placeholder" and _in_purpose_cell(scan, start):
         return False
@@ -259,7 +264,9 @@ def _possibility(scan: Scan, start: int, end: int) -> bool:
         masked, s_start, start
     ):
         return True
-    if _LATER_BEFORE.search(masked, max(s_start, start - 80), start):
+    if _LATER_BEFORE.search(masked, max(s_start, start - 80), start) or _LATER_AFTER.match(
+        masked, end, s_end
+    ):
         return True
     if masked[s_start:s_end].rstrip(" \t*_").endswith(":") and scan.doc is not None:
         if _EXAMPLE_INTRO.search(masked, s_start, s_end):
@@ -268,6 +275,15 @@ def _possibility(scan: Scan, start: int, end: int) -> bool:
         following = scan.doc.next_block(block.end + 1) if block is not None else None
         return following is not None and following.kind == "code"
     return False
+
+
+def _checked_off(scan: Scan, offset: int) -> bool:
+    """True in a checked list item ("- [x] Services are live in PROD (maybe behind a flag)"):
+    the item is done, and a hedge in it describes how, not a choice still open."""
+    block = scan.block_at(offset)
+    return (
+        block is not None and block.kind == "list_item" and scan.scan.startswith("[x]", block.start)
+    )
 
 
 def _in_purpose_cell(scan: Scan, offset: int) -> bool:
