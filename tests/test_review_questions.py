@@ -947,3 +947,20 @@ def test_hedges_put_off_to_later_or_in_done_items_leave_nothing_open(
     text: str, expected: list[str]
 ) -> None:
     assert _matches(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An option turned down, with its reason, in the simple past.
+        ("## Alternatives\n\nOther layouts were not chosen because they hide the toolbar.\n", []),
+        ("## Alternatives\n\nThe vendor was not selected due to cost.\n", []),
+        # Not chosen yet, whatever the reason, is still open.
+        (
+            "## Vendor\n\nThe vendor has not been chosen yet because legal is reviewing.\n",
+            ["has not been chosen"],
+        ),
+    ],
+)
+def test_an_option_turned_down_for_a_reason_is_a_decision(text: str, expected: list[str]) -> None:
+    assert _matches(text) == expected

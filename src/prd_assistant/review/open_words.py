@@ -117,6 +117,12 @@ _LATER_AFTER = re.compile(
     r"|in (?:a )?future (?:versions?|releases?|iterations?|phases?))\b"
 )
 _HEDGE_WORDS = re.compile(r"not sure|unsure|unclear")
+# "Other designs were not chosen because they touch the Properties pane": in the simple past,
+# with its reason, an option turned down, not a choice still to make ("has not been chosen
+# yet because legal is reviewing" stays open).
+_REJECTED_BEFORE = re.compile(r"\b(?:was|were)[ \t]+$")
+_REJECTED = re.compile(r"not (?:chosen|selected|adopted|pursued|accepted|considered)")
+_REASON_AFTER = re.compile(r"[ \t]+(?:because|since|due to|as (?:it|they|this|that))\b")
 # "teams have to decide", "Today admins must choose": people in general as the ones who
 # decide, a bare plural with no "the", "our" or "your" before it. In a section that describes
 # the world, that is how things are today, not a decision the document owes.
@@ -191,6 +197,13 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         return False
     if rule_id == "deferred-decision" and people_decide_today(scan, start):
         return False
+    if (
+        rule_id == "deferred-decision"
+        and _REJECTED_BEFORE.search(masked, max(0, start - 6), start)
+        and _REJECTED.fullmatch(match)
+        and _REASON_AFTER.match(masked, end, scan.sentence(start)[1])
+    ):
+        return False  # "Other designs were not chosen because ...": an option turned down
     if rule_id == "deferred-decision" and _heads_a_list(scan, start):
         return False  # "**Open Questions / Clarifications Needed**" above the questions
     if rule_id == "deferred-decision" and match.startswith("needs clarification"):
