@@ -25,8 +25,10 @@ Categories and severities:
   competitors ...) or a sentence about users or the world rather than the product
   (``claims.py``, with the language pipeline of ``nlp.py``; without it, word rules alone).
 
-Never flagged: fenced and inline code, URLs and link targets, HTML comments, front matter,
-quotations and blockquotes, RFC 2119 keywords (MUST, SHOULD, MAY) and FAQ sections' questions.
+Never flagged: fenced and inline code, URLs, host names and link targets, HTML comments, HTML
+tags and their attributes (the text between tags is read), character references, struck-through
+(withdrawn) text, front matter, quotations, RFC 2119 keywords (MUST, SHOULD, MAY) and FAQ
+sections' questions.
 """
 
 from prd_assistant.review.engine import review
