@@ -196,6 +196,21 @@ def test_a_success_section_is_found_by_any_title_a_template_gives_it(title: str)
     assert "is listed as a measure of success but sets no target" in found[1].message
 
 
+def test_a_goal_whose_metric_states_a_condition_to_check_has_its_target() -> None:
+    doc = (
+        "## Goals & success metrics\n| Goal | Metric |\n|---|---|\n"
+        "| Legal depth | Demo shows pathway gradations, not a binary |\n"
+        "| Reach | Number of issuers listed in the registry |\n"
+        "| Adoption by schools | |\n"
+        "## Success metrics\n| Metric | Target |\n|---|---|\n"
+        "| Search accuracy | Demo lists issuers by pathway |\n"
+    )
+    found = [f.match for f in review(doc) if f.rule == "metric-without-target"]
+    # A pass/fail condition is a target; a quantity named with no value, an empty metric
+    # and a condition written where a Target column wants a value are not.
+    assert found == ["Reach", "Adoption by schools", "Search accuracy"]
+
+
 def test_goals_beside_their_success_metrics_are_not_metrics() -> None:
     doc = (
         "## Goals & Success Metrics\n### Primary Goals\n"

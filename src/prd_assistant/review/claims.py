@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Span, Token
 
+    from prd_assistant.markdown_doc import Block
     from prd_assistant.review.markdown_scan import Scan
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,17 @@ METRIC_TITLE = re.compile(
     r"|measurable (?:outcomes?|goals?|results?))\b"
     # "Success: How do we know ...", "Success" alone; not "Success stories".
     r"|^success\b(?! stor)"
+)
+# Columns of a success table: where a row's measure is, and where its target is.
+_MEASURE_HEADER = re.compile(r"\b(?:metrics?|kpis?|measures?|indicators?|criteri(?:a|on))\b")
+_TARGET_HEADER = re.compile(r"\b(?:targets?|thresholds?|goal values?|baseline)\b")
+# A measure cell that names a quantity: "Number of searches", "Average suite execution time",
+# "Click-through rate to the listing", "% of users".
+_QUANTITY_NAME = re.compile(
+    r"(?:%|(?:total |average |mean |median |daily |weekly |monthly )?(?:number|count|rate"
+    r"|ratio|percentage|percent|share|proportion|time|duration|latency|frequency|score|nps"
+    r"|retention|adoption|usage|conversion|churn|revenue|growth|volume|amount)\b"
+    r"|[\w/-]+(?: [\w/-]+)? (?:rate|rates|time|score|ratio|count|percentage)\b)"
 )
 # A Goals part of a "Goals & Success Metrics" section states goals, not their measures.
 _GOAL_TITLE = re.compile(r"\b(?:goals?|objectives?)\b")
@@ -396,6 +408,30 @@ def _metric_sections(scan: Scan) -> list[tuple[int, int]]:
     )
 
 
+def _states_its_measure(scan: Scan, offset: int) -> bool:
+    """True for a table row that pairs a goal with its measure ("| Goal | Metric |") when the
+    measure cell states a condition to check ("Demo shows pathway gradations, not a
+    binary") rather than naming a quantity ("Number of searches", "Click-through rate"): a
+    pass/fail condition is a target. A table with a Target column keeps its targets there."""
+    doc = scan.doc
+    cell = scan.cell(offset)
+    if doc is None or cell is None:
+        return False
+    row = []
+    block: Block | None = cell  # the row's first cell; the others follow it in the model
+    while block is not None and block.table == cell.table and block.row == cell.row:
+        row.append(block)
+        block = doc.next_block(block.end + 1)
+    headers = [normalize_title(block.header) for block in row]
+    if any(_TARGET_HEADER.search(header) for header in headers):
+        return False
+    for block, header in zip(row, headers, strict=True):
+        if block.column >= 1 and _MEASURE_HEADER.search(header):
+            measure = scan.scan[block.start : block.end].strip(" \t*_")
+            return len(measure.split()) >= 3 and not _QUANTITY_NAME.match(measure)
+    return False
+
+
 def metric_lines(scan: Scan, skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Items under Success Metrics / KPIs headings that state no target (no number at all).
 
@@ -432,6 +468,9 @@ def metric_lines(scan: Scan, skip: list[tuple[int, int]]) -> list[tuple[int, int
             ):
                 continue
             if line.lstrip().startswith("|"):
+                first = line_start + lead.end() + len(body) - len(body.lstrip())
+                if _states_its_measure(scan, first):
+                    continue
                 first_cell = body.split("|")[0]
                 text = first_cell.strip(" \t*_")
                 if not text:
