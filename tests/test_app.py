@@ -230,6 +230,41 @@ def test_a_failed_section_shows_its_error_and_retry_fixes_only_it(fake_model):
     assert {s.key: s.text for s in doc.sections if s.key != users.key} == others
 
 
+def test_an_unexpected_error_in_the_run_this_page_reads_is_a_message_not_a_traceback(
+    fake_model, monkeypatch, caplog
+):
+    """An error outside any one model call (here building a later section's prompt) stops the
+    run. The page keeps what was written, marks the rest failed with a Retry, and shows no
+    traceback; the trace goes to the log."""
+    import threading
+
+    from prd_assistant import drafting
+
+    shorten = drafting._shorten
+
+    def broken(*args, **kwargs):
+        # The cost estimate shortens prompts too; only the run's own calls break.
+        if threading.current_thread().name.startswith("prd-run"):
+            raise RuntimeError("the tokenizer broke")
+        return shorten(*args, **kwargs)
+
+    monkeypatch.setattr(drafting, "_shorten", broken)  # used only by sections with dependencies
+    at = draft(new_app(key="sk-test-key"))
+    assert not at.exception
+    doc = current(at)
+    done = [s for s in doc.sections if s.status is SectionStatus.DONE]
+    failed = [s for s in doc.sections if s.status is SectionStatus.FAILED]
+    assert done and failed and len(done) + len(failed) == len(doc.sections)
+    assert all("the tokenizer broke" in s.error and "Retry" in s.error for s in failed)
+    assert any("the tokenizer broke" in e.value for e in at.error)
+    assert any(r.exc_info and "the tokenizer broke" in str(r.exc_info[1]) for r in caplog.records)
+    saved = state_store().load(doc.id)
+    assert [s.status for s in saved.sections] == [s.status for s in doc.sections]
+    monkeypatch.setattr(drafting, "_shorten", shorten)  # the cause is gone: Retry writes it
+    at.button(key=f"retry_{failed[0].key}").click().run()
+    assert current(at).section(failed[0].key).status is SectionStatus.DONE
+
+
 def test_a_draft_whose_every_section_failed_never_loads_the_language_pipeline(
     fake_model, monkeypatch
 ):

@@ -10,6 +10,7 @@ per-section placeholders, throttled, instead of rebuilding the page per token.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Iterable
@@ -34,6 +35,8 @@ from prd_assistant.ui.run_worker import ORPHAN_GRACE, RunWorker
 
 if TYPE_CHECKING:  # the database layer loads after the first paint's form is drawn
     from prd_assistant.store import DraftStore
+
+_LOG = logging.getLogger(__name__)
 
 UPDATE_INTERVAL = 0.1  # seconds between repaints of streamed text (~10 per second)
 # How long a page waits for the script run a click interrupted to stop reading the run.
@@ -383,8 +386,10 @@ def execute_pending_run(slots: dict[str, tuple] | None = None) -> bool:
         run_worker.forget(worker)
         st.session_state["run"] = None
         if worker.error is not None:
-            worker.settle(False)
-            raise worker.error
+            # The PM sees which sections it stopped and a Retry on each; the trace goes to
+            # the log, never to the page.
+            _LOG.error("Drafting stopped on an unexpected error", exc_info=worker.error)
+            _stopped(run, draft, worker.error)
         st.session_state["meta"]["wall_seconds"] = round(time.time() - run["started"], 1)
         worker.settle(state.save(_run_note(run, state.draft() or draft, run["keys"])))
     finally:
