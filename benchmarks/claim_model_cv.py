@@ -338,14 +338,7 @@ def model_findings(doc: Doc, model: Model, threshold: float) -> list:
 def figures(score: rr.DocumentScore, category_ff: int, category: str) -> dict:
     entry = score.categories[category]
     return {
-        "positives": entry.positives,
-        "tp": len(entry.tp),
-        "fp": len(entry.fp),
-        "fn": len(entry.fn),
-        "precision": round(entry.precision, 3),
-        "recall": round(entry.recall, 3),
-        "f1": round(entry.f1, 3),
-        "right_reason": round(entry.right_reason, 3),
+        **entry.figures(),
         "false_flags_per_1000_words": round(score.false_flags_per_1000_words, 2),
         "category_false_flags_per_1000_words": round(
             1000 * category_ff / score.clean_words if score.clean_words else 0.0, 2

@@ -137,13 +137,7 @@ def document_candidates(text: str, pipeline=None) -> list[cc.Candidate]:
     for rule, pattern in engine._OPEN_PATTERNS:
         checker = engine._NOT_ORIGINAL.get(rule.id)
         for m in pattern.finditer(masked):
-            begin = m.start()
-            first = masked[begin]
-            if (
-                begin
-                and (first.isalnum() or first == "_")
-                and (masked[begin - 1].isalnum() or masked[begin - 1] in "_-")
-            ):
+            if engine.starts_inside_word(masked, m.start()):
                 continue
             start, end = m.span()
             if end <= start:

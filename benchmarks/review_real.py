@@ -123,6 +123,19 @@ class CategoryScore:
         judged = len(self.right) + len(self.wrong)
         return len(self.right) / judged if judged else 1.0
 
+    def figures(self) -> dict:
+        """The counts and rates, JSON-ready."""
+        return {
+            "positives": self.positives,
+            "tp": len(self.tp),
+            "fp": len(self.fp),
+            "fn": len(self.fn),
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "right_reason": round(self.right_reason, 3),
+        }
+
     def add(self, other: CategoryScore) -> None:
         self.tp += other.tp
         self.fp += other.fp
@@ -426,14 +439,7 @@ def summary(which: str, total: DocumentScore, per_document: list[DocumentScore])
         for category in CATEGORIES:
             entry = score.categories[category]
             out[category] = {
-                "positives": entry.positives,
-                "tp": len(entry.tp),
-                "fp": len(entry.fp),
-                "fn": len(entry.fn),
-                "precision": round(entry.precision, 3),
-                "recall": round(entry.recall, 3),
-                "f1": round(entry.f1, 3),
-                "right_reason": round(entry.right_reason, 3),
+                **entry.figures(),
                 "right_reason_lines": len(entry.right),
                 "wrong_reason_lines": len(entry.wrong),
                 "unquoted_tp_lines": len(entry.unquoted),

@@ -397,6 +397,16 @@ def _run_rules(
         out.add(rule.id, rule.category, rule.severity, start, end, texts)
 
 
+def starts_inside_word(masked: str, begin: int) -> bool:
+    """Whether a match at ``begin`` starts inside a word: "fast" in "breakfast"."""
+    first = masked[begin]
+    return (
+        bool(begin)
+        and (first.isalnum() or first == "_")
+        and (masked[begin - 1].isalnum() or masked[begin - 1] in "_-")
+    )
+
+
 def _candidates(
     scan: Scan,
     patterns: list[tuple[Rule, re.Pattern[str]]],
@@ -412,14 +422,8 @@ def _candidates(
     for rule, pattern in patterns:
         checker = _NOT_ORIGINAL.get(rule.id)
         for m in pattern.finditer(masked):
-            begin = m.start()
-            first = masked[begin]
-            if (
-                begin
-                and (first.isalnum() or first == "_")
-                and (masked[begin - 1].isalnum() or masked[begin - 1] in "_-")
-            ):
-                continue  # not a word start: "fast" in "breakfast"
+            if starts_inside_word(masked, m.start()):
+                continue
             start, end = m.span("hit") if rule.id == "number-without-unit" else m.span()
             if matched is not None:
                 matched.append((start, end))
