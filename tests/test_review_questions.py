@@ -376,6 +376,13 @@ def test_spec_kit_clarifications_are_answered_and_markers_reported_once() -> Non
 def test_a_struck_out_question_is_withdrawn() -> None:
     text = "## Open Questions\n\n- ~~Should we cache per tenant?~~ Yes.\n- Who owns billing?\n"
     assert _matches(text) == ["Who owns billing?"]
+    # In body text too, where the scan blanks the struck words (the "?" with them), so no
+    # question check has to look for the tildes; a question after the strike still asks.
+    body = (
+        "## Caching\n\nResults are cached for 10 minutes. ~~Should we cache per tenant?~~\n"
+        "- ~~Do we cache per user?~~ Dropped.\n- Who owns the cache?\n"
+    )
+    assert _matches(body) == ["Who owns the cache?"]
 
 
 def test_a_fill_me_in_note_is_a_placeholder() -> None:

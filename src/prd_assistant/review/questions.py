@@ -327,8 +327,6 @@ class Structure:
             masked, max(line_start, mark - 10), mark
         ):
             return True
-        if "~~" in masked[max(line_start, mark - 300) : mark] and "~~" in masked[mark:line_end]:
-            return True  # "~~Should we cache per tenant?~~": struck out, withdrawn
         opening = masked.rfind("[", max(line_start, mark - 300), mark)
         if opening >= 0 and masked.startswith("[needs clarification", opening):
             return True  # the marker is reported whole by its rule, not as a question
