@@ -19,6 +19,8 @@ _NUMBER_UNIT = (
 _COUNTED = ("up to", "at most", "at least", "maximum of", "max", "top", "first", "last", "every")
 _DECIDE = "Decide __ by <date>; owner <role>. Then write the decision here."
 
+# "N/A" is not a placeholder: "Launch date: N/A" says the field does not apply, an answer
+# like "None" (a value still to come is "TBD", "?" or "<date>").
 PLACEHOLDER = Rule(
     "placeholder",
     OPEN_QUESTION,
@@ -28,9 +30,6 @@ PLACEHOLDER = Rule(
     + r"|\?\?+|\(\s*\?\s*\)"
     + r"|\{\{[^{}\n]{0,80}\}\}"
     + r"|<(?<!<<)(?![\s=\d<>!/-])[^<>\n]{1,200}(?<![\s=-])>"
-    # "Launch date: N/A" with nothing after it is an unfilled field; "N/A (no data stored)" is
-    # an answer.
-    + r"|n/a(?:(?<=: n/a)|(?<=:n/a)|(?<=:\*\* n/a))(?=[ \t*_]*(?:\||$))"
     # A capital X or N where a number belongs: "within X ms", "N users", "X%", "$X".
     + "".join(f"|{c}{c}?(?={_NUMBER_UNIT})" for c in "xn")
     + r"|x(?<=\$x)(?![\w-])"
