@@ -35,7 +35,9 @@ first-pass table was seen, and before any tuning; the held-out set is never read
     benchmark and the negative result are all that land.
 
 ``--current`` also prints the table for today's engine on the whole dev set (tuned on it, so
-an upper bound on what the rules can do, not evidence). ``-v`` lists every false flag of the
+an upper bound on what the rules can do, not evidence). ``--explore`` then tries other bars,
+rules instead of families, and deciding only from the batches that came before (forward
+chaining): exploration after the test, not a second chance for it. ``-v`` lists every false flag of the
 first pass by family. The last line printed is the figures as one JSON object.
 """
 
@@ -63,6 +65,8 @@ DEFAULT_CACHE = ROOT / "out" / "rule_precision_firstpass.json"
 # The policy's bar: a family whose precision's upper 95% bound is below this is hidden.
 BAR = 0.5
 Z95 = 1.959964
+# Bars ``--explore`` tries after the pre-registered test.
+EXPLORED_BARS = (0.3, 0.4, 0.5, 0.6)
 
 
 @dataclass(frozen=True)
@@ -280,7 +284,8 @@ def pooled(
 
 
 def hidden_families(tallies: dict[str, Tally], bar: float = BAR) -> set[str]:
-    """The pre-registered policy: families whose precision's upper 95% bound is below ``bar``."""
+    """The pre-registered policy: families whose precision's upper 95% bound is below ``bar``
+    (rules instead of families when ``tallies`` is by rule)."""
     return {family for family, entry in tallies.items() if entry.interval[1] < bar}
 
 
@@ -348,10 +353,16 @@ def first_pass(cache: Path, refresh: bool) -> dict[str, dict[str, list[Flag]]]:
 
 
 def score(
-    documents: dict[str, rr.Document], findings: dict[str, list[Flag]], hide: set[str]
+    documents: dict[str, rr.Document],
+    findings: dict[str, list[Flag]],
+    hide: set[str],
+    key: str = "family",
 ) -> rr.DocumentScore:
-    """review_real's set total for ``findings`` with the ``hide`` families left out."""
-    shown = {name: [f for f in flags if f.family not in hide] for name, flags in findings.items()}
+    """review_real's set total for ``findings`` with the ``hide`` families (or rules, by
+    ``key``) left out."""
+    shown = {
+        name: [f for f in flags if getattr(f, key) not in hide] for name, flags in findings.items()
+    }
     total, _ = rr.score_set([documents[name] for name in findings], shown)
     return total
 
@@ -364,22 +375,31 @@ def score_figures(total: rr.DocumentScore) -> dict:
 
 
 def leave_one_batch_out(
-    documents: dict[str, rr.Document], runs: dict[str, dict[str, list[Flag]]]
+    documents: dict[str, rr.Document],
+    runs: dict[str, dict[str, list[Flag]]],
+    key: str = "family",
+    bar: float = BAR,
+    forward: bool = False,
 ) -> dict:
-    """The policy decided on four batches and applied to the fifth, for each batch, and pooled."""
+    """The policy decided on four batches and applied to the fifth, for each batch, and pooled.
+
+    ``key``, ``bar`` and ``forward`` (decide only from the batches that came before) are for
+    the exploration after the pre-registered test; the defaults are that test.
+    """
     out: dict = {"batches": {}}
     pooled_without = rr.DocumentScore("without")
     pooled_with = rr.DocumentScore("with")
+    order = [batch.name for batch in BATCHES]
     for batch in BATCHES:
-        others = {
-            doc: flags
-            for name, run in runs.items()
-            if name != batch.name
-            for doc, flags in run.items()
-        }
-        hide = hidden_families(pooled(documents, others))
+        deciding = (
+            order[: order.index(batch.name)]
+            if forward
+            else [name for name in order if name != batch.name]
+        )
+        others = {doc: flags for name in deciding for doc, flags in runs[name].items()}
+        hide = hidden_families(pooled(documents, others, key), bar)
         without = score(documents, runs[batch.name], set())
-        with_policy = score(documents, runs[batch.name], hide)
+        with_policy = score(documents, runs[batch.name], hide, key)
         pooled_without.add(without)
         pooled_with.add(with_policy)
         out["batches"][batch.name] = {
@@ -428,7 +448,7 @@ def table(title: str, tallies: dict[str, Tally], per_batch: dict[str, dict[str, 
     return "\n".join(out)
 
 
-def _policy_line(label: str, figures: dict) -> str:
+def _policy_line(label: str, figures: dict, width: int = 8) -> str:
     cells = [
         f"{c.split('_')[0][:5]} P {figures[c]['precision']:.3f} R {figures[c]['recall']:.3f} "
         f"F1 {figures[c]['f1']:.3f} ({figures[c]['tp']}/{figures[c]['fp']}/{figures[c]['fn']})"
@@ -461,6 +481,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--replay", action="store_true", help="replay even when cached")
     parser.add_argument("--current", action="store_true", help="also today's engine on dev")
     parser.add_argument("-v", "--verbose", action="store_true", help="list first-pass false flags")
+    parser.add_argument(
+        "--explore",
+        action="store_true",
+        help="after the pre-registered test: other bars, rules instead of families, and "
+        "deciding only from earlier batches (exploration, not evidence for a policy)",
+    )
     parser.add_argument("--dump", metavar="NAME[,NAME]", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.dump:  # the child process of ``replay``: runs whatever engine PYTHONPATH gives
@@ -493,6 +519,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(_policy_line("without", lobo["pooled"]["without"]))
     print(_policy_line("with", lobo["pooled"]["with"]))
     print(f"policy passes: {lobo['passes']}")
+    if args.explore:
+        print("\nexploration after the test (not pre-registered): pooled held-out batches")
+        figures["exploration"] = {}
+        for forward in (False, True):
+            for key in ("family", "rule"):
+                for bar in EXPLORED_BARS:
+                    variant = leave_one_batch_out(documents, runs, key, bar, forward)
+                    name = f"{'forward' if forward else 'lobo'} {key} upper<{bar}"
+                    figures["exploration"][name] = variant["pooled"]["with"]
+                    print(_policy_line(name, variant["pooled"]["with"], width=26))
     if args.current:
         from prd_assistant.review import review
 
