@@ -117,6 +117,30 @@ def test_character_references_are_not_words_and_end_no_sentence_early() -> None:
     assert found[0].sentence == "* The page must load&nbsp;fast."
 
 
+def test_a_reference_to_a_space_or_punctuation_reads_as_that_character() -> None:
+    text = (
+        "## Requirements\n\n- Backups run as&nbsp;needed.\n"
+        "- Prices update in near&#x20;real&#160;time.\n"
+        "- Admins export reports, and so&nbsp;on.\n"
+    )
+    found = review(text)
+    assert [f.match for f in found] == [
+        "as&nbsp;needed",
+        "near&#x20;real&#160;time",
+        "and so&nbsp;on",
+    ]
+    # The findings point at the references as written.
+    for finding in found:
+        assert text[finding.start : finding.end] == finding.match
+        line = text.split("\n")[finding.line - 1]
+        assert line[finding.column - 1 :].startswith(finding.match)
+    # Quotation marks and a question mark written as references quote and ask as typed ones.
+    assert _flags("- The label reads &ldquo;fast&rdquo; or &quot;quick&quot; in the UI.\n") == []
+    assert _flags("## Billing\n\nWho owns refunds&#63;\n") == ["Who owns refunds&#63;"]
+    # A match that ends with a reference's character takes the whole reference.
+    assert _flags("- Export to CSV, PDF, etc&period;\n") == ["etc&period;"]
+
+
 def test_struck_through_text_claims_nothing_and_asks_nothing() -> None:
     text = (
         "## Definition of done\n\n"

@@ -26,9 +26,10 @@ Categories and severities:
   (``claims.py``, with the language pipeline of ``nlp.py``; without it, word rules alone).
 
 Never flagged: fenced and inline code, URLs, host names and link targets, HTML comments, HTML
-tags and their attributes (the text between tags is read), character references, struck-through
-(withdrawn) text, front matter, quotations, RFC 2119 keywords (MUST, SHOULD, MAY) and FAQ
-sections' questions.
+tags and their attributes (the text between tags is read), character references as words
+(one for a space or a punctuation mark reads as that character: "as&nbsp;needed" is "as
+needed"), struck-through (withdrawn) text, front matter, quotations, RFC 2119 keywords (MUST,
+SHOULD, MAY) and FAQ sections' questions.
 """
 
 from prd_assistant.review.engine import review

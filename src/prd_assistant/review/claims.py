@@ -555,10 +555,14 @@ def _stem(word: str) -> str:
 
 
 def _parse_text(scan: Scan, start: int, end: int) -> str:
-    """The sentence as the parser should read it: blanked code and markup become spaces."""
+    """The sentence as the parser should read it: blanked code and markup become spaces, a
+    character reference reads as the character it stands for, padded with spaces."""
     original = scan.text[start:end]
     masked = scan.scan[start:end]
-    chars = [" " if m == " " and o != " " else o for o, m in zip(original, masked, strict=True)]
+    chars = [
+        (" " if o != " " else o) if m == " " else (m if o == "&" else o)
+        for o, m in zip(original, masked, strict=True)
+    ]
     if not original.isascii():
         chars = [_nfkc_char(c) for c in chars]
     cleaned = "".join(chars)

@@ -350,7 +350,8 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         question_spans.append((s_start, s_end))
         listed = structure.listed(mark)
         texts = rules_open.OPEN_QUESTION_LISTED if listed else rules_open.QUESTION_IN_BODY
-        out.add("question-in-body", OPEN_QUESTION, _listed(listed), start, mark + 1, texts)
+        end = scan.char_end(mark)  # past "&#63;", a question mark written as a reference
+        out.add("question-in-body", OPEN_QUESTION, _listed(listed), start, end, texts)
     # Items under an Open issues heading need no "?" to be open ("* the heap dump format").
     for start, end in questions.listed_items(structure):
         if scan.in_answer_body(start):
@@ -417,14 +418,20 @@ def _candidates(
 
     ``matched``, when given, receives the span of every match, excused or not.
     """
-    text, masked = scan.text, scan.scan
+    text = scan.text
+    # Matched where character references are reduced to what they read as ("as&nbsp;needed"
+    # is "as needed"), then mapped back to the text.
+    squeezed = scan.squeezed
+    source = squeezed.text if squeezed is not None else scan.scan
     found = []
     for rule, pattern in patterns:
         checker = _NOT_ORIGINAL.get(rule.id)
-        for m in pattern.finditer(masked):
-            if starts_inside_word(masked, m.start()):
+        for m in pattern.finditer(source):
+            if starts_inside_word(source, m.start()):
                 continue
             start, end = m.span("hit") if rule.id == "number-without-unit" else m.span()
+            if squeezed is not None:
+                start, end = squeezed.span(start, end)
             if matched is not None:
                 matched.append((start, end))
             if scan.in_heading(start) and not rule.in_headings:

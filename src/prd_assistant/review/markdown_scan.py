@@ -11,7 +11,11 @@ the original text. In it:
 * code blocks, inline code, HTML comments, URLs, link reference definitions and YAML front
   matter are blanked with spaces (line ends kept), so nothing in them can be flagged; so are
   HTML tags, character references, struck-through text and host names written without a
-  scheme (:mod:`~prd_assistant.review.markup`: text between tags is still read).
+  scheme (:mod:`~prd_assistant.review.markup`: text between tags is still read);
+* a character reference to a space or a punctuation mark reads as that character, followed by
+  spaces to the reference's end (``&rsquo;`` is ``'`` and five spaces). :attr:`Scan.squeezed`
+  leaves those spaces out, so a phrase pattern finds "as&nbsp;needed" as "as needed" and
+  :meth:`Squeezed.span` maps the match back to the text.
 
 Blockquotes are reviewed like any other text; quotations ("...") are not.
 
@@ -78,6 +82,30 @@ class Area:
         return any(pattern.search(normalize_title(title)) for title in self.path)
 
 
+@dataclass(frozen=True)
+class Squeezed:
+    """The scan text without the spaces that pad character references out to their length.
+
+    Attributes:
+        text: The scan text, each reference reduced to its reading ("as&nbsp;needed" is "as
+            needed").
+        origin: ``origin[i]`` is the scan offset of ``text[i]``; one more entry maps the end.
+        ends: Reference start -> reference end, for the references read as a character.
+    """
+
+    text: str
+    origin: list[int]
+    ends: dict[int, int]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The scan (and text) span of ``text[start:end]``; a span that ends with a
+        reference's reading ends after the reference ("etc&period;")."""
+        if end <= start:
+            return self.origin[start], self.origin[start]
+        last = self.origin[end - 1]
+        return self.origin[start], self.ends.get(last, last + 1)
+
+
 @dataclass
 class Scan:
     """The text prepared for the rules; build it with :func:`scan_markdown`."""
@@ -94,6 +122,8 @@ class Scan:
     sentence_blocks: list[int] = field(default_factory=list)
     doc: MarkdownDoc | None = None
     disclosures: list[markup.Disclosure] = field(default_factory=list)
+    squeezed: Squeezed | None = None
+    reference_ends: dict[int, int] = field(default_factory=dict)
     _breaks: dict[tuple[str, int, int, bool], tuple[list[int], list[int]]] = field(
         default_factory=dict, repr=False
     )
@@ -103,6 +133,11 @@ class Scan:
         """1-based line and column of ``offset``."""
         index = bisect_right(self.line_starts, offset) - 1
         return index + 1, offset - self.line_starts[index] + 1
+
+    def char_end(self, offset: int) -> int:
+        """End of the character the scan shows at ``offset``: past the whole reference when
+        the character is a reference's reading (the "?" of "&#63;"), else ``offset + 1``."""
+        return self.reference_ends.get(offset, offset + 1)
 
     def line_span(self, offset: int) -> tuple[int, int]:
         """Start and end (before the line end) of the line holding ``offset``."""
@@ -432,17 +467,22 @@ def scan_markdown(text: str, doc: MarkdownDoc | None = None) -> Scan:
     masked = _blank(masked, extra)
     # Markup found where code and URLs are already blank: a "<" or "~~" in code is no markup.
     tags = markup.tag_spans(text, masked)
-    inline_markup = tags + markup.reference_spans(masked)
-    markup_spans = list(inline_markup)
+    references = markup.reference_spans(masked)
+    readings = _readings(masked, references)
     # A strike stays inside its block (a list item, a table cell).
-    markup_spans += [
+    struck = [
         (a, b)
         for a, b in markup.struck_spans(masked)
         if (block := doc.block_at(a)) is not None and b <= block.end
     ]
-    masked = _blank(masked, markup_spans)
+    masked = _read(masked, references, readings)
+    masked = _blank(masked, tags + struck)
+    # Markup a sentence does not start or end with: tags, and references that read as nothing
+    # or a space ("needs.&#x20;" ends after the full stop).
+    inline_markup = tags + [(a, b) for a, b in references if readings.get(a, (b, " "))[1] == " "]
     quotes = _merge(sorted(m.span() for m in _QUOTATION.finditer(masked)))
 
+    ends = {start: end for start, (end, _) in readings.items()}
     areas = _areas(doc)
     sentence_starts, sentence_ends, sentence_blocks = _sentences(doc, masked, inline_markup)
     return Scan(
@@ -458,7 +498,55 @@ def scan_markdown(text: str, doc: MarkdownDoc | None = None) -> Scan:
         sentence_blocks=sentence_blocks,
         doc=doc,
         disclosures=markup.disclosures(text, masked, tags) if tags else [],
+        squeezed=_squeeze(masked, ends),
+        reference_ends=ends,
     )
+
+
+def _readings(masked: str, references: list[tuple[int, int]]) -> dict[int, tuple[int, str]]:
+    """Reference start -> (end, the character it reads as, normalised like the scan), for the
+    references to a space or a punctuation mark (:func:`markup.reference_reading`)."""
+    found = {}
+    for start, end in references:
+        char = markup.reference_reading(masked[start:end])
+        if char is not None:
+            found[start] = (end, normalize_chars(char))
+    return found
+
+
+def _read(
+    masked: str, references: list[tuple[int, int]], readings: dict[int, tuple[int, str]]
+) -> str:
+    """Writes each reference's reading over its first character and blanks the rest; a
+    reference with no reading is blanked whole."""
+    if not references:
+        return masked
+    pieces = []
+    last = 0
+    for start, end in references:
+        reading = readings.get(start)
+        pieces.append(masked[last:start])
+        pieces.append((reading[1] if reading else " ").ljust(end - start))
+        last = end
+    pieces.append(masked[last:])
+    return "".join(pieces)
+
+
+def _squeeze(masked: str, ends: dict[int, int]) -> Squeezed | None:
+    """The :class:`Squeezed` view of ``masked`` (``ends``: reference start -> end, for the
+    references read as a character); None when there are none."""
+    if not ends:
+        return None
+    pieces = []
+    origin: list[int] = []
+    last = 0
+    for start in sorted(ends):
+        pieces.append(masked[last : start + 1])
+        origin.extend(range(last, start + 1))
+        last = ends[start]
+    pieces.append(masked[last:])
+    origin.extend(range(last, len(masked) + 1))
+    return Squeezed("".join(pieces), origin, ends)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

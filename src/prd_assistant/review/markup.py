@@ -5,7 +5,9 @@ The review scan (:mod:`prd_assistant.review.markdown_scan`) blanks what these fu
 so no rule reads a tag's attributes as a claim (``<box type="info" seamless>`` says nothing
 about seamlessness), a character reference (``&#x20;``, ``&nbsp;``) as a word, or a
 struck-through item (``~~All services pass a review (if necessary)~~``) as a requirement: a
-withdrawn item makes no claim and asks nothing. Text between tags is still prose
+withdrawn item makes no claim and asks nothing. A reference to a space or a punctuation mark
+reads as that character (:func:`reference_reading`): "as&nbsp;needed" is "as needed",
+"&ldquo;fast&rdquo;" is quoted. Text between tags is still prose
 (``<summary>Who owns billing?</summary>`` asks). A host name written without its scheme is an
 address like any URL: "simpler.grants.gov" or "Simpler.Grants.gov" compares nothing.
 
@@ -16,7 +18,9 @@ element, an element with attributes, closed later or namespaced, type syntax. ``
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # HTML elements whose names are markup wherever they appear.
@@ -121,6 +125,19 @@ def reference_spans(text: str, start: int = 0, end: int | None = None) -> list[t
     """Spans of character references (``&nbsp;``, ``&#x20;``) in ``text[start:end]``."""
     stop = len(text) if end is None else end
     return [m.span() for m in _CHARACTER_REFERENCE.finditer(text, start, stop)]
+
+
+def reference_reading(reference: str) -> str | None:
+    """What the character reference ``reference`` (``&nbsp;``) reads as: ``" "`` for any
+    space, the character itself for punctuation (``&ndash;``, ``&rsquo;``, ``&quot;``,
+    ``&#63;``); None for a letter, a digit or a symbol (``&eacute;``, ``&lt;``), which stays
+    blank: ``&lt;br&gt;`` writes out markup, not a blank to fill."""
+    char = html.unescape(reference)
+    if len(char) != 1 or char == reference:
+        return None  # unknown name, or a reference to more than one character
+    if char.isspace():
+        return " "
+    return char if unicodedata.category(char).startswith("P") else None
 
 
 def host_spans(masked: str) -> list[tuple[int, int]]:
