@@ -201,3 +201,39 @@ def test_a_key_the_server_echoes_into_replies_is_neither_stored_nor_shown(tmp_pa
         assert secret not in doc.to_markdown() + page_text(at)
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("drafts.sqlite3*"))
     assert stored and secret.encode() not in stored
+
+
+def test_an_unexpected_error_carrying_credentials_reaches_no_page_store_export_or_log(
+    tmp_path, monkeypatch, caplog
+):
+    """An error outside any model call (here building a later section's prompt) whose message
+    holds the PM's key, the password in the server URL and a key-shaped token stops the run.
+    The page, the saved draft, its exports and the log (the traceback too) show none of them."""
+    import threading
+
+    from prd_assistant import drafting, export
+
+    key, password, shaped = "pm-own-key-4711-plain", "url-pass-0815-plain", "sk-live-abc123def456"
+    shorten = drafting._shorten
+    with OpenAIStubServer(models=("test-model",)) as server:
+        url = server.url.replace("http://", f"http://ops:{password}@")
+
+        def broken(*args, **kwargs):
+            # The cost estimate shortens prompts too; only the run's own calls break.
+            if threading.current_thread().name.startswith("prd-run"):
+                raise RuntimeError(f"bad key {key} ({shaped}) for {url}")
+            return shorten(*args, **kwargs)
+
+        monkeypatch.setattr(drafting, "_shorten", broken)
+        at = draft(server_app(url, key=key))
+    assert not at.exception
+    doc = current(at)
+    failed = [s for s in doc.sections if s.status is SectionStatus.FAILED]
+    assert failed and all("[key hidden]" in s.error for s in failed)
+    assert "Traceback" in caplog.text and "RuntimeError" in caplog.text  # the trace is kept
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("drafts.sqlite3*")).decode(
+        errors="replace"
+    )
+    shown = [page_text(at), caplog.text, stored, export.to_markdown(doc), export.to_json(doc)]
+    for secret in (key, password, shaped):
+        assert not any(secret in text for text in shown), secret

@@ -419,3 +419,30 @@ def test_a_disk_that_fills_mid_run_keeps_a_valid_draft_and_says_so(tiny_disk):
     done = [s for s in data["sections"] if s["status"] == "done"]
     assert 0 < len(done) < 19
     assert not [p for p in tiny_disk.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_unexpected_error_carrying_credentials_is_one_redacted_line(
+    tmp_path, capsys, caplog, monkeypatch
+):
+    """An error outside any model call (building a section's prompt) whose message holds the
+    key and the URL's password ends `prd draft` with one line and exit 1, not a traceback; the
+    trace goes to the log. Neither the terminal, the log nor the saved JSON shows a secret."""
+    from prd_assistant import drafting
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"bad key {KEY} for {url}")
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setattr(drafting, "_shorten", broken)  # used only by sections with dependencies
+    with OpenAIStubServer() as server:
+        url = server.url.replace("http://", f"http://ops:{URL_SECRET}@")
+        json_path = tmp_path / "d.json"
+        argv = ["draft", DESCRIPTION, "--base-url", url, "--model", "test-model"]
+        code = main([*argv, "--json", str(json_path), "-o", str(tmp_path / "prd.md")])
+    captured = capsys.readouterr()
+    assert code == 1
+    line = one_error_line(captured.err)
+    assert "unexpected error" in line and "[key hidden]" in line
+    assert "Traceback" in caplog.text and "RuntimeError" in caplog.text
+    everything = captured.out + captured.err + caplog.text + json_path.read_text(encoding="utf-8")
+    assert KEY not in everything and URL_SECRET not in everything

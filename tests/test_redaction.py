@@ -38,3 +38,35 @@ def test_a_remembered_key_is_redacted_even_when_it_is_not_key_shaped():
 def test_the_model_label_never_shows_credentials():
     label = ModelSettings(model="m", base_url=URL).label()
     assert label == "m @ models.internal:8080" and "secret" not in label
+
+
+def test_every_logger_of_the_package_redacts_messages_and_tracebacks(caplog):
+    """Each module logs on its own logger, and a logger's filter sees only its own records, so
+    every one of them must redact; a trace is redacted like the message."""
+    import importlib
+    import logging
+    import pkgutil
+
+    import prd_assistant
+
+    for module in pkgutil.walk_packages(prd_assistant.__path__, "prd_assistant."):
+        # The page modules need a Streamlit session; __main__ runs the CLI.
+        if ".ui" not in module.name and not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    for name in ("prd_assistant.ui.run", "prd_assistant.ui.run_worker"):
+        importlib.import_module(name)
+    loggers = {
+        name: logger
+        for name, logger in logging.root.manager.loggerDict.items()
+        if name.startswith("prd_assistant.") and isinstance(logger, logging.Logger)
+    }
+    assert {"prd_assistant.llm", "prd_assistant.ui.run", "prd_assistant.cli"} <= set(loggers)
+    secret = "sk-logged-key-0123456789"
+    for name, logger in loggers.items():
+        caplog.clear()
+        try:
+            raise RuntimeError(f"failed with {secret}")
+        except RuntimeError:
+            logger.error("call with %s failed", secret, exc_info=True)
+        assert "Traceback" in caplog.text and "[key hidden]" in caplog.text, name
+        assert secret not in caplog.text, name

@@ -45,6 +45,11 @@ class SectionFailed:
     seconds: float
     skipped: bool = False
 
+    def __post_init__(self) -> None:
+        # Redacted once, where it is made: every page, file, export and terminal line that
+        # shows a failure shows this text, and an unexpected error's may hold a key or URL.
+        object.__setattr__(self, "error", redact(self.error))
+
 
 @dataclass(frozen=True)
 class SectionRetrying:

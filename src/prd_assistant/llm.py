@@ -9,7 +9,6 @@ redacted before anything is shown.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import threading
@@ -26,7 +25,7 @@ from pydantic import SecretStr, ValidationError
 from prd_assistant import redaction
 from prd_assistant.llm_transport import guarded_http_client
 
-logger = logging.getLogger(__name__)
+logger = redaction.get_logger(__name__)
 
 DEFAULT_MODEL = "gpt-4o-mini"
 OPENAI_BASE_URL = "https://api.openai.com/v1"

@@ -21,7 +21,6 @@ section on a slow or faulty server:
 from __future__ import annotations
 
 import contextlib
-import logging
 import random
 import threading
 import time
@@ -32,8 +31,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
 from prd_assistant import llm
+from prd_assistant.redaction import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 T = TypeVar("T")
 # Retries when the caller has no settings to take them from (ModelSettings.max_retries).
 DEFAULT_RETRIES = 3

@@ -14,11 +14,12 @@ the rest of the run. Servers that take many calls (OpenAI) never trip it and sta
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 
-log = logging.getLogger(__name__)
+from prd_assistant.redaction import get_logger
+
+log = get_logger(__name__)
 # A first byte this many times slower than the best seen, and this many seconds slower,
 # means calls are queueing behind each other rather than running side by side.
 TTFB_GROWTH_FACTOR = 3.0

@@ -4,13 +4,16 @@ Credentials reach this process in two ways: the API key, and a base URL with use
 (``http://user:sk-...@host/v1``, which the HTTP client turns into a Basic ``Authorization``
 header, so a server that echoes headers shows its base64 form). :func:`remember` records each
 form of each secret once; :func:`redact` removes all of them, and anything shaped like an
-OpenAI key, from text; :func:`redact_url` is how every URL is shown. No openai, no Streamlit:
-the CLI, the app and the model layer all use it.
+OpenAI key, from text; :func:`redact_url` is how every URL is shown; :func:`error_text` is how
+an exception is shown; and every logger of the package comes from :func:`get_logger`, whose
+records (messages and tracebacks) are redacted before any handler sees them. No openai, no
+Streamlit: the CLI, the app and the model layer all use it.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import re
 import threading
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
@@ -111,3 +114,53 @@ def redact(text: str) -> str:
     for secret in secrets:
         text = text.replace(secret, HIDDEN)
     return _KEY_LIKE.sub(HIDDEN, text)
+
+
+def error_text(exc: BaseException, limit: int = 400) -> str:
+    """An exception's first line as it may be shown or saved: redacted, never a trace.
+
+    Unexpected errors carry whatever their raiser put in them (a URL with its password, a key
+    echoed by a server), so this is how every front end words one for people and files.
+    """
+    message = str(exc).strip()
+    text = message.splitlines()[0] if message else exc.__class__.__name__
+    return redact(text)[:limit]
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts a record's message, traceback and stack before any handler formats it.
+
+    The traceback is formatted here and kept as ``exc_text`` (what ``logging.Formatter``
+    prints), and ``exc_info`` is dropped, so no handler can format the raw exception again.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit the format: still log, still redacted
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = redact(message), None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def get_logger(name: str) -> logging.Logger:
+    """The logger of module ``name``, redacting every record logged on it.
+
+    Use it instead of ``logging.getLogger`` in this package: a filter on a logger applies to
+    the records logged on that logger only (not to its children's), so each module's logger
+    carries it.
+    """
+    logger = logging.getLogger(name)
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
+    return logger

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import logging
 import math
 import os
 import re
@@ -30,7 +29,9 @@ import tiktoken
 import tiktoken.model
 from tiktoken_ext.openai_public import ENDOFPROMPT, ENDOFTEXT, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX
 
-logger = logging.getLogger(__name__)
+from prd_assistant.redaction import get_logger
+
+logger = get_logger(__name__)
 
 CHARS_PER_TOKEN = 4  # OpenAI's rule of thumb for English text
 

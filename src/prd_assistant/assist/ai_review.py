@@ -7,7 +7,6 @@ findings (which the caller already has) and the contradictions are always shown.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +19,10 @@ from prd_assistant.assist.models import AssistError, Suggestions
 from prd_assistant.assist.suggest import suggest_detailed
 from prd_assistant.consistency import Contradiction, check_consistency, split_sections
 from prd_assistant.consistency import report as consistency_report
+from prd_assistant.redaction import get_logger
 from prd_assistant.template import normalize_title
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 RULE_RISK, RULE_QUESTION, RULE_REWRITE = "ai-risk", "ai-open-question", "ai-quantified-rewrite"
 _RULE_TEXT = {
     RULE_RISK: "A risk the draft does not cover (suggested by the model).",

@@ -11,7 +11,6 @@ never had it.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,8 +25,9 @@ from prd_assistant import llm
 from prd_assistant.assist.models import AssistError, wire_schema
 from prd_assistant.assist.prompt_files import load_prompt
 from prd_assistant.model_calls import DEFAULT_RETRIES, whole_reply
+from prd_assistant.redaction import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 T = TypeVar("T", bound=BaseModel)
 _FENCE = re.compile(r"```[ \t]*(?:json|JSON|jsonc)?[ \t]*\n(.*?)```", re.DOTALL)
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)

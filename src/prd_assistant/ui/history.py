@@ -126,7 +126,9 @@ def _import_section_history(target: DraftStore | None, draft_id: str, raw: bytes
         if target is not None and states:
             target.add_history(draft_id, states)
     except Exception as exc:  # the draft is in; only its earlier versions are missing
-        state.flash("warning", f"Earlier versions in the file were not kept: {exc}")
+        state.flash(
+            "warning", f"Earlier versions in the file were not kept: {state.failure_text(exc)}"
+        )
 
 
 def render_history() -> None:

@@ -10,7 +10,6 @@ per-section placeholders, throttled, instead of rebuilding the page per token.
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from collections.abc import Iterable
@@ -29,14 +28,14 @@ from prd_assistant.events import (
     ServerWaiting,
     apply_event,
 )
-from prd_assistant.redaction import redact
+from prd_assistant.redaction import get_logger, redact
 from prd_assistant.ui import highlight, redraft_offers, run_worker, sidebar, state
 from prd_assistant.ui.run_worker import ORPHAN_GRACE, RunWorker
 
 if TYPE_CHECKING:  # the database layer loads after the first paint's form is drawn
     from prd_assistant.store import DraftStore
 
-_LOG = logging.getLogger(__name__)
+_LOG = get_logger(__name__)
 
 UPDATE_INTERVAL = 0.1  # seconds between repaints of streamed text (~10 per second)
 # How long a page waits for the script run a click interrupted to stop reading the run.

@@ -18,7 +18,6 @@ so is a run that stopped on an unexpected error, with what stopped it.
 from __future__ import annotations
 
 import copy
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -26,13 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 from prd_assistant.document import Draft
 from prd_assistant.events import DraftEvent
+from prd_assistant.redaction import get_logger
 
 if TYPE_CHECKING:  # the drafting engine loads with the first run, not on first paint
     from prd_assistant.drafting import Drafter
 
 _REGISTRY: dict[str, RunWorker] = {}
 _REGISTRY_LOCK = threading.Lock()
-_LOG = logging.getLogger(__name__)
+_LOG = get_logger(__name__)
 # Seconds a finished run waits for a page (a refresh, a click's rerun) before saving itself.
 ORPHAN_GRACE = 5.0
 _ORPHAN_SAVER = "orphan-saver"  # the claim token of the worker saving its own result

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from prd_assistant.document import Draft
+from prd_assistant.redaction import error_text
 from prd_assistant.store import LOCAL_USER
 from prd_assistant.template import DEFAULT_TEMPLATE_NAME, default_template_text
 
@@ -213,9 +214,11 @@ def save(note: str = "", version: bool = True, *, force: bool = False) -> bool:
 
 
 def failure_text(exc: Exception) -> str:
-    """A failure's own first line for the PM (store errors say what to do), never a trace."""
-    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-    return text[:400]  # room for a file path and what to do about it
+    """A failure's own first line for the PM (store errors say what to do), never a trace.
+
+    Redacted: an unexpected error may carry a key or a URL with its password.
+    """
+    return error_text(exc, limit=400)  # room for a file path and what to do about it
 
 
 def _reload() -> None:
