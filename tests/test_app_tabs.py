@@ -6,14 +6,16 @@ at the model boundary; the page, the drafting engine, the run worker and the sto
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
 import pytest
 
+from prd_assistant.cli import main
 from prd_assistant.document import SectionStatus
 from prd_assistant.drafting import Drafter
-from prd_assistant.ui import actions
+from prd_assistant.ui import actions, redraft_offers
 from prd_assistant.ui import run as run_module
 from prd_assistant.ui.run_worker import RunWorker
 from tests.support.fake_models import SectionModel
@@ -38,6 +40,14 @@ def _regenerated(heading: str, prompt: str) -> str:
     return REGENERATED if heading.startswith("## 1.") else f"Body of {heading}."
 
 
+def _booked(draft_id: str, capsys) -> tuple[int, int]:
+    """(model calls, tokens) ``prd usage`` reports for the draft, from the app's database."""
+    capsys.readouterr()
+    assert main(["usage", "--by", "draft", "--json"]) == 0
+    row = next(r for r in json.loads(capsys.readouterr().out)["rows"] if r["draft"] == draft_id)
+    return row["sections"], row["total_tokens"]
+
+
 def _when_saved(store, draft_id: str, then: threading.Event) -> None:
     """Sets ``then`` once the PM's edit is in the store (tab B saved it)."""
     deadline = time.monotonic() + TIMEOUT
@@ -52,6 +62,7 @@ def _when_saved(store, draft_id: str, then: threading.Event) -> None:
 def test_a_run_picked_up_by_the_tab_that_edited_its_section_offers_its_text(
     fake_model,  # noqa: F811
     monkeypatch,
+    capsys,
     choice,
 ):
     """Tab A asked to regenerate the overview and went away. Tab B had the overview's editor
@@ -92,17 +103,23 @@ def test_a_run_picked_up_by_the_tab_that_edited_its_section_offers_its_text(
     assert "changed elsewhere" in page_text(second)
     assert REGENERATED in "".join(h.proto.body for h in second.get("html"))
 
+    offered = redraft_offers.pending(store.load_meta(doc_id))["overview"].usage
     second.button(key=f"redraft_{choice}_overview").click().run()
-    expected = REGENERATED if choice == "use" else PM_TEXT
-    assert current(second).section("overview").text == expected
-    assert store.load(doc_id).section("overview").text == expected
+    kept = REGENERATED if choice == "use" else PM_TEXT
+    assert current(second).section("overview").text == kept
+    assert store.load(doc_id).section("overview").text == kept
     assert not any(b.key == "redraft_use_overview" for b in second.button)
     reopened = _open_in_new_tab(doc_id)
     assert not any(b.key == "redraft_use_overview" for b in reopened.button)
+    # The regeneration's tokens were spent whichever text the PM kept: booked once, either way.
+    drafted = current(first).sections
+    expected = sum(s.usage.total_tokens for s in drafted) + offered.total_tokens
+    assert offered.total_tokens and _booked(doc_id, capsys) == (len(drafted) + 1, expected)
 
 
 def test_a_tab_reading_a_regeneration_asks_before_writing_over_an_edit_made_elsewhere(
     fake_model,  # noqa: F811
+    capsys,
 ):
     """Tab A reads its own regeneration of the overview; the PM saves an edit of the overview
     in another tab while the model writes. Tab A's save is refused and it asks (reload / keep
@@ -130,3 +147,5 @@ def test_a_tab_reading_a_regeneration_asks_before_writing_over_an_edit_made_else
     assert first.button(key="redraft_use_overview")
     first.button(key="redraft_use_overview").click().run()
     assert store.load(doc_id).section("overview").text == REGENERATED
+    # Booked once: when Merge saved the offer, not again when it was used.
+    assert _booked(doc_id, capsys)[0] == len(current(first).sections) + 1

@@ -35,6 +35,12 @@ class SectionStatus(StrEnum):
     TRUNCATED = "truncated"
 
 
+# Where a draft's saved UI state (``meta``) keeps the texts a drafting run wrote after the
+# PM changed their section elsewhere, by section key (see ui.redraft_offers). Their model
+# calls were made, so the store books them as they arrive, whatever the PM does with them.
+REDRAFT_OFFERS_KEY = "redraft_offers"
+
+
 @dataclass
 class Usage:
     """Tokens, cost and whether the numbers came from the server (exact) or tiktoken/estimate."""

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
-from prd_assistant.document import Draft, SectionDraft
+from prd_assistant.document import REDRAFT_OFFERS_KEY, Draft, SectionDraft, Usage
 from prd_assistant.store import schema
 from prd_assistant.store.engine import EngineSettings, default_url, open_engine
 from prd_assistant.store.errors import AccessError, ConflictError, StoreError, translate
@@ -217,13 +217,13 @@ class DraftStore:
                         owner=self.user,
                     )
                 )
-                revision, before = 1, None
+                revision, before, before_meta = 1, None, None
             else:
                 self._check_can_edit(conn, draft_id, stored.owner)
                 unchanged = stored.data == row.data and row.meta in (None, stored.meta)
                 if unchanged:
                     # Storing what is there is no change: it must not make other tabs stale.
-                    revision, before = stored.revision, row.data
+                    revision, before, before_meta = stored.revision, row.data, stored.meta
                 elif base_revision is not None and stored.revision != base_revision:
                     raise ConflictError(draft_id, stored.revision, base_revision)
                 else:
@@ -242,8 +242,8 @@ class DraftStore:
                     ).rowcount
                     if changed != 1:
                         raise _Raced
-                    revision, before = stored.revision + 1, stored.data
-            self._record_usage(conn, row.draft, before, now)
+                    revision, before, before_meta = stored.revision + 1, stored.data, stored.meta
+            self._record_usage(conn, row, before, before_meta, now)
             if version:
                 self._add_version(conn, row, now)
         return int(revision)
@@ -275,36 +275,58 @@ class DraftStore:
             return None
         return "edit" if any(r.can_edit for r in rows) else "read"
 
-    def _record_usage(self, conn: Any, draft: Draft, before_data: str | None, now: float) -> None:
+    def _record_usage(
+        self,
+        conn: Any,
+        row: _SaveRow,
+        before_data: str | None,
+        before_meta: str | None,
+        now: float,
+    ) -> None:
         """Books the model calls this save brings in to the saving user.
 
         A section's usage is replaced each time the model writes it, so a section whose usage
-        differs from the stored one was (re)written by the model since the last save.
+        differs from the stored one was (re)written by the model since the last save. A run's
+        text offered instead of applied (the PM had changed its section elsewhere) was paid
+        for too: it is booked when it is first saved, so a discarded or superseded offer still
+        counts, and taking it later does not count it again.
         """
+        draft = row.draft
         before: dict[str, Any] = {}
         if before_data is not None:
             for section in json.loads(before_data).get("sections", []):
                 before[section.get("key")] = section.get("usage")
-        rows = []
+        offered_before = _offers(before_meta)
+        offered = _offers(row.meta) if row.meta is not None else offered_before
+        spent: list[tuple[str, Usage]] = []
         for section in draft.sections:
             usage = section.usage
             if not usage.total_tokens or before.get(section.key) == _usage_dict(section):
                 continue
             if section.source == "revert":
                 continue  # an earlier version's text and usage, brought back: no model call
-            rows.append(
-                {
-                    "recorded_at": now,
-                    "user_name": self.user,
-                    "draft_id": draft.id,
-                    "section_key": section.key,
-                    "model": draft.model or "",
-                    "prompt_tokens": usage.prompt_tokens,
-                    "completion_tokens": usage.completion_tokens,
-                    "cost_usd": usage.cost_usd,
-                    "exact": usage.exact,
-                }
-            )
+            if _taken(section, offered_before.get(section.key)):
+                continue  # the offered text, put in place: booked when it was offered
+            spent.append((section.key, usage))
+        for key, offer in offered.items():
+            if offer != offered_before.get(key):
+                usage = Usage(**(offer.get("usage") or {}))
+                if usage.total_tokens:
+                    spent.append((key, usage))
+        rows = [
+            {
+                "recorded_at": now,
+                "user_name": self.user,
+                "draft_id": draft.id,
+                "section_key": key,
+                "model": draft.model or "",
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+                "cost_usd": usage.cost_usd,
+                "exact": usage.exact,
+            }
+            for key, usage in spent
+        ]
         if rows:
             conn.execute(insert(schema.usage), rows)
 
@@ -671,6 +693,21 @@ def _check_user(user: str) -> str:
     if not name or len(name) > 200:
         raise StoreError(f"{user!r} is not a usable user name (1 to 200 characters).")
     return name
+
+
+def _offers(meta: str | None) -> dict[str, dict[str, Any]]:
+    """The offered redrafts in a stored ``meta``, by section key."""
+    offers = json.loads(meta).get(REDRAFT_OFFERS_KEY) if meta else None
+    return offers if isinstance(offers, dict) else {}
+
+
+def _taken(section: SectionDraft, offer: dict[str, Any] | None) -> bool:
+    """Whether ``section`` holds ``offer``'s text and usage (the PM used the offer)."""
+    return (
+        offer is not None
+        and offer.get("text") == section.text
+        and offer.get("usage") == _usage_dict(section)
+    )
 
 
 def _usage_dict(section: SectionDraft) -> dict[str, Any]:

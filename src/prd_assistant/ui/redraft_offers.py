@@ -13,12 +13,12 @@ from typing import Any
 
 import streamlit as st
 
-from prd_assistant.document import SectionDraft, SectionStatus, Usage
+from prd_assistant.document import REDRAFT_OFFERS_KEY, SectionDraft, SectionStatus, Usage
 from prd_assistant.events import SectionDone
 from prd_assistant.redaction import redact
 from prd_assistant.ui import actions, highlight, labels, state
 
-META_KEY = "redraft_offers"  # meta[META_KEY]: {section key: Offer.to_dict()}
+META_KEY = REDRAFT_OFFERS_KEY  # meta[META_KEY]: {section key: Offer.to_dict()}
 # How a drafting run records the texts it writes (ui.run), and what the offer calls each;
 # every other source is the PM's.
 RUN_SOURCES = {
