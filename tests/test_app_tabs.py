@@ -149,3 +149,67 @@ def test_a_tab_reading_a_regeneration_asks_before_writing_over_an_edit_made_else
     assert store.load(doc_id).section("overview").text == REGENERATED
     # Booked once: when Merge saved the offer, not again when it was used.
     assert _booked(doc_id, capsys)[0] == len(current(first).sections) + 1
+
+
+def _offer_saved_by_tab_a(first, store, doc_id: str, fake_model) -> None:  # noqa: F811
+    """Tab A regenerates the overview while an edit of it lands elsewhere; Merge keeps that
+    edit and saves the regenerated text as an offer."""
+
+    def reply(heading: str, prompt: str) -> str:
+        if heading.startswith("## 1."):  # the other tab's save, as it lands in the store
+            edited, revision = store.load_versioned(doc_id)
+            actions.edit(edited, "overview", PM_TEXT)
+            store.save(edited, "edit: Overview", base_revision=revision)
+        return _regenerated(heading, prompt)
+
+    fake_model["model"] = SectionModel(reply=reply)
+    first.text_input(key="instruction_overview").input("shorter")
+    first.button(key="regenerate_overview").click().run()
+    first.button(key="conflict_merge").click().run()
+    assert redraft_offers.pending(store.load_meta(doc_id))["overview"].text == REGENERATED
+
+
+@pytest.mark.parametrize("choice", ["keep", "merge"])
+def test_resolving_a_conflict_keeps_the_offer_another_tab_saved(fake_model, choice):  # noqa: F811
+    """Tab B was opened before tab A's run saved an offer on the overview. B edits another
+    section, its save is refused, and the PM keeps B's version (or merges): B's text is saved,
+    and A's offer is still pending, on B's page and in the store."""
+    first = draft(new_app(key="sk-test-key"))
+    doc_id = current(first).id
+    second = _open_in_new_tab(doc_id)
+    store = state_store()
+    _offer_saved_by_tab_a(first, store, doc_id, fake_model)
+
+    _edit(second, "problem-statement", "Saved in tab B.")
+    assert any("Changed elsewhere" in e.value for e in second.error)
+    second.button(key=f"conflict_{choice}").click().run()
+
+    assert not second.exception
+    assert store.load(doc_id).section("problem-statement").text == "Saved in tab B."
+    assert redraft_offers.pending(store.load_meta(doc_id))["overview"].text == REGENERATED
+    assert second.button(key="redraft_use_overview")
+
+
+@pytest.mark.parametrize("choice", ["keep", "merge"])
+def test_an_offer_discarded_here_stays_discarded_after_a_conflict(fake_model, choice):  # noqa: F811
+    """The other direction: tab B discards an offer, but its save meets a change made in tab A.
+    Keep mine (or merge) saves B's choice: the offer stays discarded, while A's change to the
+    draft's other UI state (a dismissed finding) is kept."""
+    first = draft(new_app(key="sk-test-key"))
+    doc_id = current(first).id
+    store = state_store()
+    _offer_saved_by_tab_a(first, store, doc_id, fake_model)
+    second = _open_in_new_tab(doc_id)
+    meta, revision = store.load_meta(doc_id), store.load_versioned(doc_id)[1]
+    store.save(
+        store.load(doc_id), meta={**meta, "dismissed": ["from-tab-a"]}, base_revision=revision
+    )
+
+    second.button(key="redraft_discard_overview").click().run()
+    assert any("Changed elsewhere" in e.value for e in second.error)
+    second.button(key=f"conflict_{choice}").click().run()
+
+    stored = store.load_meta(doc_id)
+    assert "overview" not in redraft_offers.pending(stored)
+    assert "from-tab-a" in stored["dismissed"]
+    assert not any(b.key == "redraft_use_overview" for b in second.button)

@@ -6,6 +6,7 @@ id in the URL (``?draft=<id>``), so a refreshed or reopened tab finds the work w
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from prd_assistant.document import Draft
 from prd_assistant.redaction import error_text
 from prd_assistant.store import LOCAL_USER
 from prd_assistant.template import DEFAULT_TEMPLATE_NAME, default_template_text
+from prd_assistant.ui import meta_merge
 
 if TYPE_CHECKING:  # the database layer loads after the first paint's form is drawn
     from prd_assistant.store import DraftStore
@@ -49,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "undo": None,  # {"key", "before", "title"}: the last accepted change, for Undo
     "revision": 0,  # stored revision the draft in this tab is based on (0: not stored yet)
     "base_texts": {},  # section texts at that revision, for merging after a conflict
+    "base_meta": {},  # the UI state ("meta") at that revision, merged the same way
     "conflict": None,  # {"message", "revision"} when a save was refused as stale
     "save_error": None,  # why the last save failed; shown until a save succeeds
     "deleted": None,  # {"draft", "meta"} of the draft just deleted, for Undo
@@ -148,6 +151,7 @@ def set_draft(
     st.session_state["version_preview"] = None
     st.session_state["revision"] = revision
     st.session_state["base_texts"] = _texts(new) if new is not None else {}
+    st.session_state["base_meta"] = copy.deepcopy(st.session_state["meta"])
     if new is None:
         st.query_params.pop(QUERY_KEY, None)
         return
@@ -210,6 +214,7 @@ def save(note: str = "", version: bool = True, *, force: bool = False) -> bool:
     st.session_state["revision"] = revision
     st.session_state["save_error"] = None
     st.session_state["base_texts"] = _texts(current)
+    st.session_state["base_meta"] = copy.deepcopy(st.session_state["meta"])
     return True
 
 
@@ -236,8 +241,20 @@ def _reload() -> None:
 
 
 def _keep_mine() -> None:
+    """This tab's draft over the stored one; what was saved elsewhere in ``meta`` stays."""
+    current = draft()
+    target = store()
+    if current is not None and target is not None:
+        # Offers a run saved and findings dismissed elsewhere are not this tab's to drop.
+        _merge_meta(target.load_meta(current.id))
     st.session_state["conflict"] = None
     save("kept this tab's version over a change made elsewhere", force=True)
+
+
+def _merge_meta(stored: dict[str, Any]) -> None:
+    """Takes into this tab's ``meta`` what was saved elsewhere since this tab's last save."""
+    mine = st.session_state["meta"]
+    st.session_state["meta"] = meta_merge.merge(st.session_state["base_meta"], mine, stored)
 
 
 def _merge() -> None:
@@ -253,8 +270,7 @@ def _merge() -> None:
 
     base = st.session_state["base_texts"]
     both: list[str] = []
-    # Offers saved elsewhere stay offered: this tab's meta is saved over the stored one.
-    offers = redraft_offers.pending(target.load_meta(mine.id)) if target else {}
+    offers: dict[str, redraft_offers.Offer] = {}
     for section in mine.sections:
         try:
             other = theirs.section(section.key)
@@ -275,6 +291,8 @@ def _merge() -> None:
     st.session_state["revision"] = revision
     st.session_state["conflict"] = None
     st.session_state["editing"] = set()
+    # Offers saved elsewhere stay offered, and the ones this tab used or discarded stay gone.
+    _merge_meta(target.load_meta(mine.id) if target else {})
     st.session_state["meta"] = redraft_offers.keep(st.session_state["meta"], offers)
     save("merged with a change made elsewhere")
     if offers:
