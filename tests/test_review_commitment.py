@@ -65,6 +65,19 @@ def test_explanations_under_an_explaining_heading_are_not_claims(sentence: str) 
     assert _claims(f"# Doc\n## Detailed design\n{sentence}\n") == []
 
 
+def test_what_a_person_in_a_story_wants_is_told_not_promised() -> None:
+    # The sentence narrates ("is updating"): the clauses under it are the story, even with
+    # "will" ("... that the registry will give it a higher score").
+    story = (
+        "# Doc\n## Scenarios\n"
+        "A developer is updating their library and wants to make sure that the registry will "
+        "give it a higher health score.\n"
+    )
+    assert _claims(story) == []
+    # The requirement after the story still claims.
+    assert _claims(story + "\nThe registry must compute the score quickly.\n") == ["quickly"]
+
+
 def test_a_paragraph_under_requirements_commits_whatever_its_grammar() -> None:
     doc = "# Doc\n## Requirements\nEvents are queryable in near real time.\n"
     assert _claims(doc) == ["near real time"]

@@ -198,6 +198,8 @@ class Gate:
         if scenario_step(self.scan, offset) == "outcome":
             return True  # "Then other users see the arrow in real time": the expected result
         risk, section = self._section(offset)
+        if _told(token):
+            return False
         if not risk and _in_subject(token):
             return False  # "Some applications have icons", "Stability is mostly no problem"
         verb = clause_verb(token, subordinate=True)
@@ -456,6 +458,15 @@ def _in_subject(token: Token) -> bool:
         return False  # "Clear logging": a noun phrase the parser read as a clause
     modal = _modal(verb)
     return modal is None or modal not in REQUIRING
+
+
+def _told(token: Token) -> bool:
+    """True in a sentence that tells a person's story ("A developer is updating their library
+    and wants ... that NuGet will give it a higher score"): its root narrates, so what the
+    clauses under it say is part of the story, whatever their modal."""
+    root = token.sent.root
+    subject = clause_subject(root, shares=("conj", "xcomp"))
+    return subject is not None and _narrates(root, subject)
 
 
 def _narrates(verb: Token, subject: Token) -> bool:
