@@ -78,6 +78,18 @@ def test_what_a_person_in_a_story_wants_is_told_not_promised() -> None:
     assert _claims(story + "\nThe registry must compute the score quickly.\n") == ["quickly"]
 
 
+@pytest.mark.parametrize("host", ["Simpler.Grants.gov", "nuget.org", "docs.example.com/setup"])
+def test_a_host_name_is_still_the_subject_of_its_sentence(host: str) -> None:
+    # The scan blanks the address, but the parser must not read "makes search fast" as a
+    # sentence that leaves its subject out ("Reduces token usage ..."), which commits: with
+    # the host as its subject, running prose under a design heading explains, as with a name.
+    prose = "We compared portals last year. {} makes search fast for applicants. It is new.\n"
+    assert _claims("# Doc\n## Detailed design\n" + prose.format("NuGet")) == []
+    assert _claims("# Doc\n## Detailed design\n" + prose.format(host)) == []
+    # A host in a requirement still leaves the claim to its sentence.
+    assert _claims(f"# Doc\n## Requirements\n- {host} must load fast.\n") == ["fast"]
+
+
 def test_a_paragraph_under_requirements_commits_whatever_its_grammar() -> None:
     doc = "# Doc\n## Requirements\nEvents are queryable in near real time.\n"
     assert _claims(doc) == ["near real time"]

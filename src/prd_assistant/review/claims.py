@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from prd_assistant.redaction import get_logger
 from prd_assistant.review import lexicon
 from prd_assistant.review.lexicon import word_set
+from prd_assistant.review.markup import HOST_STAND_IN
 from prd_assistant.template import normalize_title
 
 if TYPE_CHECKING:
@@ -565,6 +566,16 @@ def _parse_text(scan: Scan, start: int, end: int) -> str:
     ]
     if not original.isascii():
         chars = [_nfkc_char(c) for c in chars]
+    # A host name is blank in the scan; the parser reads a name in its place, so the sentence
+    # keeps its subject or object.
+    hosts = scan.hosts
+    for index in range(bisect_left(hosts, (start, start)), len(hosts)):
+        host_start, host_end = hosts[index]
+        if host_end > end:
+            break
+        stand_in = HOST_STAND_IN[: host_end - host_start]
+        offset = host_start - start
+        chars[offset : offset + len(stand_in)] = stand_in
     cleaned = "".join(chars)
     return _MARKUP.sub(lambda m: " " * len(m.group()), cleaned)
 

@@ -17,7 +17,8 @@ the original text. In it:
   leaves those spaces out, so a phrase pattern finds "as&nbsp;needed" as "as needed" and
   :meth:`Squeezed.span` maps the match back to the text.
 
-Blockquotes are reviewed like any other text; quotations ("...") are not.
+Blockquotes are reviewed like any other text; quotations ("...") are not. :attr:`Scan.hosts`
+keeps the blanked host names written in the prose, for the parser to read as names.
 
 The scan also records sentence boundaries (once, so every lookup is a bisect), the heading
 path of every offset and whether it lies under an Open Questions or FAQ heading at any level.
@@ -124,6 +125,7 @@ class Scan:
     disclosures: list[markup.Disclosure] = field(default_factory=list)
     squeezed: Squeezed | None = None
     reference_ends: dict[int, int] = field(default_factory=dict)
+    hosts: list[tuple[int, int]] = field(default_factory=list)
     _breaks: dict[tuple[str, int, int, bool], tuple[list[int], list[int]]] = field(
         default_factory=dict, repr=False
     )
@@ -463,8 +465,9 @@ def scan_markdown(text: str, doc: MarkdownDoc | None = None) -> Scan:
     for block in doc.blocks:
         if block.kind != "code":
             extra += _code_spans(masked, block.start, block.end)
-    extra += [m.span() for m in _URL.finditer(masked)] + markup.host_spans(masked)
-    masked = _blank(masked, extra)
+    extra += [m.span() for m in _URL.finditer(masked)]
+    hosts = markup.host_spans(masked)
+    masked = _blank(masked, extra + hosts)
     # Markup found where code and URLs are already blank: a "<" or "~~" in code is no markup.
     tags = markup.tag_spans(text, masked)
     references = markup.reference_spans(masked)
@@ -483,6 +486,8 @@ def scan_markdown(text: str, doc: MarkdownDoc | None = None) -> Scan:
     quotes = _merge(sorted(m.span() for m in _QUOTATION.finditer(masked)))
 
     ends = {start: end for start, (end, _) in readings.items()}
+    # Host names written in the prose, not in code, a URL, a tag or struck text.
+    hosts = _outside(hosts, extra + tags + struck) if hosts else []
     areas = _areas(doc)
     sentence_starts, sentence_ends, sentence_blocks = _sentences(doc, masked, inline_markup)
     return Scan(
@@ -500,7 +505,23 @@ def scan_markdown(text: str, doc: MarkdownDoc | None = None) -> Scan:
         disclosures=markup.disclosures(text, masked, tags) if tags else [],
         squeezed=_squeeze(masked, ends),
         reference_ends=ends,
+        hosts=hosts,
     )
+
+
+def _outside(spans: list[tuple[int, int]], covers: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sorted ``spans`` that overlap none of ``covers``."""
+    merged = _merge(sorted(covers))
+    starts = [a for a, _ in merged]
+    kept = []
+    for start, end in sorted(spans):
+        index = bisect_right(starts, start) - 1
+        if index >= 0 and merged[index][1] > start:
+            continue
+        if index + 1 < len(merged) and merged[index + 1][0] < end:
+            continue
+        kept.append((start, end))
+    return kept
 
 
 def _readings(masked: str, references: list[tuple[int, int]]) -> dict[int, tuple[int, str]]:

@@ -9,7 +9,8 @@ withdrawn item makes no claim and asks nothing. A reference to a space or a punc
 reads as that character (:func:`reference_reading`): "as&nbsp;needed" is "as needed",
 "&ldquo;fast&rdquo;" is quoted. Text between tags is still prose
 (``<summary>Who owns billing?</summary>`` asks). A host name written without its scheme is an
-address like any URL: "simpler.grants.gov" or "Simpler.Grants.gov" compares nothing.
+address like any URL: "simpler.grants.gov" or "Simpler.Grants.gov" compares nothing. It is
+still a name in its sentence: the language parser reads :data:`HOST_STAND_IN` in its place.
 
 A word in angle brackets is a tag only when it reads as markup (:func:`is_markup`): an HTML
 element, an element with attributes, closed later or namespaced, type syntax. ``<Owner>`` or
@@ -78,6 +79,10 @@ _HOST_END = re.compile(
     r"\.(?:com|org|net|gov|edu|io|dev|app|ai)(?![\w-])(?:/[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]])?"
 )
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-@")
+# What the language parser reads in place of a host name (blank in the scan): a name it takes
+# for a proper noun, so "Simpler.Grants.gov makes search fast" keeps its subject. Four letters
+# fit the shortest host ("a.io").
+HOST_STAND_IN = "Acme"
 # "~~withdrawn item~~" (GFM, as markdown-it's strikethrough reads it: exactly two tildes, the
 # struck text neither starting nor ending with a blank). It stays inside one paragraph.
 _STRUCK = re.compile(r"(?<!~)~~(?![~\s])(?:[^~\n]|~(?!~)|\n(?![ \t]*\n))+?(?<![~\s])~~(?!~)")
