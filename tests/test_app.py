@@ -265,6 +265,33 @@ def test_an_unexpected_error_in_the_run_this_page_reads_is_a_message_not_a_trace
     assert current(at).section(failed[0].key).status is SectionStatus.DONE
 
 
+def test_an_error_the_page_does_not_catch_shows_neither_its_message_nor_a_key(monkeypatch, caplog):
+    """An exception nothing in the page catches is Streamlit's to show and log. The page says
+    only that something failed (.streamlit/config.toml), never the message, which may hold a
+    key; Streamlit's log of it, traceback included, is redacted."""
+    import logging
+
+    from prd_assistant.ui import sidebar
+
+    secret = "sk-live-abc123def456"
+
+    def broken() -> None:
+        raise RuntimeError(f"bad key {secret}")
+
+    monkeypatch.setattr(sidebar, "render_mode_banner", broken)
+    streamlit_log = logging.getLogger("streamlit.error_util")  # does not propagate to root
+    streamlit_log.addHandler(caplog.handler)
+    try:
+        at = new_app()
+    finally:
+        streamlit_log.removeHandler(caplog.handler)
+    assert at.exception and "encountered an error" in at.exception[0].message
+    shown = [e.message + "".join(e.stack_trace) for e in at.exception] + [page_text(at)]
+    assert not any(secret in text or "bad key" in text for text in shown)
+    assert "Traceback" in caplog.text and "RuntimeError: bad key [key hidden]" in caplog.text
+    assert secret not in caplog.text
+
+
 def test_a_draft_whose_every_section_failed_never_loads_the_language_pipeline(
     fake_model, monkeypatch
 ):
