@@ -15,7 +15,7 @@ import pytest
 from prd_assistant.cli import main
 from prd_assistant.document import SectionStatus
 from prd_assistant.drafting import Drafter
-from prd_assistant.ui import actions, redraft_offers
+from prd_assistant.ui import actions, redraft_offers, run_worker
 from prd_assistant.ui import run as run_module
 from prd_assistant.ui.run_worker import RunWorker
 from tests.support.fake_models import SectionModel
@@ -213,3 +213,43 @@ def test_an_offer_discarded_here_stays_discarded_after_a_conflict(fake_model, ch
     assert "overview" not in redraft_offers.pending(stored)
     assert "from-tab-a" in stored["dismissed"]
     assert not any(b.key == "redraft_use_overview" for b in second.button)
+
+
+def test_a_section_locked_while_its_run_went_on_keeps_its_text_and_is_offered_the_run(
+    fake_model,  # noqa: F811
+    monkeypatch,
+    capsys,
+):
+    """Tab A's regeneration of the overview runs when the overview is locked elsewhere, and
+    tab A has gone away, so the run saves itself. The locked text stays; what the run wrote is
+    offered (to use once unlocked) and its tokens are booked, as they were spent."""
+    monkeypatch.setattr(run_worker, "ORPHAN_GRACE", 0.0)  # no page will come for the run
+    first = draft(new_app(key="sk-test-key"))
+    doc_id = current(first).id
+    store = state_store()
+    before = store.load(doc_id).section("overview").text
+
+    def reply(heading: str, prompt: str) -> str:
+        if heading.startswith("## 1."):  # the lock, saved elsewhere while the model writes
+            locked, revision = store.load_versioned(doc_id)
+            actions.set_locked(locked, "overview", True)
+            store.save(locked, "lock: Overview", base_revision=revision)
+        return _regenerated(heading, prompt)
+
+    spec = {"keys": ["overview"], "instruction": "shorter", "source": "regenerate"}
+    stored = store.load(doc_id)
+    drafter = Drafter(stored.template(), SectionModel(reply=reply), model_name="gpt-4o-mini")
+    worker = RunWorker(
+        drafter,
+        stored,
+        {**spec, "started": time.time()},
+        save_orphan=lambda w: run_module.save_unread_run(store, w),
+    )
+    assert worker.wait_settled(timeout=TIMEOUT) and worker.persisted
+
+    overview = store.load(doc_id).section("overview")
+    assert overview.locked and overview.text == before
+    assert redraft_offers.pending(store.load_meta(doc_id))["overview"].text == REGENERATED
+    assert _booked(doc_id, capsys)[0] == len(stored.sections) + 1
+    reopened = _open_in_new_tab(doc_id)
+    assert reopened.button(key="redraft_use_overview").disabled  # unlock it first

@@ -1,8 +1,8 @@
 """Redrafts that finished after the PM changed their section elsewhere: offered, not applied.
 
 A run drafts each section from the text it had when the run started. When the PM changes
-that section in another tab meanwhile, the model's new text must not replace the PM's. It is
-kept instead in the draft's saved UI state (``meta``) as an offer, shown on the section's card
+(or locks) that section in another tab meanwhile, the model's new text must not replace the
+PM's. It is kept instead in the draft's saved UI state (``meta``) as an offer, shown on the section's card
 beside the PM's text, to use or to discard.
 """
 

@@ -485,7 +485,8 @@ def _apply_events(
 
     ``found`` holds each section's text as the run found it. A section whose text in
     ``draft`` is neither that nor the run's own was changed elsewhere meanwhile (the PM, in
-    another tab): it keeps that text, and what the run wrote is offered in ``run["offers"]``.
+    another tab), or that was locked meanwhile, keeps its text, and what the run wrote is
+    offered in ``run["offers"]``.
     """
     changed: set[str] = set()
     ended: list[str] = []
@@ -503,7 +504,10 @@ def _apply_events(
         run["notes"].pop(event.key, None)
         section = draft.section(event.key)
         if section.locked:
-            # Locked while the run went on (in another tab): its text stays as it was.
+            # Locked while the run went on (in another tab): its text stays as it was. What
+            # the run wrote was paid for: it is offered, to use once the section is unlocked.
+            if isinstance(event, SectionDone):
+                run["offers"][event.key] = redraft_offers.Offer.from_event(event, run["source"])
             if isinstance(event, SectionDone | SectionFailed):
                 section.status = SectionStatus.DONE
                 run["done"].append(event.key)
