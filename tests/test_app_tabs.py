@@ -253,3 +253,31 @@ def test_a_section_locked_while_its_run_went_on_keeps_its_text_and_is_offered_th
     assert _booked(doc_id, capsys)[0] == len(stored.sections) + 1
     reopened = _open_in_new_tab(doc_id)
     assert reopened.button(key="redraft_use_overview").disabled  # unlock it first
+
+
+def test_reload_after_a_conflict_offers_what_this_tabs_run_wrote(fake_model, capsys):  # noqa: F811
+    """Tab A's regeneration of the overview meets an edit saved elsewhere, and the PM picks
+    Reload: the saved draft comes back, and the regenerated text, paid for and never saved, is
+    offered on the overview instead of being dropped (its tokens are booked)."""
+    first = draft(new_app(key="sk-test-key"))
+    doc_id = current(first).id
+    store = state_store()
+
+    def reply(heading: str, prompt: str) -> str:
+        if heading.startswith("## 1."):  # the other tab's save, as it lands in the store
+            edited, revision = store.load_versioned(doc_id)
+            actions.edit(edited, "overview", PM_TEXT)
+            store.save(edited, "edit: Overview", base_revision=revision)
+        return _regenerated(heading, prompt)
+
+    fake_model["model"] = SectionModel(reply=reply)
+    first.text_input(key="instruction_overview").input("shorter")
+    first.button(key="regenerate_overview").click().run()
+    assert any("Changed elsewhere" in e.value for e in first.error)
+    first.button(key="conflict_reload").click().run()
+
+    assert current(first).section("overview").text == PM_TEXT
+    assert store.load(doc_id).section("overview").text == PM_TEXT
+    assert redraft_offers.pending(store.load_meta(doc_id))["overview"].text == REGENERATED
+    assert first.button(key="redraft_use_overview")
+    assert _booked(doc_id, capsys)[0] == len(current(first).sections) + 1

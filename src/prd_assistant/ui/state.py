@@ -227,17 +227,47 @@ def failure_text(exc: Exception) -> str:
 
 
 def _reload() -> None:
+    """The stored draft replaces this tab's, but a run's unsaved text here is offered on it.
+
+    Reload drops the PM's unsaved changes. A model's text was paid for, so, as Merge does, it
+    is kept as an offer on its section (saved at once, which books its tokens).
+    """
     current = draft()
     target = store()
     loaded = target.load_versioned(current.id) if target and current else None
-    if loaded is None:
+    if current is None or target is None or loaded is None:
         flash("warning", "The draft is no longer in the database; keeping this tab's copy.")
         st.session_state["conflict"] = None
         st.session_state["revision"] = 0
         return
+    from prd_assistant.ui import redraft_offers  # it saves through this module
+
     theirs, revision = loaded
-    set_draft(theirs, meta=target.load_meta(theirs.id) if target else None, revision=revision)
-    flash("info", "Reloaded the saved draft; this tab's unsaved changes were dropped.")
+    offers = _unsaved_run_texts(current, theirs)
+    set_draft(
+        theirs, meta=redraft_offers.keep(target.load_meta(theirs.id), offers), revision=revision
+    )
+    message = "Reloaded the saved draft; this tab's unsaved changes were dropped."
+    if offers:
+        save("kept the model's unsaved text as offers after a reload", version=False)
+        titles = ", ".join(s.title for s in theirs.sections if s.key in offers)
+        message += f" The model's text written here is offered on {titles}, to use or discard."
+    flash("info", message)
+
+
+def _unsaved_run_texts(mine: Draft, theirs: Draft) -> dict[str, Any]:
+    """Offers of the texts a run wrote in this tab since its last save that ``theirs`` lacks."""
+    from prd_assistant.ui import redraft_offers
+
+    base = st.session_state["base_texts"]
+    stored = {s.key: s.text for s in theirs.sections}
+    return {
+        s.key: redraft_offers.Offer.from_section(s)
+        for s in mine.sections
+        if redraft_offers.written_by_run(s)
+        and s.text != base.get(s.key, s.text)
+        and stored.get(s.key, s.text) != s.text
+    }
 
 
 def _keep_mine() -> None:
