@@ -2,7 +2,7 @@
 
 import pytest
 
-from prd_assistant.document import Draft, Usage
+from prd_assistant.document import REDRAFT_OFFERS_KEY, Draft, Usage
 from prd_assistant.store import WORKSPACE, AccessError, DraftStore
 from prd_assistant.store.usage import usage_events, usage_totals
 from prd_assistant.template import load_template
@@ -134,3 +134,23 @@ def test_model_usage_is_booked_once_to_the_user_whose_save_brought_it_in(stores)
     (by_draft,) = usage_totals(alice, by="draft")
     assert (by_draft.key, by_draft.total_tokens) == (draft.id, 270)
     assert by_draft.label.startswith("ParcelPing")
+
+
+def test_an_offered_redraft_is_booked_when_saved_and_not_again_when_taken(stores):
+    """A run's text offered instead of applied (ui.redraft_offers) was a model call: booked by
+    the save that brings it in, whatever becomes of it; taking it books nothing more; an
+    offer the store cannot read is left out rather than failing the save."""
+    alice, _, _ = stores
+    draft = new_draft()
+    draft.model = "gpt-4o-mini"
+    alice.save(draft)
+    offer = {"text": "Offered.", "source": "regenerate", "seconds": 1.0, "truncated": False}
+    offer["usage"] = {"prompt_tokens": 70, "completion_tokens": 30, "exact": True, "cost_usd": None}
+    meta = {REDRAFT_OFFERS_KEY: {"overview": offer, "goals-non-goals": "not an offer"}}
+    alice.save(draft, "run ended", meta=meta)
+    alice.save(draft, "unrelated save", meta=meta)  # the same offer again
+    taken = draft.section("overview")
+    taken.text, taken.usage = "Offered.", Usage(70, 30, True, None)
+    alice.save(draft, "used the offered redraft", meta={})
+    events = [(e.section_key, e.prompt_tokens, e.completion_tokens) for e in usage_events(alice)]
+    assert events == [("overview", 70, 30)]

@@ -310,7 +310,7 @@ class DraftStore:
             spent.append((section.key, usage))
         for key, offer in offered.items():
             if offer != offered_before.get(key):
-                usage = Usage(**(offer.get("usage") or {}))
+                usage = _offer_usage(offer)
                 if usage.total_tokens:
                     spent.append((key, usage))
         rows = [
@@ -696,9 +696,25 @@ def _check_user(user: str) -> str:
 
 
 def _offers(meta: str | None) -> dict[str, dict[str, Any]]:
-    """The offered redrafts in a stored ``meta``, by section key."""
-    offers = json.loads(meta).get(REDRAFT_OFFERS_KEY) if meta else None
-    return offers if isinstance(offers, dict) else {}
+    """The offered redrafts in a stored ``meta``, by section key (malformed ones left out:
+    booking usage must never make a save fail)."""
+    data = json.loads(meta) if meta else {}
+    offers = data.get(REDRAFT_OFFERS_KEY) if isinstance(data, dict) else None
+    if not isinstance(offers, dict):
+        return {}
+    return {key: offer for key, offer in offers.items() if isinstance(offer, dict)}
+
+
+def _offer_usage(offer: dict[str, Any]) -> Usage:
+    usage = offer.get("usage")
+    if not isinstance(usage, dict):
+        return Usage()
+    return Usage(
+        prompt_tokens=int(usage.get("prompt_tokens") or 0),
+        completion_tokens=int(usage.get("completion_tokens") or 0),
+        exact=bool(usage.get("exact")),
+        cost_usd=usage.get("cost_usd"),
+    )
 
 
 def _taken(section: SectionDraft, offer: dict[str, Any] | None) -> bool:
