@@ -421,12 +421,13 @@ def test_a_disk_that_fills_mid_run_keeps_a_valid_draft_and_says_so(tiny_disk):
     assert not [p for p in tiny_disk.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_an_unexpected_error_carrying_credentials_is_one_redacted_line(
+def test_an_unexpected_error_carrying_credentials_keeps_the_draft_and_shows_no_secret(
     tmp_path, capsys, caplog, monkeypatch
 ):
     """An error outside any model call (building a section's prompt) whose message holds the
-    key and the URL's password ends `prd draft` with one line and exit 1, not a traceback; the
-    trace goes to the log. Neither the terminal, the log nor the saved JSON shows a secret."""
+    key and the URL's password stops `prd draft`. As in the app, what was written is kept, the
+    rest is failed with what stopped it, the run ends with exit 1 and how to resume, and the
+    trace goes to the log. No secret reaches the terminal, the log, the JSON or the Markdown."""
     from prd_assistant import drafting
 
     def broken(*args, **kwargs):
@@ -434,15 +435,45 @@ def test_an_unexpected_error_carrying_credentials_is_one_redacted_line(
 
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     monkeypatch.setattr(drafting, "_shorten", broken)  # used only by sections with dependencies
+    json_path, markdown = tmp_path / "d.json", tmp_path / "prd.md"
     with OpenAIStubServer() as server:
         url = server.url.replace("http://", f"http://ops:{URL_SECRET}@")
-        json_path = tmp_path / "d.json"
         argv = ["draft", DESCRIPTION, "--base-url", url, "--model", "test-model"]
-        code = main([*argv, "--json", str(json_path), "-o", str(tmp_path / "prd.md")])
+        code = main([*argv, "--json", str(json_path), "-o", str(markdown)])
     captured = capsys.readouterr()
     assert code == 1
-    line = one_error_line(captured.err)
-    assert "unexpected error" in line and "[key hidden]" in line
+    assert "Traceback" not in captured.err
+    last = captured.err.strip().splitlines()[-1]
+    assert last.startswith("prd: error: Drafting stopped on an unexpected error (bad key ")
+    assert "Not drafted: " in last and f"prd draft --resume {json_path}" in last
     assert "Traceback" in caplog.text and "RuntimeError" in caplog.text
-    everything = captured.out + captured.err + caplog.text + json_path.read_text(encoding="utf-8")
+    saved = json.loads(json_path.read_text(encoding="utf-8"))
+    statuses = {s["status"] for s in saved["sections"]}
+    assert statuses == {"done", "failed"}
+    failed = [s for s in saved["sections"] if s["status"] == "failed"]
+    assert all("unexpected error" in s["error"] and "[key hidden]" in s["error"] for s in failed)
+    written = markdown.read_text(encoding="utf-8")
+    assert "Drafting this section failed" in written
+    everything = captured.out + captured.err + caplog.text + json_path.read_text() + written
     assert KEY not in everything and URL_SECRET not in everything
+
+
+def test_an_unexpected_error_in_any_command_is_one_redacted_line(
+    tmp_path, capsys, caplog, monkeypatch
+):
+    """Outside drafting too (here a bug in the consistency check of `prd review`), Python's
+    own traceback would print a key in the message raw: the trace goes to the redacting log,
+    the terminal gets one line and exit 1."""
+    from prd_assistant.cli import review as review_command
+
+    def broken(text):
+        raise RuntimeError(f"bad key {KEY}")
+
+    monkeypatch.setattr(review_command, "check_consistency", broken)
+    (tmp_path / "prd.md").write_text("# PRD\n## Goals\nFast.\n", encoding="utf-8")
+    assert main(["review", str(tmp_path / "prd.md")]) == 1
+    captured = capsys.readouterr()
+    line = one_error_line(captured.err)
+    assert "unexpected error (RuntimeError: bad key [key hidden])" in line
+    assert "Traceback" in caplog.text
+    assert KEY not in captured.out + captured.err + caplog.text

@@ -32,6 +32,7 @@ from prd_assistant.cli.common import (
     settings_from_args,
     stored_base_url,
 )
+from prd_assistant.redaction import error_text, get_logger
 from prd_assistant.textfile import SaveError, check_writable, write_text_atomic
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from prd_assistant.events import SectionDone, SectionFailed, SectionRetrying, ServerWaiting
     from prd_assistant.template import Template
 
+_LOG = get_logger(__name__)
 # Kept here, not imported from drafting, so `prd --help` and `prd review` start without
 # loading langchain and openai.
 DEFAULT_CONCURRENCY = 8
@@ -231,7 +233,36 @@ def run(args: argparse.Namespace) -> int:
     except (Interrupted, KeyboardInterrupt) as exc:
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
         return _interrupted(args, draft, checkpoint, Interrupted(signum))
+    except Exception as exc:  # a bug, not a model error (the engine reports those per section)
+        drafted = _stopped(draft, keys, exc)
     return _finish(args, draft, checkpoint, drafted, time.perf_counter() - started)
+
+
+def _stopped(draft: Draft, keys: list[str] | None, error: Exception) -> int:
+    """Drafting stopped on an unexpected error: the sections it did not finish are failed
+    with what stopped it, so the run ends like one with failed sections (the JSON and the
+    Markdown of what was written, and how to resume). Returns how many sections it drafted.
+
+    As in the app, the trace goes to the log and the message is redacted.
+    """
+    from prd_assistant.document import SectionStatus
+    from prd_assistant.events import SectionFailed, apply_event
+
+    _LOG.error("Drafting stopped on an unexpected error", exc_info=error)
+    message = (
+        f"Drafting stopped on an unexpected error ({error_text(error)}) before this section "
+        "was written; resume to retry it (the log above has the details)."
+    )
+    finished = (SectionStatus.DONE, SectionStatus.TRUNCATED)
+    drafted = 0
+    for section in draft.sections:
+        if keys is not None and section.key not in keys:
+            continue
+        if section.status in finished:
+            drafted += 1
+        else:
+            apply_event(draft, SectionFailed(section.key, message, 0.0))
+    return drafted
 
 
 def _draft(
