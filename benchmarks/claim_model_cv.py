@@ -224,11 +224,23 @@ def fit(
     c: float = C_DEFAULT,
 ) -> Model:
     """Fits the model; deterministic (features sorted, fixed iterations)."""
+    names = vocabulary(rows)
+    beta = newton(design(rows, names), targets, sample_weight, c)
+    return Model({k: float(beta[i]) for i, k in enumerate(names)}, float(beta[-1]))
+
+
+def vocabulary(rows: Sequence[dict[str, float]], min_count: int = MIN_COUNT) -> list[str]:
+    """The feature names seen in at least ``min_count`` rows, sorted."""
     counts: dict[str, int] = {}
     for row in rows:
         for k in row:
             counts[k] = counts.get(k, 0) + 1
-    names = sorted(k for k, n in counts.items() if n >= MIN_COUNT)
+    return sorted(k for k, n in counts.items() if n >= min_count)
+
+
+def design(rows: Sequence[dict[str, float]], names: Sequence[str]) -> np.ndarray:
+    """The rows as a dense matrix over ``names`` (other features dropped), plus a last column
+    of ones for the bias."""
     index = {k: i for i, k in enumerate(names)}
     x = np.zeros((len(rows), len(names) + 1))
     x[:, -1] = 1.0
@@ -237,8 +249,19 @@ def fit(
             i = index.get(k)
             if i is not None:
                 x[r, i] = v
+    return x
+
+
+def newton(
+    x: np.ndarray,
+    targets: Sequence[int] | np.ndarray,
+    sample_weight: Sequence[float] | np.ndarray | None = None,
+    c: float = C_DEFAULT,
+) -> np.ndarray:
+    """L2 logistic regression weights for the dense matrix ``x`` whose last column is the
+    bias (all ones; not shrunk), by Newton's method (deterministic, at most 30 steps)."""
     y = np.asarray(targets, dtype=float)
-    w_s = np.ones(len(rows)) if sample_weight is None else np.asarray(sample_weight, float)
+    w_s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
     penalty = np.full(x.shape[1], 1.0 / c)
     penalty[-1] = 0.0  # the bias is not shrunk
     beta = np.zeros(x.shape[1])
@@ -250,7 +273,7 @@ def fit(
         beta -= step
         if np.max(np.abs(step)) < 1e-8:
             break
-    return Model({k: float(beta[i]) for k, i in index.items()}, float(beta[-1]))
+    return beta
 
 
 def flagged_lines(doc: Doc, scores: Sequence[float], threshold: float) -> set[int]:
