@@ -88,6 +88,19 @@ CATEGORY_FLAGS = (UNQUANTIFIED_CLAIM, OPEN_QUESTION)
 
 Embedder = Callable[[list[str]], np.ndarray]
 
+
+@dataclass(frozen=True)
+class Grid:
+    """The regularisation strengths and thresholds the inner cross-validation chooses from."""
+
+    strengths: tuple[float, ...] = cm.STRENGTHS
+    thresholds: tuple[float, ...] = tuple(cm.THRESHOLDS)
+
+
+# The grid fixed with the adoption rule. Lower thresholds (--low-thresholds) are post hoc.
+PREREGISTERED = Grid()
+LOW_THRESHOLDS = Grid(thresholds=(0.02, 0.04, 0.06, 0.08, *cm.THRESHOLDS))
+
 _MARKUP = [
     (re.compile(r"^\s*(?:>\s?)+"), ""),  # blockquote marks
     (re.compile(r"^\s*#{1,6}\s+"), ""),  # heading marks
@@ -347,7 +360,7 @@ def choose_settings(
     docs: Sequence[cm.Doc],
     lines: dict[str, Lines],
     variants: Sequence[str],
-    strengths: Sequence[float] = cm.STRENGTHS,
+    grid: Grid = PREREGISTERED,
 ) -> dict[str, tuple[float, float]]:
     """For each learned variant, the (C, threshold) with the best line F1 over an inner grouped
     cross-validation of ``docs`` (the training repositories only)."""
@@ -355,7 +368,7 @@ def choose_settings(
     best: dict[str, tuple[float, float, float]] = {}
     inner = cm.group_folds(docs, cm.INNER_FOLDS)
     for kind in kinds:
-        for c in strengths:
+        for c in grid.strengths:
             probs: dict[str, np.ndarray] = {}
             for fold in inner:
                 training = [d for d in docs if d.group not in fold]
@@ -364,7 +377,7 @@ def choose_settings(
             for variant in variants:
                 if MODEL_OF.get(variant) != kind:
                     continue
-                for t in cm.THRESHOLDS:
+                for t in grid.thresholds:
                     value = cm.f1(*line_counts(variant, docs, lines, probs, t))
                     if value > best.get(variant, (-1.0, 0.0, 0.0))[0]:
                         best[variant] = (value, c, t)
@@ -376,11 +389,11 @@ def run_split(
     testing: Sequence[cm.Doc],
     lines: dict[str, Lines],
     variants: Sequence[str] = VARIANTS,
-    strengths: Sequence[float] = cm.STRENGTHS,
+    grid: Grid = PREREGISTERED,
 ) -> tuple[dict[str, dict[str, list]], dict[str, tuple[float, float]]]:
     """Each variant's findings on ``testing`` (settings chosen inside ``training``), and the
     settings."""
-    settings = choose_settings(training, lines, variants, strengths)
+    settings = choose_settings(training, lines, variants, grid)
     fitted: dict[tuple[str, float], dict[str, np.ndarray]] = {}
     found: dict[str, dict[str, list]] = {}
     for variant in variants:
@@ -410,7 +423,7 @@ def cross_validate(
     lines: dict[str, Lines],
     folds: int = 5,
     variants: Sequence[str] = VARIANTS,
-    strengths: Sequence[float] = cm.STRENGTHS,
+    grid: Grid = PREREGISTERED,
 ) -> dict:
     """Outer grouped folds (``claim_model_cv.group_folds``): every variant per fold and pooled."""
     pooled: dict[str, dict[str, list]] = {v: {} for v in variants}
@@ -418,7 +431,7 @@ def cross_validate(
     for fold in cm.group_folds(docs, folds):
         training = [d for d in docs if d.group not in fold]
         testing = [d for d in docs if d.group in fold]
-        found, settings = run_split(training, testing, lines, variants, strengths)
+        found, settings = run_split(training, testing, lines, variants, grid)
         per_fold.append(
             {
                 "repositories": fold,
@@ -436,12 +449,12 @@ def first_pass(
     lines: dict[str, Lines],
     new: Sequence[str],
     variants: Sequence[str] = VARIANTS,
-    strengths: Sequence[float] = cm.STRENGTHS,
+    grid: Grid = PREREGISTERED,
 ) -> dict:
     """Trains on the documents not in ``new`` and scores only those in it."""
     training = [d for d in docs if d.document.name not in new]
     testing = [d for d in docs if d.document.name in new]
-    found, settings = run_split(training, testing, lines, variants, strengths)
+    found, settings = run_split(training, testing, lines, variants, grid)
     return {
         "documents": [d.document.name for d in testing],
         "settings": {v: {"C": c, "threshold": t} for v, (c, t) in settings.items()},
@@ -473,13 +486,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--leave-out", default="", metavar="NAME[,NAME]", help="dev documents to leave out"
     )
+    parser.add_argument(
+        "--low-thresholds",
+        action="store_true",
+        help="post hoc: let the inner CV choose thresholds down to 0.02 as well",
+    )
     args = parser.parse_args(argv)
+    grid = LOW_THRESHOLDS if args.low_thresholds else PREREGISTERED
     docs = cm.load_docs(args.cache, category=args.category)
     left_out = {n.strip() for n in args.leave_out.split(",") if n.strip()}
     docs = [d for d in docs if d.document.name not in left_out]
     lines = {d.document.name: document_lines(d) for d in docs}
     cost = attach_embeddings(lines, minilm, args.embed_cache)
-    out: dict = {"category": args.category, "lines": sum(len(ls.numbers) for ls in lines.values())}
+    out: dict = {
+        "category": args.category,
+        "grid": grid.thresholds,
+        "lines": sum(len(ls.numbers) for ls in lines.values()),
+    }
     if cost.texts:
         out["embedding_cost"] = {
             "texts": cost.texts,
@@ -492,11 +515,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     if args.only_new:
         new = [n.strip() for n in args.only_new.split(",") if n.strip()]
-        result = first_pass(docs, lines, new)
+        result = first_pass(docs, lines, new, grid=grid)
         out["first_pass"] = result
         print(f"first pass on {len(result['documents'])} documents ({result['settings']})")
     else:
-        result = cross_validate(docs, lines, args.folds)
+        result = cross_validate(docs, lines, args.folds, grid=grid)
         out["cv"] = result
         for i, fold in enumerate(result["folds"]):
             print(f"fold {i} ({', '.join(fold['repositories'])}; {fold['settings']})")
