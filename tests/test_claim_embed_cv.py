@@ -99,6 +99,26 @@ def test_line_text_drops_markdown_markup(ecv: ModuleType) -> None:
     assert ecv.line_text("|  |") == "|  |"  # nothing left: the raw line
 
 
+def test_sentences_split_at_sentence_ends_and_table_cells(ecv: ModuleType) -> None:
+    assert ecv.sentences("It is fast. It is 2.5 s at most!") == [
+        "It is fast.",
+        "It is 2.5 s at most!",
+    ]
+    assert ecv.sentences("Speed ; fast ; -") == ["Speed", "fast"]
+    assert ecv.sentences("one line") == ["one line"]
+
+
+def test_by_sentence_a_line_takes_the_largest_value_of_each_dimension(
+    ecv: ModuleType, tmp_path: Path
+) -> None:
+    doc = make_doc(ecv, "d", "r", [("It is quick. It is seamless.", 1), ("A CSV file.", 0)])
+    lines = {"d": ecv.document_lines(doc)}
+    ecv.attach_embeddings(lines, fake_embedder, tmp_path / "e.pkl", by_sentence=True)
+    parts = fake_embedder()(["It is quick.", "It is seamless.", "A CSV file."])
+    assert np.allclose(lines["d"].embedding[0], np.maximum(parts[0], parts[1]))
+    assert np.allclose(lines["d"].embedding[1], parts[2])
+
+
 def test_pooled_features_take_the_largest_value_over_the_lines_candidates(
     ecv: ModuleType,
 ) -> None:
