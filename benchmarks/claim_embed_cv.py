@@ -34,7 +34,7 @@ documents, so the five test folds are the ones ``claim_model_cv.py`` reports.
 ``--only-new NAME,...`` trains on the other ``dev`` documents and scores the named ones once.
 
 PRE-REGISTERED ADOPTION RULE (written and committed before any cross-validation result of this
-script was seen, 2026-12-03 00:05 UTC): in a category, a variant is worth building into the
+script was seen, 2026-12-03 00:02 UTC): in a category, a variant is worth building into the
 engine only if, against the rules on the same lines,
 
 1. its pooled grouped-CV line F1 is higher by at least 0.05, and
