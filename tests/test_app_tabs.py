@@ -58,6 +58,22 @@ def _when_saved(store, draft_id: str, then: threading.Event) -> None:
     then.set()
 
 
+def _regenerate_while_edited_elsewhere(first, store, doc_id: str, fake_model) -> None:  # noqa: F811
+    """Tab A regenerates the overview ("shorter") while the PM's edit of it is saved in
+    another tab, as it lands in the store once the model has started writing."""
+
+    def reply(heading: str, prompt: str) -> str:
+        if heading.startswith("## 1."):  # the other tab's save, as it lands in the store
+            edited, revision = store.load_versioned(doc_id)
+            actions.edit(edited, "overview", PM_TEXT)
+            store.save(edited, "edit: Overview", base_revision=revision)
+        return _regenerated(heading, prompt)
+
+    fake_model["model"] = SectionModel(reply=reply)
+    first.text_input(key="instruction_overview").input("shorter")
+    first.button(key="regenerate_overview").click().run()
+
+
 @pytest.mark.parametrize("choice", ["use", "discard"])
 def test_a_run_picked_up_by_the_tab_that_edited_its_section_offers_its_text(
     fake_model,  # noqa: F811
@@ -128,16 +144,7 @@ def test_a_tab_reading_a_regeneration_asks_before_writing_over_an_edit_made_else
     doc_id = current(first).id
     store = state_store()
 
-    def reply(heading: str, prompt: str) -> str:
-        if heading.startswith("## 1."):  # the other tab's save, as it lands in the store
-            edited, revision = store.load_versioned(doc_id)
-            actions.edit(edited, "overview", PM_TEXT)
-            store.save(edited, "edit: Overview", base_revision=revision)
-        return _regenerated(heading, prompt)
-
-    fake_model["model"] = SectionModel(reply=reply)
-    first.text_input(key="instruction_overview").input("shorter")
-    first.button(key="regenerate_overview").click().run()
+    _regenerate_while_edited_elsewhere(first, store, doc_id, fake_model)
 
     assert any("Changed elsewhere" in e.value for e in first.error)
     assert store.load(doc_id).section("overview").text == PM_TEXT
@@ -154,17 +161,7 @@ def test_a_tab_reading_a_regeneration_asks_before_writing_over_an_edit_made_else
 def _offer_saved_by_tab_a(first, store, doc_id: str, fake_model) -> None:  # noqa: F811
     """Tab A regenerates the overview while an edit of it lands elsewhere; Merge keeps that
     edit and saves the regenerated text as an offer."""
-
-    def reply(heading: str, prompt: str) -> str:
-        if heading.startswith("## 1."):  # the other tab's save, as it lands in the store
-            edited, revision = store.load_versioned(doc_id)
-            actions.edit(edited, "overview", PM_TEXT)
-            store.save(edited, "edit: Overview", base_revision=revision)
-        return _regenerated(heading, prompt)
-
-    fake_model["model"] = SectionModel(reply=reply)
-    first.text_input(key="instruction_overview").input("shorter")
-    first.button(key="regenerate_overview").click().run()
+    _regenerate_while_edited_elsewhere(first, store, doc_id, fake_model)
     first.button(key="conflict_merge").click().run()
     assert redraft_offers.pending(store.load_meta(doc_id))["overview"].text == REGENERATED
 
@@ -263,16 +260,7 @@ def test_reload_after_a_conflict_offers_what_this_tabs_run_wrote(fake_model, cap
     doc_id = current(first).id
     store = state_store()
 
-    def reply(heading: str, prompt: str) -> str:
-        if heading.startswith("## 1."):  # the other tab's save, as it lands in the store
-            edited, revision = store.load_versioned(doc_id)
-            actions.edit(edited, "overview", PM_TEXT)
-            store.save(edited, "edit: Overview", base_revision=revision)
-        return _regenerated(heading, prompt)
-
-    fake_model["model"] = SectionModel(reply=reply)
-    first.text_input(key="instruction_overview").input("shorter")
-    first.button(key="regenerate_overview").click().run()
+    _regenerate_while_edited_elsewhere(first, store, doc_id, fake_model)
     assert any("Changed elsewhere" in e.value for e in first.error)
     first.button(key="conflict_reload").click().run()
 

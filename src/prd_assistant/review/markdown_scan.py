@@ -124,7 +124,6 @@ class Scan:
     doc: MarkdownDoc | None = None
     disclosures: list[markup.Disclosure] = field(default_factory=list)
     squeezed: Squeezed | None = None
-    reference_ends: dict[int, int] = field(default_factory=dict)
     hosts: list[tuple[int, int]] = field(default_factory=list)
     _breaks: dict[tuple[str, int, int, bool], tuple[list[int], list[int]]] = field(
         default_factory=dict, repr=False
@@ -139,7 +138,8 @@ class Scan:
     def char_end(self, offset: int) -> int:
         """End of the character the scan shows at ``offset``: past the whole reference when
         the character is a reference's reading (the "?" of "&#63;"), else ``offset + 1``."""
-        return self.reference_ends.get(offset, offset + 1)
+        ends = self.squeezed.ends if self.squeezed is not None else {}
+        return ends.get(offset, offset + 1)
 
     def line_span(self, offset: int) -> tuple[int, int]:
         """Start and end (before the line end) of the line holding ``offset``."""
@@ -504,7 +504,6 @@ def scan_markdown(text: str, doc: MarkdownDoc | None = None) -> Scan:
         doc=doc,
         disclosures=markup.disclosures(text, masked, tags) if tags else [],
         squeezed=_squeeze(masked, ends),
-        reference_ends=ends,
         hosts=hosts,
     )
 
