@@ -145,3 +145,91 @@ def test_batches_name_dev_documents_once_each(bench: ModuleType) -> None:
     for name in names:
         assert (bench.DEV / f"{name}.md").is_file()
         assert (bench.DEV / f"{name}.labels.tsv").is_file()
+
+
+# --- section roles (benchmarks/section_roles.py) ----------------------------------------------
+
+ROLES_DOC = """# Export PRD
+
+Today, analysts copy figures by hand. They have to rebuild the sheet every week.
+Teams often spend a lot of time on it.
+
+## Background
+Exports were slow and flaky.
+
+## Requirements
+- The export must be fast.
+
+## Rollout notes
+The feature will ship behind a flag. It must be enabled per workspace. It will be on by default.
+
+> A quoted aside.
+"""
+
+
+@pytest.fixture(scope="module")
+def roles_bench() -> ModuleType:
+    return load_benchmark("section_roles")
+
+
+def test_heading_role_reads_heading_words_and_product_words_win(roles_bench: ModuleType) -> None:
+    role = roles_bench.heading_role
+    assert role("2.1 Background") == role("Prior Art") == role("Current state (2025)") == "context"
+    assert role("Non-Functional Requirements") == role("Success Metrics") == "product"
+    assert role("Problem and product hypothesis") == "product"
+    assert role("Rollout notes x") == "context" and role("Ice cream") is None
+
+
+def test_prose_role_reads_narration_against_commitment(roles_bench: ModuleType) -> None:
+    narrative = "Today, analysts copy figures by hand. They have to rebuild the sheet every week."
+    committing = "The export must finish. The system will retry twice. FR-001 covers it."
+    assert roles_bench.prose_role(narrative) == "context"
+    assert roles_bench.prose_role(committing) == "product"
+    assert roles_bench.prose_role("One short sentence here.") is None
+
+
+def test_line_roles_use_headings_then_the_introduction_prose(roles_bench: ModuleType) -> None:
+    roles = roles_bench.line_roles(ROLES_DOC)
+    assert roles[3].role == "context" and roles[3].source == "prose"  # under the title only
+    assert roles[7].role == "context" and roles[7].engine_context
+    assert (roles[10].role, roles[10].kind) == ("product", "list_item")
+    assert roles[15].kind == "blockquote"
+    assert 1 not in roles  # the heading itself has no role
+
+
+def test_gate_drops_only_unquantified_findings_in_context_sections(
+    roles_bench: ModuleType,
+) -> None:
+    def at(needle: str, category: str):
+        start = ROLES_DOC.index(needle)
+        line = ROLES_DOC.count("\n", 0, start) + 1
+        return roles_bench.rp.Flag("r", category, "warning", line, start, start + 4, needle)
+
+    flags = [
+        at("a lot of", "unquantified_claim"),
+        at("slow", "unquantified_claim"),
+        at("slow", "open_question"),
+        at("fast", "unquantified_claim"),
+    ]
+    kept = roles_bench.gate(ROLES_DOC, flags)
+    assert [(f.match, f.category) for f in kept] == [
+        ("slow", "open_question"),
+        ("fast", "unquantified_claim"),
+    ]
+
+
+def test_adoption_rule_needs_precision_up_f1_kept_open_kept_and_fewer_false_flags(
+    roles_bench: ModuleType,
+) -> None:
+    def figures(p: float, f1: float, ff: float, open_f1: float = 0.5) -> dict:
+        return {
+            "unquantified_claim": {"precision": p, "f1": f1},
+            "open_question": {"precision": 0.5, "recall": 0.5, "f1": open_f1},
+            "false_flags_per_1000_words": ff,
+        }
+
+    assert roles_bench.adopts(figures(0.5, 0.5, 4.0), figures(0.6, 0.5, 3.0))
+    assert not roles_bench.adopts(figures(0.5, 0.5, 4.0), figures(0.6, 0.49, 3.0))
+    assert not roles_bench.adopts(figures(0.5, 0.5, 4.0), figures(0.5, 0.5, 3.0))
+    assert not roles_bench.adopts(figures(0.5, 0.5, 4.0), figures(0.6, 0.5, 4.0))
+    assert not roles_bench.adopts(figures(0.5, 0.5, 4.0), figures(0.6, 0.5, 3.0, open_f1=0.4))
