@@ -184,3 +184,23 @@ def test_a_host_name_without_a_scheme_is_an_address_not_words() -> None:
     found = review(text)
     assert [f.match for f in found] == ["fast"]
     assert found[0].sentence == "* Packages move to dist.nuget.org, which must be fast."
+
+
+def test_typed_double_spaces_and_tabs_between_words_read_as_one_space() -> None:
+    text = (
+        "## Requirements\n\n- Backups run as  needed.\n"
+        "- The app works offline if\tpossible.\n"
+        "- Prices update in near   real time.\n"
+        "- Admins export reports, and  so on.\n"
+    )
+    found = review(text)
+    assert [f.match for f in found] == [
+        "as  needed",
+        "if\tpossible",
+        "near   real time",
+        "and  so on",
+    ]
+    for finding in found:
+        assert text[finding.start : finding.end] == finding.match
+    # Blanks that stand in for inline code make no phrase: the words were not typed together.
+    assert _flags("## Requirements\n\n- Backups run as `--fast` needed.\n") == []

@@ -14,7 +14,8 @@ the original text. In it:
   scheme (:mod:`~prd_assistant.review.markup`: text between tags is still read);
 * a character reference to a space or a punctuation mark reads as that character, followed by
   spaces to the reference's end (``&rsquo;`` is ``'`` and five spaces). :attr:`Scan.squeezed`
-  leaves those spaces out, so a phrase pattern finds "as&nbsp;needed" as "as needed" and
+  leaves those spaces out, and reduces a run of typed spaces or tabs between two words to one
+  space, so a phrase pattern finds "as&nbsp;needed" and "as  needed" as "as needed" and
   :meth:`Squeezed.span` maps the match back to the text.
 
 Blockquotes are reviewed like any other text; quotations ("...") are not. :attr:`Scan.hosts`
@@ -85,11 +86,12 @@ class Area:
 
 @dataclass(frozen=True)
 class Squeezed:
-    """The scan text without the spaces that pad character references out to their length.
+    """The scan text without the spaces that pad character references out to their length,
+    and with each run of typed blanks between two words reduced to one space.
 
     Attributes:
         text: The scan text, each reference reduced to its reading ("as&nbsp;needed" is "as
-            needed").
+            needed") and each typed run of blanks to one space ("as  needed").
         origin: ``origin[i]`` is the scan offset of ``text[i]``; one more entry maps the end.
         ends: Reference start -> reference end, for the references read as a character.
     """
@@ -503,7 +505,7 @@ def scan_markdown(text: str, doc: MarkdownDoc | None = None) -> Scan:
         sentence_blocks=sentence_blocks,
         doc=doc,
         disclosures=markup.disclosures(text, masked, tags) if tags else [],
-        squeezed=_squeeze(masked, ends),
+        squeezed=_squeeze(masked, ends, text),
         hosts=hosts,
     )
 
@@ -552,18 +554,36 @@ def _read(
     return "".join(pieces)
 
 
-def _squeeze(masked: str, ends: dict[int, int]) -> Squeezed | None:
+# Two or more blanks, or a tab, between two characters of one line: "as  needed", "if\tpossible".
+_BLANK_RUN = re.compile(r"(?<=\S)(?:[ \t]{2,}|\t)(?=\S)")
+
+
+def _squeeze(masked: str, ends: dict[int, int], text: str | None = None) -> Squeezed | None:
     """The :class:`Squeezed` view of ``masked`` (``ends``: reference start -> end, for the
-    references read as a character); None when there are none."""
-    if not ends:
+    references read as a character); None when there is nothing to leave out. With ``text``
+    (the original), a run of blanks typed there between two words keeps only its first blank;
+    blanks that stand in for code or markup in the scan are kept, so no phrase is made across
+    blanked code."""
+    # (first offset left out, offset where the text resumes), in order.
+    cuts = [(start + 1, end) for start, end in ends.items()]
+    if text is not None:
+        for m in _BLANK_RUN.finditer(masked):
+            if text[m.start() : m.end()].strip(" \t") == "":
+                cuts.append((m.start() + 1, m.end()))
+    if not cuts:
         return None
+    cuts.sort()
     pieces = []
     origin: list[int] = []
     last = 0
-    for start in sorted(ends):
-        pieces.append(masked[last : start + 1])
-        origin.extend(range(last, start + 1))
-        last = ends[start]
+    for cut, resume in cuts:
+        if cut < last:
+            continue  # a run inside a reference's padding: already left out
+        pieces.append(masked[last:cut])
+        if masked[cut - 1] == "\t":
+            pieces[-1] = pieces[-1][:-1] + " "  # a phrase reads a tab typed there as a space
+        origin.extend(range(last, cut))
+        last = resume
     pieces.append(masked[last:])
     origin.extend(range(last, len(masked) + 1))
     return Squeezed("".join(pieces), origin, ends)
