@@ -2,6 +2,8 @@
 
 import base64
 
+import pytest
+
 from prd_assistant import redaction
 from prd_assistant.llm import ModelSettings
 
@@ -70,3 +72,66 @@ def test_every_logger_of_the_package_redacts_messages_and_tracebacks(caplog):
             logger.error("call with %s failed", secret, exc_info=True)
         assert "Traceback" in caplog.text and "[key hidden]" in caplog.text, name
         assert secret not in caplog.text, name
+
+
+def _through_root_handler(logger_name: str, log) -> str:
+    """What a real root handler writes for records logged on ``logger_name`` at DEBUG.
+
+    The handler is added after the package is imported, as ``OPENAI_LOG=debug`` (which calls
+    ``logging.basicConfig`` when openai is imported) or an operator's logging setup adds one.
+    """
+    import io
+    import logging
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    root, logger = logging.getLogger(), logging.getLogger(logger_name)
+    level = logger.level
+    root.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        log(logger)
+    finally:
+        root.removeHandler(handler)
+        logger.setLevel(level)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "openai",
+        "openai._base_client",
+        "httpx",
+        "httpcore.http11",
+        "urllib3.connectionpool",
+        "github.Requester",
+        "jira",
+        "streamlit.runtime",
+    ],
+)
+def test_third_party_client_logs_are_redacted_whatever_handler_writes_them(name):
+    """A client library's debug line with a bearer key, or a base URL's password, is written
+    out redacted: the redaction does not depend on which logger or handler is involved."""
+    key = "sk-proj-client-debug-0123456789"
+    redaction.remember_url("http://alice:tp-pass-987654@models.internal/v1")
+    options = {"headers": {"Authorization": f"Bearer {key}"}, "url": "alice:tp-pass-987654@"}
+    out = _through_root_handler(name, lambda log: log.debug("Request options: %s", options))
+    assert out.startswith(f"{name} DEBUG Request options:") and "[key hidden]" in out
+    assert key not in out and "tp-pass-987654" not in out
+
+
+def test_a_traceback_on_a_client_logger_is_written_redacted_not_dropped():
+    key = "sk-traceback-key-0123456789"
+
+    def log(logger) -> None:
+        try:
+            raise ValueError(f"the server echoed {key}")
+        except ValueError:
+            logger.warning("request failed", exc_info=True)
+
+    out = _through_root_handler("httpx", log)
+    assert "Traceback (most recent call last)" in out and "in log" in out
+    assert "ValueError: the server echoed [key hidden]" in out
+    assert key not in out

@@ -257,3 +257,26 @@ def test_a_draft_json_pushes_under_its_own_id(
 
     draft_id = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))["id"]
     assert f"(draft {draft_id})" in out and "+ create FR-1" in out
+
+
+def test_tracker_tokens_never_reach_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    """The client libraries log their requests at DEBUG; once a tracker is made with a token,
+    neither the token nor the Basic header it makes can appear in any log line."""
+    import base64
+
+    from prd_assistant.trackers.github import GitHubTracker
+    from prd_assistant.trackers.jira import JiraTracker
+
+    gh_token, jira_token = "ghp_unique_log_token_4711", "jira_unique_log_token_4712"
+    basic = base64.b64encode(f"pm@example.com:{jira_token}".encode()).decode()
+    GitHubTracker("acme/shop", gh_token, "http://127.0.0.1:9")
+    with running(JiraServer(jira_token)) as jira:
+        JiraTracker(jira.url, "PRD", jira_token, "pm@example.com")
+    caplog.set_level(logging.DEBUG)
+    # PyGithub's "github" logger has its own stderr handler at INFO: redacted all the same.
+    logging.getLogger("github.Requester").info("Authorization: token %s", gh_token)
+    logging.getLogger("urllib3.connectionpool").debug("Authorization: Basic %s", basic)
+    logging.getLogger("requests").debug("retrying with %s", jira_token)
+    assert caplog.text.count("[key hidden]") == 3
+    for secret in (gh_token, jira_token, basic):
+        assert secret not in caplog.text

@@ -5,9 +5,10 @@ Credentials reach this process in two ways: the API key, and a base URL with use
 header, so a server that echoes headers shows its base64 form). :func:`remember` records each
 form of each secret once; :func:`redact` removes all of them, and anything shaped like an
 OpenAI key, from text; :func:`redact_url` is how every URL is shown; :func:`error_text` is how
-an exception is shown; and every logger of the package comes from :func:`get_logger`, whose
-records (messages and tracebacks) are redacted before any handler sees them. No openai, no
-Streamlit: the CLI, the app and the model layer all use it.
+an exception is shown; and every log record made in this process, on any logger (ours, the
+openai and HTTP clients', the tracker clients', Streamlit's), is redacted as it is made, before
+any handler sees it (:func:`redact_every_record`, installed when this module is imported). No
+openai, no Streamlit: the CLI, the app and the model layer all use it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ def remember(secret: str | None) -> None:
     if secret and len(secret.strip()) >= _MIN_SECRET_LENGTH:
         with _LOCK:
             _SECRETS.add(secret.strip())
+
+
+def remember_login(user: str | None, secret: str | None) -> None:
+    """Records a token and, with a user name, the Basic-auth header value they make."""
+    remember(secret)
+    if user and secret:
+        remember(base64.b64encode(f"{user}:{secret}".encode()).decode())
 
 
 def remember_url(url: str | None) -> None:
@@ -151,16 +159,45 @@ class RedactingFilter(logging.Filter):
 
 
 _FILTER = RedactingFilter()
+_FACTORY_LOCK = threading.Lock()
+
+
+def redact_every_record() -> None:
+    """Redacts every log record this process makes, on any logger, as it is made.
+
+    A filter on a logger sees only the records logged on that very logger (not its
+    children's: ``openai._base_client``, ``httpcore.http11``, ``github.Requester``), and a
+    filter on a handler only that handler's records (``OPENAI_LOG=debug`` adds its own root
+    handler, whenever openai is imported). The record factory is the one place every record
+    passes through whoever logs it and whoever handles it, so the redaction sits there.
+    Calling it again changes nothing.
+    """
+    with _FACTORY_LOCK:
+        make = logging.getLogRecordFactory()
+        if getattr(make, "redacting", False):
+            return
+
+        def redacted_record(*args: object, **kwargs: object) -> logging.LogRecord:
+            record = make(*args, **kwargs)
+            _FILTER.filter(record)
+            return record
+
+        redacted_record.redacting = True  # type: ignore[attr-defined]
+        logging.setLogRecordFactory(redacted_record)
 
 
 def get_logger(name: str) -> logging.Logger:
     """The logger of module ``name``, redacting every record logged on it.
 
-    Use it instead of ``logging.getLogger`` in this package: a filter on a logger applies to
-    the records logged on that logger only (not to its children's), so each module's logger
-    carries it.
+    Every record is already redacted as it is made (:func:`redact_every_record`); the filter
+    on the logger also covers records that bypass the factory (``logging.makeLogRecord``
+    followed by ``logger.handle``), and keeps working if other code replaces the factory.
     """
     logger = logging.getLogger(name)
     if _FILTER not in logger.filters:
         logger.addFilter(_FILTER)
     return logger
+
+
+# Whatever imports the package's model, tracker or page code imports this module first.
+redact_every_record()

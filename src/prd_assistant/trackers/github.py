@@ -3,6 +3,7 @@ open question, labelled ``prd-assistant`` plus kind and priority."""
 
 from __future__ import annotations
 
+from prd_assistant.redaction import remember
 from prd_assistant.trackers.items import TrackerItem, body_lines, marker
 from prd_assistant.trackers.sync import RemoteIssue, TrackerError, marker_of
 
@@ -42,6 +43,7 @@ class GitHubTracker:
 
         if "/" not in repo.strip("/"):
             raise TrackerError(f"--repo must be owner/name, not {repo!r}")
+        remember(token)  # so no log line or error text (ours or the client library's) shows it
         self.name = f"GitHub {repo}"
         self._repo_name = repo.strip("/")
         self._client = Github(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
+from prd_assistant.redaction import remember_login
 from prd_assistant.trackers.items import TrackerItem, body_lines, marker
 from prd_assistant.trackers.sync import RemoteIssue, TrackerError, marker_of
 
@@ -46,6 +47,8 @@ class JiraTracker:
     ) -> None:
         from jira import JIRA  # loaded only for a push
 
+        # The HTTP client's debug log and an echoing proxy may show the token or its header.
+        remember_login(email, token)
         self.name = f"Jira {project}"
         self.server = server.rstrip("/")
         self.project = project
