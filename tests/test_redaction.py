@@ -135,3 +135,12 @@ def test_a_traceback_on_a_client_logger_is_written_redacted_not_dropped():
     assert "Traceback (most recent call last)" in out and "in log" in out
     assert "ValueError: the server echoed [key hidden]" in out
     assert key not in out
+
+
+def test_the_userinfo_of_any_url_in_text_is_hidden_even_if_never_remembered():
+    text = (
+        "GET http://carol:never-remembered-99@gw.internal/v1 failed; see https://docs.example/a@b"
+    )
+    assert redaction.redact(text) == (
+        "GET http://***@gw.internal/v1 failed; see https://docs.example/a@b"
+    )

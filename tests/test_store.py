@@ -232,3 +232,31 @@ def test_compare_and_set_holds_across_processes(store):
     tokens = [t for t in final.section("overview").text.split("|") if t]
     assert revision == 1 + saved
     assert len(tokens) == saved
+
+
+def test_a_section_error_saved_before_redaction_is_redacted_whenever_it_is_loaded(store):
+    """Drafts saved before errors were redacted as they were made may hold a key or a URL
+    with its password in a section's error: loading (the draft, a version, a JSON file)
+    cleans it, in a new process where neither secret was ever remembered."""
+    import json
+
+    from prd_assistant import redaction
+
+    key, password = "sk-saved-before-fix-0123456789", "pw-unremembered-4711"
+    raw = f"Cannot reach http://bob:{password}@models.internal/v1 with key {key}"
+    draft = new_draft()
+    draft.section("overview").status = SectionStatus.FAILED
+    draft.section("overview").error = raw  # as the old code saved it: not redacted
+    draft.base_url = f"http://bob:{password}@models.internal/v1"
+    store.save(draft)
+    assert redaction.redact(password) == password  # never remembered: as in a new process
+    loaded = [
+        DraftStore(store.url).load(draft.id),
+        store.load_version(store.versions(draft.id)[0].id),
+        Draft.from_dict(json.loads(json.dumps(draft.to_dict()))),
+    ]
+    for copy in loaded:
+        error = copy.section("overview").error
+        assert error == "Cannot reach http://***@models.internal/v1 with key [key hidden]"
+        assert copy.base_url == "http://models.internal/v1"
+        assert key not in copy.to_markdown() and password not in json.dumps(copy.to_dict())

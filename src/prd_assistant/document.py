@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
+from prd_assistant.redaction import redact, strip_credentials
 from prd_assistant.template import Template, parse_template
 
 FORMAT_VERSION = 1
@@ -222,6 +223,8 @@ class Draft:
             sections = [_section_from_dict(s, i) for i, s in enumerate(data["sections"], 1)]
             known = {f.name for f in fields(cls)} - {"sections", "clarifications", "register"}
             values = {k: v for k, v in data.items() if k in known}
+            if values.get("base_url"):
+                values["base_url"] = strip_credentials(values["base_url"])  # as saves keep it
             for name, kind in (("clarifications", Clarification), ("register", RegisterItem)):
                 items = data.get(name) or []
                 if not isinstance(items, list):
@@ -269,6 +272,11 @@ def _section_from_dict(data: Any, number: int) -> SectionDraft:
         values["source"] = str(versions[-1].get("source") or "")
     if values.get("text") is None:
         values["text"] = ""
+    if values.get("error") is not None:
+        # Errors are redacted when they are made, but drafts saved before that may carry a
+        # key or a URL with its password in one: every load cleans them, so no page, export
+        # or later save shows them again.
+        values["error"] = redact(str(values["error"]))
     return SectionDraft(**values)
 
 

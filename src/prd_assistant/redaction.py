@@ -22,6 +22,9 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 HIDDEN = "[key hidden]"
 # OpenAI-style secret keys ("sk-...", "sk-proj-...", restricted "rk-...").
 _KEY_LIKE = re.compile(r"\b(?:sk|rk)-[A-Za-z0-9*_\-]{6,}")
+# The userinfo of any URL in free text ("http://user:password@host"): hidden even when its
+# secret was never remembered in this process (an error saved by an earlier one).
+_URL_USERINFO = re.compile(r"(?<=://)[^\s/?#@]+@")
 # Query parameters that carry credentials in some gateways (?api-key=..., ?token=...).
 _SECRET_PARAM = re.compile(r"key|token|secret|password|passwd|sig|auth", re.IGNORECASE)
 # Placeholders and very short values would redact ordinary words.
@@ -116,12 +119,13 @@ def url_host(url: str) -> str:
 
 
 def redact(text: str) -> str:
-    """``text`` with every remembered secret, and anything key-shaped, replaced by a marker."""
+    """``text`` with every remembered secret, anything key-shaped and the userinfo of any URL
+    replaced by a marker."""
     with _LOCK:
         secrets = sorted(_SECRETS, key=len, reverse=True)
     for secret in secrets:
         text = text.replace(secret, HIDDEN)
-    return _KEY_LIKE.sub(HIDDEN, text)
+    return _URL_USERINFO.sub("***@", _KEY_LIKE.sub(HIDDEN, text))
 
 
 def error_text(exc: BaseException, limit: int = 400) -> str:
