@@ -204,3 +204,42 @@ def test_typed_double_spaces_and_tabs_between_words_read_as_one_space() -> None:
         assert text[finding.start : finding.end] == finding.match
     # Blanks that stand in for inline code make no phrase: the words were not typed together.
     assert _flags("## Requirements\n\n- Backups run as `--fast` needed.\n") == []
+
+
+def test_open_question_checks_read_a_reference_between_words_as_the_character() -> None:
+    # The claims side reads "as&nbsp;needed" as "as needed"; the open-question checks must too.
+    assert _flags("## Billing\n\nOpen&nbsp;question: who owns refunds\n", "open_question") == [
+        "Open&nbsp;question: who owns refunds"
+    ]
+    # An answer that defers is no answer, written with a reference or not.
+    for answer in ("To be decided.", "To be&nbsp;decided.", "Not&#32;sure yet."):
+        text = f"## Billing\n\nWho signs off on refunds? {answer}\n"
+        assert "Who signs off on refunds?" in _flags(text, "open_question"), answer
+    # A framing question answered at once stays answered.
+    assert _flags("## Launch\n\nWhy&nbsp;now? Two rivals shipped in May.\n", "open_question") == []
+    # Hedges and deferrals that their context excuses stay excused with a reference in it.
+    for line in (
+        "In the&nbsp;future we may also support PDF.",
+        "It is not&nbsp;a figure to be confirmed later; it is measured.",
+    ):
+        assert _flags(f"## Export\n\n- {line}\n", "open_question") == [], line
+
+
+def test_a_question_mark_in_struck_text_ends_no_sentence() -> None:
+    # "~~Maybe finance?~~" is withdrawn: the statement after it answers the question.
+    text = "## Billing\n\n- Who approves refunds? ~~Maybe finance?~~ The platform team does.\n"
+    assert _flags(text, "open_question") == []
+    assert _sentences("We ship ~~in May? Or~~ in June. Who approves?\n") == [
+        "We ship ~~in May? Or~~ in June.",
+        "Who approves?",
+    ]
+    # A strike that opens a sentence after a question starts the next sentence.
+    assert _sentences("Who approves? ~~Finance~~ The platform team does.\n") == [
+        "Who approves?",
+        "~~Finance~~ The platform team does.",
+    ]
+
+
+def _sentences(text: str) -> list[str]:
+    scan = scan_markdown(text)
+    return [text[a:b] for a, b in zip(scan.sentence_starts, scan.sentence_ends, strict=True)]

@@ -302,17 +302,18 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
     """
     text, masked = scan.text, scan.scan
     question_spans: list[tuple[int, int]] = []
-    for m in _OPEN_QUESTION_LINE.finditer(masked):
+    # Read as the rules read ("Open&nbsp;question:" is "Open question:").
+    for start, end in scan.read_spans(_OPEN_QUESTION_LINE):
         # "### Open question: who owns billing?" is one too, heading or not.
-        if scan.in_quote(m.start(), m.end()):
+        if scan.in_quote(start, end):
             continue
         texts = (
             rules_open.OPEN_QUESTION_LISTED
-            if scan.area(m.start()).open_questions
+            if scan.area(start).open_questions
             else rules_open.OPEN_QUESTION_LINE
         )
-        out.add("open-question-line", OPEN_QUESTION, "warning", m.start(), m.end(), texts)
-        question_spans.append(m.span())
+        out.add("open-question-line", OPEN_QUESTION, "warning", start, end, texts)
+        question_spans.append((start, end))
     for m in _EMPTY_BULLET.finditer(masked):
         if text[m.start() : m.end()].strip() != m.group().strip():
             continue  # "- `avatars`": the item holds inline code, blanked in the scan

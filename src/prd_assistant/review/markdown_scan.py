@@ -16,7 +16,8 @@ the original text. In it:
   spaces to the reference's end (``&rsquo;`` is ``'`` and five spaces). :attr:`Scan.squeezed`
   leaves those spaces out, and reduces a run of typed spaces or tabs between two words to one
   space, so a phrase pattern finds "as&nbsp;needed" and "as  needed" as "as needed" and
-  :meth:`Squeezed.span` maps the match back to the text.
+  :meth:`Squeezed.span` maps the match back to the text; :meth:`Scan.reading` gives any
+  check that reads phrases the same view of a span.
 
 Blockquotes are reviewed like any other text; quotations ("...") are not. :attr:`Scan.hosts`
 keeps the blanked host names written in the prose, for the parser to read as names.
@@ -48,8 +49,10 @@ _URL = re.compile(
 # Runs on the normalised text, where curly quotes are already straight.
 _QUOTATION = re.compile(r"\"[^\"\n]{1,400}\"|'(?<![\w']')[^'\n]{1,400}'(?![\w'])")
 # A sentence ends at ". A" inside a line; line ends and pipes are handled in code, so no
-# pattern here starts with an unbounded run of blanks (80k spaces stay linear).
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]*_]*[ \t]+(?=[\"“‘'(\[*_]*[A-Z0-9])|\|")
+# pattern here starts with an unbounded run of blanks (80k spaces stay linear). The next one
+# may open with a strike ("Who approves? ~~Finance~~ The platform team does."); a "?" inside
+# struck text ends nothing (the scan blanks it, see _sentences).
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]*_]*[ \t]+(?=[\"“‘'(\[*_~]*[A-Z0-9])|\|")
 # "### Open question: Who owns billing?" asks one question; it does not head a list of them.
 _SINGLE_QUESTION_TITLE = re.compile(r"^\W*open questions?\W*:\s*\S", re.IGNORECASE)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -108,6 +111,11 @@ class Squeezed:
         last = self.origin[end - 1]
         return self.origin[start], self.ends.get(last, last + 1)
 
+    def at(self, offset: int) -> int:
+        """The offset in :attr:`text` of scan offset ``offset`` (inside a reference's
+        padding: the character after its reading)."""
+        return bisect_left(self.origin, offset)
+
 
 @dataclass
 class Scan:
@@ -142,6 +150,23 @@ class Scan:
         the character is a reference's reading (the "?" of "&#63;"), else ``offset + 1``."""
         ends = self.squeezed.ends if self.squeezed is not None else {}
         return ends.get(offset, offset + 1)
+
+    def reading(self, start: int, end: int) -> tuple[str, int, int]:
+        """The text the rules read ``start``..``end`` in, and the span there: the scan
+        with each character reference reduced to its reading (:attr:`squeezed`), so a
+        pattern finds "open&nbsp;question" as "open question". Match with
+        ``pattern.search(text, a, b)``; :meth:`Squeezed.span` maps a match back."""
+        if self.squeezed is None:
+            return self.scan, start, end
+        return self.squeezed.text, self.squeezed.at(start), self.squeezed.at(end)
+
+    def read_spans(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+        """Scan spans of ``pattern``'s matches in the text as read (see :meth:`reading`)."""
+        text, _, _ = self.reading(0, 0)
+        spans = [m.span() for m in pattern.finditer(text)]
+        if self.squeezed is None:
+            return spans
+        return [self.squeezed.span(a, b) for a, b in spans]
 
     def line_span(self, offset: int) -> tuple[int, int]:
         """Start and end (before the line end) of the line holding ``offset``."""

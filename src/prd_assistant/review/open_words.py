@@ -141,7 +141,9 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
     """False when a placeholder, deferral or choice word at ``start``..``end`` decides nothing
     open (see the module docstring)."""
     masked = scan.scan
-    match = masked[start:end]
+    # The matched words as read: "not&nbsp;sure" is "not sure" (see Scan.reading).
+    reading, first, last = scan.reading(start, end)
+    match = reading[first:last]
     if _STATUS_WORD.fullmatch(match) and _status_value(scan, start, end):
         return False
     if match.startswith("todo") and masked[start - 1 : start] == "/":
@@ -149,7 +151,7 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
     if (
         _FORMAT_MASK.match(masked, end)
         or _FORMAT_MASK_BEFORE.search(masked, max(0, start - 3), start)
-    ) and _FORMAT_LEAD.search(masked, max(scan.sentence(start)[0], start - 60), start):
+    ) and _FORMAT_LEAD.search(*scan.reading(max(scan.sentence(start)[0], start - 60), start)):
         return False  # "format (e.g., $XX.XX for USD)": the shape of a number, not a missing one
     original = scan.text[start:end]
     if rule_id == "deferred-decision" and original.startswith(("SHALL ", "MUST ", "WILL ")):
@@ -157,12 +159,12 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
     if (
         rule_id == "deferred-decision"
         and match.startswith("to be ")
-        and _NEGATED_NOUN.search(masked, max(0, start - 40), start)
+        and _NEGATED_NOUN.search(*scan.reading(max(0, start - 40), start))
     ):
         return False  # "not a paraphrase to be confirmed later — it is verified"
     if rule_id == "deferred-decision" and match.startswith(("to ", "will ")):
         s_start, _ = scan.sentence(start)
-        if _ABILITY.search(masked, max(s_start, start - 100), start):
+        if _ABILITY.search(*scan.reading(max(s_start, start - 100), start)):
             return False
     if (
         rule_id == "deferred-decision"
@@ -173,41 +175,41 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
     if (
         rule_id == "deferred-decision"
         and match.startswith(("not sure", "unsure"))
-        and _SOMEONE_ELSE.search(masked, max(scan.sentence(start)[0], start - 40), start)
+        and _SOMEONE_ELSE.search(*scan.reading(max(scan.sentence(start)[0], start - 40), start))
     ):
         return False
     if (
         rule_id == "deferred-decision"
         and match.startswith("to be ")
-        and _INPUT_NOUN.search(masked, max(0, start - 20), start)
+        and _INPUT_NOUN.search(*scan.reading(max(0, start - 20), start))
     ):
         return False
     if (
         rule_id == "deferred-decision"
         and match.endswith(" see")
-        and _FORWARD_POINTER.search(masked, max(0, start - 6), start)
+        and _FORWARD_POINTER.search(*scan.reading(max(0, start - 6), start))
     ):
         return False
     # "if not specified, the version is inferred": a condition, not a missing decision.
     if (
         rule_id == "deferred-decision"
         and match.startswith("not ")
-        and _CONDITION.search(masked, max(scan.sentence(start)[0], start - 80), start)
+        and _CONDITION.search(*scan.reading(max(scan.sentence(start)[0], start - 80), start))
     ):
         return False
     if rule_id == "deferred-decision" and people_decide_today(scan, start):
         return False
     if (
         rule_id == "deferred-decision"
-        and _REJECTED_BEFORE.search(masked, max(0, start - 6), start)
+        and _REJECTED_BEFORE.search(*scan.reading(max(0, start - 6), start))
         and _REJECTED.fullmatch(match)
-        and _REASON_AFTER.match(masked, end, scan.sentence(start)[1])
+        and _REASON_AFTER.match(*scan.reading(end, scan.sentence(start)[1]))
     ):
         return False  # "Other designs were not chosen because ...": an option turned down
     if rule_id == "deferred-decision" and _heads_a_list(scan, start):
         return False  # "**Open Questions / Clarifications Needed**" above the questions
     if rule_id == "deferred-decision" and match.startswith("needs clarification"):
-        if _MARKER_MENTION.search(masked, max(0, start - 20), start):
+        if _MARKER_MENTION.search(*scan.reading(max(0, start - 20), start)):
             return False
         bracket_end = masked.find("]", end, end + 300)
         if bracket_end > 0 and _MARKERS_WORD.match(masked, bracket_end + 1):
@@ -219,13 +221,13 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
     if (
         rule_id == _HEDGE_RULE
         and match.startswith("if ")
-        and _DEFAULT_STATED.match(masked, end, scan.sentence(start)[1])
+        and _DEFAULT_STATED.match(*scan.reading(end, scan.sentence(start)[1]))
     ):
         return False  # "If omitted, then the parameter will be left blank": a default
     if (
         rule_id == "deferred-decision"
         and match.startswith(("is to ", "are to "))
-        and _RECOMMENDED.search(masked, max(scan.sentence(start)[0], start - 80), start)
+        and _RECOMMENDED.search(*scan.reading(max(scan.sentence(start)[0], start - 80), start))
     ):
         return False  # "The recommendation for this proposal is to choose option 3"
     hedge = rule_id == _HEDGE_RULE or (
@@ -238,7 +240,7 @@ def people_decide_today(scan: Scan, start: int) -> bool:
     """True when the deferral at ``start`` is owed by people in general in text that describes
     the world ("This leads to a problem where teams have to decide whose credentials to use"
     under Motivation): the problem as it is today, not a decision the document owes."""
-    return _PEOPLE_BEFORE.search(scan.scan, max(0, start - 40), start) is not None and argues(
+    return _PEOPLE_BEFORE.search(*scan.reading(max(0, start - 40), start)) is not None and argues(
         scan, start
     )
 
@@ -254,7 +256,8 @@ def argues(scan: Scan, offset: int) -> bool:
     if area.under(_HEDGE_CONTEXT_TITLE):
         return True
     line_start, _ = scan.line_span(offset)
-    return _ARGUING_LABEL.match(scan.scan, line_start) is not None
+    text, line_at, _ = scan.reading(line_start, line_start)
+    return _ARGUING_LABEL.match(text, line_at) is not None
 
 
 def _possibility(scan: Scan, start: int, end: int) -> bool:
@@ -265,24 +268,24 @@ def _possibility(scan: Scan, start: int, end: int) -> bool:
     fourth iterator like this:")."""
     masked = scan.scan
     s_start, s_end = scan.sentence(start)
-    if _POSSIBILITY_AFTER.match(masked, end, s_end):
+    if _POSSIBILITY_AFTER.match(*scan.reading(end, s_end)):
         return True
-    if _NEGATED_BEFORE.search(masked, max(s_start, start - 12), start):
+    if _NEGATED_BEFORE.search(*scan.reading(max(s_start, start - 12), start)):
         return True
     if _MODAL_HEDGE.match(masked, start, end) and scan.area(start).under(_FUTURE_TITLE):
         return True
-    if _ARTICLE_BEFORE.search(masked, max(s_start, start - 6), start):
+    if _ARTICLE_BEFORE.search(*scan.reading(max(s_start, start - 6), start)):
         return True  # "on a possibly non-exhaustive enum": a hedged attribute
     if masked.startswith("potentially", start) and not SENTENCE_OPENING.fullmatch(
         masked, s_start, start
     ):
         return True
-    if _LATER_BEFORE.search(masked, max(s_start, start - 80), start) or _LATER_AFTER.match(
-        masked, end, s_end
+    if _LATER_BEFORE.search(*scan.reading(max(s_start, start - 80), start)) or _LATER_AFTER.match(
+        *scan.reading(end, s_end)
     ):
         return True
     if masked[s_start:s_end].rstrip(" \t*_").endswith(":") and scan.doc is not None:
-        if _EXAMPLE_INTRO.search(masked, s_start, s_end):
+        if _EXAMPLE_INTRO.search(*scan.reading(s_start, s_end)):
             return True
         block = scan.block_at(start)
         following = scan.doc.next_block(block.end + 1) if block is not None else None

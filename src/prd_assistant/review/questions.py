@@ -297,7 +297,8 @@ class Structure:
         if self.open_area(mark):
             # "### Should flags cascade?" under Unresolved questions: its body discusses it,
             # and it stays open unless the body opens with the answer ("Resolved: no").
-            first = masked[body[0].start : body[0].end].strip()
+            reading, a, b = scan.reading(body[0].start, body[0].end)
+            first = reading[a:b].strip()
             return not (_CLOSED_ITEM.match(first) or _ANSWER_START.match(first))
         if (
             len(body) < 2
@@ -338,7 +339,7 @@ class Structure:
         if area.under(_QUESTION_CONTEXT_TITLE) and not _DECIDING.search(masked, s_start, mark):
             return True  # "Why do teams abandon dashboards?" frames the problem
         opening = SENTENCE_OPENING.match(masked, s_start, mark).end()
-        if _PITCH.match(masked, opening, mark):
+        if _PITCH.match(*scan.reading(opening, mark)):
             return True
         if self._product_copy(s_start, mark):
             return True
@@ -357,9 +358,9 @@ class Structure:
             and scan.cell(mark) is None
             and "?" not in masked[following[0] : following[1]]
         ):
-            if _RHETORICAL.search(masked, max(s_start, mark - 80), mark + 1):
+            if _RHETORICAL.search(*scan.reading(max(s_start, mark - 80), mark + 1)):
                 return True
-            if not _unsettled(masked, *following):
+            if not _unsettled(scan, *following):
                 return True
         return self._answered(last, line_end, plan=True) or self._example_query(mark)
 
@@ -411,9 +412,9 @@ class Structure:
         """An answer follows: on the same line, on the next line, or as a branching plan."""
         scan = self.scan
         masked = scan.scan
-        if _ANSWER_START.match(masked, mark + 1, line_end):
+        if _ANSWER_START.match(*scan.reading(mark + 1, line_end)):
             return True
-        if _picks_alternative(masked, scan.sentence(mark)[0], mark, line_end):
+        if _picks_alternative(scan, scan.sentence(mark)[0], mark, line_end):
             return True
         doc = scan.doc
         block = scan.block_at(mark)
@@ -446,12 +447,12 @@ class Structure:
         if line + 1 < len(doc.line_starts) and doc.line_starts[line + 1] < block.end:
             next_line = doc.line_span(doc.line_starts[line + 1])
             return (
-                _ANSWER_START.match(masked, *next_line) is not None
+                _ANSWER_START.match(*scan.reading(*next_line)) is not None
                 or (headed is not None and "?" not in masked[slice(*next_line)])
                 or (
                     asked
                     and masked.find("?", *next_line) < 0
-                    and _states(masked, next_line[0], block.end)
+                    and _states(scan, next_line[0], block.end)
                 )
             )
         following = doc.next_block(block.end + 1)
@@ -463,7 +464,7 @@ class Structure:
         }:
             return False
         first_end = following.lines[0][1] if following.lines else following.end
-        if _ANSWER_START.match(masked, following.start, first_end):
+        if _ANSWER_START.match(*scan.reading(following.start, first_end)):
             return True
         if headed is not None and "?" not in masked[following.start : first_end]:
             return True
@@ -475,7 +476,7 @@ class Structure:
             asked
             and following.kind == block.kind
             and (block.kind == "paragraph" or following.item == block.item)
-            and _states(masked, following.start, following.end)
+            and _states(scan, following.start, following.end)
         ):
             return True
         # "What would the config look like?" and the example under it.
@@ -515,7 +516,7 @@ class Structure:
                 sibling.kind == "list_item" and sibling.list_depth == following.list_depth
             )
             if (alone or words >= _OPTION_WORDS) and not _unsettled(
-                masked, following.start, following.end
+                self.scan, following.start, following.end
             ):
                 return True
         # A decision-point question with its plan below: "- If YES: ...", "- If NO: ...".
@@ -552,7 +553,7 @@ class Structure:
             if "?" in masked[block.start : block.end]:
                 return False
             if block.list_depth == first.list_depth:
-                if _unsettled(masked, block.start, block.end):
+                if _unsettled(self.scan, block.start, block.end):
                     return False
                 stated = stated or len(masked[block.start : block.end].split()) >= _OPTION_WORDS
         return stated
@@ -600,21 +601,24 @@ class Structure:
         lead = self.lead_block(block) if block is not None else None
         if lead is None:
             return False
-        text = self.scan.scan[lead.start : lead.end]
+        reading, first, last = self.scan.reading(lead.start, lead.end)
+        text = reading[first:last]
         if not text.rstrip("*_ \t").endswith(":"):
             return False
         return _EXAMPLE_LEAD.search(text) is not None and _OPEN_LEAD.search(text) is None
 
 
-def _picks_alternative(masked: str, start: int, mark: int, line_end: int) -> bool:
+def _picks_alternative(scan: Scan, start: int, mark: int, line_end: int) -> bool:
     """True when a question between two options ("ASR: Local vs. cloud?") is followed on its
     line by an answer that names one of them first ("Default local, opt-in for cloud")."""
     # The two options end the question; a bound keeps a runaway sentence linear.
-    asked = _CHOICE_ASKED.search(masked, max(start, mark - 200), mark)
+    text, first, last = scan.reading(max(start, mark - 200), mark)
+    asked = _CHOICE_ASKED.search(text, first, last)
     if asked is None:
         return False
-    opening = _WORD.findall(masked, mark + 1, min(line_end, mark + 80))[:3]
-    return bool(set(asked.groups()) & set(opening)) and not _unsettled(masked, mark + 1, line_end)
+    text, first, last = scan.reading(mark + 1, min(line_end, mark + 80))
+    opening = _WORD.findall(text, first, last)[:3]
+    return bool(set(asked.groups()) & set(opening)) and not _unsettled(scan, mark + 1, line_end)
 
 
 def _last_char(masked: str, start: int, end: int) -> str:
@@ -624,24 +628,31 @@ def _last_char(masked: str, start: int, end: int) -> str:
     return masked[end - 1] if end > start else ""
 
 
-def _states(masked: str, start: int, end: int) -> bool:
+def _states(scan: Scan, start: int, end: int) -> bool:
     """True when ``start``..``end`` reads as the answer to the questions before it: it asks
     nothing, leads into no list, does not hedge or defer, and does not only say why the
     question matters ("This affects the pricing page.")."""
+    masked = scan.scan
     return (
         masked.find("?", start, end) < 0
         and _last_char(masked, start, end) != ":"
-        and _ABOUT_THE_QUESTION.match(masked, start, end) is None
-        and not _unsettled(masked, start, end)
+        and _ABOUT_THE_QUESTION.match(*scan.reading(start, end)) is None
+        and not _unsettled(scan, start, end)
     )
 
 
-def _unsettled(masked: str, start: int, end: int) -> bool:
-    """True when the answer at ``start``..``end`` is no answer: a short one must not hedge,
-    list examples or ask for input; a long one (an explanation, examples and all) must not
-    defer or choose."""
-    long = len(masked[start:end].split()) >= _LONG_ANSWER_WORDS
-    return (_OPEN_WORDS if long else _UNSETTLED).search(masked, start, end) is not None
+def _unsettled(scan: Scan, start: int, end: int) -> bool:
+    """:func:`_unsettled_reading` of ``start``..``end`` as the rules read it ("To be&nbsp;
+    decided" defers like "To be decided")."""
+    return _unsettled_reading(*scan.reading(start, end))
+
+
+def _unsettled_reading(text: str, start: int, end: int) -> bool:
+    """True when the answer at ``start``..``end`` of ``text`` is no answer: a short one must
+    not hedge, list examples or ask for input; a long one (an explanation, examples and all)
+    must not defer or choose."""
+    long = len(text[start:end].split()) >= _LONG_ANSWER_WORDS
+    return (_OPEN_WORDS if long else _UNSETTLED).search(text, start, end) is not None
 
 
 def _answered_in_pipe_row(scan: Scan, mark: int) -> bool:
@@ -667,13 +678,13 @@ def listed_items(structure: Structure) -> list[tuple[int, int]]:
     if doc is None:
         return []
     found = []
-    masked = scan.scan
     for block in doc.blocks:
         if block.kind != "list_item" or block.end <= block.start:
             continue
         if not structure.listed(block.start):
             continue
-        text = masked[block.start : block.end]
+        reading, first, last = scan.reading(block.start, block.end)
+        text = reading[first:last]
         # A "?" in the item is judged where it stands (answered or not), a rule's word is
         # reported by its rule, "None" asks nothing and "The following remain open:" leads in.
         if (
@@ -682,7 +693,7 @@ def listed_items(structure: Structure) -> list[tuple[int, int]]:
             or _CLOSED_ITEM.match(text.strip())
             or _OPEN_WORDS.search(text)
             or text.rstrip("*_ \t").endswith(":")
-            or _decided_item(masked, block.start, block.end)
+            or _decided_item(reading, first, last)
         ):
             continue
         found.append((block.start, block.end))
@@ -692,7 +703,8 @@ def listed_items(structure: Structure) -> list[tuple[int, int]]:
 def _decided_item(masked: str, start: int, end: int) -> bool:
     """True for a listed item that names its topic in bold and states the decision after it
     ("**Telemetry:** Opt-in only", "**Accuracy threshold:** Target 85%+"): a value that asks
-    nothing, weighs no alternatives, does not hedge and says what is required or chosen."""
+    nothing, weighs no alternatives, does not hedge and says what is required or chosen.
+    ``masked`` is the text as read (:meth:`Scan.reading`)."""
     label = _LABELLED_ITEM.match(masked, start, end)
     if label is None:
         return False
@@ -701,7 +713,7 @@ def _decided_item(masked: str, start: int, end: int) -> bool:
         len(masked[value:end].split()) >= 2
         and _ASKING_VALUE.match(masked, value, end) is None
         and _ALTERNATIVES.search(masked, value, end) is None
-        and not _unsettled(masked, value, end)
+        and not _unsettled_reading(masked, value, end)
         and _DECIDED_VALUE.search(masked, value, end) is not None
     )
 
