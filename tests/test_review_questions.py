@@ -971,3 +971,42 @@ def test_hedges_put_off_to_later_or_in_done_items_leave_nothing_open(
 )
 def test_an_option_turned_down_for_a_reason_is_a_decision(text: str, expected: list[str]) -> None:
     assert _matches(text) == expected
+
+
+def test_framing_questions_that_the_document_answers_are_not_open() -> None:
+    # A prompt under its heading, answered by a lead-in and the list it introduces.
+    prompt = (
+        "## Goals\n\n*What do we want from the first release? How do we know it worked?*\n\n"
+        "Objectives:\n"
+        "* Sellers publish a listing from a phone in under 3 minutes\n"
+        "* The catalogue can be updated without a new app release\n"
+    )
+    assert _matches(prompt) == []
+    # The questions a document says it answers, listed in its introduction.
+    intro = (
+        "## Introduction\n\nThis document answers the questions of:\n"
+        "* Which markets do we open first?\n* How will sellers be paid?\n\n"
+        "## Markets\n\nWe open in Portugal and Ireland in May.\n"
+    )
+    assert _matches(intro) == []
+    # "What does success look like?" as a heading over a list of measures.
+    success = (
+        "## What does success look like?\n\n- Weekly active sellers\n- Listings per seller\n"
+        "- Repeat buyers\n"
+    )
+    assert _matches(success) == []
+
+
+def test_a_question_over_a_lead_in_that_does_not_answer_stays_open() -> None:
+    # The lead-in hedges, the list only asks, or the questions are options to choose from.
+    for text in (
+        "## Goals\n\nWhat do we want from the first release?\n\nMaybe one of these:\n"
+        "* Sellers publish a listing from a phone in under 3 minutes\n"
+        "* The catalogue can be updated without a new app release\n",
+        "## Goals\n\nWhat do we want from the first release?\n\nWe still need to answer:\n"
+        "* Which sellers do we invite first?\n* Which markets open first?\n",
+        "## Storage\n\nWhich database do we use?\n\nCandidates:\n* Postgres\n* MySQL\n",
+    ):
+        assert "?" in "".join(_matches(text)), text
+    # A heading that asks for a choice between short options stays open, as before.
+    assert _matches("## How do we bill?\n\n- Per seat\n- Per workspace\n") == ["How do we bill?"]

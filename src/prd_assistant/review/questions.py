@@ -107,6 +107,10 @@ _EXAMPLE_LEAD = re.compile(
     # "Every major screen should answer at least one of these:", "Home must answer:": the
     # questions the product answers for its users.
     r"|\b(?:should|must|will|shall|can|needs? to|has to|is to|helps?(?: \w+)? to)[ \t]+answer\b"
+    # "This document answers the questions of:": the document's framing questions, which
+    # its sections then answer.
+    r"|\b(?:document|doc|page|proposal|rfc|spec|specification|section|this)[ \t]+"
+    r"(?:answers|addresses)\b"
     # "should understand questions like:"
     r"|\b(?:quer(?:y|ies)|questions?|prompts?|requests?|utterances?) (?:such as|like)\b"
     # A research instrument: "We will ask five writers in each interview:", "Survey:".
@@ -300,9 +304,12 @@ class Structure:
             reading, a, b = scan.reading(body[0].start, body[0].end)
             first = reading[a:b].strip()
             return not (_CLOSED_ITEM.match(first) or _ANSWER_START.match(first))
+        # "## What does success look like?" over a list of measures: the PM's framing question,
+        # answered item by item, like "What are the goals?".
         if (
             len(body) < 2
             or _LISTING_QUESTION.match(masked, title_start, mark)
+            or _RHETORICAL.match(*scan.reading(title_start, mark + 1))
             or any(b.kind != "list_item" or b.section != section.index for b in body)
         ):
             return False
@@ -479,6 +486,18 @@ class Structure:
             and _states(scan, following.start, following.end)
         ):
             return True
+        # "*What are our goals for this version?*", then "Objectives:" and the objectives: a
+        # lead-in and the list it introduces answer the question above them.
+        if asked and block.kind == "paragraph" and following.kind == "paragraph":
+            listed = doc.next_block(following.end + 1)
+            if (
+                _leads_in(scan, following.start, following.end)
+                and listed is not None
+                and listed.kind == "list_item"
+                and self.lead_block(listed) == following
+                and self._answering_list(listed)
+            ):
+                return True
         # "What would the config look like?" and the example under it.
         if (
             asked
@@ -637,6 +656,16 @@ def _states(scan: Scan, start: int, end: int) -> bool:
         masked.find("?", start, end) < 0
         and _last_char(masked, start, end) != ":"
         and _ABOUT_THE_QUESTION.match(*scan.reading(start, end)) is None
+        and not _unsettled(scan, start, end)
+    )
+
+
+def _leads_in(scan: Scan, start: int, end: int) -> bool:
+    """True when ``start``..``end`` is a statement that introduces a list ("Objectives:", "To
+    create a stack from scratch:"): it asks nothing and neither hedges nor defers."""
+    return (
+        scan.scan.find("?", start, end) < 0
+        and _last_char(scan.scan, start, end) == ":"
         and not _unsettled(scan, start, end)
     )
 
