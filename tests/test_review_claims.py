@@ -332,3 +332,27 @@ def test_clear_is_a_quality_as_an_adjective_and_an_action_as_a_verb(
 def test_a_clarification_marker_asks_and_claims_nothing() -> None:
     line = "Saving keeps the selection. [NEEDS CLARIFICATION: should saving clear it quickly?]"
     assert _requirement(line) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        # Any adjective that "more" or "less" grades compares, not only the listed ones; a
+        # "to" phrase names who it is for, not a baseline.
+        ("Make the billing page more accessible to screen reader users.", ["more accessible"]),
+        ("The settings page must be less cluttered.", ["less cluttered"]),
+        ("Make the billing page more accessible than the 2023 form.", []),
+        ("The export must show more information per row.", []),
+        ("More importantly, the export must keep column order.", []),
+    ],
+)
+def test_more_or_less_before_any_adjective_is_a_comparative(
+    sentence: str, flagged: list[str]
+) -> None:
+    assert _requirement(sentence) == flagged
+
+
+def test_without_the_parse_more_before_a_word_is_not_judged() -> None:
+    # Only the parse tells "more accessible" from "more information".
+    text = "## Requirements\n- Make the billing page more accessible to new readers.\n"
+    assert [f.match for f in review(text, use_nlp=False)] == []

@@ -846,6 +846,32 @@ def keeps(span: Span, rule_id: str) -> bool:
     return not (is_context(root) or is_purpose(root) or describes_input(root))
 
 
+# Adverbs that "more" or "less" grade to link or weigh sentences ("more importantly", "more
+# likely"), not a quality of the product.
+_DISCOURSE_DEGREES = word_set(
+    """importantly specifically generally precisely broadly formally concretely simply likely
+    recently often frequently commonly typically usually especially particularly so"""
+)
+
+
+def grades_quality(span: Span) -> bool:
+    """True when "more" or "less" grades the adjective or adverb after it ("more accessible to
+    applicants", "less cluttered", "more quickly"): a comparative, whatever the adjective.
+    "More information", "less of the screen" and "more importantly" compare no quality."""
+    if len(span) != 2:
+        return False
+    degree, word = span
+    return (
+        degree.dep_ == "advmod"
+        and degree.head.i == word.i
+        and word.tag_ in ("JJ", "RB")
+        # Before its noun the degree often counts the noun ("more technical details" are more
+        # details): only a predicate or an adverb is graded for sure.
+        and word.dep_ != "amod"
+        and word.lower_ not in _DISCOURSE_DEGREES
+    )
+
+
 def _acts_on(token: Token) -> bool:
     """True for a word the parser calls an adjective that a determiner follows ("clear the
     cache", "clear all filters"): a verb taking its object."""

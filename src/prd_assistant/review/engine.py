@@ -209,6 +209,9 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
         sentences.parse([start for _, start, _, _ in candidates] + open_cues)
         gate = commitment.Gate(scan)
         candidates = [c for c in candidates if _is_claim(sentences, gate, *c[:3])]
+    else:
+        # Only the parse tells "more accessible" (a comparative) from "more information".
+        candidates = [c for c in candidates if c[0] is not rules_vague.COMPARATIVE_DEGREE]
     for rule, start, end, texts in candidates:
         out.add(rule.id, rule.category, rule.severity, start, end, texts)
     if pipeline is not None:
@@ -278,6 +281,8 @@ def _is_claim(
     sentences: claims.Sentences, gate: commitment.Gate, rule: Rule, start: int, end: int
 ) -> bool:
     span = sentences.tokens(start, end)
+    if rule is rules_vague.COMPARATIVE_DEGREE and (span is None or not claims.grades_quality(span)):
+        return False
     return span is None or (
         claims.keeps(span, rule.id)
         and gate.commits(span, start, own_clause=rule.id in claims.OWN_CLAUSE_RULES)

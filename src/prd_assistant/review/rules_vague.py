@@ -154,6 +154,18 @@ _FREQUENCY = dict(
     suggestion="every __ minutes (or: at most __ times per __)",
 )
 
+_COMPARATIVE = (
+    "'{match}' compares with nothing: better, faster or lower than what, and by how much?",
+    "What is the baseline today and the target value?",
+    "from __ (today, measured by __) to __ by <date>",
+)
+COMPARATIVE_DEGREE = _vague(
+    "no-baseline-comparative",
+    heads("more|less", r"[ \t]+(?!(?:than|of|or|and|so|about|then)\b)[a-z]{3,}") + E,
+    *_COMPARATIVE,
+    baseline_ok=True,
+)
+
 RULES: tuple[Rule, ...] = (
     # Phrases first: at one position the first rule that matches wins, so "as fast as
     # possible" is one finding, not "fast" plus "as possible".
@@ -379,9 +391,7 @@ RULES: tuple[Rule, ...] = (
             heads("go|goes|went|going|trend|trends", r" (?:up|down)(?:wards?)?"),
             r"accelerate[sd]?",
         ),
-        "'{match}' compares with nothing: better, faster or lower than what, and by how much?",
-        "What is the baseline today and the target value?",
-        "from __ (today, measured by __) to __ by <date>",
+        *_COMPARATIVE,
         baseline_ok=True,
     ),
     _vague(
@@ -947,6 +957,11 @@ RULES: tuple[Rule, ...] = (
         "In which unit, at which percentile, measured where?",
         "p95 __ ≤ {match} ms, measured at __",
     ),
+    # "more accessible to applicants", "less cluttered": the adjectives the comparative rule
+    # does not name; the parse keeps the match only when "more" or "less" grades the adjective
+    # or adverb after it (see claims.grades_quality), so "more information" and "less of" are
+    # left alone. Last, so a rule that names the words ("match more closely") reports them.
+    COMPARATIVE_DEGREE,
 )
 
 # Evaluative words from the subjectivity lexicon (see ``lexicon.py``) that judge the product;
