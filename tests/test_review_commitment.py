@@ -392,3 +392,17 @@ def test_would_in_a_design_section_claims_only_the_effect_of_the_product() -> No
     )
     # The alternative named in a subject and what clients could do are no promise.
     assert _claims(doc) == ["faster"]
+
+
+def test_a_benefit_the_change_claims_is_a_claim_with_can_or_could_and_in_a_why_line() -> None:
+    doc = (
+        "# Venue check-in\n## Why is this important?\n"
+        "* Introducing venue codes can increase sign-ups among new users.\n"
+        "* The service could reduce some manual tracing work.\n"
+        "* **Why:** Translating the help pages makes them more accessible to new readers.\n"
+        "* A plugin could offer several layouts.\n"
+        "* Tracers could spend less time on calls if they had more staff.\n"
+    )
+    # An effect verb (increase, reduce, make ...) with the product or the change as subject
+    # claims a benefit; "could offer" is a possibility, and people's effort is context.
+    assert _claims(doc) == ["increase", "reduce", "some", "more accessible"]

@@ -72,6 +72,18 @@ _FINITE = frozenset(("VBZ", "VBP", "VBD", "MD"))
 # possibility).
 _PROPOSING = word_set("would 'd")
 _CHANGES = word_set("change proposal approach")
+# Verbs of an effect on the world the product is built for: "Introducing QR codes can increase
+# uptake", "The service could alleviate the tracing burden", "Translating the docs makes them
+# more accessible". With the product or the change proposed as subject they claim a benefit,
+# in the present tense and with "can" or "could" alike; "A plugin could offer layouts" is a
+# possibility, not a benefit.
+_EFFECT_VERBS = word_set(
+    """increase improve reduce decrease lower raise cut make help enable boost alleviate ease
+    lessen simplify broaden expand save accelerate speed enhance strengthen shorten streamline
+    minimize minimise maximize maximise optimize optimise"""
+)
+# Modals of possibility that an effect verb still claims with.
+_POSSIBLE = word_set("could may can")
 # "Will" promises of the product, but predicts of a pronoun or an action.
 _PREDICTING = word_set("will 'll wo")
 _PRONOUNS = word_set("it this that these those there which they")
@@ -381,7 +393,7 @@ def _clause_verdict(verb: Token, risk: bool, token: Token) -> bool | None:
         return False  # "Native clients cannot send headers reliably, so ...": a limitation
     if modal is not None and modal in HYPOTHETICAL:
         if (
-            modal in _PROPOSING
+            (modal in _PROPOSING or (modal in _POSSIBLE and _lemma(verb) in _EFFECT_VERBS))
             and subject is not None
             and _proposed(subject)
             and not subject.left_edge.i <= token.i <= subject.right_edge.i
@@ -428,6 +440,13 @@ def _clause_verdict(verb: Token, risk: bool, token: Token) -> bool | None:
         word in PRODUCT_SUBJECTS or _possessed_by_us(subject)
     ):
         return True
+    if (
+        modal in (None, "can")
+        and _lemma(verb) in _EFFECT_VERBS
+        and _proposed(subject)
+        and not subject.left_edge.i <= token.i <= subject.right_edge.i
+    ):
+        return True  # "Translating the docs makes them more accessible": a benefit claimed
     if modal == "can" and word in PEOPLE:
         return True
     # Anything else in the present tense: a bullet states it, a paragraph explains it.
