@@ -132,3 +132,57 @@ def test_giant_lines_are_reviewed_by_word_rules_without_parsing() -> None:
     line = "The API must be fast and scalable, " * 1_000  # 35 KB, no sentence break
     findings = review(f"## Requirements\n{line}\n")
     assert len(findings) == 2_000
+
+
+def _fresh_python(code: str) -> subprocess.CompletedProcess[str]:
+    """Runs ``code`` in a new interpreter, where spaCy is not imported yet."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_spacy_is_imported_without_its_command_line_which_stays_importable() -> None:
+    done = _fresh_python(
+        "import sys\n"
+        "from prd_assistant.review import nlp\n"
+        "spacy = nlp.import_spacy()\n"
+        "assert nlp.pipeline() is not None, nlp.load_warning()\n"
+        "assert not {'spacy.cli', 'spacy.cli.info', 'typer', 'weasel'} & set(sys.modules)\n"
+        "assert 'spacy_version' in spacy.info(silent=True)\n"
+        "import spacy.cli\n"
+        "assert callable(spacy.cli.setup_cli)\n"
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_spacy_is_imported_as_is_when_the_stand_in_does_not_satisfy_it() -> None:
+    # What a spaCy release that needs more of spacy.cli at import would meet.
+    done = _fresh_python(
+        "import sys, types\n"
+        "from prd_assistant.review import nlp\n"
+        "nlp._cli_stand_ins = lambda: {\n"
+        "    name: types.ModuleType(name) for name in ('spacy.cli', 'spacy.cli.info')\n"
+        "}\n"
+        "spacy = nlp.import_spacy()\n"
+        "assert callable(spacy.cli.setup_cli)\n"
+        "assert nlp.pipeline() is not None, nlp.load_warning()\n"
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_prd_review_loads_neither_the_model_clients_nor_spacys_command_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "prd.md"
+    path.write_text(PRD, encoding="utf-8")
+    heavy = ("langchain_core", "openai", "streamlit", "tiktoken", "docx", "typer", "spacy.cli")
+    done = _fresh_python(
+        "import contextlib, io, sys\n"
+        "from prd_assistant.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['review', {str(path)!r}])\n"
+        "assert 'spacy' in sys.modules\n"
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

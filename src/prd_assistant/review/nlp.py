@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import sys
 import threading
+import types
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,14 +88,54 @@ def _load() -> Language:
             f"the English language pipeline in {folder} does not match the expected hash; "
             f"reinstall {MODEL_PACKAGE}=={MODEL_VERSION}"
         )
-    import spacy
-
+    spacy = import_spacy()
     _register_stored_tokenizer()
     # The default factory builds English's 2,700 tokenizer exceptions only for the stored
     # tokenizer to replace them all; starting from an empty one loads the same tokenizer
     # (same rules, prefixes, suffixes, infixes and URL match) in a third of the time.
     stored = {"nlp": {"tokenizer": {"@tokenizers": _STORED_TOKENIZER}}}
     return spacy.load(folder, exclude=list(EXCLUDED), config=stored)
+
+
+def import_spacy() -> types.ModuleType:
+    """Imports spaCy without its command line (``spacy.cli``), which review never runs.
+
+    ``spacy/__init__.py`` imports ``spacy.cli.info`` only to offer ``spacy.info()``, and with
+    it the whole command line: typer, weasel, requests, httpx ... about 360 modules and
+    0.3-0.4 s of every ``prd review`` cold start. While spaCy imports, a stand-in answers for
+    ``spacy.cli.info``; it is removed as soon as spaCy is in, so a later ``import spacy.cli``
+    loads the real package, and ``spacy.info()`` loads it when called. Should a spaCy release
+    need more of ``spacy.cli`` at import, the stand-in is dropped and spaCy imported as is.
+    """
+    if "spacy" in sys.modules:
+        return sys.modules["spacy"]
+    stand_ins = _cli_stand_ins()
+    sys.modules.update(stand_ins)
+    try:
+        import spacy
+    except ImportError:
+        spacy = None
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+    if spacy is None:
+        import spacy  # the real spacy.cli this time; a broken install raises here
+    return spacy
+
+
+def _cli_stand_ins() -> dict[str, types.ModuleType]:
+    def info(*args: object, **kwargs: object) -> object:
+        """``spacy.info``: loads spaCy's real command line, then runs its ``info``."""
+        from spacy.cli.info import info as real_info
+
+        return real_info(*args, **kwargs)
+
+    package = types.ModuleType("spacy.cli", "stand-in while prd_assistant imports spaCy")
+    module = types.ModuleType("spacy.cli.info", "stand-in while prd_assistant imports spaCy")
+    module.info = info  # type: ignore[attr-defined]
+    package.info = module  # type: ignore[attr-defined]
+    return {"spacy.cli": package, "spacy.cli.info": module}
 
 
 _STORED_TOKENIZER = "prd_assistant.stored_tokenizer.v1"
