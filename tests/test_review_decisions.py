@@ -215,3 +215,37 @@ def test_people_in_general_deciding_in_a_motivation_is_the_problem_not_a_decisio
     text: str, expected: list[str]
 ) -> None:
     assert [f.match for f in review(text) if f.category == "open_question"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "## Reports\n\nThe usage report may live as a page in the handbook or a board in the BI tool.\n",
+            "or a",
+        ),
+        (
+            "## Hints\n\nThe linter might show its hints in the editor gutter or in the review pane.\n",
+            "gutter",
+        ),
+    ],
+)
+def test_alternatives_after_a_hedging_may_are_an_open_choice(text: str, words: str) -> None:
+    found = _open(text)
+    assert [f.rule for f in found] == ["unresolved-choice"], found
+    assert words in found[0].match
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A passive "may" permits both; a relative clause describes a kind of thing; a person
+        # may choose; "can" gives an ability.
+        "## Hosting\n\nThe cache may be deployed on the web host or on a separate server.\n",
+        "## Errors\n\n- Wrap errors that may need to be logged or be shown to an operator.\n",
+        "## Checkout\n\nBuyers may pay by card or by bank transfer.\n",
+        "## Reports\n\nThe report can live as a page in the handbook or a board in the BI tool.\n",
+    ],
+)
+def test_a_may_that_permits_describes_or_offers_is_no_open_choice(text: str) -> None:
+    assert _open(text) == []

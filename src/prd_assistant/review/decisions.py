@@ -158,6 +158,8 @@ PRESENT_VERBS = word_set(
 _ALTERNATIVE_DEPS = frozenset(("dobj", "attr", "pobj", "acomp", "oprd", "prep", "npadvmod"))
 _NOT_CHOSEN_PREPS = word_set("by via for with from between among")
 _CHOICE_MODALS = word_set("shall must will 'll should could would")
+# Modals that leave the alternatives after them as possibilities, not a requirement.
+_HEDGING_MODALS = word_set("could would may might")
 _SELECTION = re.compile(
     r"\b(?:whichever|depending|according to|based on|as (?:set|configured|chosen|selected|"
     r"specified)|configurable|at the user's|per user|otherwise|respectively)\b"
@@ -217,7 +219,7 @@ CUES = re.compile(
     r"|has)[ \t]+(?:[\w-]+[ \t]+){0,3}(?:thought|consideration|discussion|sign-?off|approval"
     r"|input|reviews?|decision|clarification|investigation|alignment|agreement|deliberation"
     r"|debate|exploration)\b"
-    r"|\b(?:shall|must|will|should|could|would)\b[^.;:!?\n]{0,120}\bor\b"
+    r"|\b(?:shall|must|will|should|could|would|may|might)\b[^.;:!?\n]{0,120}\bor\b"
     # "is up to the analytics team", "to be written by UX", "will come from the sales team".
     r"|\b(?:legal|security|design|ux|marketing|finance|ops|sales|product|engineering|compliance"
     r"|leadership|pm|team)[ \t]+to[ \t]+[a-z]"
@@ -720,7 +722,10 @@ def _choice(cc: Token) -> tuple[int, int] | None:
     modal = _modal(verb)
     if modal is None and not preconj:
         return None
-    if modal in ("can", "may", "might"):
+    # "can" gives an ability ("the admin can export CSV or PDF"); "may" and "might" hedge
+    # like "could" ("This may live as a wiki page or a dashboard"), unless they permit: a
+    # person as the subject is caught below, an RFC 2119 MAY by its rule.
+    if modal == "can" or (modal in ("may", "might") and _permits_or_describes(verb)):
         return None
     if any(c.dep_ == "neg" for c in verb.children) or _in_condition(verb):
         return None
@@ -732,7 +737,8 @@ def _choice(cc: Token) -> tuple[int, int] | None:
     one_of = first.dep_ == "pobj" and first.head.lower_ == "of" and first.head.head.lower_ == "one"
     chosen = one_of or (preconj and first.dep_ in ("dobj", "attr", "acomp", "oprd", "advmod"))
     # "could happen on upload or on first view": a hedged place or time.
-    hedged = modal in ("could", "would") and first.dep_ == "prep"
+    # "may live as a page or a dashboard": a hedged form.
+    hedged = modal in _HEDGING_MODALS and first.dep_ in ("prep", "pobj")
     if (
         first is not verb
         and _lemma(verb) not in PRESENT_VERBS
@@ -750,7 +756,7 @@ def _choice(cc: Token) -> tuple[int, int] | None:
         single = any(
             c.dep_ == "det" and c.lower_ in ("a", "an", "every") for t in nouns for c in t.children
         ) or all(t.tag_ == "CD" for t in nouns)  # "HTTP 429 or 503"
-        if not (single or chosen or preconj or team or modal in ("could", "would")):
+        if not (single or chosen or preconj or team or modal in _HEDGING_MODALS):
             return None
         if subject is not None and any(
             c.dep_ == "det" and c.lower_ in ("a", "an", "each", "every", "any")
@@ -763,6 +769,13 @@ def _choice(cc: Token) -> tuple[int, int] | None:
         start = min(t.left_edge.i for t in conjuncts)
         end = max(t.right_edge.i for t in conjuncts)
     return doc[start].idx, doc[end].idx + len(doc[end].text)
+
+
+def _permits_or_describes(verb: Token) -> bool:
+    """True when "may"/"might" before ``verb`` permits ("The database may be located on the
+    same machine or on another one": a passive, both allowed) or describes a kind ("error
+    types that may need to be reported or composed": a relative clause)."""
+    return _children(verb, "auxpass") != [] or any(t.dep_ == "relcl" for t in _ancestors(verb, 4))
 
 
 def _in_parentheses(token: Token) -> bool:
