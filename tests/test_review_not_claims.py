@@ -180,6 +180,36 @@ def test_what_is_not_built_claims_nothing() -> None:
 
 
 @pytest.mark.parametrize(
+    "scoped_out",
+    [
+        "## What we're not working on & why\n- A fast, seamless offline sync.\n",
+        "### Non-Requirements\n- A fast bulk importer for many formats.\n",
+        "## Scope\n**Non-Requirements**\n- Bulk export\n  - Lots of formats, not easy to read\n",
+        "## Scope\n- Non-requirement: a fast bulk importer.\n",
+    ],
+)
+def test_non_requirements_and_what_we_are_not_working_on_claim_nothing(scoped_out: str) -> None:
+    doc = f"# Export\n{scoped_out}\n## Requirements\n- The editor must open quickly.\n"
+    assert _claims(doc) == ["quickly"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Real-time collaboration", []),
+        ("Real-time multiplayer editing", []),
+        ("The board MUST sync arrows in real-time collaboration sessions.", []),
+        ("Participants receive messages in real-time.", ["real-time"]),
+        ("Real-time dashboards for on-call staff.", ["Real-time"]),
+    ],
+)
+def test_real_time_collaboration_names_a_kind_of_feature_not_a_latency(
+    sentence: str, flagged: list[str]
+) -> None:
+    assert _claims(f"## Requirements\n- {sentence}\n") == flagged
+
+
+@pytest.mark.parametrize(
     ("sentence", "flagged"),
     [
         ("Browser clients cannot send custom headers reliably, so the token goes in the URL.", []),

@@ -87,13 +87,14 @@ REASON_LABEL = re.compile(
 )
 # Labels of what is not built: a decision, not a claim ("Rejected — Streaks", "Non-goals").
 _NOT_BUILT = re.compile(
-    r"(?:rejected|non goals?|out of scope|not in scope|not doing|won t (?:do|build)|deferred"
+    r"(?:rejected|non goals?|non requirements?|out of scope|not in scope|not doing"
+    r"|won t (?:do|build)|(?:what )?we (?:re |are )?not (?:doing|building|working on)|deferred"
     r"|dropped)\b"
 )
 # The same, opening a line or list item up to its colon ("- **Rejected — Streaks:** ...").
 _NOT_BUILT_LINE = re.compile(
     r"^[ \t]*(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+)?(?:\*\*|__)?(?:rejected|non[- ]goals?"
-    r"|out of scope|not in scope|not doing|won['\u2019]?t (?:do|build)|deferred|dropped)\b"
+    r"|non[- ]requirements?|out of scope|not in scope|not doing|won['\u2019]?t (?:do|build)|deferred|dropped)\b"
     r"[^:\n]{0,80}:",
     re.MULTILINE | re.IGNORECASE,
 )

@@ -29,11 +29,13 @@ _MEASURABLE = re.compile(rules_vague.MEASURABLE)
 _FITS = {rule_id: re.compile(fit) for rule_id, fit in rules_vague.FITS.items()}
 _BASELINE = re.compile(rules_vague.BASELINE)
 _MORE_LESS = re.compile(r"(?:more|less) $")
-# A section that only lists what is not built ("Out of scope", "4. Non-goals"); "Goals &
-# Non-Goals" also states goals, so it does not count.
+# A section that only lists what is not built ("Out of scope", "4. Non-goals",
+# "Non-requirements", "What we're not working on & why"); "Goals & Non-Goals" also states
+# goals, so it does not count.
 _OUT_OF_SCOPE = re.compile(
-    r"^(?:out of scope|not in scope|non goals?|not doing|won t (?:do|build))"
-    r"(?: (?:for now|in v\d|for v\d|this release))?$"
+    r"^(?:out of scope|not in scope|non goals?|non requirements?|not doing|won t (?:do|build)"
+    r"|(?:what )?we (?:re |are |will |ll )?not (?:doing|building|working on|do|build))"
+    r"(?: (?:and )?why)?(?: (?:for now|in v\d|for v\d|this release))?$"
 )
 # A Spec Kit marker whose question asks for a number ("[NEEDS CLARIFICATION: target latency]").
 _CLARIFY_NUMBER = re.compile(

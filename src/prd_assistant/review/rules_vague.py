@@ -138,6 +138,11 @@ _UNIT_NAMERS = (
     "unit",
     "units",
 )
+# "real-time collaboration", "real-time multiplayer": synchronous co-editing, a kind of feature.
+_NOT_SYNCHRONOUS_WORK = (
+    r"(?![\w-])(?![ \t]+(?:collaborat\w*|multiplayer|multi-user|co-?editing|co-?authoring)"
+    r"(?![\w-]))"
+)
 _SPEED = dict(
     message="'{match}' is a speed claim with no number: nobody can test it or agree it is met.",
     question="How fast exactly: which operation, which percentile, at what load?",
@@ -443,8 +448,10 @@ RULES: tuple[Rule, ...] = (
             r"high[- ]performance",
             r"high[- ]throughput",
             "performant",
-            r"near[- ]real[- ]time",
-            r"real[- ]time",
+            # "real-time collaboration" and "real-time multiplayer" name synchronous
+            # co-editing (against async, commit-and-pull), a kind of feature, not a latency.
+            r"near[- ]real[- ]time" + _NOT_SYNCHRONOUS_WORK,
+            r"real[- ]time" + _NOT_SYNCHRONOUS_WORK,
             r"fast(?<!fail fast)(?<!fail-fast)",
             r"quick(?![ -]?start)",
             "rapid(?:ly)?",
