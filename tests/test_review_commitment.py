@@ -406,3 +406,16 @@ def test_a_benefit_the_change_claims_is_a_claim_with_can_or_could_and_in_a_why_l
     # An effect verb (increase, reduce, make ...) with the product or the change as subject
     # claims a benefit; "could offer" is a possibility, and people's effort is context.
     assert _claims(doc) == ["increase", "reduce", "some", "more accessible"]
+
+
+def test_an_adverb_of_speed_or_frequency_on_a_thing_in_the_present_tense_commits() -> None:
+    doc = (
+        "# Offline maps\n## How it works\n"
+        "Maps are stored on the device. The tablet regularly fetches the tile index and "
+        "keeps the newest copy.\n"
+        "We keep a demo workspace which is periodically rebuilt from the seed data.\n"
+        "Field crews regularly ask for bigger tiles before a long trip.\n"
+        "We quickly reviewed the tile formats last spring.\n"
+    )
+    # How the tablet or the workspace behaves is specified; what people do is context.
+    assert _claims(doc) == ["regularly", "periodically"]

@@ -190,12 +190,17 @@ class Gate:
         self._sections: dict[int, tuple[bool, bool | None]] = {}
         self._sentences: dict[tuple[int, int], tuple[bool, bool]] = {}
 
-    def commits(self, words: Span, offset: int, *, own_clause: bool = False) -> bool:
+    def commits(
+        self, words: Span, offset: int, *, own_clause: bool = False, behaviour: bool = False
+    ) -> bool:
         """True when the sentence holding the vague ``words`` (at ``offset`` in the scan)
         commits the product to something rather than explaining; see the module docstring.
 
         ``own_clause`` is for words that form a condition of their own ("unless complexity
         demands", "if possible"): that condition hedges the commitment around it, not itself.
+        ``behaviour`` is for adverbs of timing and frequency: one that says how a thing acts in
+        the present tense ("The phone regularly downloads the list", "Insights works quickly")
+        describes the product's behaviour, even in a paragraph that explains.
         """
         line_start, _ = self.scan.line_span(offset)
         sentence_start, _ = self.scan.sentence(offset)
@@ -234,6 +239,8 @@ class Gate:
             return True  # text with no heading at all: a pasted requirement
         if fragment:
             return True  # a feature, a task, a principle, as a PRD lists them
+        if behaviour and _states_behaviour(token):
+            return True
         if section is False:
             return False
         block = self.scan.block_at(offset)
@@ -451,6 +458,39 @@ def _clause_verdict(verb: Token, risk: bool, token: Token) -> bool | None:
         return True
     # Anything else in the present tense: a bullet states it, a paragraph explains it.
     return None
+
+
+_RELATIVES = word_set("which that")
+# Adverbs of how often something tends to happen ("is rarely inlined"): a tendency described,
+# not a schedule promised.
+_TENDENCIES = word_set("rarely seldom occasionally often sometimes usually")
+_ORDERING = word_set("after before following once upon when until then")
+
+
+def _states_behaviour(token: Token) -> bool:
+    """True for an adverb on a verb in the present tense whose subject is a thing, not a
+    person ("The phone regularly downloads ...", "a repo which is periodically recreated",
+    "Insights works quickly"): how that thing behaves. "Users quickly find ..." and "we
+    regularly review ..." describe people."""
+    verb = token.head
+    if token.dep_ != "advmod" or token.tag_ != "RB" or verb.pos_ not in ("VERB", "AUX"):
+        return False
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    if token.lower_ in _TENDENCIES or (following is not None and following.lower_ in _ORDERING):
+        return False  # "removed quickly after that" orders events
+    present = verb.tag_ in ("VBZ", "VBP") or (
+        verb.tag_ == "VBN"
+        and any(c.dep_ == "auxpass" and c.tag_ in ("VBZ", "VBP") for c in verb.children)
+    )
+    if not present:
+        return False
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is not None and subject.lower_ in _RELATIVES and verb.dep_ == "relcl":
+        subject = verb.head  # "a repo which is periodically recreated": the repo
+    if subject is None or (subject.pos_ == "PRON" and subject.lower_ != "it"):
+        return False
+    word = _lemma(subject)
+    return word not in PEOPLE and word not in WORLD and subject.lower_ not in PEOPLE
 
 
 def _in_subject(token: Token) -> bool:

@@ -24,6 +24,8 @@ from prd_assistant.review.markdown_scan import Scan, scan_markdown
 from prd_assistant.review.rule import Rule
 from prd_assistant.template import default_template_text
 
+# Rules whose adverbs say how a thing behaves ("The phone regularly downloads the list").
+_BEHAVIOUR_RULES = frozenset(("vague-timing", "vague-frequency"))
 _CLAUSE_BREAK = re.compile(r";|\|| but | whereas | while |, (?:and|but|or|so|yet|while) ")
 _MEASURABLE = re.compile(rules_vague.MEASURABLE)
 _FITS = {rule_id: re.compile(fit) for rule_id, fit in rules_vague.FITS.items()}
@@ -287,7 +289,12 @@ def _is_claim(
         return False
     return span is None or (
         claims.keeps(span, rule.id)
-        and gate.commits(span, start, own_clause=rule.id in claims.OWN_CLAUSE_RULES)
+        and gate.commits(
+            span,
+            start,
+            own_clause=rule.id in claims.OWN_CLAUSE_RULES,
+            behaviour=rule.id in _BEHAVIOUR_RULES,
+        )
     )
 
 
