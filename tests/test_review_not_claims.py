@@ -212,6 +212,21 @@ def test_real_time_collaboration_names_a_kind_of_feature_not_a_latency(
 @pytest.mark.parametrize(
     ("sentence", "flagged"),
     [
+        ("These improvements build on the front-end work of the static site launch.", []),
+        ("Feature improvements (listen to feedback)", []),
+        ("The cache is an improvement for search.", ["improvement"]),
+        ("Search latency improves.", ["improves"]),
+    ],
+)
+def test_improvements_in_the_plural_name_changes_not_a_comparison(
+    sentence: str, flagged: list[str]
+) -> None:
+    assert _claims(f"## Requirements\n- {sentence}\n") == flagged
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
         ("Browser clients cannot send custom headers reliably, so the token goes in the URL.", []),
         ("The client must send custom headers reliably.", ["reliably"]),
     ],

@@ -375,7 +375,9 @@ RULES: tuple[Rule, ...] = (
             "better",
             r"improve[sd]?",
             "improving",
-            r"improvements?",
+            # The plural names a set of changes ("These improvements will build on ...",
+            # "Feature improvements (listen to feedback)"), not a claim to compare.
+            "improvement",
             r"enhance[sd]?",
             "enhancing",
             "easier",
