@@ -1010,3 +1010,27 @@ def test_a_question_over_a_lead_in_that_does_not_answer_stays_open() -> None:
         assert "?" in "".join(_matches(text)), text
     # A heading that asks for a choice between short options stays open, as before.
     assert _matches("## How do we bill?\n\n- Per seat\n- Per workspace\n") == ["How do we bill?"]
+
+
+def test_a_decision_recorded_under_a_listed_question_closes_it() -> None:
+    decided = (
+        "## Open questions\n\n"
+        "- Do we launch on iOS or Android first?\n"
+        "    - I'd lean towards iOS\n"
+        "    - **We've decided to launch on iOS first**\n"
+        "- **[Beta decision] Invites:** Invite-only until 500 sellers\n"
+    )
+    assert _matches(decided) == []
+    # Without the decision the question stays open; the items under it discuss it and are
+    # not open questions of their own.
+    undecided = (
+        "## Open questions\n\n"
+        "- Do we launch on iOS or Android first?\n"
+        "    - I'd lean towards iOS\n"
+        "    - Android has more sellers in Brazil\n"
+        "- Payout schedule for sellers\n"
+    )
+    assert _matches(undecided) == [
+        "Do we launch on iOS or Android first?",
+        "Payout schedule for sellers",
+    ]

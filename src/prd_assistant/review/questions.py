@@ -133,6 +133,8 @@ _OPEN_WORDS = re.compile(
 # lists an option; an answer of at least the second is judged as an explanation (_unsettled).
 _OPTION_WORDS = 8
 _LONG_ANSWER_WORDS = 12
+# How many nested items under a question are read for its answer (a long run stays linear).
+_NESTED_ITEMS = 20
 # An answer that is no answer: it defers or chooses (_OPEN_WORDS), or it hedges, lists options
 # or asks for input (this). Two patterns, not one: compiling _OPEN_WORDS's 24 KB a second time
 # inside a combined pattern cost 60 ms of every start.
@@ -192,7 +194,10 @@ _CLOSED_ITEM = re.compile(
     r"|(?:yes|no)\b[ \t]*(?:\*\*|__)?[ \t]*[,.:;\-–—(]|→|->|=>"
     r"|no (?:\w+ )?(?:questions?|issues?|items?)\b|all (?:\w+ )?(?:are |were |have been )?"
     r"(?:resolved|answered|closed))"
-    r"|.*(?:[✅☑✔]|\b(?:resolved|decided|answered|answer|decision)\b[ \t]*(?:\*\*|__)?[ \t]*[:—–-])"
+    r"|.*(?:[✅☑✔]|\b(?:resolved|decided|answered|answer|decision)\b[ \t]*(?:\*\*|__)?[ \t]*[:—–-]"
+    # "**[MVP Decision] Fallbacks:** ...", "We've decided to focus on adoption": the item
+    # records the decision.
+    r"|\bdecision\]|\bwe(?:'ve| have)? (?:decided|agreed|settled)\b)"
 )
 # "**Fallbacks:** Explicit fallback prompt required if no action found": an item under an Open
 # questions heading that names its topic and states what was decided about it.
@@ -476,6 +481,15 @@ class Structure:
             return True
         if headed is not None and "?" not in masked[following.start : first_end]:
             return True
+        # "- Should the goal be conversion or adoption?" with "- We've decided to focus on
+        # adoption" nested under it: the decision recorded below the question closes it.
+        if (
+            block.kind == "list_item"
+            and following.kind == "list_item"
+            and following.list_depth > block.list_depth
+            and self._closed_below(following)
+        ):
+            return True
         if not plan:
             return False
         # "- How are refunds issued?" and the item's next paragraph "To the original card.",
@@ -557,6 +571,23 @@ class Structure:
             first = found.start() if found is not None else block.end + 1
             self._first_statements[block.start] = first
         return first >= end and _last_char(masked, block.start, end) == "?"
+
+    def _closed_below(self, first: Block) -> bool:
+        """True when an item of the nested list that starts with ``first`` records the
+        answer or decision (:data:`_CLOSED_ITEM`)."""
+        doc = self.scan.doc
+        position = self.index.get(first.start)
+        if doc is None or position is None:
+            return False
+        for block in doc.blocks[position : position + _NESTED_ITEMS]:
+            if block.kind != "list_item" or block.list_depth < first.list_depth:
+                break
+            reading, start, end = self.scan.reading(block.start, block.end)
+            if block.list_depth == first.list_depth and _CLOSED_ITEM.match(
+                reading[start:end].strip()
+            ):
+                return True
+        return False
 
     def _answering_list(self, first: Block) -> bool:
         """True when the list that starts with ``first`` states things: no item asks, no
@@ -714,6 +745,15 @@ def listed_items(structure: Structure) -> list[tuple[int, int]]:
         if block.kind != "list_item" or block.end <= block.start:
             continue
         if not structure.listed(block.start):
+            continue
+        # An item nested under a listed question discusses it (an opinion, an option, the
+        # decision): the question is the open item, judged where its "?" stands.
+        parent = structure.lead_block(block)
+        if (
+            parent is not None
+            and parent.kind == "list_item"
+            and scan.scan.find("?", parent.start, parent.end) >= 0
+        ):
             continue
         reading, first, last = scan.reading(block.start, block.end)
         text = reading[first:last]
