@@ -856,7 +856,8 @@ def test_two_tabs_on_one_draft_never_lose_an_edit(fake_model):
 
 
 def test_the_first_paint_loads_no_model_layer_tokenizer_or_nlp(tmp_path):
-    """Cold start: the empty page must not import langchain, openai, tiktoken, spaCy or docx."""
+    """Cold start: the empty page must not import langchain, openai, tiktoken, spaCy, docx or
+    Streamlit's emoji table."""
     import subprocess
     import sys
 
@@ -866,7 +867,8 @@ def test_the_first_paint_loads_no_model_layer_tokenizer_or_nlp(tmp_path):
         f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()\n"
         "assert not at.exception, at.exception\n"
         "assert at.button(key='draft_button')\n"
-        "heavy = ('langchain_core', 'openai', 'tiktoken', 'spacy', 'docx', 'prd_assistant.llm')\n"
+        "heavy = ('langchain_core', 'openai', 'tiktoken', 'spacy', 'docx', 'prd_assistant.llm',\n"
+        "         'streamlit.emojis')\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in {"OPENAI_API_KEY", "OPENAI_BASE_URL"}}

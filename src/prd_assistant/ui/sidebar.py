@@ -400,6 +400,12 @@ def render_template_picker() -> None:
         st.caption(f"{name}: {len(parse_template(text, name).sections)} sections")
 
 
+# The banner is drawn before the form on the first paint: Material icons, not emoji, since
+# checking an emoji loads Streamlit's emoji table (about 0.1 s before Draft PRD can be clicked).
+_INFO = ":material/info:"
+_WARNING = ":material/warning:"
+
+
 def render_mode_banner() -> None:
     """Says when drafts will be outlines (by choice) or why drafting cannot work yet."""
     result = st.session_state["connection"]
@@ -409,15 +415,15 @@ def render_mode_banner() -> None:
             "structure of each section, the facts from your description and the open questions "
             "to answer. To draft full text, pick OpenAI (with an API key), Ollama, LM Studio or "
             "a custom OpenAI-compatible URL as the provider, then press *Test connection*.",
-            icon="ℹ️",
+            icon=_INFO,
         )
     elif setup_problem():
-        st.warning(f"**No model connected yet.** {setup_problem()}", icon="⚠️")
+        st.warning(f"**No model connected yet.** {setup_problem()}", icon=_WARNING)
     elif result and not result["ok"]:
         rejected = "401" in result["message"] or "rejected the API key" in result["message"]
         headline = "The API key was rejected" if rejected else "The model is not reachable"
         st.warning(
             f"**{headline}:** {result['message']} Drafting will fail until this is fixed "
             f"in {PANEL}.",
-            icon="⚠️",
+            icon=_WARNING,
         )
