@@ -7,6 +7,15 @@ import pytest
 from tests.support.postgres import PostgresServer, PostgresUnavailable
 
 
+@pytest.fixture(autouse=True)
+def private_draft_database(tmp_path_factory, monkeypatch):
+    """Whatever opens the app's draft database by default (the page, `prd usage`, the CLI
+    booking its model calls) gets a fresh one of its own, never the user's real one and never
+    another test's; tests of the defaults set or remove these variables themselves."""
+    monkeypatch.delenv("PRD_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PRD_DB_PATH", str(tmp_path_factory.mktemp("db") / "drafts.sqlite3"))
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """One throwaway PostgreSQL for the whole run (skipped, with the reason, if not installed)."""

@@ -901,3 +901,27 @@ def test_an_answer_written_in_the_register_goes_back_into_the_text(fake_model):
     )
     item = next(r for r in doc.register if r.question == "which SMS provider?")
     assert (item.owner, item.status) == ("Head of Support", "answered")
+
+
+def test_every_model_call_of_the_page_is_booked_once_and_counted_in_the_summary(fake_model):
+    """Drafted sections are booked by the save that brings them in, the suggestions pass as
+    it is made (it writes no section), and the summary counts both."""
+    from prd_assistant.store.usage import usage_events
+
+    fake_model["model"] = SectionModel(reply=assist_reply)
+    at = draft(new_app(key="sk-test-key"))
+    doc = current(at)
+    drafted = usage_events(state_store())
+    assert sorted(e.section_key for e in drafted) == sorted(s.key for s in doc.sections)
+    at.button(key="suggest_button").click().run()
+    assert "SMS provider outage during peak sales" in page_text(at)
+    booked = usage_events(state_store())
+    (suggestions,) = booked[len(drafted) :]
+    assert (suggestions.section_key, suggestions.draft_id) == ("(suggestions)", doc.id)
+    assert suggestions.exact and suggestions.prompt_tokens > 0
+    total = sum(e.prompt_tokens + e.completion_tokens for e in booked)
+    at.run()  # the summary is drawn above the pane whose button made the call
+    (summary,) = [c.value for c in at.caption if "sections done" in c.value]
+    drafted_total = sum(e.prompt_tokens + e.completion_tokens for e in drafted)
+    assert summary.startswith(f"19 of 19 sections done · {drafted_total:,} tokens · $")
+    assert f" · {total:,} tokens · $" in summary and "in all model calls on this draft" in summary

@@ -14,7 +14,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 
-from prd_assistant import llm, tokens
+from prd_assistant import llm, tokens, usage_meter
 from prd_assistant.document import Draft, Usage
 from prd_assistant.events import (
     DraftEvent,
@@ -119,9 +119,9 @@ class _UsageRecorder(BaseCallbackHandler):
     def on_llm_end(self, response: Any, **kwargs: Any) -> None:
         for generations in response.generations:
             for generation in generations:
-                meta = getattr(getattr(generation, "message", None), "usage_metadata", None)
-                if meta and meta.get("input_tokens") is not None:
-                    self.usage = dict(meta)
+                usage = usage_meter.reported_usage(getattr(generation, "message", None))
+                if usage is not None:
+                    self.usage = usage
                     return
 
 
@@ -142,6 +142,10 @@ class Drafter:
         slots: How many calls the server says it can run at once (``llm.server_slots``).
         silence_limit: Seconds of silence from the server after which the run stops (default:
             twice the model's idle timeout, when the model has one).
+        on_spent: Books the tokens of the calls whose reply no section keeps: a try retried
+            or cut short, one stopped at its length limit, one cancelled mid-reply. Called on
+            the worker threads, with the section key. A kept reply's usage is in its
+            :class:`SectionDone` instead, so each call is counted once.
     """
 
     def __init__(
@@ -156,8 +160,10 @@ class Drafter:
         retries: int = 3,
         slots: int | None = None,
         silence_limit: float | None = None,
+        on_spent: usage_meter.Book | None = None,
     ) -> None:
         self.template = template
+        self.on_spent = on_spent
         self.model = model
         self.model_name = model_name or ("outline" if model is None else "unknown-model")
         self.concurrency = max(1, min(int(concurrency), 32))
@@ -528,52 +534,60 @@ class Drafter:
         required = llm.reports_finish_reason(self.model)
         finish: str | None = None
         started = time.monotonic()
-        if self.streaming:
-            parts: list[str] = []
-            first = True
-            for chunk in chain.stream(inputs, config=config):
-                if cancel.is_set():
-                    raise InterruptedError("Drafting was cancelled.")
+        parts: list[str] = []
+        answered = False
+        try:
+            if self.streaming:
+                first = True
+                for chunk in chain.stream(inputs, config=config):
+                    answered = True
+                    if cancel.is_set():
+                        raise InterruptedError("Drafting was cancelled.")
+                    gate.heard()
+                    if first:
+                        gate.first_byte(time.monotonic() - started)
+                        first = False
+                    finish = finish_reason(chunk) or finish
+                    text = message_text(chunk)
+                    if text:
+                        parts.append(text)
+                        events.put(SectionDelta(spec.key, text))
+                    if self.total_timeout and time.monotonic() - started > self.total_timeout:
+                        raise llm.ReplyIncomplete("cut", "".join(parts))
+                raw = "".join(parts)
+            else:
+                message = chain.invoke(inputs, config=config)
+                answered = True
                 gate.heard()
-                if first:
-                    gate.first_byte(time.monotonic() - started)
-                    first = False
-                finish = finish_reason(chunk) or finish
-                text = message_text(chunk)
-                if text:
-                    parts.append(text)
-                    events.put(SectionDelta(spec.key, text))
-                if self.total_timeout and time.monotonic() - started > self.total_timeout:
-                    raise llm.ReplyIncomplete("cut", "".join(parts))
-            raw = "".join(parts)
-        else:
-            message = chain.invoke(inputs, config=config)
-            gate.heard()
-            finish = finish_reason(message)
-            raw = message_text(message)
-            events.put(SectionDelta(spec.key, raw))
-        if finish == "length":
-            raise llm.ReplyIncomplete("length", raw)
-        if finish is None and required:
-            raise llm.ReplyIncomplete("cut", raw)
-        if not _HEADING_LINE.sub("", raw).strip():
-            raise llm.ReplyIncomplete("empty", raw)
-        return raw, self._usage(lambda: prompt.format(**inputs), raw, recorder.usage)
+                finish = finish_reason(message)
+                raw = message_text(message)
+                parts.append(raw)
+                events.put(SectionDelta(spec.key, raw))
+            if finish == "length":
+                raise llm.ReplyIncomplete("length", raw)
+            if finish is None and required:
+                raise llm.ReplyIncomplete("cut", raw)
+            if not _HEADING_LINE.sub("", raw).strip():
+                raise llm.ReplyIncomplete("empty", raw)
+        except BaseException:
+            # No section keeps this reply, but the server wrote (some of) it: booked here.
+            if answered and self.on_spent is not None:
+                spent = self._usage(prompt, inputs, "".join(parts), recorder.usage)
+                usage_meter.deliver(self.on_spent, spec.key, spent)
+            raise
+        return raw, self._usage(prompt, inputs, raw, recorder.usage)
 
     def _usage(
-        self, prompt_text: Callable[[], str], completion: str, reported: dict[str, int] | None
+        self,
+        prompt: Any,
+        inputs: dict[str, str],
+        completion: str,
+        reported: dict[str, int] | None,
     ) -> Usage:
         """The server's figures when it sent them, else counted (rendering the prompt only then)."""
-        if reported:
-            prompt_tokens = int(reported.get("input_tokens") or 0)
-            completion_tokens = int(reported.get("output_tokens") or 0)
-            exact = True
-        else:
-            prompt_tokens = tokens.count_tokens(prompt_text(), self.model_name)
-            completion_tokens = tokens.count_tokens(completion, self.model_name)
-            exact = tokens.counting_is_exact(self.model_name)
-        cost = tokens.estimate_cost(self.model_name, prompt_tokens, completion_tokens)
-        return Usage(prompt_tokens, completion_tokens, exact, cost)
+        return usage_meter.call_usage(
+            self.model_name, reported, lambda: prompt.format(**inputs), completion
+        )
 
     def estimate(self, draft: Draft, keys: Iterable[str] | None = None) -> dict[str, Usage]:
         """Estimated usage per section without calling a model.

@@ -22,7 +22,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr, ValidationError
 
-from prd_assistant import redaction
+from prd_assistant import redaction, usage_meter
 from prd_assistant.llm_transport import guarded_http_client
 
 logger = redaction.get_logger(__name__)
@@ -366,16 +366,18 @@ def structured_mode(settings: ModelSettings) -> StructuredMode:
         ("json_object", {"type": "json_object"}),
     ]
     mode: StructuredMode = "text"
+    question = 'Answer with the JSON {"ok": true}.'
     for name, response_format in formats:
         try:
             with _client(settings, timeout=min(settings.timeout, 30.0)) as client:
                 reply = client.chat.completions.create(
                     model=settings.model,
-                    messages=[{"role": "user", "content": 'Answer with the JSON {"ok": true}.'}],
+                    messages=[{"role": "user", "content": question}],
                     response_format=response_format,  # type: ignore[arg-type]
                     max_tokens=20,
                 )
             content = reply.choices[0].message.content or ""
+            _report_probe_usage(settings.model, reply.usage, question, content)
             if isinstance(json.loads(content), dict):
                 mode = name
                 break
@@ -390,6 +392,17 @@ def structured_mode(settings: ModelSettings) -> StructuredMode:
             return "text"
     remember_structured_mode(key, mode)
     return mode
+
+
+def _report_probe_usage(model: str, reported: Any, question: str, answer: str) -> None:
+    """A probe is a model call like any other: its tokens go where the caller books calls."""
+    figures = None
+    if reported is not None and getattr(reported, "prompt_tokens", None) is not None:
+        figures = {
+            "input_tokens": int(reported.prompt_tokens or 0),
+            "output_tokens": int(reported.completion_tokens or 0),
+        }
+    usage_meter.report(usage_meter.call_usage(model, figures, lambda: question, answer))
 
 
 def supports_structured_output(settings: ModelSettings) -> bool:

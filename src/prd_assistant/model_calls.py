@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from prd_assistant import llm
+from prd_assistant import llm, usage_meter
 from prd_assistant.redaction import get_logger
 
 log = get_logger(__name__)
@@ -202,20 +202,38 @@ def _one_reply(
     heard: list[float],
 ) -> str:
     """One streamed call; the stream is closed on every way out, which ends the HTTP request
-    (``heard[0]`` is set to the time of each chunk)."""
+    (``heard[0]`` is set to the time of each chunk). Its tokens are reported to the enclosing
+    ``usage_meter.booking`` however it ends, once the server has answered with anything."""
     _idle, total = llm.call_limits(model)
     runnable = model.bind(**llm.output_cap(model, max_tokens)) if max_tokens else model
     required = llm.reports_finish_reason(model)
     started = time.monotonic()
     parts: list[str] = []
     finish: str | None = None
-    with contextlib.closing(iter(runnable.stream(list(messages), **call_kwargs))) as chunks:
-        for chunk in chunks:
-            heard[0] = time.monotonic()
-            finish = finish_reason(chunk) or finish
-            parts.append(message_text(chunk))
-            if total and time.monotonic() - started > total:
-                raise llm.ReplyIncomplete("cut", "".join(parts))
+    reported: dict[str, int] | None = None
+    answered = False
+    try:
+        with contextlib.closing(iter(runnable.stream(list(messages), **call_kwargs))) as chunks:
+            for chunk in chunks:
+                heard[0] = time.monotonic()
+                answered = True
+                finish = finish_reason(chunk) or finish
+                reported = usage_meter.add_reported(reported, usage_meter.reported_usage(chunk))
+                parts.append(message_text(chunk))
+                if total and time.monotonic() - started > total:
+                    raise llm.ReplyIncomplete("cut", "".join(parts))
+    finally:
+        # A refused request (HTTP error, unreachable server) cost nothing; a reply that began,
+        # whole or not, did.
+        if answered:
+            usage_meter.report(
+                usage_meter.call_usage(
+                    usage_meter.model_name(model),
+                    reported,
+                    lambda: "\n".join(message_text(m) for m in messages),
+                    "".join(parts),
+                )
+            )
     text = "".join(parts)
     if finish == "length":
         raise llm.ReplyIncomplete("length", text)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from prd_assistant.drafting import Drafter
     from prd_assistant.events import SectionDone, SectionFailed, SectionRetrying, ServerWaiting
     from prd_assistant.template import Template
+    from prd_assistant.usage_meter import Book
 
 _LOG = get_logger(__name__)
 # Kept here, not imported from drafting, so `prd --help` and `prd review` start without
@@ -144,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
     Interrupted by SIGINT or SIGTERM, it saves the draft JSON, prints the resume command and
     returns 130 or 143.
     """
-    from prd_assistant import llm, model_server
+    from prd_assistant import llm, model_server, usage_meter
+    from prd_assistant.cli.ledger import Ledger
     from prd_assistant.description import DescriptionError
     from prd_assistant.drafting import Drafter
     from prd_assistant.prompts import PromptError
@@ -194,6 +196,8 @@ def run(args: argparse.Namespace) -> int:
         # Drafting retries each section itself, so the client must not retry behind its back.
         model = llm.create_chat_model(settings, client_retries=0) if use_model else None
         server = model_server.inspect_server(settings) if use_model else model_server.ServerInfo()
+        # Every call is booked for `prd usage` as it is made: the CLI saves no draft there.
+        book = Ledger().for_draft(draft.id, model_name) if model is not None else None
         drafter = Drafter(
             template,
             model,
@@ -201,6 +205,7 @@ def run(args: argparse.Namespace) -> int:
             concurrency=args.concurrency,
             retries=settings.max_retries,
             slots=server.slots,
+            on_spent=book,
         )
     except (PromptError, ValueError) as exc:
         return fail(str(exc))
@@ -219,9 +224,10 @@ def run(args: argparse.Namespace) -> int:
             answers = read_answers(args.answers) if args.answers else None
         except ValueError as exc:
             return fail(str(exc))
-        draft.clarifications = ask_clarifying_questions(
-            model, draft, answers, retries=settings.max_retries
-        )
+        with usage_meter.booking(usage_meter.CLARIFYING_QUESTIONS, book):
+            draft.clarifications = ask_clarifying_questions(
+                model, draft, answers, retries=settings.max_retries
+            )
 
     keys = [s.key for s in draft.sections if s.status != "done"] if args.resume else None
     default_path = not args.json and not args.resume
@@ -229,7 +235,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         with interrupts_raised():
-            drafted = _draft(args, drafter, draft, keys, checkpoint, model is None)
+            drafted = _draft(args, drafter, draft, keys, checkpoint, model is None, book)
     except (Interrupted, KeyboardInterrupt) as exc:
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
         return _interrupted(args, draft, checkpoint, Interrupted(signum))
@@ -272,8 +278,13 @@ def _draft(
     keys: list[str] | None,
     checkpoint: Checkpoint | None,
     outline: bool,
+    book: Book | None,
 ) -> int:
-    """Streams the sections into ``draft``, saving after each; returns how many were drafted."""
+    """Streams the sections into ``draft``, saving after each; returns how many were drafted.
+
+    ``book`` books each drafted section's call as it arrives (None: nothing is booked).
+    """
+    from prd_assistant import usage_meter
     from prd_assistant.events import (
         SectionDone,
         SectionFailed,
@@ -285,6 +296,8 @@ def _draft(
     drafted = 0
     for event in drafter.stream(draft, keys):
         apply_event(draft, event, source="outline" if outline else "draft")
+        if isinstance(event, SectionDone):
+            usage_meter.deliver(book, event.key, event.usage)
         if isinstance(event, SectionDone | SectionFailed):
             drafted += isinstance(event, SectionDone)
             if checkpoint is not None:

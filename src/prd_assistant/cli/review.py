@@ -116,9 +116,15 @@ def _run_one(args: argparse.Namespace, name: str, checks: gate.Gate) -> int:
     ai = None
     if args.ai:
         # Loaded only for --ai, so plain linting starts without langchain and openai.
+        from prd_assistant import usage_meter
         from prd_assistant.assist import ai_review
+        from prd_assistant.cli.ledger import Ledger
 
-        ai = ai_review(text, findings, settings_from_args(args))
+        settings = settings_from_args(args)
+        # Booked for `prd usage` as it is made; a reviewed file is no draft of the database.
+        book = Ledger().for_draft("", settings.model)
+        with usage_meter.booking(usage_meter.AI_REVIEW, book):
+            ai = ai_review(text, findings, settings)
         if ai.error:
             ai.error = cli_message(ai.error)
         shown = set(contradictions)

@@ -1,8 +1,10 @@
 """Show model tokens and estimated cost per person or per draft, from the draft database.
 
-Every save in the app books the sections the model wrote to the user who saved them. The
-database is the app's: PRD_DATABASE_URL, else PRD_DB_PATH, else the per-user SQLite file
-(or --database).
+Every model call is booked once: the sections the model wrote, to the user whose save in the
+app brought them in; every other call (retried or cancelled tries, the suggestions pass, the
+AI review, clarifying questions, connection tests, and everything `prd draft` and
+`prd review --ai` ask a model) to the user who made it, as it is made. The database is the
+app's: PRD_DATABASE_URL, else PRD_DB_PATH, else the per-user SQLite file (or --database).
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     name = "User" if args.by == "user" else "Draft"
     width = max(len(name), *(len(_label(t.label)) for t in totals))
     print(f"Model usage by {args.by}{period} (cost is an estimate from list prices)")
-    print(f"{name:<{width}}  {'Sections':>8}  {'Prompt':>11}  {'Completion':>11}  {'Cost':>10}")
+    print(f"{name:<{width}}  {'Calls':>8}  {'Prompt':>11}  {'Completion':>11}  {'Cost':>10}")
     for t in totals:
         note = f"  ({t.unpriced} unpriced)" if t.unpriced else ""
         print(

@@ -330,6 +330,38 @@ class DraftStore:
         if rows:
             conn.execute(insert(schema.usage), rows)
 
+    @_guarded
+    def book_usage(self, draft_id: str, what: str, model: str, usage: Usage) -> None:
+        """Books one model call that no save brings in, to this user, at once.
+
+        For the calls whose text no section keeps (a retried or cancelled try, the
+        suggestions pass, the AI review, clarifying questions, a connection test) and for the
+        CLI, which saves no drafts here. A section's kept reply is booked by the save that
+        brings it in (:meth:`save`), never here as well.
+
+        Args:
+            draft_id: The draft the call was for ("" for none, e.g. a connection test).
+            what: The section key, or a label such as ``usage_meter.SUGGESTIONS``.
+            model: The model's name.
+            usage: The call's tokens and cost.
+        """
+        if not usage.total_tokens:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(schema.usage).values(
+                    recorded_at=time.time(),
+                    user_name=self.user,
+                    draft_id=draft_id,
+                    section_key=what,
+                    model=model or "",
+                    prompt_tokens=usage.prompt_tokens,
+                    completion_tokens=usage.completion_tokens,
+                    cost_usd=usage.cost_usd,
+                    exact=usage.exact,
+                )
+            )
+
     def _add_version(self, conn: Any, row: _SaveRow, now: float) -> None:
         versions = schema.versions
         last = conn.execute(

@@ -1,8 +1,10 @@
 """Model usage per person and per draft, from the ledger that saves keep.
 
 Each save books the sections the model (re)wrote since the previous save to the saving user
-(see ``DraftStore._record_usage``). These reports read the whole ledger, for a team lead; the
-app never shows one user another's usage.
+(see ``DraftStore._record_usage``); every other model call (a retried or cancelled try, the
+suggestions pass, the AI review, clarifying questions, a connection test, and every call of
+the CLI) is booked when it is made (``DraftStore.book_usage``). These reports read the whole
+ledger, for a team lead; the app never shows one user another's usage.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
+from prd_assistant.document import Usage
 from prd_assistant.store import schema
 from prd_assistant.store.drafts import DraftStore, _guarded
 
@@ -20,7 +23,10 @@ GroupBy = Literal["user", "draft"]
 
 @dataclass(frozen=True)
 class UsageEvent:
-    """One section written by the model, booked to the user whose save brought it in."""
+    """One model call, booked to the user who made it (or whose save brought it in).
+
+    ``section_key`` is the section it wrote, or a label such as ``(suggestions)``.
+    """
 
     recorded_at: float
     user: str
@@ -39,7 +45,7 @@ class UsageTotal:
 
     key: str  # user name, or draft id
     label: str  # user name, or draft title
-    sections: int
+    sections: int  # booked calls (sections written, and the other calls)
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float  # of the calls whose model has a known price
@@ -77,10 +83,32 @@ class _Ledger:
             return [UsageEvent(*row) for row in conn.execute(query)]
 
     @_guarded
+    def spent(self, user: str, draft_id: str) -> Usage:
+        table = schema.usage
+        query = select(
+            func.coalesce(func.sum(table.c.prompt_tokens), 0),
+            func.coalesce(func.sum(table.c.completion_tokens), 0),
+            func.sum(table.c.cost_usd),  # NULL when no call had a price
+            func.count() - func.sum(case((table.c.exact, 1), else_=0)),  # estimated calls
+        ).where(table.c.user_name == user, table.c.draft_id == draft_id)
+        with self.engine.connect() as conn:
+            prompt, completion, cost, estimated = conn.execute(query).one()
+        return Usage(
+            int(prompt), int(completion), not estimated, None if cost is None else float(cost)
+        )
+
+    @_guarded
     def totals(self, by: GroupBy, since: float | None) -> list[UsageTotal]:
         table, drafts = schema.usage, schema.drafts
         key = table.c.user_name if by == "user" else table.c.draft_id
-        label = table.c.user_name if by == "user" else func.coalesce(drafts.c.title, "(deleted)")
+        label = (
+            table.c.user_name
+            if by == "user"
+            else case(
+                (table.c.draft_id == "", "(no draft)"),
+                else_=func.coalesce(drafts.c.title, "(deleted)"),
+            )
+        )
         query = select(
             key,
             label,
@@ -97,6 +125,16 @@ class _Ledger:
         with self.engine.connect() as conn:
             rows = [UsageTotal(*row) for row in conn.execute(query)]
         return sorted(rows, key=lambda t: (-t.cost_usd, -t.total_tokens, t.key))
+
+
+def spent_on_draft(store: DraftStore, draft_id: str) -> Usage:
+    """What the store's user spent on one draft in all: every call booked to it (the sections
+    written, every rewrite, the tries no section kept, suggestions, clarifying questions).
+
+    ``exact`` only if every call's figures came from the server; ``cost_usd`` None if no
+    call had a known price.
+    """
+    return _Ledger(store).spent(store.user, draft_id)
 
 
 def usage_events(store: DraftStore, since: float | None = None) -> list[UsageEvent]:

@@ -147,17 +147,20 @@ def _ask_clarifying_questions() -> None:
 
 
 def _clarifying_questions(draft: Draft) -> list[ClarifyingQuestion]:
-    from prd_assistant import assist
+    from prd_assistant import assist, usage_meter
 
     try:
         model = sidebar.create_model()
         if model is None:
             return []
-        return list(
-            assist.clarifying_questions(
-                model, draft.description, draft.context, retries=sidebar.retries()
+        # Booked to the draft about to be made (its id is kept whatever the answers are).
+        book = state.usage_book(draft.id, sidebar.model_name())
+        with usage_meter.booking(usage_meter.CLARIFYING_QUESTIONS, book):
+            return list(
+                assist.clarifying_questions(
+                    model, draft.description, draft.context, retries=sidebar.retries()
+                )
             )
-        )
     except Exception as exc:  # clarifying is optional; drafting goes on without it
         state.flash("info", f"Skipped the clarifying questions: {sidebar.explain(exc)}")
         return []

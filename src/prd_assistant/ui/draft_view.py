@@ -10,7 +10,7 @@ import streamlit as st
 
 from prd_assistant import register
 from prd_assistant.dismissed import Dismissal
-from prd_assistant.document import Draft, SectionDraft, SectionStatus
+from prd_assistant.document import Draft, SectionDraft, SectionStatus, Usage
 from prd_assistant.ui import actions, highlight, labels, redraft_offers, run, state, versions
 from prd_assistant.ui.highlight import Located
 from prd_assistant.ui.run import plural, request_run, status_line
@@ -67,6 +67,21 @@ def _redraft_all() -> None:
     request_run(_draft(), None, source="redraft")
 
 
+def _tokens_and_cost(usage: Usage) -> str:
+    approx = "" if usage.exact else "~"
+    cost = f"${usage.cost_usd:.4f}" if usage.cost_usd is not None else "cost n/a"
+    return f"{approx}{usage.total_tokens:,} tokens · {cost}"
+
+
+def _spent_in_all(draft: Draft, usage: Usage) -> str:
+    """Every model call on the draft, when that is more than its sections' current text cost:
+    rewrites, retried or cancelled tries, suggestions, clarifying questions."""
+    spent = state.spent_on(draft.id)
+    if spent is None or spent.total_tokens <= usage.total_tokens:
+        return ""
+    return f" · {_tokens_and_cost(spent)} in all model calls on this draft"
+
+
 def render_summary(draft: Draft, dismissals: list[Dismissal]) -> None:
     """Totals, bulk actions and export buttons above the draft (``dismissals`` go into the
     exports)."""
@@ -74,11 +89,9 @@ def render_summary(draft: Draft, dismissals: list[Dismissal]) -> None:
     done = sum(1 for s in draft.sections if s.status == SectionStatus.DONE)
     # The wall time the PM waited, not the sum of section times (sections run in parallel).
     seconds = st.session_state["meta"].get("wall_seconds")
-    cost = f"${usage.cost_usd:.4f}" if usage.cost_usd is not None else "cost n/a"
-    approx = "" if usage.exact else "~"
     st.caption(
-        f"{done} of {len(draft.sections)} sections done · {approx}{usage.total_tokens:,} tokens "
-        f"· {cost}"
+        f"{done} of {len(draft.sections)} sections done · {_tokens_and_cost(usage)}"
+        + _spent_in_all(draft, usage)
         + (f" · drafted in {seconds:.1f} s" if seconds else "")
         + (" · outline mode" if draft.outline else "")
     )

@@ -421,12 +421,14 @@ def _run_suggest(draft: Draft) -> None:
                     f"Suggestions need a model: pick a provider in {sidebar.PANEL}."
                 )
                 return
-            from prd_assistant import assist
+            from prd_assistant import assist, usage_meter
 
             markdown = draft.to_markdown()
-            result = assist.suggest(
-                model, markdown, list(_review(markdown)), retries=sidebar.retries()
-            )
+            book = state.usage_book(draft.id, sidebar.model_name())
+            with usage_meter.booking(usage_meter.SUGGESTIONS, book):
+                result = assist.suggest(
+                    model, markdown, list(_review(markdown)), retries=sidebar.retries()
+                )
     except Exception as exc:  # an optional step; tell the PM beside the button and go on
         st.session_state["suggest_error"] = f"Could not get suggestions: {sidebar.explain(exc)}"
         return

@@ -295,6 +295,9 @@ def _start_worker(run: dict, draft: Draft) -> RunWorker:
         concurrency=int(st.session_state["concurrency"]),
         retries=sidebar.retries(),
         slots=server_slots,
+        # Tries no section keeps (retried, cut, cancelled) are booked as they end, from the
+        # run's threads; kept replies are booked by the save that brings them in.
+        on_spent=state.usage_book(draft.id, model_name) if model is not None else None,
     )
     spec = {k: run[k] for k in ("keys", "instruction", "source", "started")}
     target = state.store()

@@ -231,13 +231,21 @@ def _test_connection() -> None:
 
 def run_connection_test() -> None:
     """Checks the model list, then one tiny chat call: "ready" means drafting will work."""
-    from prd_assistant import llm, model_calls, model_server
+    from prd_assistant import usage_meter
 
     problem = url_problem() or (setup_problem() if not _has_credentials() else "")
     if problem:
         st.session_state["connection"] = {"ok": False, "message": problem}
         return
     settings = current_settings()
+    # Its chat calls cost a few tokens each: booked to no draft, like any other call.
+    with usage_meter.booking(usage_meter.CONNECTION_TEST, state.usage_book("", settings.model)):
+        _test_connection_with(settings)
+
+
+def _test_connection_with(settings: ModelSettings) -> None:
+    from prd_assistant import llm, model_calls, model_server
+
     try:
         result = model_server.test_connection(settings)
     except Exception as exc:  # the message must reach the PM, not a trace

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from prd_assistant.document import Draft
+from prd_assistant.document import Draft, Usage
 from prd_assistant.redaction import error_text
 from prd_assistant.store import LOCAL_USER
 from prd_assistant.template import DEFAULT_TEMPLATE_NAME, default_template_text
@@ -21,6 +21,7 @@ from prd_assistant.ui import meta_merge
 
 if TYPE_CHECKING:  # the database layer loads after the first paint's form is drawn
     from prd_assistant.store import DraftStore
+    from prd_assistant.usage_meter import Book
 
 QUERY_KEY = "draft"
 
@@ -118,6 +119,32 @@ def store() -> DraftStore | None:
         if not st.session_state.get("store_warned"):
             st.session_state["store_warned"] = True
             st.warning(f"Drafts are not being saved: {failure_text(exc)}", icon="⚠️")
+        return None
+
+
+def usage_book(draft_id: str, model: str) -> Book | None:
+    """Books this user's model calls for ``draft_id`` ("" for none) as they are made, with
+    ``model``'s name (None: the store cannot be opened, and nothing is booked).
+
+    Safe to call from any thread: it holds the store, not the session.
+    """
+    target = store()
+    if target is None:
+        return None
+    return lambda what, usage: target.book_usage(draft_id, what, model, usage)
+
+
+def spent_on(draft_id: str) -> Usage | None:
+    """What this user's model calls on a draft cost in all, from the usage ledger (None: the
+    store cannot be read)."""
+    target = store()
+    if target is None:
+        return None
+    from prd_assistant.store.usage import spent_on_draft
+
+    try:
+        return spent_on_draft(target, draft_id)
+    except Exception:  # a figure beside the draft: never worth failing the page for
         return None
 
 
