@@ -212,6 +212,18 @@ def test_real_time_collaboration_names_a_kind_of_feature_not_a_latency(
 @pytest.mark.parametrize(
     ("sentence", "flagged"),
     [
+        ("Ideally, allow members of the public to contribute translations.", []),
+        ("Ideally, search results are fast.", ["fast"]),
+        ("Translations are published where possible.", ["where possible"]),
+    ],
+)
+def test_ideally_states_a_wish_not_a_loophole(sentence: str, flagged: list[str]) -> None:
+    assert _claims(f"## Requirements\n- {sentence}\n") == flagged
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
         ("These improvements build on the front-end work of the static site launch.", []),
         ("Feature improvements (listen to feedback)", []),
         ("The cache is an improvement for search.", ["improvement"]),
