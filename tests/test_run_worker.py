@@ -6,6 +6,8 @@ the store (SQLite in a temporary folder); only the page is missing, which is the
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from prd_assistant import drafting
@@ -200,3 +202,35 @@ def test_a_run_that_dies_of_an_unexpected_error_with_no_page_is_saved_then_relea
     assert failed and len(done) + len(failed) == len(saved.sections)
     assert all("the tokenizer broke" in s.error and "Retry" in s.error for s in failed)
     assert all(not s.text for s in failed)
+
+
+@pytest.mark.parametrize("ends_first", [False, True])
+def test_a_cancelled_run_books_the_sections_no_page_will_save_and_only_those(store, ends_first):
+    """The PM left the draft: the sections the run finished after what the page applied
+    (and saved) are never saved, so their calls are booked at the cancel, whether the run
+    was still going or had just ended; the ones the page applied are not booked twice."""
+    from prd_assistant.events import SectionDone
+
+    draft = stored_draft(store)
+    booked: list = []
+    keys = [s.key for s in draft.sections]
+    spec = {"keys": keys, "instruction": "", "source": "draft", "started": 0.0}
+    drafter = Drafter(draft.template(), SectionModel(delay=0.02), model_name="test-model")
+    worker = RunWorker(drafter, draft, spec, book=lambda key, usage: booked.append((key, usage)))
+    with worker._changed:
+        assert worker._changed.wait_for(
+            lambda: sum(isinstance(e, SectionDone) for e in worker.events) >= 3, timeout=60
+        )
+        applied = next(
+            i + 1 for i, e in enumerate(worker.events) if isinstance(e, SectionDone)
+        )  # the page applied (and saved) up to the first finished section
+    if ends_first:
+        finished(worker)
+    worker.cancel(applied)
+    finished(worker)
+    unsaved = [(e.key, e.usage) for e in worker.events[applied:] if isinstance(e, SectionDone)]
+    deadline = time.monotonic() + 10  # the run's own thread books after it is marked finished
+    while len(booked) < len(unsaved) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(unsaved) >= 2 and sorted(booked) == sorted(unsaved)
+    assert all(usage.total_tokens for _, usage in booked)

@@ -263,7 +263,7 @@ def cancel_run() -> None:
     run = st.session_state["run"]
     st.session_state["run"] = None
     if run is not None and run["worker"] is not None and not run["watching"]:
-        run["worker"].cancel()  # a watched run belongs to the tab that saves it
+        run["worker"].cancel(run["read"])  # a watched run belongs to the tab that saves it
 
 
 def _start_worker(run: dict, draft: Draft) -> RunWorker:
@@ -288,6 +288,7 @@ def _start_worker(run: dict, draft: Draft) -> RunWorker:
         draft.outline, draft.model = model is None, model_name
     if model is None and run["source"] == "draft":
         run["source"] = "outline"
+    book = state.usage_book(draft.id, model_name) if model is not None else None
     drafter = Drafter(
         draft.template(),
         model,
@@ -297,12 +298,12 @@ def _start_worker(run: dict, draft: Draft) -> RunWorker:
         slots=server_slots,
         # Tries no section keeps (retried, cut, cancelled) are booked as they end, from the
         # run's threads; kept replies are booked by the save that brings them in.
-        on_spent=state.usage_book(draft.id, model_name) if model is not None else None,
+        on_spent=book,
     )
     spec = {k: run[k] for k in ("keys", "instruction", "source", "started")}
     target = state.store()
     saver = (lambda worker: save_unread_run(target, worker)) if target is not None else None
-    worker = RunWorker(drafter, draft, spec, save_orphan=saver)
+    worker = RunWorker(drafter, draft, spec, save_orphan=saver, book=book)
     run["worker"] = worker
     return worker
 

@@ -23,8 +23,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from prd_assistant import usage_meter
 from prd_assistant.document import Draft
-from prd_assistant.events import DraftEvent
+from prd_assistant.events import DraftEvent, SectionDone
 from prd_assistant.redaction import get_logger
 
 if TYPE_CHECKING:  # the drafting engine loads with the first run, not on first paint
@@ -47,6 +48,8 @@ class RunWorker:
         spec: What the run drafts: ``keys``, ``instruction``, ``source``, ``started``.
         save_orphan: Saves the finished run's result when no page holds it; returns whether
             it did. Called in a thread of its own, never with a page's session.
+        book: Books the model calls of sections a cancelled run finished but no page will
+            save (see :meth:`cancel`); the calls a save brings in are booked by the save.
     """
 
     def __init__(
@@ -55,8 +58,11 @@ class RunWorker:
         draft: Draft,
         spec: dict[str, Any],
         save_orphan: Callable[[RunWorker], bool] | None = None,
+        book: usage_meter.Book | None = None,
     ):
         self.draft_id = draft.id
+        self._book = book
+        self._unsaved_from = 0  # after a cancel: the first event no page applied
         self.spec = dict(spec)
         # Each section's text as the run found it: where the draft the events are applied to
         # holds another text, the PM changed the section meanwhile (in another tab).
@@ -93,7 +99,10 @@ class RunWorker:
             stream.close()
             with self._changed:
                 self.finished, self.finished_at = True, time.time()
+                cancelled = self._cancel.is_set()
                 self._changed.notify_all()
+            if cancelled:
+                self._book_unsaved()
             self._check_orphaned()
 
     def read(self, start: int, timeout: float) -> list[DraftEvent]:
@@ -146,10 +155,27 @@ class RunWorker:
             self._changed.wait_for(lambda: self.settled, timeout)
             return self.settled
 
-    def cancel(self) -> None:
-        """Stops drafting (sections not started are never requested) and forgets the run."""
-        self._cancel.set()
+    def cancel(self, applied: int = 0) -> None:
+        """Stops drafting (sections not started are never requested) and forgets the run.
+
+        The page had applied the first ``applied`` events (and saves them); the sections
+        finished after those are never saved, so their calls are booked here, once the run
+        is over (the calls cut off by the cancel are booked by the drafting engine).
+        """
+        with self._changed:
+            self._unsaved_from = applied
+            self._cancel.set()
+            over = self.finished  # else the run's own thread books them when it ends
+        if over:
+            self._book_unsaved()
         forget(self)
+
+    def _book_unsaved(self) -> None:
+        with self._changed:
+            unsaved = self.events[self._unsaved_from :]
+        for event in unsaved:
+            if isinstance(event, SectionDone):
+                usage_meter.deliver(self._book, event.key, event.usage)
 
     def _check_orphaned(self) -> None:
         """Once the run is over and no page holds it, saving it waits :data:`ORPHAN_GRACE` s."""
