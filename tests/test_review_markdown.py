@@ -243,3 +243,19 @@ def test_a_question_mark_in_struck_text_ends_no_sentence() -> None:
 def _sentences(text: str) -> list[str]:
     scan = scan_markdown(text)
     return [text[a:b] for a, b in zip(scan.sentence_starts, scan.sentence_ends, strict=True)]
+
+
+def test_a_word_in_emphasis_inside_a_phrase_is_read_as_the_word() -> None:
+    # "we _could_ consider" hedges like "we could consider"; the finding takes the marks.
+    text = "## Plan\n\n- We _could_ consider rendering previews on hover.\n"
+    assert _flags(text, "open_question") == ["We _could_"]
+    assert _flags("## Plan\n\n- Later we *may* adopt a hosted glossary.\n", "open_question") == [
+        "we *may*"
+    ]
+    assert _flags("## Plan\n\n- Backups run as **needed**.\n", "unquantified_claim") == [
+        "as **needed**"
+    ]
+    # Emphasis that is not one word inside a phrase stays as written.
+    assert _flags("## Plan\n\n- **Maybe later:** a hosted glossary.\n", "open_question") == [
+        "Maybe"
+    ]

@@ -97,19 +97,25 @@ class Squeezed:
             needed") and each typed run of blanks to one space ("as  needed").
         origin: ``origin[i]`` is the scan offset of ``text[i]``; one more entry maps the end.
         ends: Reference start -> reference end, for the references read as a character.
+        opens: First letter of a word in emphasis ("_could_") -> start of its opening mark.
+        closes: Last letter of a word in emphasis -> end of its closing mark.
     """
 
     text: str
     origin: list[int]
     ends: dict[int, int]
+    opens: dict[int, int] = field(default_factory=dict)
+    closes: dict[int, int] = field(default_factory=dict)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The scan (and text) span of ``text[start:end]``; a span that ends with a
         reference's reading ends after the reference ("etc&period;")."""
         if end <= start:
             return self.origin[start], self.origin[start]
-        last = self.origin[end - 1]
-        return self.origin[start], self.ends.get(last, last + 1)
+        first, last = self.origin[start], self.origin[end - 1]
+        # A match that starts or ends with a word in emphasis takes its marks ("We _could_").
+        end_at = self.closes.get(last) or self.ends.get(last, last + 1)
+        return self.opens.get(first, first), end_at
 
     def at(self, offset: int) -> int:
         """The offset in :attr:`text` of scan offset ``offset`` (inside a reference's
@@ -581,6 +587,8 @@ def _read(
 
 # Two or more blanks, or a tab, between two characters of one line: "as  needed", "if\tpossible".
 _BLANK_RUN = re.compile(r"(?<=\S)(?:[ \t]{2,}|\t)(?=\S)")
+# One word in emphasis after a word of its line: "we _could_ consider", "as **needed**.".
+_EMPHASIZED_WORD = re.compile(r"(?<=[a-z] )(\*{1,2}|_{1,2})([a-z][a-z'-]*)(\1)(?=[ \t.,;:!?)]|$)")
 
 
 def _squeeze(masked: str, ends: dict[int, int], text: str | None = None) -> Squeezed | None:
@@ -591,10 +599,20 @@ def _squeeze(masked: str, ends: dict[int, int], text: str | None = None) -> Sque
     blanked code."""
     # (first offset left out, offset where the text resumes), in order.
     cuts = [(start + 1, end) for start, end in ends.items()]
+    # An emphasised word's first and last letter -> where its opening and closing marks are.
+    opens: dict[int, int] = {}
+    closes: dict[int, int] = {}
     if text is not None:
         for m in _BLANK_RUN.finditer(masked):
             if text[m.start() : m.end()].strip(" \t") == "":
                 cuts.append((m.start() + 1, m.end()))
+        # "we _could_ consider", "we *may* adopt": emphasis around one word inside a phrase.
+        # A match that ends with the word ends after the closing mark ("We _could_").
+        for m in _EMPHASIZED_WORD.finditer(masked):
+            cuts.append((m.start(1), m.end(1)))
+            cuts.append((m.start(3), m.end(3)))
+            opens[m.start(2)] = m.start(1)
+            closes[m.end(2) - 1] = m.end(3)
     if not cuts:
         return None
     cuts.sort()
@@ -611,7 +629,7 @@ def _squeeze(masked: str, ends: dict[int, int], text: str | None = None) -> Sque
         last = resume
     pieces.append(masked[last:])
     origin.extend(range(last, len(masked) + 1))
-    return Squeezed("".join(pieces), origin, ends)
+    return Squeezed("".join(pieces), origin, ends, opens, closes)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
