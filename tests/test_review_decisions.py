@@ -249,3 +249,40 @@ def test_alternatives_after_a_hedging_may_are_an_open_choice(text: str, words: s
 )
 def test_a_may_that_permits_describes_or_offers_is_no_open_choice(text: str) -> None:
     assert _open(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "## Setup\n\n- This could be bundled into one installer later.\n",
+            "This could be bundled",
+        ),
+        (
+            "## Sources\n\nThis might be a blend of partner feeds and our own crawl.\n",
+            "This might be",
+        ),
+        (
+            "## Offline\n\nSome options for this could be:\n\n- Cache the last report\n"
+            "- Queue edits until the device is online\n",
+            "options for this could be",
+        ),
+    ],
+)
+def test_a_possibility_offered_for_the_design_is_an_open_choice(text: str, words: str) -> None:
+    found = _open(text)
+    assert [f.rule for f in found] == ["unresolved-choice"], found
+    assert found[0].match == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # An assessment, a relative clause, and "it" in an answer propose nothing.
+        "## Risks\n\nThis could be confusing for first-time sellers.\n",
+        "## Design\n\nThe CLI serves a local web page that could be opened in any browser.\n",
+        "## FAQ\n\n### Can it be one plugin?\n\nYes, it could be a single plugin.\n",
+    ],
+)
+def test_an_assessment_or_a_description_with_could_be_is_no_open_choice(text: str) -> None:
+    assert _open(text) == []

@@ -28,7 +28,10 @@ reads the dependency parse instead. A sentence leaves a decision open when:
   the config", "if stored ... or ..."), examples in parentheses, or a longer list of
   acceptable means ("using a divider, heading, or grouping label");
 * **a wish stands in for a decision**: "Ideally, all profiles will appear ..." with no firm
-  SHALL/MUST beside it.
+  SHALL/MUST beside it;
+* **a possibility is offered instead**: "This could be wrapped into a script", "This could be
+  a mix of sources", "Some solutions for this might be:", not an assessment ("This could be
+  confusing") or a relative clause ("an app that could be used ...").
 
 The findings use the deferral and unresolved-choice rules' texts.
 """
@@ -220,6 +223,9 @@ CUES = re.compile(
     r"|input|reviews?|decision|clarification|investigation|alignment|agreement|deliberation"
     r"|debate|exploration)\b"
     r"|\b(?:shall|must|will|should|could|would|may|might)\b[^.;:!?\n]{0,120}\bor\b"
+    # "This could be wrapped into a script", "Some solutions for this might be:".
+    r"|\b(?:this|that|solutions?|options?|approaches|alternatives?|fix(?:es)?|workarounds?)"
+    r"(?:[ \t]+for[ \t]+\w+)?[ \t]+(?:could|might)[ \t]+be\b"
     # "is up to the analytics team", "to be written by UX", "will come from the sales team".
     r"|\b(?:legal|security|design|ux|marketing|finance|ops|sales|product|engineering|compliance"
     r"|leadership|pm|team)[ \t]+to[ \t]+[a-z]"
@@ -304,6 +310,10 @@ def _in_sentence(doc: Doc) -> Iterator[tuple[str, int, int]]:
             choice = _choice(token)
             if choice is not None:
                 yield "choice", choice[0], choice[1]
+        if token.lower_ in ("could", "might") and token.dep_ == "aux":
+            proposal = _proposal(token)
+            if proposal is not None:
+                yield "choice", proposal[0], proposal[1]
         if token.lower_ == "ideally":
             wish = _wish(token)
             if wish is not None:
@@ -816,6 +826,35 @@ def _under_ability(verb: Token) -> bool:
         _lemma(current) in _GIVING_ABILITY or current.lower_ == "able"
         for current in _ancestors(verb, 6)
     )
+
+
+# --- a possibility offered instead of a decision -----------------------------------------
+
+
+def _proposal(modal: Token) -> tuple[int, int] | None:
+    """The span of a possibility the writer offers for the design instead of deciding it:
+    "This could be wrapped into a script", "This could be a mix of sources", "Some solutions
+    for this might be:". Not an assessment ("This could be confusing": an adjective), and
+    "it" is left alone ("so it could be a one-liner", "Yes, it could be one plugin")."""
+    verb = modal.head
+    if verb.dep_ == "relcl":
+        return None  # "a web app that could be used ...": "that" relates, it proposes nothing
+    passive = _children(verb, "auxpass") != [] and verb.tag_ == "VBN"
+    subjects = _children(verb, "nsubjpass" if passive else "nsubj")
+    if not subjects or (not passive and _lemma(verb) != "be"):
+        return None
+    subject = subjects[0]
+    if not (subject.lower_ in ("this", "that") or _lemma(subject) in _PROPOSAL_NOUNS):
+        return None
+    if not passive and (
+        _children(verb, "acomp")
+        or not (_children(verb, "attr") or verb.i + 1 >= len(verb.doc) or verb.nbor(1).text == ":")
+    ):
+        return None
+    return subject.idx, verb.idx + len(verb.text)
+
+
+_PROPOSAL_NOUNS = word_set("solution option approach alternative fix workaround")
 
 
 # --- a wish instead of a decision ---------------------------------------------------------
