@@ -65,7 +65,7 @@ _RESIDUE_PLACEHOLDER = re.compile(r"[<{\[_]|lorem")
 
 
 _OPEN_RULES = rules_open.RULES
-_VAGUE_RULES = rules_vague.RULES
+_VAGUE_RULES = (*rules_vague.RULES, rules_vague.COMPARATIVE_DEGREE)
 # One pattern per rule, in priority order: where two rules of a category overlap, the earlier
 # rule's finding is kept ("as fast as possible" is unbounded optimisation, not "fast").
 _OPEN_PATTERNS = [(rule, re.compile(rule.pattern, re.MULTILINE)) for rule in _OPEN_RULES]

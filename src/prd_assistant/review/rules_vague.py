@@ -164,6 +164,12 @@ _COMPARATIVE = (
     "What is the baseline today and the target value?",
     "from __ (today, measured by __) to __ by <date>",
 )
+# "more accessible to applicants", "less cluttered": the adjectives the comparative rule does
+# not name. A second pattern of "no-baseline-comparative", not in RULES (which lists one rule
+# per id for the catalogue and SARIF): the engine runs it after RULES, so a rule that names the
+# words ("match more closely") reports them, and the parse keeps a match only when "more" or
+# "less" grades the adjective or adverb after it (claims.grades_quality), so "more information"
+# and "less of" are left alone.
 COMPARATIVE_DEGREE = _vague(
     "no-baseline-comparative",
     heads("more|less", r"[ \t]+(?!(?:than|of|or|and|so|about|then)\b)[a-z]{3,}") + E,
@@ -968,11 +974,6 @@ RULES: tuple[Rule, ...] = (
         "In which unit, at which percentile, measured where?",
         "p95 __ ≤ {match} ms, measured at __",
     ),
-    # "more accessible to applicants", "less cluttered": the adjectives the comparative rule
-    # does not name; the parse keeps the match only when "more" or "less" grades the adjective
-    # or adverb after it (see claims.grades_quality), so "more information" and "less of" are
-    # left alone. Last, so a rule that names the words ("match more closely") reports them.
-    COMPARATIVE_DEGREE,
 )
 
 # Evaluative words from the subjectivity lexicon (see ``lexicon.py``) that judge the product;
