@@ -259,3 +259,27 @@ def test_a_word_in_emphasis_inside_a_phrase_is_read_as_the_word() -> None:
     assert _flags("## Plan\n\n- **Maybe later:** a hosted glossary.\n", "open_question") == [
         "Maybe"
     ]
+
+
+def test_a_wrapped_line_that_opens_with_code_a_link_or_a_parenthesis_continues_its_sentence() -> (
+    None
+):
+    text = (
+        "- Some vendors group their assets, should we keep a table like\n"
+        "  `AssetGroups` for them?\n"
+        "- The report links to\n  [the usage page](https://example.com/usage) for details.\n"
+        "- The key is written with the seller's id\n  (never the buyer's) as prefix.\n"
+    )
+    assert _sentences(text) == [
+        "- Some vendors group their assets, should we keep a table like\n  `AssetGroups` for them?",
+        "- The report links to\n  [the usage page](https://example.com/usage) for details.",
+        "- The key is written with the seller's id\n  (never the buyer's) as prefix.",
+    ]
+    # The question is found from its start, on the first line.
+    found = review("## Open questions\n\n" + text.split("- The report")[0])
+    assert [f.line for f in found if f.category == "open_question"] == [3]
+    # A capital after the break still starts a new sentence.
+    assert _sentences("Owner: the platform team\n`Status`: Draft\n") == [
+        "Owner: the platform team",
+        "`Status`: Draft",
+    ]

@@ -53,6 +53,9 @@ _QUOTATION = re.compile(r"\"[^\"\n]{1,400}\"|'(?<![\w']')[^'\n]{1,400}'(?![\w'])
 # may open with a strike ("Who approves? ~~Finance~~ The platform team does."); a "?" inside
 # struck text ends nothing (the scan blanks it, see _sentences).
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]*_]*[ \t]+(?=[\"“‘'(\[*_~]*[A-Z0-9])|\|")
+# What opens a hard-wrapped line before its first letter: blanked inline code, a link's
+# bracket, quotes and emphasis (bounded, so a long blank line stays linear).
+_LINE_LEAD = re.compile(r"[ \t\[(\"'*_]{0,200}")
 # "### Open question: Who owns billing?" asks one question; it does not head a list of them.
 _SINGLE_QUESTION_TITLE = re.compile(r"^\W*open questions?\W*:\s*\S", re.IGNORECASE)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -451,9 +454,11 @@ def _sentences(
                 while stop in tag_start:
                     stop = tag_start[stop]
                 last = text[stop - 1] if stop > 0 else ""
-                first = text[line_start : line_start + 1]
                 # Hard-wrapped prose continues in lower case; a full stop or a capital after a
-                # line break starts a new sentence.
+                # line break starts a new sentence. The first letter is read past inline code
+                # and link brackets ("`AudioSets` for these cases?" continues).
+                lead = _LINE_LEAD.match(masked, line_start, line_end)
+                first = text[lead.end() : lead.end() + 1] if lead else ""
                 if (last in ".!?" and masked[stop - 1] != " ") or not first.islower():
                     emit(position, previous_end)
                     position = line_start
