@@ -169,6 +169,12 @@ class Scan:
             return self.scan, start, end
         return self.squeezed.text, self.squeezed.at(start), self.squeezed.at(end)
 
+    def read(self, start: int, end: int) -> str:
+        """``start``..``end`` as the rules read it (see :meth:`reading`): "to be&nbsp;decided"
+        is "to be decided"."""
+        text, first, last = self.reading(start, end)
+        return text[first:last]
+
     def read_spans(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
         """Scan spans of ``pattern``'s matches in the text as read (see :meth:`reading`)."""
         text, _, _ = self.reading(0, 0)

@@ -142,8 +142,7 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
     open (see the module docstring)."""
     masked = scan.scan
     # The matched words as read: "not&nbsp;sure" is "not sure" (see Scan.reading).
-    reading, first, last = scan.reading(start, end)
-    match = reading[first:last]
+    match = scan.read(start, end)
     if _STATUS_WORD.fullmatch(match) and _status_value(scan, start, end):
         return False
     if match.startswith("todo") and masked[start - 1 : start] == "/":

@@ -307,8 +307,7 @@ class Structure:
         if self.open_area(mark):
             # "### Should flags cascade?" under Unresolved questions: its body discusses it,
             # and it stays open unless the body opens with the answer ("Resolved: no").
-            reading, a, b = scan.reading(body[0].start, body[0].end)
-            first = reading[a:b].strip()
+            first = scan.read(body[0].start, body[0].end).strip()
             return not (_CLOSED_ITEM.match(first) or _ANSWER_START.match(first))
         # "## What does success look like?" over a list of measures: the PM's framing question,
         # answered item by item, like "What are the goals?".
@@ -582,9 +581,8 @@ class Structure:
         for block in doc.blocks[position : position + _NESTED_ITEMS]:
             if block.kind != "list_item" or block.list_depth < first.list_depth:
                 break
-            reading, start, end = self.scan.reading(block.start, block.end)
             if block.list_depth == first.list_depth and _CLOSED_ITEM.match(
-                reading[start:end].strip()
+                self.scan.read(block.start, block.end).strip()
             ):
                 return True
         return False
@@ -652,8 +650,7 @@ class Structure:
         lead = self.lead_block(block) if block is not None else None
         if lead is None:
             return False
-        reading, first, last = self.scan.reading(lead.start, lead.end)
-        text = reading[first:last]
+        text = self.scan.read(lead.start, lead.end)
         if not text.rstrip("*_ \t").endswith(":"):
             return False
         return _EXAMPLE_LEAD.search(text) is not None and _OPEN_LEAD.search(text) is None
