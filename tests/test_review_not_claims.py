@@ -260,3 +260,20 @@ def test_a_perceived_absolute_is_flagged_on_its_own_words(
 ) -> None:
     # The flag sits on the words that need a threshold, not on a neighbour.
     assert _claims(f"## Requirements\n- {sentence}\n") == flagged
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        # "some" as an indefinite article leaves open which thing, not how much.
+        ("The page shows some basic information about the submission.", []),
+        ("Admins can configure a default policy for some set of routes.", []),
+        ("Many proxies implement some method of configuring authentication.", []),
+        # The amount of an effect the product claims stays an amount.
+        ("The importer saves some time for reviewers.", ["some"]),
+        ("The service will alleviate some burden from support staff.", ["some"]),
+        ("The export must support some formats.", ["some"]),
+    ],
+)
+def test_some_as_an_indefinite_article_is_no_amount(sentence: str, flagged: list[str]) -> None:
+    assert _claims(f"## Requirements\n- {sentence}\n") == flagged

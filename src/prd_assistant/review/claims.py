@@ -169,6 +169,8 @@ _HAS_NUMBER = re.compile(
 _MARKUP = re.compile(r"[*_`|#>]|^[ \t]*(?:[-+][ \t]|\d{1,3}[.)][ \t])", re.MULTILINE)
 
 
+# Modals of obligation, promise and plan.
+REQUIRING = word_set("must shall should will 'll wo need needs ought")
 MODALS = word_set("must shall should will would can could may might need needs")
 SUBJECTS = frozenset(("nsubj", "nsubjpass", "csubj", "csubjpass", "expl"))
 # Embedded clauses whose verb heads a clause of its own (see clause_verb).
@@ -198,6 +200,16 @@ ATTITUDE_VERBS = word_set(
     hate dislike abandon churn leave quit switch spend waste avoid rely depend try ask face
     suffer juggle resort perceive consider think believe describe rate give know hear worry
     care fear trust distrust tolerate accept reject ignore miss forget lose"""
+)
+# Verbs of an effect on the world the product is built for: "Introducing QR codes can increase
+# uptake", "The service could alleviate the tracing burden", "Translating the docs makes them
+# more accessible". With the product or the change proposed as subject they claim a benefit,
+# in the present tense and with "can" or "could" alike; "A plugin could offer layouts" is a
+# possibility, not a benefit.
+EFFECT_VERBS = word_set(
+    """increase improve reduce decrease lower raise cut make help enable boost alleviate ease
+    lessen simplify broaden expand save accelerate speed enhance strengthen shorten streamline
+    minimize minimise maximize maximise optimize optimise"""
 )
 # Rules whose match holds its own clause ("if problems persist", "as they emerge"): the
 # clause's subject says nothing about whether the sentence is context.
@@ -838,6 +850,10 @@ def keeps(span: Span, rule_id: str) -> bool:
         return False  # "clear the selection": an action, not a quality
     if rule_id == "vague-quantity" and root.lower_ == "most" and _degree(root):
         return False  # a superlative, not an amount: "most common categories" names a statistic
+    if rule_id == "vague-quantity" and _indefinite(root):
+        return (
+            False  # "some method of configuring", "some basic information": which one, not how much
+        )
     if rule_id in OWN_CLAUSE_RULES:
         if rule_id == "loophole" and _attributive(
             span[-1], condition=span[0].lower_ in _CONDITIONS
@@ -890,6 +906,25 @@ def _attributive(token: Token, *, condition: bool = False) -> bool:
     if condition:
         return any(c.i > token.i and not c.is_punct for c in token.children)
     return any(c.dep_ in ("dobj", "nsubj", "nsubjpass") and c.i > token.i for c in token.children)
+
+
+def _indefinite(token: Token) -> bool:
+    """True for "some" as an indefinite article ("in some fashion", "some basic information
+    about the submission", "some guiding principles"): it leaves open which thing, not how
+    much of it. "Saves some time", "alleviate some burden" (the amount of an effect claimed)
+    and "must support some formats" (a requirement) stay amounts."""
+    if token.lower_ != "some" or token.dep_ != "det":
+        return False
+    noun = token.head
+    if noun.dep_ in ("dobj", "pobj") and _lemma_of(noun.head) in EFFECT_VERBS:
+        return False
+    # "The export must support some formats": a requirement leaves the amount open.
+    verb = clause_verb(noun)
+    return not any(c.dep_ in ("aux", "auxpass") and c.lower_ in REQUIRING for c in verb.children)
+
+
+def _lemma_of(token: Token) -> str:
+    return token.lemma_.lower() if token.lemma_ else token.lower_
 
 
 def _degree(token: Token) -> bool:

@@ -37,7 +37,9 @@ import re
 from typing import TYPE_CHECKING
 
 from prd_assistant.review.claims import (
+    EFFECT_VERBS,
     REASON_LABEL,
+    REQUIRING,
     SUBJECTS,
     clause_subject,
     clause_verb,
@@ -53,8 +55,6 @@ if TYPE_CHECKING:
     from prd_assistant.review.markdown_scan import Scan
 
 
-# Modals of obligation, promise and plan.
-REQUIRING = word_set("must shall should will 'll wo need needs ought")
 # Modals of possibility: what would, could or might happen is not promised.
 HYPOTHETICAL = word_set("would could might may 'd")
 # Adverbs that describe how things generally are; without a modal, no promise.
@@ -72,16 +72,6 @@ _FINITE = frozenset(("VBZ", "VBP", "VBD", "MD"))
 # possibility).
 _PROPOSING = word_set("would 'd")
 _CHANGES = word_set("change proposal approach")
-# Verbs of an effect on the world the product is built for: "Introducing QR codes can increase
-# uptake", "The service could alleviate the tracing burden", "Translating the docs makes them
-# more accessible". With the product or the change proposed as subject they claim a benefit,
-# in the present tense and with "can" or "could" alike; "A plugin could offer layouts" is a
-# possibility, not a benefit.
-_EFFECT_VERBS = word_set(
-    """increase improve reduce decrease lower raise cut make help enable boost alleviate ease
-    lessen simplify broaden expand save accelerate speed enhance strengthen shorten streamline
-    minimize minimise maximize maximise optimize optimise"""
-)
 # Modals of possibility that an effect verb still claims with.
 _POSSIBLE = word_set("could may can")
 # "Will" promises of the product, but predicts of a pronoun or an action.
@@ -400,7 +390,7 @@ def _clause_verdict(verb: Token, risk: bool, token: Token) -> bool | None:
         return False  # "Native clients cannot send headers reliably, so ...": a limitation
     if modal is not None and modal in HYPOTHETICAL:
         if (
-            (modal in _PROPOSING or (modal in _POSSIBLE and _lemma(verb) in _EFFECT_VERBS))
+            (modal in _PROPOSING or (modal in _POSSIBLE and _lemma(verb) in EFFECT_VERBS))
             and subject is not None
             and _proposed(subject)
             and not subject.left_edge.i <= token.i <= subject.right_edge.i
@@ -449,7 +439,7 @@ def _clause_verdict(verb: Token, risk: bool, token: Token) -> bool | None:
         return True
     if (
         modal in (None, "can")
-        and _lemma(verb) in _EFFECT_VERBS
+        and _lemma(verb) in EFFECT_VERBS
         and _proposed(subject)
         and not subject.left_edge.i <= token.i <= subject.right_edge.i
     ):
