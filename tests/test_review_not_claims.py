@@ -277,3 +277,28 @@ def test_a_perceived_absolute_is_flagged_on_its_own_words(
 )
 def test_some_as_an_indefinite_article_is_no_amount(sentence: str, flagged: list[str]) -> None:
     assert _claims(f"## Requirements\n- {sentence}\n") == flagged
+
+
+def test_a_loophole_hedges_prose_that_explains_as_well() -> None:
+    doc = (
+        "# Auth GEP\n## Background\n\nSome text.\n\n## Design details\n\n"
+        "The proxy reads the policy at startup and caches it for the route. "
+        "The method may also include authorization config if practical.\n"
+    )
+    assert _claims(doc) == ["if practical"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        # The person given the capability decides when to use it: that is the feature.
+        ("Functionality can be hidden behind a feature flag, if desired.", []),
+        ("Admins have the ability to disable auth for a route when needed.", []),
+        # An equative comparison, not a loophole.
+        ("Trimming is as relevant for libraries as for apps.", []),
+        # A requirement's modal keeps the hedge.
+        ("The client must retry the upload if needed.", ["if needed"]),
+    ],
+)
+def test_a_loophole_on_a_capability_is_the_users_choice(sentence: str, flagged: list[str]) -> None:
+    assert _claims(f"## Requirements\n- {sentence}\n") == flagged

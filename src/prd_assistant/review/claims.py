@@ -859,6 +859,10 @@ def keeps(span: Span, rule_id: str) -> bool:
             span[-1], condition=span[0].lower_ in _CONDITIONS
         ):
             return False  # "WHEN required parameters are missing": an adjective, no loophole
+        if rule_id == "loophole" and _grants_choice(root):
+            return False  # "can be edited to tag images as desired": when to use it is the choice
+        if rule_id == "loophole" and span[0].lower_ == "as" and span[0].dep_ == "advmod":
+            return False  # "as relevant for libraries as for apps": a comparison, no loophole
         return not is_purpose(root)
     return not (is_context(root) or is_purpose(root) or describes_input(root))
 
@@ -925,6 +929,27 @@ def _indefinite(token: Token) -> bool:
 
 def _lemma_of(token: Token) -> str:
     return token.lemma_.lower() if token.lemma_ else token.lower_
+
+
+# Nouns that offer a capability: "the ability to disable auth when needed".
+_CAPABILITIES = word_set("ability abilities way ways option options")
+
+
+def _grants_choice(token: Token) -> bool:
+    """True for a loophole on a capability ("Functionality can be hidden behind a flag, if
+    desired", "the ability to disable auth for a route when needed"): it says the person
+    given the capability decides when to use it, which is the feature, not a hedge on a
+    requirement. A requirement's modal above it ("must retry if needed") keeps the hedge."""
+    for current in token.ancestors:
+        if current.pos_ in ("VERB", "AUX"):
+            auxiliaries = {c.lower_ for c in current.children if c.dep_ in ("aux", "auxpass")}
+            if auxiliaries & REQUIRING:
+                return False
+            if "can" in auxiliaries:
+                return True
+        elif _lemma_of(current) in _CAPABILITIES:
+            return True
+    return False
 
 
 def _degree(token: Token) -> bool:
