@@ -302,3 +302,21 @@ def test_a_loophole_hedges_prose_that_explains_as_well() -> None:
 )
 def test_a_loophole_on_a_capability_is_the_users_choice(sentence: str, flagged: list[str]) -> None:
     assert _claims(f"## Requirements\n- {sentence}\n") == flagged
+
+
+@pytest.mark.parametrize(
+    ("lead_in", "following", "flagged"),
+    [
+        # The list right after the lead-in names the members of the set.
+        ("The standard covers a number of considerations:", "- Availability\n- Latency\n", []),
+        ("Exports come in several formats:", "| Format |\n|---|\n| CSV |\n", []),
+        # No list follows: the amount is left open.
+        ("The standard covers a number of considerations.", "More text here.\n", ["a number of"]),
+        # A quality is not counted by a list.
+        ("Search must be fast in these places:", "- Inbox\n- Archive\n", ["fast"]),
+    ],
+)
+def test_an_amount_a_list_enumerates_is_not_left_open(
+    lead_in: str, following: str, flagged: list[str]
+) -> None:
+    assert _claims(f"## Requirements\n\n{lead_in}\n\n{following}") == flagged

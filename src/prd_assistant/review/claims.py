@@ -398,6 +398,24 @@ def closes_examples(scan: Scan, start: int) -> bool:
     return _EXAMPLES.search(window) is not None
 
 
+# Rules whose words count a set: a list right after the sentence names its members.
+_COUNTING_RULES = frozenset(("vague-quantity",))
+
+
+def enumerated_after(scan: Scan, rule_id: str, start: int) -> bool:
+    """True for an amount in a lead-in that a list or table right after it enumerates ("cover
+    a number of considerations:" above its bullets, "This plan has some big things that need
+    explaining:"): the members are named, so the amount is not left open."""
+    if rule_id not in _COUNTING_RULES or scan.doc is None:
+        return False
+    _, end = scan.sentence(start)
+    if not scan.scan[start:end].rstrip(" \t*_").endswith(":"):
+        return False
+    block = scan.block_at(start)
+    following = scan.doc.next_block(block.end + 1) if block is not None else None
+    return following is not None and following.kind in ("list_item", "table_cell")
+
+
 def _metric_sections(scan: Scan) -> list[tuple[int, int]]:
     """Spans of the sections whose nearest heading about goals or their measures is a metric
     title: "### Success Metrics" under "## Goals & Success Metrics" is one, "### Primary

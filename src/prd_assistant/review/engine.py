@@ -205,6 +205,7 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
         and not claims.in_precondition(scan, c[1])
         and not (c[0].id == "vague-timing" and claims.in_scenario(scan, c[1]))
         and not (c[0].id == "open-ended-list" and claims.closes_examples(scan, c[1]))
+        and not claims.enumerated_after(scan, c[0].id, c[1])
     ]
     pipeline = nlp.pipeline() if use_nlp else None
     if pipeline is not None:
