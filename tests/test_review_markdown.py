@@ -283,3 +283,15 @@ def test_a_wrapped_line_that_opens_with_code_a_link_or_a_parenthesis_continues_i
         "Owner: the platform team",
         "`Status`: Draft",
     ]
+
+
+def test_a_phrase_in_underscore_emphasis_is_read_and_a_thematic_break_is_no_blank() -> None:
+    # Underscores that open or close emphasis stand outside the word they mark.
+    text = "## Product vision\n\n_TBD - once we synthesize initial research_\n"
+    assert _flags(text, "open_question") == ["TBD"]
+    assert _flags("## Product vision\n\n_TBD_\n", "open_question") == ["TBD"]
+    # An identifier joined by underscores is still one word.
+    assert _flags("## Fields\n\nThe tbd_notes field holds free text.\n", "open_question") == []
+    # "___" on a line of its own is a thematic break; "Owner: ___" is a blank to fill.
+    assert _flags("## A\n\nText.\n\n___\n\n## B\n\nMore text.\n", "open_question") == []
+    assert _flags("## Plan\n\nOwner: ___\n", "open_question") == ["___"]

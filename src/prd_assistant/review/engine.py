@@ -420,13 +420,18 @@ def _run_rules(
 
 
 def starts_inside_word(masked: str, begin: int) -> bool:
-    """Whether a match at ``begin`` starts inside a word: "fast" in "breakfast"."""
+    """Whether a match at ``begin`` starts inside a word: "fast" in "breakfast". Underscores
+    that open emphasis ("_TBD - once we synthesize research_") stand outside the word."""
     first = masked[begin]
-    return (
-        bool(begin)
-        and (first.isalnum() or first == "_")
-        and (masked[begin - 1].isalnum() or masked[begin - 1] in "_-")
-    )
+    if not begin or not (first.isalnum() or first == "_"):
+        return False
+    before = masked[begin - 1]
+    if before == "_" and first != "_":
+        opening = begin - 1
+        while opening > 0 and masked[opening - 1] == "_":
+            opening -= 1
+        return opening > 0 and (masked[opening - 1].isalnum() or masked[opening - 1] == "-")
+    return before.isalnum() or before in "_-"
 
 
 def _candidates(

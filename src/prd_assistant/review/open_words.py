@@ -4,7 +4,7 @@ The open-question rules in :mod:`prd_assistant.review.rules_open` match words; :
 decides from where a match sits whether it decides nothing open:
 
 * a work status ("TODO" in a Status column, "⏳ Pending"), a file ("doc/TODO.md"), a number
-  format shown by example ("e.g., $XX.XX");
+  format shown by example ("e.g., $XX.XX"), a thematic break written ``___``;
 * an ability given to users ("allow the colour to be specified"), an input value ("one command
   value to be specified"), a condition ("if it is not specified, ..."), a stated default ("If
   omitted, the parameter will be left blank"), an upper-case SHALL requirement, a denied
@@ -147,6 +147,8 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         return False
     if match.startswith("todo") and masked[start - 1 : start] == "/":
         return False  # "doc/TODO.md": a file
+    if rule_id == "placeholder" and _thematic_break(scan, start):
+        return False  # "___" on a line of its own is a thematic break, not a blank to fill
     if (
         _FORMAT_MASK.match(masked, end)
         or _FORMAT_MASK_BEFORE.search(masked, max(0, start - 3), start)
@@ -290,6 +292,13 @@ def _possibility(scan: Scan, start: int, end: int) -> bool:
         following = scan.doc.next_block(block.end + 1) if block is not None else None
         return following is not None and following.kind == "code"
     return False
+
+
+def _thematic_break(scan: Scan, offset: int) -> bool:
+    """True on a ``___``/``***``/``---`` line that Markdown reads as a thematic break."""
+    return scan.doc is not None and any(
+        start <= offset < end for start, end in scan.doc.thematic_breaks
+    )
 
 
 def _checked_off(scan: Scan, offset: int) -> bool:
