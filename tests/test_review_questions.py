@@ -162,6 +162,35 @@ def test_unresolved_choices_and_deferrals(text: str, expected: str) -> None:
     assert expected in _matches(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "## Later\n\n- Explore if we should let creators pick the subject line\n",
+            ["Explore if"],
+        ),
+        ("## Later\n\n- Explore generating submission references\n", ["Explore generating"]),
+        (
+            "## Phase 3\n\n- Evaluate whether a thin CLI wrapper is worth its upkeep.\n",
+            ["Evaluate whether"],
+        ),
+        ("## Later\n\n- Understand if there is any need for delivery metrics\n", ["Understand if"]),
+        # Behaviour, a cause to find and a metric's purpose cell leave no decision open.
+        ("## Browse\n\nUsers can explore the catalog by category.\n", []),
+        ("## Alerts\n\n- If the rate drops: Investigate why and follow up\n", []),
+        (
+            "## Metrics\n\n| Metric | Purpose |\n|---|---|\n"
+            "| Exposed users | Understand how many people are notified |\n",
+            [],
+        ),
+    ],
+)
+def test_research_the_team_still_has_to_do_opens_its_sentence(
+    text: str, expected: list[str]
+) -> None:
+    assert _matches(text) == expected
+
+
 def test_channels_listed_with_or_are_not_a_choice() -> None:
     assert _matches("## Notify\n\n- Channels: email or SMS\n") == []
 

@@ -29,6 +29,7 @@ import re
 from prd_assistant.review.fields import field_kind
 from prd_assistant.review.markdown_scan import Scan
 from prd_assistant.review.questions import FRAMING_TITLES, SENTENCE_OPENING, STATUS_HEADER
+from prd_assistant.review.rules_open import RESEARCH_TASK
 
 # Sections that describe the world (FRAMING_TITLES) or argue for the design: "probably", "we
 # could" and "not sure" there are the writer's hedges, not open product decisions. (A sketch of
@@ -56,6 +57,7 @@ _ABILITY = re.compile(
 _NOTE_TO_SELF = re.compile(
     r"(?:check|confirm|verify|align on|clarify|finali[sz]e|agree) (?!with\b)[^\n]* with\b"
 )
+_RESEARCH_TASK = re.compile(RESEARCH_TASK)
 # "He's not sure about these warnings": a person in a story is unsure, not the document.
 _SOMEONE_ELSE = re.compile(
     r"\b(?:he|she|they|he's|she's|they're|(?:the )?(?:users?|customers?|developers?|people"
@@ -173,6 +175,15 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         and not SENTENCE_OPENING.fullmatch(masked, scan.sentence(start)[0], start)
     ):
         return False  # "agents verify the address with the customer": a flow step
+    if (
+        rule_id == "deferred-decision"
+        and _RESEARCH_TASK.fullmatch(match)
+        and (
+            scan.cell(start) is not None
+            or not SENTENCE_OPENING.fullmatch(masked, scan.sentence(start)[0], start)
+        )
+    ):
+        return False  # "users can explore the catalog": behaviour, not a task left to do
     if (
         rule_id == "deferred-decision"
         and match.startswith(("not sure", "unsure"))

@@ -18,6 +18,23 @@ _NUMBER_UNIT = (
 )
 _COUNTED = ("up to", "at most", "at least", "maximum of", "max", "top", "first", "last", "every")
 _DECIDE = "Decide __ by <date>; owner <role>. Then write the decision here."
+# "Explore if we should let them choose the subject line", "Evaluate whether a CLI wrapper adds
+# enough value", "Explore generating submission references": research the team still has to
+# do. A deferral only where it opens its sentence outside a table (open_words.keeps): "users
+# can explore the catalog" is behaviour, and a metric's "Understand how many ..." its purpose.
+RESEARCH_TASK = (
+    heads(
+        # "Investigate why and follow up" looks for a cause, it leaves no decision open.
+        "explore|investigate|look into",
+        r" (?!why\b)[a-z][\w'-]*",
+    )
+    + "|"
+    + heads(
+        "evaluate|assess|understand|decide|consider|establish|find out|figure out|work out|learn"
+        "|explore|investigate|research",
+        r" (?:if|whether|how|which|what|who|when|where)(?![\w-])",
+    )
+)
 
 # "N/A" is not a placeholder: "Launch date: N/A" says the field does not apply, an answer
 # like "None" (a value still to come is "TBD", "?" or "<date>").
@@ -231,6 +248,8 @@ DEFERRAL = Rule(
             r" (?:confirm|check|verify|validate|investigate|clarify|understand|determine|find out|ask|"
             r"explore|decide|figure out|work out|agree)",
         ),
+        # "Explore generating submission references": research still to do (see RESEARCH_TASK).
+        RESEARCH_TASK,
         # "we should consider having the default behaviour ...": proposed for thought, not
         # decided.
         heads(
