@@ -191,6 +191,25 @@ def test_research_the_team_still_has_to_do_opens_its_sentence(
     assert _matches(text) == expected
 
 
+def test_questions_a_lead_in_says_must_still_be_answered_stay_open() -> None:
+    text = (
+        "## Design\n\nThe design will need to answer the following questions:\n\n"
+        "* Where does a defaulted filter sit in the list?\n"
+    )
+    assert _matches(text) == [
+        "need to answer the following questions",
+        "Where does a defaulted filter sit in the list?",
+    ]
+    lead = "Below are the questions that must be addressed during the implementation:"
+    assert _matches(f"## Open\n\n{lead}\n\n1. Will we render it?\n") == [
+        "questions that must be addressed",
+        "Will we render it?",
+    ]
+    # Questions the product answers for its users are not the document asking.
+    text = "## Home\n\nEvery screen should answer one of these:\n\n- What changed today?\n"
+    assert _matches(text) == []
+
+
 def test_channels_listed_with_or_are_not_a_choice() -> None:
     assert _matches("## Notify\n\n- Channels: email or SMS\n") == []
 

@@ -121,6 +121,10 @@ _EXAMPLE_LEAD = re.compile(
 )
 _OPEN_LEAD = re.compile(
     r"\b(?:unresolved|open|outstanding|remaining|pending)\b|\bto be answered\b"
+    # "the design will need to answer at least the following questions:", "questions that
+    # must be addressed during the implementation:": questions the team still owes.
+    r"|\b(?:need|needs|must|should|have|has) (?:to )?(?:answer|address|resolve)\b[^.:]{0,40}"
+    r"\bquestions\b|\bquestions\b[^.:]{0,60}\b(?:be|being) (?:answered|addressed|resolved)\b"
     r"|\b(?:we|you|team) (?:need|must|should|have) to answer\b|\bbefore\b"
     r"|\b(?:we|you|team|i) (?:must|should|will|need to|have to)[ \t]+answer\b"
 )

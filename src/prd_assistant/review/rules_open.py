@@ -250,6 +250,15 @@ DEFERRAL = Rule(
         ),
         # "Explore generating submission references": research still to do (see RESEARCH_TASK).
         RESEARCH_TASK,
+        # "Below is a list of functional questions that must be addressed during the
+        # implementation", "the design will need to answer at least the following questions:".
+        r"questions (?:that |which )?(?:still )?(?:must|should|need to|needs to|will need to"
+        r"|have to|has to|remain to) be (?:answered|addressed|resolved|decided|settled)",
+        heads(
+            "must|should|need to|needs to|have to|has to|still to|yet to",
+            r" (?:answer|address|resolve|settle) (?:at least )?(?:the following|these|some|several"
+            r"|a few|the remaining|a number of|open|outstanding) questions",
+        ),
         # "we should consider having the default behaviour ...": proposed for thought, not
         # decided.
         heads(
