@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from prd_assistant import pattern_cache
 from prd_assistant.review import nlp, review
 
 PRD = (
@@ -51,6 +52,44 @@ def test_installed_pipeline_matches_its_hash_and_loads_only_what_review_needs(
     assert pipeline is not None and nlp.load_warning() is None
     assert "ner" not in pipeline.pipe_names and "parser" in pipeline.pipe_names
     assert nlp.pipeline() is pipeline  # loaded once per process
+
+
+def test_the_tokenizer_compiles_its_patterns_through_the_pattern_cache(
+    fresh_pipeline: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    import spacy.tokenizer
+    import srsly
+
+    monkeypatch.setenv(pattern_cache.CACHE_ENV, str(tmp_path))
+    pipeline = nlp.pipeline()
+    assert pipeline is not None and spacy.tokenizer.re is re
+    assert len(list(tmp_path.rglob("*.bin"))) >= 3  # prefixes, suffixes, infixes, URLs
+    folder = nlp.model_dir()
+    assert folder is not None
+    stored = srsly.msgpack_loads((folder / "tokenizer").read_bytes())
+    tokenizer = pipeline.tokenizer
+    assert tokenizer.prefix_search.__self__ == re.compile(stored["prefix_search"])
+    assert tokenizer.suffix_search.__self__ == re.compile(stored["suffix_search"])
+    assert tokenizer.infix_finditer.__self__ == re.compile(stored["infix_finditer"])
+    # Loaded again from the cache, the pipeline tokenizes as before.
+    words = [t.text for t in pipeline("Ship v2.1 (beta) to https://x.example/a?b=1 by 3pm.")]
+    nlp.reset()
+    again = nlp.pipeline()
+    assert again is not None
+    assert [t.text for t in again("Ship v2.1 (beta) to https://x.example/a?b=1 by 3pm.")] == words
+
+
+def test_spacys_re_is_restored_when_loading_fails() -> None:
+    import re
+
+    import spacy.tokenizer
+
+    with pytest.raises(RuntimeError), nlp._tokenizer_patterns_cached():
+        assert spacy.tokenizer.re is not re
+        raise RuntimeError("load failed")
+    assert spacy.tokenizer.re is re
 
 
 def test_a_corrupt_pipeline_is_refused_and_review_still_runs(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from prd_assistant.pattern_cache import compile_pattern
+
 NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 SKIP_CLAUSE = re.compile(
     r"\?|\bopen question\b|\bnon-goals?\b|\bout of scope\b|\bnot (?:required|needed|a goal)\b|"
@@ -223,7 +225,7 @@ LIMIT_NOUNS = (
     r"|participants?|guests?|collaborators?|dashboards?|reports?|boards?|teams?|channels?|tags?"
     r"|fields?|columns?|images?|photos?|videos?|documents?|uploads?|retries|attempts?|invites?"
 )
-LIMIT = re.compile(
+LIMIT = compile_pattern(
     r"\b(?:max(?:imum)?(?:\s+of)?|up\s+to|at\s+most|no\s+more\s+than|limited\s+to|capped\s+at"
     r"|cap\s+of|not\s+exceed(?:ing)?)\s*[~≈]?\s*"
     rf"{NUMBER}\s*(?:(kib|mib|gib|tib|kb|mb|gb|tb|bytes)|({LIMIT_NOUNS}))\b"

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from prd_assistant.pattern_cache import compile_pattern
 from prd_assistant.redaction import get_logger
 from prd_assistant.review import lexicon
 from prd_assistant.review.lexicon import word_set
@@ -50,7 +51,7 @@ logger = get_logger(__name__)
 MAX_SENTENCE_CHARS = 5_000
 
 # Sections that describe the world rather than the product.
-CONTEXT_TITLE = re.compile(
+CONTEXT_TITLE = compile_pattern(
     r"\b(?:problem(?: statement| space|s)?|pain points?|background|motivation|context"
     r"|(?:user |buyer )?personas?|competit(?:ors?|ive (?:analysis|landscape))|competition"
     r"|target (?:users?|user profiles?|audiences?|customers?)|who (?:is )?(?:this|it) (?:is )?for"
@@ -112,7 +113,7 @@ NOT_CONTEXT_TITLE = re.compile(
 # "How will we measure success?", "What does success look like?", "Success looks like",
 # "Success: How do we know if we've solved this problem?", "Measurable outcomes". Criteria
 # that gate a release or accept a story ("Acceptance criteria", "Launch criteria") are not.
-METRIC_TITLE = re.compile(
+METRIC_TITLE = compile_pattern(
     r"\b(?:metrics?|kpis?|okrs?|key results?|north star|measures? of success"
     r"|success (?:measures?|criteria|criterion|indicators?|signals?|looks? like|definition)"
     r"|definition of success|defining success|measuring success"

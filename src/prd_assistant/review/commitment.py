@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from prd_assistant.pattern_cache import compile_pattern
 from prd_assistant.review.claims import (
     EFFECT_VERBS,
     REASON_LABEL,
@@ -129,7 +130,7 @@ _GOAL_LABEL = re.compile(
 )
 # Sections whose statements are requirements, goals, tasks or hypotheses to test, however
 # they are phrased ("Events are queryable in near real time" under Requirements).
-_COMMITTING_TITLE = re.compile(
+_COMMITTING_TITLE = compile_pattern(
     r"\b(?:requirements?|goals?|objectives?|features?|scope|success (?:metrics?|criteria)"
     r"|(?:key|target|product) metrics|kpis?|acceptance|criteria|deliverables?|tasks?|todo"
     r"|to do|backlog|milestones?|roadmap|must[- ]haves?|nice[- ]to[- ]haves?|user stor(?:y|ies)"
@@ -144,7 +145,7 @@ _COMMITTING_TITLE = re.compile(
 )
 # Sections that describe what is, why, or how a design works (the headings of design-doc and
 # RFC templates): their statements explain unless their grammar commits.
-_EXPLAINING_TITLE = re.compile(
+_EXPLAINING_TITLE = compile_pattern(
     r"\b(?:abstract|philosophy|current|status|implemented|reasons?"
     r"|why|how it works|background|motivation|context|problem|rationale|discussion|notes"
     r"|appendix|examples?|alternatives|prior art|drawbacks|history|faq|glossary|users?"

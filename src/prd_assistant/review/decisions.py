@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from prd_assistant.pattern_cache import compile_pattern
 from prd_assistant.review import claims
 from prd_assistant.review.lexicon import word_set
 from prd_assistant.review.open_words import argues, people_decide_today
@@ -120,7 +121,7 @@ _OWING_HEADS = word_set("need have be remain leave still yet plan")
 _FUTURE_AUX = word_set("will shall 'll should must wo")
 # Times that are still to come, when deliberation happens: a decision placed there is not made
 # yet ("set during the security review", "evaluated per-stage", "revisited in Q3").
-_LATER = re.compile(
+_LATER = compile_pattern(
     r"\b(?:later|at a later|in a (?:later|future|subsequent)|in the next (?:phase|release|version"
     r"|iteration|sprint|quarter|milestone)|in q[1-4]|in h[12]"
     r"|after (?:launch|the launch|beta|the beta|the pilot|(?:user |usability )?testing|the survey"
@@ -202,7 +203,7 @@ _WEIGHING_FORMS = "|".join(
 # Cues that select the sentences worth parsing (parsing is most of review's time): a
 # deliberation word, a weighing verb still to come, deliberation needed, "or" near a modal,
 # "either", "ideally", a team handed the decision.
-CUES = re.compile(
+CUES = compile_pattern(
     r"\b(?:decid|finali[sz]|agree|align|settl|revisit|reconsider|discuss|debat|clarif|refin"
     r"|codif|formali[sz]|negotiat|left to|figur|work(?:ed|ing)? out|sort(?:ed)? out|nail"
     r"|iron(?:ed)? out|flesh|hash(?:ed)? out|think through|look into|pin(?:ned)? down|ideally"

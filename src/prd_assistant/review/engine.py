@@ -6,6 +6,7 @@ import re
 from bisect import bisect_left, insort
 from functools import lru_cache
 
+from prd_assistant.pattern_cache import compile_pattern
 from prd_assistant.review import (
     claims,
     commitment,
@@ -27,8 +28,8 @@ from prd_assistant.template import default_template_text
 # Rules whose adverbs say how a thing behaves ("The phone regularly downloads the list").
 _BEHAVIOUR_RULES = frozenset(("vague-timing", "vague-frequency"))
 _CLAUSE_BREAK = re.compile(r";|\|| but | whereas | while |, (?:and|but|or|so|yet|while) ")
-_MEASURABLE = re.compile(rules_vague.MEASURABLE)
-_FITS = {rule_id: re.compile(fit) for rule_id, fit in rules_vague.FITS.items()}
+_MEASURABLE = compile_pattern(rules_vague.MEASURABLE)
+_FITS = {rule_id: compile_pattern(fit) for rule_id, fit in rules_vague.FITS.items()}
 _BASELINE = re.compile(rules_vague.BASELINE)
 _MORE_LESS = re.compile(r"(?:more|less) $")
 # A section that only lists what is not built ("Out of scope", "4. Non-goals",
@@ -68,8 +69,8 @@ _OPEN_RULES = rules_open.RULES
 _VAGUE_RULES = (*rules_vague.RULES, rules_vague.COMPARATIVE_DEGREE)
 # One pattern per rule, in priority order: where two rules of a category overlap, the earlier
 # rule's finding is kept ("as fast as possible" is unbounded optimisation, not "fast").
-_OPEN_PATTERNS = [(rule, re.compile(rule.pattern, re.MULTILINE)) for rule in _OPEN_RULES]
-_VAGUE_PATTERNS = [(rule, re.compile(rule.pattern, re.MULTILINE)) for rule in _VAGUE_RULES]
+_OPEN_PATTERNS = [(rule, compile_pattern(rule.pattern, re.MULTILINE)) for rule in _OPEN_RULES]
+_VAGUE_PATTERNS = [(rule, compile_pattern(rule.pattern, re.MULTILINE)) for rule in _VAGUE_RULES]
 _NOT_ORIGINAL = {
     rule.id: re.compile(rule.not_original)
     for rule in _OPEN_RULES + _VAGUE_RULES
@@ -96,7 +97,7 @@ def _template_guidance() -> tuple[frozenset[str], re.Pattern[str] | None]:
     alternatives = sorted(
         (r"\s+".join(map(re.escape, key.split())) for key in lines), key=len, reverse=True
     )
-    return frozenset(lines), re.compile("|".join(alternatives))
+    return frozenset(lines), compile_pattern("|".join(alternatives))
 
 
 def _guidance_key(line: str) -> str:

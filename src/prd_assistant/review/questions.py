@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from prd_assistant.markdown_doc import Block
+from prd_assistant.pattern_cache import compile_pattern
 from prd_assistant.review import rules_open
 from prd_assistant.review.markdown_scan import Scan
 from prd_assistant.template import is_open_questions_title, normalize_title
@@ -97,7 +98,7 @@ _COPY_HEADER = re.compile(
 )
 # A lead-in that introduces questions the product or its users ask, not questions the
 # document asks: "queries we aim to answer with the heap viewer:", "Example prompts:".
-_EXAMPLE_LEAD = re.compile(
+_EXAMPLE_LEAD = compile_pattern(
     r"\b(?:examples? (?:of )?(?:quer(?:y|ies)|questions?|prompts?|requests?|utterances?)"
     r"|(?:sample|typical|common) (?:quer(?:y|ies)|questions?|prompts?)"
     r"|(?:quer(?:y|ies)|questions?|prompts?|utterances?)\b[^.:]{0,80}\b(?:answer(?:s|ed)?|ask(?:s|ed)?"
@@ -130,7 +131,7 @@ _OPEN_LEAD = re.compile(
 )
 # Any open-question rule's words ("to be decided", "maybe", "TBD" ...), from a word start as
 # the engine matches them ("reasons" holds no placeholder "n").
-_OPEN_WORDS = re.compile(
+_OPEN_WORDS = compile_pattern(
     r"(?<![\w-])(?:" + "|".join(f"(?:{rule.pattern})" for rule in rules_open.RULES) + ")"
 )
 # An item nested under a question item of at least this many words explains rather than

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 
+from prd_assistant.pattern_cache import compile_pattern
 from prd_assistant.review.rules_vague import MEASURABLE
 
-_MEASURABLE = re.compile(MEASURABLE)
+_MEASURABLE = compile_pattern(MEASURABLE)
 _SPELLED_BOUND = re.compile(
     r"\b(?:at most|at least|no more than|no less than|up to|exactly|within|fewer than|"
     r"more than|less than)\s+(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
