@@ -210,6 +210,18 @@ def test_questions_a_lead_in_says_must_still_be_answered_stay_open() -> None:
     assert _matches(text) == []
 
 
+def test_content_the_document_promises_instead_of_giving_is_open() -> None:
+    # A section whose only content is "coming soon" is a placeholder, and promises no speed.
+    findings = review("## Rough-in designs\n\n*coming soon*\n\n## Goals\n\nShip it.\n")
+    assert [(f.category, f.match) for f in findings] == [("open_question", "*coming soon*")]
+    assert _matches("## Plan\n\nMore technical details will be available in the coming days.\n")
+    assert _matches("## Repos\n\n- Pin repos (more on this in coming Repository work)\n")
+    assert _matches("## New projects\n\nThere will be a separate doc on the new project flow.\n")
+    # Naming what is coming, or pointing further into this document, leaves nothing open.
+    assert _matches("## FAQ\n\n**Coming soon:** Native apps (Q3 2026)\n") == []
+    assert _matches("## Goals\n\nWe want to be better together (more on this later).\n") == []
+
+
 def test_channels_listed_with_or_are_not_a_choice() -> None:
     assert _matches("## Notify\n\n- Channels: email or SMS\n") == []
 

@@ -193,6 +193,8 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
         + fields.field_spans(scan)
         # "[NEEDS CLARIFICATION: should creation clear the selection?]" asks the author.
         + [m.span() for m in _CLARIFICATION.finditer(scan.scan)]
+        # "*coming soon*" in place of a section's content promises no speed.
+        + questions.content_to_come(scan)
     )
     matched: list[tuple[int, int]] = []
     terms = claims.Terms(scan)
@@ -388,6 +390,7 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         out.add("empty-table-row", OPEN_QUESTION, "error", start, end, rules_open.EMPTY_TABLE_ROW)
     found = [(rules_open.CHOICE, span) for span in questions.bare_choices(scan)]
     found += [(rules_open.PLACEHOLDER, span) for span in questions.bracket_placeholders(scan)]
+    found += [(rules_open.PLACEHOLDER, span) for span in questions.content_to_come(scan)]
     found += [(rules_open.PLACEHOLDER, span) for span in fields.empty_fields(scan)]
     for rule, (start, end) in found:
         texts = {

@@ -839,6 +839,31 @@ def empty_rows(scan: Scan) -> list[tuple[int, int]]:
     return spans
 
 
+# A block that only promises its content: "*coming soon*", "Details to come.".
+_CONTENT_TO_COME = re.compile(
+    r"[\s*_(]*(?:(?:content|details|designs?|walkthrough|more|section)[ \t]+)?"
+    r"(?:coming soon|to come|forthcoming|to follow)[\s*_.!…)]*"
+)
+
+
+def content_to_come(scan: Scan) -> list[tuple[int, int]]:
+    """Paragraphs whose whole text promises content not written yet ("*coming soon*" under
+    "Rough-in designs"): a placeholder. "**Coming soon:** Native apps (Q3 2026)" names what
+    is coming, so it is not one."""
+    doc = scan.doc
+    if doc is None:
+        return []
+    spans = []
+    for block in doc.blocks:
+        if block.kind != "paragraph":
+            continue
+        if _CONTENT_TO_COME.fullmatch(scan.read(block.start, block.end)):
+            text = scan.text[block.start : block.end]
+            start = block.start + len(text) - len(text.lstrip())
+            spans.append((start, block.start + len(text.rstrip())))
+    return spans
+
+
 def bracket_placeholders(scan: Scan) -> list[tuple[int, int]]:
     """Template guidance in brackets that was never filled in.
 

@@ -141,6 +141,21 @@ DEFERRAL = Rule(
         heads("currently|still|as yet|remains|remain", " unknown"),
         r"unknown (?:at this (?:time|stage|point)|for now|yet)",
         heads("details|specs?|numbers?|figures?|dates?|more", r" to (?:follow|come)"),
+        # Content the document promises instead of giving: "More technical details will be
+        # available in the coming days", "(more on this in coming 'Repository Management'
+        # work)", "There will be a separate doc ... that will go into more detail".
+        heads(
+            "details|information|specifics|documentation|designs",
+            r" will be (?:available|shared|added|provided|published|posted)"
+            r" (?:in the coming|soon|later|at a later|in a (?:later|future|separate))",
+        ),
+        r"more on this in (?:the )?(?:coming|upcoming|future|later|next|a (?:later|future"
+        r"|separate|follow-up))",
+        heads(
+            "there will be|will be covered in|will be described in|will be detailed in",
+            r" a (?:separate|future|follow-up|later) (?:doc|document|spec|specification|rfc"
+            r"|proposal|design)",
+        ),
         heads(
             "will be|shall be",
             r" (?:decided|defined|finali[sz]ed|agreed|clarified|discussed)"
