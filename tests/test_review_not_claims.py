@@ -320,3 +320,22 @@ def test_an_amount_a_list_enumerates_is_not_left_open(
     lead_in: str, following: str, flagged: list[str]
 ) -> None:
     assert _claims(f"## Requirements\n\n{lead_in}\n\n{following}") == flagged
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        # What the authors want is the document's goal, even in an explaining paragraph.
+        ("We want the new workflow to be familiar to existing users.", ["familiar"]),
+        ("As setup runs, we want to optimize their experience where we can.", ["optimize"]),
+        # What they think is a hypothesis; what they may want is a choice still open.
+        ("We think developers will often watch a few videos in a row.", []),
+        ("We must decide if we want the vendor viewer, which is an excellent viewer.", []),
+    ],
+)
+def test_what_we_want_is_a_goal_not_context(sentence: str, flagged: list[str]) -> None:
+    doc = (
+        "# Spec\n## Design details\n\nThe tool reads the project file and writes the manifest. "
+        f"{sentence} The old format keeps working.\n"
+    )
+    assert _claims(doc) == flagged

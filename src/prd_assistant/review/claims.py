@@ -212,6 +212,8 @@ EFFECT_VERBS = word_set(
     lessen simplify broaden expand save accelerate speed enhance strengthen shorten streamline
     minimize minimise maximize maximise optimize optimise"""
 )
+# Verbs of wanting: with "we" (the authors) they state the document's goal.
+WISHES = word_set("want wish prefer like love care")
 # Rules whose match holds its own clause ("if problems persist", "as they emerge"): the
 # clause's subject says nothing about whether the sentence is context.
 OWN_CLAUSE_RULES = frozenset(("loophole", "open-ended-list"))
@@ -745,8 +747,13 @@ def _describes_world(verb: Token) -> bool:
         return True
     if word not in PEOPLE and lemma not in PEOPLE:
         return False
-    # History ("users complained last year") or what people think and do today.
-    return verb.tag_ == "VBD" or verb.lemma_.lower() in ATTITUDE_VERBS
+    if verb.tag_ == "VBD":
+        return True  # history: "users complained last year", "we tried a wizard"
+    # What the authors want is the goal of the document ("we want the workflow to be
+    # familiar"), not what people think today.
+    if word == "we" and verb.lemma_.lower() in WISHES:
+        return False
+    return verb.lemma_.lower() in ATTITUDE_VERBS
 
 
 # Verbs of a participle clause that states what the main clause makes possible ("...,

@@ -42,6 +42,7 @@ from prd_assistant.review.claims import (
     REASON_LABEL,
     REQUIRING,
     SUBJECTS,
+    WISHES,
     clause_subject,
     clause_verb,
     scenario_step,
@@ -413,6 +414,14 @@ def _clause_verdict(verb: Token, risk: bool, token: Token) -> bool | None:
         return False  # "AutoFDO showed that this simple solution is effective": a finding
     if subject is not None and _lemma(subject) in GOAL_NOUNS:
         return True
+    if (
+        subject is not None
+        and subject.lower_ == "we"
+        and _lemma(verb) in WISHES
+        and modal is None
+        and not _hedged(verb)
+    ):
+        return True  # "We want the workflow to be familiar": the authors' goal
     if (subject is None or subject.lower_ == "it" or subject.dep_ == "expl") and any(
         c.dep_ == "acomp" and c.lower_ in _REQUIRING_ADJECTIVES for c in verb.children
     ):
