@@ -173,3 +173,43 @@ def test_exact_values_are_checkable() -> None:
     assert is_checkable("From TITLE, a START press results in state = INTRO.")
     assert is_checkable("The current state is one of {TITLE, INTRO} and no other value.")
     assert is_checkable('The form shows the message "Card expired".')
+
+
+def test_one_markdown_parse_serves_review_and_traceability(monkeypatch: pytest.MonkeyPatch) -> None:
+    from markdown_it import MarkdownIt
+
+    from prd_assistant import markdown_doc
+    from prd_assistant.review import review
+    from prd_assistant.traceability import model
+
+    text = (
+        "# PRD\n\n## Use cases\n- UC-1: Export a report\n- UC-2: Import a file\n\n"
+        "## Requirements\n| ID | Requirement | Priority |\n|---|---|---|\n"
+        "| FR-1 | Exports UC-1 as CSV | MUST |\n\n"
+        "> **FR-2** (SHOULD): quoted *emphasis* and `code`\n\n<!-- FR-9 hidden -->\n"
+        "```\nFR-8 in code\n```\n"
+    )
+    markdown_doc.block_tokens.cache_clear()
+    markdown_doc.parse_markdown.cache_clear()
+    parser = markdown_doc._parser()
+    parses: list[str] = []
+
+    def counted(source: str) -> list:
+        parses.append(source)
+        return MarkdownIt.parse(parser, source)
+
+    monkeypatch.setattr(parser, "parse", counted)
+    review(text)
+    shared = check_traceability(text)
+    assert parses == [text]
+    # The shared parse skips the inline pass, which traceability never reads: a full parse
+    # gives the same findings.
+    full = MarkdownIt("commonmark", {"html": True}).enable("table")
+    monkeypatch.setattr(model, "block_tokens", lambda source: full.parse(source))
+    assert check_traceability(text) == shared
+    assert [(f.rule, f.match) for f in shared] == [
+        ("use-case-not-covered", "UC-1"),
+        ("use-case-not-covered", "UC-2"),
+        ("undefined-id", "FR-1"),
+        ("undefined-id", "FR-2"),
+    ]

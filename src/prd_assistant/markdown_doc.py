@@ -228,6 +228,16 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table").disable("inline")
 
 
+@lru_cache(maxsize=4)
+def block_tokens(text: str) -> tuple[Token, ...]:
+    """markdown-it's block tokens for ``text`` (CommonMark with GFM tables, no inline pass).
+
+    The last few results are remembered, so the document model and the traceability check
+    of one ``prd review`` share one parse: treat the tokens as read-only.
+    """
+    return tuple(_parser().parse(text))
+
+
 def line_bounds(text: str) -> tuple[list[int], list[int]]:
     """Line starts and line ends (before ``\\r\\n``, ``\\r`` or ``\\n``) of ``text``."""
     starts = [0]
@@ -286,7 +296,7 @@ class _Builder:
         self.heading_stack: list[Section] = []
 
     def run(self) -> None:
-        tokens = _parser().parse(self.source)
+        tokens = block_tokens(self.source)
         for index, token in enumerate(tokens):
             self._token(tokens, index, token)
         self._close_sections(len(self.text))

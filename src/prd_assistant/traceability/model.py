@@ -1,6 +1,7 @@
 """A PRD's requirement structure: which IDs are defined where, what each definition says.
 
-Built from markdown-it-py's block tokens (each with its exact source lines). An ID *defines* a
+Built from markdown-it-py's block tokens (each with its exact source lines), the same parse
+the document model reads (:func:`prd_assistant.markdown_doc.block_tokens`). An ID *defines* a
 requirement when it heads a block: a heading (``### FR-1 Export``), a list item or line
 (``- **FR-1** (MUST): …``, ``UC-2: …``) or the first cell of a table row whose other cells
 hold prose (``| FR-01 | The system shall … |``). Every other ID is a *reference*. Code, inline
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
+from prd_assistant.markdown_doc import block_tokens
 from prd_assistant.traceability.ids import IdMention, find_ids
 
 _MARKUP = re.compile(r"[ \t]*(?:[*_`\[]{1,3}[ \t]*)*")
@@ -130,12 +132,7 @@ class Document:
         return find_ids(self.masked, start, end)
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable("table")
-
-
-def _mask(text: str, tokens: list) -> str:
+def _mask(text: str, tokens: Sequence[Token]) -> str:
     """The text with code and HTML comments blanked (same length, newlines kept)."""
     chars = list(text)
 
@@ -164,7 +161,7 @@ def _at(starts: list[int], line: int, text: str) -> int:
 
 def parse(text: str) -> Document:
     """Finds every ID definition and reference in a PRD."""
-    tokens = _parser().parse(text)
+    tokens = block_tokens(text)
     starts = _line_starts(text)
     doc = Document(text, _mask(text, tokens), starts, [], [], [], [])
     for index, token in enumerate(tokens):
@@ -190,7 +187,7 @@ def parse(text: str) -> Document:
     return doc
 
 
-def _walk(doc: Document, tokens: list) -> None:
+def _walk(doc: Document, tokens: Sequence[Token]) -> None:
     """Blocks (list items, paragraphs, table rows) and the IDs that head them."""
     text, starts = doc.text, doc.line_starts
     table: Table | None = None
