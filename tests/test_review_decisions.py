@@ -23,6 +23,8 @@ def _open(text: str) -> list[Finding]:
         ("## Quotas\n\nPer-plan quotas are to be tuned during the beta.\n", "to be tuned"),
         ("## Identity\n\nWe haven't settled the password policy.\n", "settled"),
         ("## Reports\n\nThe export columns are still being debated.\n", "being debated"),
+        ("## Retention\n\nWe need to align with legal on retention.\n", "align"),
+        ("## Pricing\n\nWe still need to align on the discount ladder.\n", "align"),
     ],
 )
 def test_a_decision_still_owed_is_open(text: str, words: str) -> None:
@@ -41,6 +43,9 @@ def test_a_decision_still_owed_is_open(text: str, words: str) -> None:
         "## Billing\n\nThe plan was finalized with finance on 2 May.\n",
         "## Jobs\n\nIf the owner does not confirm within 24 hours, the job is cancelled.\n",
         "## Rules\n\nWe will consider expired tokens to be invalid.\n",
+        # Align in the sense of make consistent: the design to match is named.
+        "## Journey\n\n- We will align the journey and the design with MoJ Forms.\n",
+        "## UX\n\n- Minor changes to the deprecation UX to align with the vulnerability UX.\n",
     ],
 )
 def test_a_decision_made_at_run_time_or_already_made_is_not_open(text: str) -> None:

@@ -414,7 +414,7 @@ def _later(verb: Token) -> bool:
 def _owed(verb: Token) -> tuple[int, int] | None:
     """The span of a deliberation verb that has not happened yet, or None."""
     kind = _kind(verb)
-    if kind is None or _in_condition(verb) or _regards(verb):
+    if kind is None or _in_condition(verb) or _regards(verb) or _conforms(verb):
         return None
     if any(c.dep_ == "neg" for c in verb.children) and not _negated_result(verb):
         return None
@@ -477,6 +477,26 @@ def _regards(verb: Token) -> bool:
     doc = verb.doc
     tail = doc[verb.i + 1 : verb.right_edge.i + 1].text.lower()
     return re.search(r"\b(?:as|to be)\b", tail) is not None
+
+
+def _conforms(verb: Token) -> bool:
+    """True for align in the sense of make consistent: "We will align the journey with MoJ
+    Forms", "changes to the deprecation UX to align with the vulnerability UX". Aligning on
+    something, or with a team ("we need to align with legal"), is still deliberation."""
+    if _lemma(verb) != "align":
+        return False
+    if _children(verb, "dobj"):
+        return True
+    partners = [
+        pobj
+        for prep in _children(verb, "prep")
+        if prep.lower_ in ("with", "to")
+        for pobj in _children(prep, "pobj")
+    ]
+    # "the vulnerability UX" is a design to match, "UX" or "the UX team" a team to agree with.
+    return bool(partners) and not any(
+        _is_team(p) and not _children(p, "compound", "amod") for p in partners
+    )
 
 
 def _negated_result(verb: Token) -> bool:
