@@ -177,6 +177,7 @@ def test_unresolved_choices_and_deferrals(text: str, expected: str) -> None:
         ("## Later\n\n- Understand if there is any need for delivery metrics\n", ["Understand if"]),
         # Behaviour, a cause to find and a metric's purpose cell leave no decision open.
         ("## Browse\n\nUsers can explore the catalog by category.\n", []),
+        ("## Personas\n\nFinance leads want to:\n\n- Understand how much each team spends\n", []),
         ("## Alerts\n\n- If the rate drops: Investigate why and follow up\n", []),
         (
             "## Metrics\n\n| Metric | Purpose |\n|---|---|\n"

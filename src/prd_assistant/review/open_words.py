@@ -181,6 +181,9 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
         and (
             scan.cell(start) is not None
             or not SENTENCE_OPENING.fullmatch(masked, scan.sentence(start)[0], start)
+            # A persona's or a problem statement's "- Understand how much they spend" is
+            # what users need, not research the team owes.
+            or argues(scan, start)
         )
     ):
         return False  # "users can explore the catalog": behaviour, not a task left to do
