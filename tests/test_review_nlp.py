@@ -92,6 +92,24 @@ def test_spacys_re_is_restored_when_loading_fails() -> None:
     assert spacy.tokenizer.re is re
 
 
+def test_lemmas_looked_up_on_demand_are_the_lemmatizers() -> None:
+    pipeline = nlp.pipeline()
+    assert pipeline is not None
+    texts = [
+        "The exports weren't finished, so users' reports are being regenerated nightly.",
+        "We'd rather the wizard ran faster; it's the slowest of the flows we've measured.",
+        "She said the APIs were better than what the teams had built in 2023.",
+        "Caching will help; retries mustn't exceed three attempts per hour.",
+    ]
+    full = list(pipeline.pipe(texts))
+    lazy = list(pipeline.pipe(texts, disable=nlp.SKIPPED))
+    pairs = [(a, b) for x, y in zip(full, lazy, strict=True) for a, b in zip(x, y, strict=True)]
+    # The attribute ruler's lemmas ("'s", "n't") are there without the lemmatizer.
+    assert any(b.lemma_ for _, b in pairs) and any(not b.lemma_ for _, b in pairs)
+    assert [nlp.lemma(b) for _, b in pairs] == [a.lemma_ for a, _ in pairs]
+    assert [nlp.lemma(a) for a, _ in pairs] == [a.lemma_ for a, _ in pairs]
+
+
 def test_a_corrupt_pipeline_is_refused_and_review_still_runs(
     fresh_pipeline: None, corrupt_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

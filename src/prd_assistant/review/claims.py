@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from prd_assistant.pattern_cache import compile_pattern
 from prd_assistant.redaction import get_logger
-from prd_assistant.review import lexicon
+from prd_assistant.review import lexicon, nlp
 from prd_assistant.review.lexicon import word_set
 from prd_assistant.review.markup import HOST_STAND_IN
 from prd_assistant.template import normalize_title
@@ -622,9 +622,9 @@ def _nfkc_char(char: str) -> str:
 class Sentences:
     """Parses the sentences that hold candidates, once each, in one batch."""
 
-    def __init__(self, scan: Scan, nlp: Language) -> None:
+    def __init__(self, scan: Scan, pipeline: Language) -> None:
         self.scan = scan
-        self.nlp = nlp
+        self.nlp = pipeline
         self.docs: dict[tuple[int, int], Doc] = {}
         self.by_text: dict[str, Doc] = {}
 
@@ -639,7 +639,9 @@ class Sentences:
         # A sentence repeated in the document (a table row, a boilerplate line) is parsed once.
         unique = list(dict.fromkeys(t for t in texts if t not in self.by_text))
         try:
-            for text, doc in zip(unique, self.nlp.pipe(unique, batch_size=64), strict=True):
+            for text, doc in zip(
+                unique, self.nlp.pipe(unique, batch_size=64, disable=nlp.SKIPPED), strict=True
+            ):
                 self.by_text[text] = doc
         except Exception:  # the pipeline's failure must not stop the review
             logger.exception("sentence analysis failed; those sentences keep word-rule findings")
@@ -742,7 +744,7 @@ def _describes_world(verb: Token) -> bool:
         return False
     if _has_modal(verb):
         return False  # a requirement, even about existing data or people
-    word, lemma = subject.lower_, subject.lemma_.lower()
+    word, lemma = subject.lower_, nlp.lemma(subject).lower()
     if word in WORLD_SUBJECTS or lemma in WORLD_SUBJECTS or _is_today(subject):
         return True
     if word not in PEOPLE and lemma not in PEOPLE:
@@ -751,9 +753,9 @@ def _describes_world(verb: Token) -> bool:
         return True  # history: "users complained last year", "we tried a wizard"
     # What the authors want is the goal of the document ("we want the workflow to be
     # familiar"), not what people think today.
-    if word == "we" and verb.lemma_.lower() in WISHES:
+    if word == "we" and nlp.lemma(verb).lower() in WISHES:
         return False
-    return verb.lemma_.lower() in ATTITUDE_VERBS
+    return nlp.lemma(verb).lower() in ATTITUDE_VERBS
 
 
 # Verbs of a participle clause that states what the main clause makes possible ("...,
@@ -785,7 +787,7 @@ def is_purpose(token: Token) -> bool:
                 and first.i == current.i
                 and before is not None
                 and before.text == ","
-                and current.lemma_.lower() in _RESULT_VERBS
+                and nlp.lemma(current).lower() in _RESULT_VERBS
             ):
                 return True
             marks = {c.lower_ for c in children if c.dep_ == "mark"}
@@ -954,7 +956,8 @@ def _indefinite(token: Token) -> bool:
 
 
 def _lemma_of(token: Token) -> str:
-    return token.lemma_.lower() if token.lemma_ else token.lower_
+    found = nlp.lemma(token)
+    return found.lower() if found else token.lower_
 
 
 # Nouns that offer a capability: "the ability to disable auth when needed".
@@ -1003,14 +1006,14 @@ def judges_product(token: Token) -> bool:
     verb = clause_verb(role)
     subject = clause_subject(verb)
     if role.dep_ in ("acomp", "oprd", "attr", "xcomp"):
-        product = subject is not None and subject.lemma_.lower() in PRODUCT_NOUNS
+        product = subject is not None and nlp.lemma(subject).lower() in PRODUCT_NOUNS
         return product or _has_modal(verb)
     if role.dep_ == "amod":
         noun = role.head
-        if noun.lemma_.lower() in PRODUCT_NOUNS or noun.lower_ in PRODUCT_NOUNS:
+        if nlp.lemma(noun).lower() in PRODUCT_NOUNS or noun.lower_ in PRODUCT_NOUNS:
             return True
         head = noun.head
-        return noun.dep_ in ("dobj", "attr") and head.lemma_.lower() in _GIVING
+        return noun.dep_ in ("dobj", "attr") and nlp.lemma(head).lower() in _GIVING
     if role.dep_ == "advmod" and role.pos_ == "ADV":
         return _has_modal(verb)
     return False

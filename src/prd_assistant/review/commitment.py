@@ -37,6 +37,7 @@ import re
 from typing import TYPE_CHECKING
 
 from prd_assistant.pattern_cache import compile_pattern
+from prd_assistant.review import nlp
 from prd_assistant.review.claims import (
     EFFECT_VERBS,
     REASON_LABEL,
@@ -408,7 +409,7 @@ def _clause_verdict(verb: Token, risk: bool, token: Token) -> bool | None:
     if (
         verb.dep_ == "ccomp"
         and verb.head.tag_ == "VBD"
-        and verb.head.lemma_.lower() in _REPORTING_VERBS
+        and nlp.lemma(verb.head).lower() in _REPORTING_VERBS
         and modal is None
     ):
         return False  # "AutoFDO showed that this simple solution is effective": a finding
@@ -439,7 +440,7 @@ def _clause_verdict(verb: Token, risk: bool, token: Token) -> bool | None:
             return True
         if verb.tag_ == "VBZ" and _opens(verb):
             return True  # "Reduces token usage ...": the subject left out is what is described
-        if verb.lemma_.lower() in _REQUIRING_VERBS and verb.tag_ == "VBN":
+        if nlp.lemma(verb).lower() in _REQUIRING_VERBS and verb.tag_ == "VBN":
             return True  # "is required to", "is expected to"
         return None
     word = _lemma(subject)
@@ -581,7 +582,8 @@ def _predicted(subject: Token) -> bool:
 
 
 def _lemma(token: Token) -> str:
-    return token.lemma_.lower() if token.lemma_ else token.lower_
+    found = nlp.lemma(token)
+    return found.lower() if found else token.lower_
 
 
 def _modal(verb: Token) -> str | None:

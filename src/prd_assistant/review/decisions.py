@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prd_assistant.pattern_cache import compile_pattern
-from prd_assistant.review import claims
+from prd_assistant.review import claims, nlp
 from prd_assistant.review.lexicon import word_set
 from prd_assistant.review.open_words import argues, people_decide_today
 
@@ -325,7 +325,7 @@ def _in_sentence(doc: Doc) -> Iterator[tuple[str, int, int]]:
 
 
 def _lemma(token: Token) -> str:
-    return token.lemma_.lower()
+    return nlp.lemma(token).lower()
 
 
 def _particle(verb: Token) -> Token | None:
