@@ -103,6 +103,7 @@ def test_an_open_lead_in_keeps_its_listed_questions_open() -> None:
         "## Roadmap\n\n| Item | Status |\n|---|---|\n| Export | TODO |\n| Import | ❌ Pending |\n",
         "## Roadmap\n\n**Status:** Pending\n",
         "## Requirements\n\n- The system shall allow the export format to be specified.\n",
+        "## Issues\n\nThe biggest issues customers face are the yet-to-be-built product gaps.\n",
         "## Requirements\n\n- The admin can choose the retention period.\n",
         "## Requirements\n\n- Settings let each team to decide its own theme.\n",
         "## Background\n\nThe old tool is out of sync, so we will perhaps rewrite it.\n",
@@ -156,6 +157,11 @@ def test_the_same_words_stay_open_where_they_decide(text: str, expected: list[st
         ("## Design\n\nThe proposal is open at this point.\n", "is open at this point"),
         ("## Plan\n\n- If churn stays high: Pivot or iterate\n", "Pivot or iterate"),
         ("## Plan\n\n- Build or buy\n", "Build or buy"),
+        ("## Milestones\n\n_To be prioritized and posted_\n", "To be prioritized"),
+        (
+            "## Themes\n\n_All of these themes are yet-to-be-validated with user research._\n",
+            "yet-to-be-validated",
+        ),
     ],
 )
 def test_unresolved_choices_and_deferrals(text: str, expected: str) -> None:

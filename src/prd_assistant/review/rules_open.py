@@ -74,7 +74,12 @@ DEFERRAL = Rule(
     words(
         r"to be (?:decided|defined|determined|confirmed|agreed|announced|discussed|clarified|"
         r"finali[sz]ed|specified|settled|codified|formali[sz]ed|refined|revisited|worked out|"
-        r"nailed down|firmed up|ironed out)",
+        r"nailed down|firmed up|ironed out|prioriti[sz]ed)",
+        # "All of these themes are yet-to-be-validated with ongoing user research": the
+        # assessment they wait for has not happened ("yet-to-be-built gaps" are work, not
+        # a decision).
+        r"yet[- ]to[- ]be[- ](?:decided|defined|determined|confirmed|agreed|validated|prioriti[sz]ed"
+        r"|finali[sz]ed|scoped|estimated|specified|assessed|evaluated)",
         # "considering for v2.0", "under consideration for a later release".
         heads(
             "considering|considered|under consideration|being considered",
