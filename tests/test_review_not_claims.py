@@ -339,3 +339,23 @@ def test_what_we_want_is_a_goal_not_context(sentence: str, flagged: list[str]) -
         f"{sentence} The old format keeps working.\n"
     )
     assert _claims(doc) == flagged
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        (
+            "Response times must be measured as close to the data recipient as practicable.",
+            ["as close to the data recipient as practicable"],
+        ),
+        (
+            "The portal must show as many status milestones as reasonably possible.",
+            ["as many status milestones as reasonably possible"],
+        ),
+        ("The export must be as fast as possible.", ["as fast as possible"]),
+        # A comparison with a named baseline is no optimisation.
+        ("The export must be as fast as the import.", []),
+    ],
+)
+def test_as_much_of_a_thing_as_possible_is_unbounded(sentence: str, flagged: list[str]) -> None:
+    assert _claims(f"## Requirements\n- {sentence}\n") == flagged

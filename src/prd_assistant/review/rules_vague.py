@@ -185,6 +185,12 @@ RULES: tuple[Rule, ...] = (
         words(
             r"as [a-z]+ as (?:possible|practical|practicable|feasible|we can|reasonable|"
             r"reasonably possible|can be)",
+            # The same with the thing maximised in between: "as many granular status
+            # milestones as reasonably possible", "as close to the data recipient as
+            # practicable", "as much of the static content on the site as possible".
+            r"as (?:much|many|few|little|close|far|often|soon|early|quickly)"
+            r"(?:[ \t]+[^\s,;:()]+){1,10}?[ \t]+as (?:reasonably )?(?:possible|practical|practicable"
+            r"|feasible|we can)",
             heads(
                 "shortest|fastest|quickest|lowest|highest|best|smallest|least|greatest",
                 r" (?:possible|achievable)",
