@@ -110,6 +110,22 @@ def test_lemmas_looked_up_on_demand_are_the_lemmatizers() -> None:
     assert [nlp.lemma(a) for a, _ in pairs] == [a.lemma_ for a, _ in pairs]
 
 
+def test_review_reads_lemmas_only_through_nlp_lemma() -> None:
+    # Review parses without the lemmatizer: a check reading token.lemma_ directly would see
+    # an empty lemma for most words.
+    import re
+
+    folder = Path(nlp.__file__).parent
+    readers = [
+        f"{path.name}:{number}"
+        for path in sorted(folder.glob("*.py"))
+        if path.name != "nlp.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\.lemma_\b|\.lemma\b(?!\()", line)
+    ]
+    assert readers == []
+
+
 def test_a_corrupt_pipeline_is_refused_and_review_still_runs(
     fresh_pipeline: None, corrupt_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
