@@ -359,3 +359,15 @@ def test_what_we_want_is_a_goal_not_context(sentence: str, flagged: list[str]) -
 )
 def test_as_much_of_a_thing_as_possible_is_unbounded(sentence: str, flagged: list[str]) -> None:
     assert _claims(f"## Requirements\n- {sentence}\n") == flagged
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("The validation tool must be easy to use: a single command the user invokes.", []),
+        ("A single build property will let developers easily change the package type.", []),
+        ("The validation tool must be easy to use.", ["easy to use"]),
+    ],
+)
+def test_ease_counted_in_steps_is_measured(sentence: str, flagged: list[str]) -> None:
+    assert _claims(f"## Requirements\n- {sentence}\n") == flagged

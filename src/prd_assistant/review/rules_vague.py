@@ -87,7 +87,11 @@ EFFICIENCY_FIT = (
     TIME_FIT + r"|" + _NUMBER + r"[ \t-]*(?:%|percent|per ?cent|[kmgtp]i?b|bytes?|v?cpus?|cores?"
     r"|dollars?|usd|eur|gbp|cents?|w|watts?|mah|kg|g|grams?|lbs?|oz)(?![a-z])|[$€£][ \t]*\d"
 )
+# Ease is measured by how many steps it takes: "easy to use: a single command", "a single
+# property will let developers easily change the type".
+USABILITY_FIT = MEASURABLE + r"|\b(?:a single|one single|single)[ \t]+[a-z]"
 FITS = {
+    "vague-usability": USABILITY_FIT,
     "vague-speed": SPEED_FIT,
     "vague-efficiency": EFFICIENCY_FIT,
     "vague-timing": TIME_FIT,
