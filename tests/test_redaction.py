@@ -18,6 +18,38 @@ def test_redact_url_hides_userinfo_and_credential_parameters():
     assert redaction.redact_url("") == ""
 
 
+def test_redact_url_hides_the_userinfo_of_an_address_typed_without_its_scheme():
+    # The settings refuse such an address and the CLI's --base-url rejects it: both quote it.
+    assert redaction.redact_url("alice:pw-123456@models.internal:8080/v1") == (
+        "***@models.internal:8080/v1"
+    )
+    assert redaction.redact_url("models.internal:8080/v1") == "models.internal:8080/v1"
+    assert redaction.redact_url("alice@example.com") == "alice@example.com"  # no password
+
+
+def test_a_scheme_less_address_is_quoted_without_its_password_by_settings_and_cli(capsys):
+    from prd_assistant.cli import main
+    from prd_assistant.llm import ModelConfigError
+
+    with pytest.raises(ModelConfigError) as refused:
+        ModelSettings(model="m", base_url="alice:pw-123456@models.internal/v1").validate()
+    assert "pw-123456" not in str(refused.value) and "***@models.internal" in str(refused.value)
+    with pytest.raises(SystemExit):
+        main(["draft", "x", "--base-url", "alice:pw-123456@models.internal/v1"])
+    err = capsys.readouterr().err
+    assert "pw-123456" not in err and "***@models.internal/v1" in err
+
+
+def test_redact_userinfo_hides_credentials_of_urls_in_text_with_or_without_a_scheme():
+    # The sidebar's connection label: a model label, with the server address in free text.
+    label = "Connected: m @ alice:pw-123456@host:8080 is ready (http://bob:pw-654321@h2/v1)."
+    assert redaction.redact_userinfo(label) == (
+        "Connected: m @ ***@host:8080 is ready (http://***@h2/v1)."
+    )
+    plain = "Connected: m @ localhost:11434 is ready; mail alice@example.com at 10:30."
+    assert redaction.redact_userinfo(plain) == plain
+
+
 def test_strip_credentials_is_what_gets_saved():
     assert redaction.strip_credentials(URL) == "http://models.internal:8080/v1"
 

@@ -4,10 +4,11 @@ Credentials reach this process in two ways: the API key, and a base URL with use
 (``http://user:sk-...@host/v1``, which the HTTP client turns into a Basic ``Authorization``
 header, so a server that echoes headers shows its base64 form). :func:`remember` records each
 form of each secret once; :func:`redact` removes all of them, and anything shaped like an
-OpenAI key, from text; :func:`redact_url` is how every URL is shown; :func:`error_text` is how
-an exception is shown; and every log record made in this process, on any logger (ours, the
-openai and HTTP clients', the tracker clients', Streamlit's), is redacted as it is made, before
-any handler sees it (:func:`redact_every_record`, installed when this module is imported). No
+OpenAI key, from text; :func:`redact_url` is how every URL is shown, and
+:func:`redact_userinfo` how the URLs in a message are; :func:`error_text` is how an exception
+is shown; and every log record made in this process, on any logger (ours, the openai and HTTP
+clients', the tracker clients', Streamlit's), is redacted as it is made, before any handler
+sees it (:func:`redact_every_record`, installed when this module is imported). No
 openai, no Streamlit: the CLI, the app and the model layer all use it.
 """
 
@@ -25,6 +26,10 @@ _KEY_LIKE = re.compile(r"\b(?:sk|rk)-[A-Za-z0-9*_\-]{6,}")
 # The userinfo of any URL in free text ("http://user:password@host"): hidden even when its
 # secret was never remembered in this process (an error saved by an earlier one).
 _URL_USERINFO = re.compile(r"(?<=://)[^\s/?#@]+@")
+# The userinfo of an address typed without its scheme ("alice:password@host:8080/v1"): a name,
+# a colon and a password before "@", starting a word. Not part of :func:`redact`, which also
+# cleans drafted text, where "mailto:jane@example.com" must stay as written.
+_BARE_USERINFO = re.compile(r"(?<![\w/.:@-])[^\s/?#@:]+:[^\s/?#@]+@")
 # Query parameters that carry credentials in some gateways (?api-key=..., ?token=...).
 _SECRET_PARAM = re.compile(r"key|token|secret|password|passwd|sig|auth", re.IGNORECASE)
 # Placeholders and very short values would redact ordinary words.
@@ -81,15 +86,16 @@ def url_secrets(url: str | None) -> list[str]:
 def redact_url(url: str | None) -> str:
     """``url`` as it may be shown or saved: userinfo and credential query values replaced.
 
-    ``http://user:sk-abc@host:8080/v1`` -> ``http://***@host:8080/v1``. Text that does not
-    parse as a URL is returned with any key-shaped part hidden.
+    ``http://user:sk-abc@host:8080/v1`` -> ``http://***@host:8080/v1``, and typed without its
+    scheme, ``user:sk-abc@host:8080/v1`` -> ``***@host:8080/v1``. Text that does not parse as
+    a URL is returned with its userinfo and any key-shaped part hidden.
     """
     if not url:
         return ""
     try:
         parts = urlsplit(url.strip())
     except ValueError:
-        return redact(url)
+        return redact(redact_userinfo(url))
     netloc = parts.netloc
     if "@" in netloc:
         netloc = "***@" + netloc.rsplit("@", 1)[1]
@@ -97,7 +103,19 @@ def redact_url(url: str | None) -> str:
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs])
-    return redact(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+    # Without a scheme, urlsplit reads "user" as the scheme and the rest as a path.
+    shown = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return redact(redact_userinfo(shown))
+
+
+def redact_userinfo(text: str) -> str:
+    """``text`` with the userinfo of every URL in it hidden, with or without a scheme.
+
+    ``Connected to http://alice:pw@host`` -> ``Connected to http://***@host``, and
+    ``alice:pw@host:8080`` -> ``***@host:8080``. A bare ``name@host`` (an e-mail address)
+    has no password and is kept.
+    """
+    return _BARE_USERINFO.sub("***@", _URL_USERINFO.sub("***@", text))
 
 
 def strip_credentials(url: str) -> str:

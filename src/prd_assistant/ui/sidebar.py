@@ -7,11 +7,11 @@ passed to ``llm`` and nowhere else: not saved, logged, exported or shown back.
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from prd_assistant import redaction
 from prd_assistant.document import Draft
 from prd_assistant.template import (
     TemplateError,
@@ -26,8 +26,6 @@ if TYPE_CHECKING:  # langchain and openai load on the first model call, not on f
 
     from prd_assistant.llm import ModelSettings
 
-# ``scheme://user:pass@host`` and ``user:pass@host`` (a host label without its scheme).
-_USERINFO = re.compile(r"(\w+://)[^/\s@]+@|()(?<![\w/])[^\s/@:]+:[^\s/@]+@")
 
 OTHER_MODEL = "Other (type a name)"
 CUSTOM = "Custom OpenAI-compatible URL"
@@ -271,13 +269,8 @@ def _test_connection_with(settings: ModelSettings) -> None:
             "message": "The model list answered, but a chat call failed: " + explain(exc),
         }
         return
-    label = redact_url(result.message)
+    label = redaction.redact_userinfo(result.message)
     st.session_state["connection"] = {"ok": True, "message": label}
-
-
-def redact_url(text: str) -> str:
-    """``text`` with any ``user:password@`` in a URL replaced by ``***@``."""
-    return _USERINFO.sub(r"\1***@", text)
 
 
 def _provider_changed() -> None:
