@@ -6,7 +6,8 @@ Run: ``.venv/bin/python benchmarks/review_real.py [--set dev|heldout|all] [--onl
 The documents and their hand labels live in ``tests/data/review/real/<set>/`` (see the README
 there and ``SOURCES.md``). Each ``NAME.labels.tsv`` lists every content line of ``NAME.md`` with
 ``unquantified`` and ``open_question`` set to 0 or 1. A line counts as flagged for a category when
-at least one finding of that category (any severity) starts on it or spans it. Lines that are not
+at least one finding of that category (any severity) starts on it or spans it: its location,
+which for an open question is its whole sentence (wrapped lines included). Lines that are not
 listed (blank lines, fences, code, table separators, structural headings: see
 ``structural_lines``) count as 0/0, so a finding there is a false flag too; any other line with
 text must have a label row, or the scorer refuses to run. ``--labels second`` scores against the
@@ -18,7 +19,7 @@ labelled 0/0, per 1,000 words of those lines.
 
 Right reason: a true-positive line is flagged for the right reason when a finding of its
 category overlaps the words its label's note quotes ("..." in the note: the words that are the
-problem), or flags words the note names unquoted (a line open and unquantified at once quotes
+problem) with its evidence (``start``..``end``, the words that triggered it), or flags words the note names unquoted (a line open and unquantified at once quotes
 its vague words and names its "NEEDS CLARIFICATION" marker). Lines whose note quotes nothing
 that can be found on the line are left out of the share; ``-v`` lists each line flagged for
 another reason (``REASON``). ``-v`` lists every miss and false flag with the
@@ -336,10 +337,17 @@ def quoted_spans(text: str, line: int, note: str) -> list[tuple[int, int]]:
 
 
 def finding_span(text: str, finding: FindingLike) -> range:
-    """The 1-based lines a finding starts on or overlaps."""
-    last_offset = max(finding.start, finding.end - 1)
-    last_line = text.count("\n", 0, last_offset) + 1
-    return range(finding.line, max(finding.line, last_line) + 1)
+    """The 1-based lines a finding starts on or overlaps: the lines of its location
+    (``location_start``..``location_end``: the whole sentence of an open question) when it
+    has one, else of ``start``..``end`` (findings of older engines, stubs)."""
+    start = getattr(finding, "location_start", None)
+    end = getattr(finding, "location_end", None)
+    if start is None or end is None:
+        start, end, first_line = finding.start, finding.end, finding.line
+    else:
+        first_line = text.count("\n", 0, start) + 1
+    last_line = text.count("\n", 0, max(start, end - 1)) + 1
+    return range(first_line, max(first_line, last_line) + 1)
 
 
 def score_document(document: Document, findings: Iterable[FindingLike]) -> DocumentScore:

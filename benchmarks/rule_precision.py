@@ -58,6 +58,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -255,10 +256,29 @@ class Flag:
     start: int
     end: int
     match: str
+    # The finding's location (the whole sentence of an open question); None from engines
+    # older than the location, whose findings are located at start..end.
+    location_start: int | None = None
+    location_end: int | None = None
 
     @property
     def family(self) -> str:
         return family_of(self.rule, self.match)
+
+
+def flag_of(finding: Any) -> Flag:
+    """The parts of a review finding (of today's engine or an older one) the benchmark keeps."""
+    return Flag(
+        finding.rule,
+        finding.category,
+        finding.severity,
+        finding.line,
+        finding.start,
+        finding.end,
+        finding.match,
+        getattr(finding, "location_start", None),
+        getattr(finding, "location_end", None),
+    )
 
 
 @dataclass
@@ -343,10 +363,7 @@ def dump_findings(names: Sequence[str]) -> dict[str, list[dict]]:
     out = {}
     for name in names:
         text = (DEV / f"{name}.md").read_text(encoding="utf-8")
-        out[name] = [
-            asdict(Flag(f.rule, f.category, f.severity, f.line, f.start, f.end, f.match))
-            for f in review(text)
-        ]
+        out[name] = [asdict(flag_of(f)) for f in review(text)]
     return out
 
 
@@ -577,10 +594,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from prd_assistant.review import review
 
         today = {
-            name: [
-                Flag(f.rule, f.category, f.severity, f.line, f.start, f.end, f.match)
-                for f in review(document.text)
-            ]
+            name: [flag_of(f) for f in review(document.text)]
             for name, document in documents.items()
         }
         print()

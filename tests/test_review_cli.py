@@ -47,6 +47,40 @@ def test_text_output_groups_by_section_with_position_match_and_question(
     assert "2 finding(s): 1 error, 1 warning, 0 info." in out
 
 
+WRAPPED = (
+    "# Export PRD\n\n## Requirements\n\nThe archive that tenants download keeps each export\n"
+    "for a retention period that is TBD until legal\nsigns off on the policy.\n"
+)
+
+
+def test_a_wrapped_open_question_shows_its_lines_in_every_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "prd.md"
+    path.write_text(WRAPPED, encoding="utf-8")
+    _, out, _ = _run(capsys, str(path))
+    assert '6:32  error    placeholder  "TBD"  (lines 5-7)' in out
+    _, out, _ = _run(capsys, str(path), "--format", "json")
+    (finding,) = json.loads(out)["findings"]
+    assert (finding["line"], finding["match"]) == (6, "TBD")
+    assert (finding["first_line"], finding["last_line"]) == (5, 7)
+    assert WRAPPED[finding["location_start"] : finding["location_end"]] == (
+        "The archive that tenants download keeps each export\n"
+        "for a retention period that is TBD until legal\nsigns off on the policy."
+    )
+    _, out, _ = _run(capsys, str(path), "--format", "sarif")
+    log = json.loads(out)
+    jsonschema.validate(log, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    where = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    # The region stays the flagged words; the context region is the sentence.
+    assert (where["region"]["startLine"], where["region"]["endLine"]) == (6, 6)
+    assert where["region"]["snippet"]["text"] == "TBD"
+    context = where["contextRegion"]
+    assert (context["startLine"], context["endLine"]) == (5, 7)
+    assert context["charOffset"] == finding["location_start"]
+    assert context["charOffset"] + context["charLength"] == finding["location_end"]
+
+
 def test_json_output_has_findings_and_summary(
     capsys: pytest.CaptureFixture[str], prd_file: Path
 ) -> None:
@@ -86,6 +120,10 @@ def test_sarif_output_is_valid_sarif_2_1_0(
     region = first["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"], region["endColumn"]) == (4, 17, 21)
     assert [r["level"] for r in run["results"]] == ["warning", "error"]
+    # A claim is located at its words; an open question at its sentence ("Throughput: TBD").
+    claim, placeholder = (r["locations"][0]["physicalLocation"] for r in run["results"])
+    assert "contextRegion" not in claim
+    assert placeholder["contextRegion"]["charLength"] == len("Throughput: TBD")
 
 
 @pytest.mark.parametrize(("fail_on", "expected"), [("error", 1), ("warning", 1), ("info", 1)])

@@ -105,6 +105,21 @@ def test_a_missed_line_lowers_recall_and_is_listed(bench: ModuleType, tiny) -> N
     assert any("tiny:4" in d and "with no measure" in d for d in score.details)
 
 
+@dataclass(frozen=True)
+class LocatedStub(StubFinding):
+    location_start: int
+    location_end: int
+
+
+def test_a_finding_counts_on_every_line_of_its_location(bench: ModuleType, tiny) -> None:
+    trigger = stub(TINY, "open_question", "TBD", "placeholder")  # line 7
+    sentence = TINY.index("Pricing")
+    located = LocatedStub(*vars(trigger).values(), sentence, TINY.index("too.") + 4)
+    assert list(bench.finding_span(TINY, located)) == [7, 8]
+    open_questions = bench.score_document(tiny, [located]).categories["open_question"]
+    assert (open_questions.tp, open_questions.fp, open_questions.fn) == ([7, 8], [], [])
+
+
 def test_false_flags_per_thousand_clean_words(bench: ModuleType, tiny) -> None:
     # Clean (0/0) labelled lines: 5 (6 words) and 13 (6 words). Unlisted lines do not count.
     findings = [

@@ -137,6 +137,9 @@ class _Collector:
         if category == OPEN_QUESTION and area.open_questions and not residue:
             severity = "info"
         line, column = self.scan.position(start)
+        # An open question is its whole sentence: the PM has to answer all of it.
+        where = _sentence_around(self.scan, start, end) if category == OPEN_QUESTION else None
+        location_start, location_end = where or (start, end)
         short = match if len(match) <= 200 else match[:197] + "..."
         self.findings.append(
             Finding(
@@ -153,8 +156,27 @@ class _Collector:
                 message=texts["message"].replace("{match}", short),
                 question=texts["question"].replace("{match}", short),
                 suggestion=texts["suggestion"].replace("{match}", short),
+                location_start=location_start,
+                location_end=location_end,
+                first_line=self.scan.position(location_start)[0],
+                last_line=self.scan.position(max(location_start, location_end - 1))[0],
             )
         )
+
+
+def _sentence_around(scan: Scan, start: int, end: int) -> tuple[int, int]:
+    """The sentence, list item or table cell holding ``start``..``end`` (the sentences of both
+    ends when it crosses one), as the sentence splitter sees it: hard-wrapped lines of a
+    paragraph or list item included, never past its block. Without the bullet and markup that
+    open it and the blanks that close it."""
+    text = scan.text
+    s_start = scan.sentence(start)[0]
+    s_end = scan.sentence(max(start, end - 1))[1]
+    s_start = min(_LEAD.match(text, s_start).end(), start)
+    s_end = max(s_end, end)
+    while s_end > end and text[s_end - 1].isspace():
+        s_end -= 1
+    return s_start, s_end
 
 
 def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:

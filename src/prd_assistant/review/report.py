@@ -39,7 +39,11 @@ def render_json(findings: list[Finding]) -> str:
 
 
 def render_text(findings: list[Finding], path: str = "") -> str:
-    """Findings grouped by section: ``line:col  severity  match`` and the question to answer."""
+    """Findings grouped by section: ``line:col  severity  match`` and the question to answer.
+
+    ``line:col`` is where the flagged words start; a finding about more than one line (an
+    open question wrapped over several) adds ``(lines FIRST-LAST)``.
+    """
     if not findings:
         return f"{path}: no findings." if path else "No findings."
     lines: list[str] = []
@@ -52,8 +56,14 @@ def render_text(findings: list[Finding], path: str = "") -> str:
             lines.append(f"## {section}" if section else "(before the first section)")
         match = " ".join(finding.match.split())
         match = match if len(match) <= 80 else match[:77] + "..."
+        where = (
+            f"  (lines {finding.first_line}-{finding.last_line})"
+            if finding.last_line > finding.first_line
+            else ""
+        )
         lines.append(
-            f'  {finding.line}:{finding.column}  {finding.severity:<7}  {finding.rule}  "{match}"'
+            f"  {finding.line}:{finding.column}  {finding.severity:<7}  {finding.rule}"
+            f'  "{match}"{where}'
         )
         lines.append(f"      ? {finding.question}")
         lines.append(f"      → {finding.suggestion}")
@@ -93,7 +103,9 @@ def sarif_log(findings: list[Finding], path: str) -> dict:
     """A SARIF 2.1.0 log with one run, for code-scanning tools (``path`` as the artifact URI).
 
     Each result's ``partialFingerprints`` is the baseline's rule + section + text key, so code
-    scanning tracks a finding across edits that move it to another line.
+    scanning tracks a finding across edits that move it to another line. ``region`` is the
+    flagged words; a finding whose location is larger (an open question's whole sentence) also
+    has a ``contextRegion`` with the location's lines and characters.
     """
     from prd_assistant.gate.baseline import fingerprint
 
@@ -105,6 +117,25 @@ def sarif_log(findings: list[Finding], path: str) -> dict:
         end_line = f.line + f.match.count("\n")
         last = f.match.rsplit("\n", 1)
         end_column = (len(last[-1]) + 1) if len(last) > 1 else f.column + len(f.match)
+        location: dict = {
+            "artifactLocation": {"uri": uri},
+            "region": {
+                "startLine": f.line,
+                "startColumn": f.column,
+                "endLine": end_line,
+                "endColumn": end_column,
+                "charOffset": f.start,
+                "charLength": f.end - f.start,
+                "snippet": {"text": f.match},
+            },
+        }
+        if (f.location_start, f.location_end) != (f.start, f.end):
+            location["contextRegion"] = {
+                "startLine": f.first_line,
+                "endLine": f.last_line,
+                "charOffset": f.location_start,
+                "charLength": f.location_end - f.location_start,
+            }
         results.append(
             {
                 "ruleId": f.rule,
@@ -113,22 +144,7 @@ def sarif_log(findings: list[Finding], path: str) -> dict:
                 "message": {
                     "text": f"{f.message} Question: {f.question} Suggestion: {f.suggestion}"
                 },
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": uri},
-                            "region": {
-                                "startLine": f.line,
-                                "startColumn": f.column,
-                                "endLine": end_line,
-                                "endColumn": end_column,
-                                "charOffset": f.start,
-                                "charLength": f.end - f.start,
-                                "snippet": {"text": f.match},
-                            },
-                        }
-                    }
-                ],
+                "locations": [{"physicalLocation": location}],
                 "partialFingerprints": {"prdReview/v1": fingerprint(f)},
                 "properties": {"category": f.category, "section": f.section},
             }
