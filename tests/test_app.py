@@ -437,6 +437,21 @@ def test_an_accepted_fix_goes_into_the_open_editor_and_keeps_typed_text(fake_mod
     assert "My typed line." in current(at).section("overview").text
 
 
+def test_an_open_question_card_shows_the_sentence_it_sits_in(fake_model):
+    fake_model["model"] = SectionModel(
+        reply=lambda h, p: (
+            "Refunds are kept for a retention period that is TBD\nuntil legal signs off."
+            if "Overview" in h
+            else "The service answers in 200 ms at p95."
+        )
+    )
+    at = draft(new_app(key="sk-test-key"))
+    captions = [c.value for c in at.caption if c.value.startswith("In: ")]
+    assert captions == [
+        "In: Refunds are kept for a retention period that is TBD\nuntil legal signs off."
+    ]
+
+
 def test_info_findings_are_summarised_without_apply(fake_model):
     fake_model["model"] = SectionModel(
         reply=lambda h, p: (

@@ -304,6 +304,15 @@ def _render_contradictions(draft: Draft) -> None:
                 )
 
 
+def _asks_more_than_its_words(finding: Finding) -> bool:
+    """True for an open question whose sentence reaches past the words that flagged it."""
+    return (
+        finding.category == "open_question"
+        and (finding.location_start, finding.location_end) != (finding.start, finding.end)
+        and finding.sentence.strip() != finding.match.strip()
+    )
+
+
 def _render_finding(draft: Draft, card: Card, locked: bool) -> None:
     item = card[0]
     finding = item.finding
@@ -321,6 +330,9 @@ def _render_finding(draft: Draft, card: Card, locked: bool) -> None:
                 f"{len(card)} times in: {highlight.render(finding.sentence.strip())}",
                 unsafe_allow_html=True,
             )
+        elif _asks_more_than_its_words(finding):
+            # An open question is its whole sentence: the PM answers all of it, not "TBD".
+            st.caption(f"In: {highlight.render(finding.sentence.strip())}", unsafe_allow_html=True)
         if finding.question and finding.question.strip() != finding.match.strip():
             st.markdown(f"*Question:* {highlight.render(finding.question)}", unsafe_allow_html=True)
         proposal = _proposal_for(draft, card)
