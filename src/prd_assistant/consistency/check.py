@@ -19,7 +19,8 @@ class Contradiction:
     """Two different values for the same target, shaped like a review ``Finding``.
 
     The primary location (``line``, ``column``, ``section``) is the later statement; ``other_*``
-    is the earlier statement it contradicts.
+    is the earlier statement it contradicts. Its location (``location_*``, ``first_line``,
+    ``last_line``, as a ``Finding`` has them) is the later value itself.
     """
 
     rule: str
@@ -39,6 +40,10 @@ class Contradiction:
     message: str
     question: str
     suggestion: str
+    location_start: int
+    location_end: int
+    first_line: int
+    last_line: int
     category: str = "contradiction"
     severity: str = "warning"
     qualifiers: tuple[str, ...] = field(default=())
@@ -151,5 +156,9 @@ def _contradiction(first: Target, later: Target) -> Contradiction:
         message=message,
         question=f"Which is the target: {first.text} or {later.text}?",
         suggestion=f"Pick one value and use it in both places (lines {first.line} and {later.line}).",
+        location_start=later.start,
+        location_end=later.end,
+        first_line=later.line,
+        last_line=later.line + later.text[:-1].count("\n"),
         qualifiers=later.qualifiers,
     )
