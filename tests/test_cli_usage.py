@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from prd_assistant.cli import main
 from prd_assistant.document import Draft, Usage
 from prd_assistant.store import DraftStore, sqlite_url
@@ -47,6 +49,31 @@ def test_usage_per_draft_as_json(tmp_path, capsys, monkeypatch):
     assert rows[first.id]["title"].startswith("Alpha")
     assert rows[second.id]["unpriced_sections"] == 1
     assert report["rows"][0]["draft"] == first.id  # most expensive first
+
+
+def test_usage_json_counts_calls_under_calls_and_keeps_the_old_keys_for_one_release(
+    tmp_path, capsys
+):
+    url, first, second = seed(tmp_path / "d.sqlite3")
+    store = DraftStore(url, user="alice@example.com")
+    store.book_usage(first.id, "(suggestions)", "local-model", Usage(50, 10, False, None))
+    store.engine.dispose()
+    assert main(["usage", "--by", "draft", "--json", "--database", url]) == 0
+    rows = {row["draft"]: row for row in json.loads(capsys.readouterr().out)["rows"]}
+    # Two drafted sections and one suggestions call: three calls, one of them unpriced.
+    assert rows[first.id]["calls"] == 3 and rows[first.id]["unpriced_calls"] == 1
+    assert rows[second.id]["calls"] == 1 and rows[second.id]["unpriced_calls"] == 1
+    for row in rows.values():  # deprecated aliases, so CI consumers of the old keys keep working
+        assert row["sections"] == row["calls"]
+        assert row["unpriced_sections"] == row["unpriced_calls"]
+
+
+def test_usage_help_names_the_json_keys_and_the_deprecated_aliases(capsys):
+    with pytest.raises(SystemExit):
+        main(["usage", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "calls, unpriced_calls" in help_text
+    assert "sections, unpriced_sections" in help_text and "deprecated" in help_text
 
 
 def test_a_missing_database_is_one_line_that_says_what_to_set(tmp_path, capsys):

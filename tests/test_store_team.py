@@ -129,7 +129,7 @@ def test_model_usage_is_booked_once_to_the_user_whose_save_brought_it_in(stores)
         (e.user, e.section_key, e.prompt_tokens, e.completion_tokens) for e in usage_events(alice)
     ]
     assert sorted(events) == [("alice", "overview", 100, 50), ("bob", "overview", 80, 40)]
-    by_user = {t.key: (t.sections, t.total_tokens, round(t.cost_usd, 6)) for t in usage_totals(bob)}
+    by_user = {t.key: (t.calls, t.total_tokens, round(t.cost_usd, 6)) for t in usage_totals(bob)}
     assert by_user == {"alice": (1, 150, 0.001), "bob": (1, 120, 0.0008)}
     (by_draft,) = usage_totals(alice, by="draft")
     assert (by_draft.key, by_draft.total_tokens) == (draft.id, 270)

@@ -24,7 +24,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--days", type=positive_int, help="only the last N days")
     parser.add_argument("--database", metavar="URL", help="SQLAlchemy URL of the draft database")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON instead of a table; each row has the user or draft (and title), calls, "
+        "unpriced_calls, prompt_tokens, completion_tokens, total_tokens and cost_usd "
+        "(sections, unpriced_sections: deprecated aliases of calls, unpriced_calls, removed "
+        "in the next release)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,11 +56,15 @@ def run(args: argparse.Namespace) -> int:
             {
                 args.by: t.key,
                 **({"title": t.label} if args.by == "draft" else {}),
-                "sections": t.sections,
+                "calls": t.calls,
                 "prompt_tokens": t.prompt_tokens,
                 "completion_tokens": t.completion_tokens,
                 "total_tokens": t.total_tokens,
                 "cost_usd": round(t.cost_usd, 6),
+                "unpriced_calls": t.unpriced,
+                # The old names, from when only drafted sections were booked; they count calls
+                # now. Kept for one release so scripts reading them keep working.
+                "sections": t.calls,
                 "unpriced_sections": t.unpriced,
             }
             for t in totals
@@ -71,11 +82,11 @@ def run(args: argparse.Namespace) -> int:
     for t in totals:
         note = f"  ({t.unpriced} unpriced)" if t.unpriced else ""
         print(
-            f"{_label(t.label):<{width}}  {t.sections:>8,}  {t.prompt_tokens:>11,}  "
+            f"{_label(t.label):<{width}}  {t.calls:>8,}  {t.prompt_tokens:>11,}  "
             f"{t.completion_tokens:>11,}  {_money(t.cost_usd):>10}{note}"
         )
     print(
-        f"{'Total':<{width}}  {sum(t.sections for t in totals):>8,}  "
+        f"{'Total':<{width}}  {sum(t.calls for t in totals):>8,}  "
         f"{sum(t.prompt_tokens for t in totals):>11,}  "
         f"{sum(t.completion_tokens for t in totals):>11,}  "
         f"{_money(sum(t.cost_usd for t in totals)):>10}"

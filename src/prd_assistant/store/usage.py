@@ -45,7 +45,7 @@ class UsageTotal:
 
     key: str  # user name, or draft id
     label: str  # user name, or draft title
-    sections: int  # booked calls (sections written, and the other calls)
+    calls: int  # booked calls (sections written, and the other calls)
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float  # of the calls whose model has a known price
