@@ -126,6 +126,37 @@ def test_review_reads_lemmas_only_through_nlp_lemma() -> None:
     assert readers == []
 
 
+def test_spacys_registries_read_each_entry_point_group_once_while_loading(
+    fresh_pipeline: None,
+) -> None:
+    import catalogue
+
+    available = catalogue.AVAILABLE_ENTRY_POINTS
+    asked: list[dict[str, str]] = []
+
+    class Counting:
+        def select(self, **params: str) -> object:
+            asked.append(params)
+            return available.select(**params)
+
+    catalogue.AVAILABLE_ENTRY_POINTS = Counting()
+    try:
+        assert nlp.pipeline() is not None
+        assert catalogue.AVAILABLE_ENTRY_POINTS.__class__ is Counting  # restored after the load
+    finally:
+        catalogue.AVAILABLE_ENTRY_POINTS = available
+    groups = [params["group"] for params in asked]
+    assert "spacy_factories" in groups and len(groups) == len(set(groups))
+    # Remembered selections are the selections.
+    once = nlp._SelectedOnce(available)
+    for group in {*groups, "console_scripts", "no such group"}:
+        assert list(once.select(group=group)) == list(available.select(group=group))
+        assert once.select(group=group) is once.select(group=group)
+    assert list(once.select(group="console_scripts", name="pip")) == list(
+        available.select(group="console_scripts", name="pip")
+    )
+
+
 def test_a_corrupt_pipeline_is_refused_and_review_still_runs(
     fresh_pipeline: None, corrupt_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
