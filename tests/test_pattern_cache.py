@@ -26,7 +26,9 @@ TEXT = "Alphas take 30 ms; beta-tests 2.5 s, DELTA gamma\nalpha"
 @pytest.fixture(autouse=True)
 def fresh_state(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts with the cache usable, whatever an earlier test met."""
-    monkeypatch.setattr(pattern_cache, "_state", {"usable": pattern_cache._BUILD is not None})
+    monkeypatch.setattr(
+        pattern_cache, "_state", {"usable": pattern_cache._BUILD is not None, "pruned": False}
+    )
 
 
 @pytest.fixture
@@ -115,6 +117,28 @@ def test_an_empty_setting_turns_the_cache_off(
     assert pattern_cache.cache_dir() is None
     _same(compile_pattern(PATTERN), re.compile(PATTERN))
     assert _files(tmp_path) == []
+
+
+def test_files_no_version_reads_are_removed_past_the_limit(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pattern_cache, "MAX_FILES", 6)
+    folder = cache / str(pattern_cache._BUILD)
+    folder.mkdir(parents=True)
+    for index in range(8):
+        old = folder / f"old{index}.bin"
+        old.write_bytes(b"a file of an earlier version of the rules")
+        os.utime(old, ns=(index * 10**9, index * 10**9))
+    _same(compile_pattern(PATTERN), re.compile(PATTERN))
+    # 9 files, over the limit: the 6 oldest went, the newest old ones and the new one stay.
+    left = sorted(p.name for p in folder.iterdir())
+    assert len(left) == 3 and {"old6.bin", "old7.bin"} < set(left)
+
+    def not_compiled(pattern: str, flags: int) -> None:
+        raise AssertionError("the stored file should have been read")
+
+    monkeypatch.setattr(pattern_cache, "_compile", not_compiled)
+    _same(compile_pattern(PATTERN), re.compile(PATTERN))
 
 
 def test_short_patterns_are_not_stored(cache: Path) -> None:

@@ -38,6 +38,9 @@ logger = get_logger(__name__)
 CACHE_ENV = "PRD_PATTERN_CACHE"
 # Shorter patterns compile in well under a millisecond, about what reading a file costs.
 MIN_LENGTH = 500
+# Each change to a rule's word list leaves a file no version reads again; past this many, the
+# oldest half goes (one version of the rules and the tokenizer needs about 40).
+MAX_FILES = 1000
 _CODE_TYPE = "I"  # array type of one program word, when its size is _sre.CODESIZE
 
 
@@ -65,7 +68,7 @@ def _build_folder() -> str | None:
 _BUILD = _build_folder()
 # Turned off for the rest of the process when the cache cannot be written or this Python
 # compiles differently, so that no pattern is compiled twice again.
-_state = {"usable": _BUILD is not None}
+_state = {"usable": _BUILD is not None, "pruned": False}
 
 
 def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -158,4 +161,19 @@ def _write(path: Path, data: bytes) -> bool:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
         return False
+    if not _state["pruned"]:
+        _state["pruned"] = True
+        _prune(path.parent)
     return True
+
+
+def _prune(folder: Path) -> None:
+    """Keeps at most :data:`MAX_FILES` files in ``folder``, removing the oldest first."""
+    try:
+        files = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns)
+        if len(files) <= MAX_FILES:
+            return
+        for old in files[: len(files) - MAX_FILES // 2]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:  # another process pruning at the same time, a file in use ...
+        logger.debug("pattern cache not pruned: %s", exc)
