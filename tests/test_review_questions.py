@@ -291,6 +291,21 @@ def test_a_problem_statement_frames_questions_but_product_decisions_stay_open() 
     assert _matches(text) == ["How will merchants be billed?"]
 
 
+def test_an_introduction_poses_the_questions_its_sections_answer() -> None:
+    # Under an Overview heading, and under the title before the first section.
+    text = (
+        "# Reunion developer experience\n\nWhat does developer experience mean?\n\n"
+        "## 1.0 Overview\n\n1. How does an existing UWP developer move forward?\n"
+        "2. What should the default template be?\n\n## 2.0 Design\n\nWhich SDK do we pin?\n"
+    )
+    # A question about what the team should or will do stays open there; every question
+    # outside the introduction too.
+    assert _matches(text) == ["What should the default template be?", "Which SDK do we pin?"]
+    # With several level-1 headings, each is a section, not a title.
+    text = "# Goals\n\nShip it.\n\n# Storage\n\nWhich database is used for audit logs?\n"
+    assert _matches(text) == ["Which database is used for audit logs?"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -56,7 +56,12 @@ _ASKED_OF_OTHERS_TITLES = (
     r"research plan|survey|questionnaire|screener|discussion guide|interview (?:guide|script)"
     r"|usability (?:test|study|session)\w*|(?:ui |ux )?copy|microcopy|ux writing|strings"
 )
-_QUESTION_CONTEXT_TITLE = re.compile(rf"\b(?:{FRAMING_TITLES}|{_ASKED_OF_OTHERS_TITLES})\b")
+# The document's introduction poses the questions its sections then answer ("How do we think
+# about developer experience?", "How does an existing UWP developer move forward?").
+_INTRODUCTION_TITLES = r"overview|introduction|intro|abstract|summary|tl;?dr"
+_QUESTION_CONTEXT_TITLE = re.compile(
+    rf"\b(?:{FRAMING_TITLES}|{_ASKED_OF_OTHERS_TITLES}|{_INTRODUCTION_TITLES})\b"
+)
 _DECIDING = re.compile(r"\b(?:we|our|should|will|shall|must|need to)\b(?! could)")
 _BOLD_ONLY = re.compile(r"(?:\*\*|__)([^*_\n]{2,120})(?:\*\*|__)[ \t]*:?[ \t]*")
 # What an answer opens with, after the "?" on the same line or on the next line.
@@ -229,10 +234,14 @@ class Structure:
         lead: Block position -> position of the block that introduces it: for a list item,
             the nearest earlier block outside the list (HTML comments skipped) or the
             enclosing item's paragraph; ``-1`` for none.
+        preamble: Start of the text under the document's one level-1 title, before its
+            first section (None when there is no such title).
     """
 
     def __init__(self, scan: Scan) -> None:
         self.scan = scan
+        titles = [area for area in scan.areas if area.level == 1]
+        self.preamble = titles[0].start if len(titles) == 1 else None
         blocks = scan.doc.blocks if scan.doc is not None else []
         self.index = {block.start: i for i, block in enumerate(blocks)}
         self.lead: list[int] = []
@@ -353,7 +362,9 @@ class Structure:
             # Listed questions stay open unless an answer is marked as one.
             return self._answered(mark, line_end, plan=False)
         s_start, _ = scan.sentence(mark)
-        if area.under(_QUESTION_CONTEXT_TITLE) and not _DECIDING.search(masked, s_start, mark):
+        # The text under the document's title, before its first section, introduces it.
+        framing = area.under(_QUESTION_CONTEXT_TITLE) or area.start == self.preamble
+        if framing and not _DECIDING.search(masked, s_start, mark):
             return True  # "Why do teams abandon dashboards?" frames the problem
         opening = SENTENCE_OPENING.match(masked, s_start, mark).end()
         if _PITCH.match(*scan.reading(opening, mark)):
