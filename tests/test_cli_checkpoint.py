@@ -19,7 +19,8 @@ import pytest
 from prd_assistant.cli import main
 from prd_assistant.drafting import Drafter
 from prd_assistant.template import load_template
-from tests.support.openai_server import OpenAIStubServer, default_reply
+from prd_assistant.tokens import count_tokens
+from tests.support.openai_server import OpenAIStubServer, Stall, default_reply
 
 ROOT = Path(__file__).resolve().parents[1]
 DESCRIPTION = (
@@ -128,6 +129,69 @@ def test_a_signal_saves_the_draft_and_prints_the_resume_command(tmp_path, signum
     statuses = [s["status"] for s in data["sections"]]
     assert statuses.count("done") == 15 and "writing" not in statuses
     assert not (tmp_path / "prd.md").exists() and out == ""
+
+
+# `python -m prd_assistant`, except that it touches a file (argv[1]) when the first streamed
+# text of a reply reaches the draft, so a test can stop the run mid-reply, never before it.
+OBSERVED_PRD = """
+import sys
+from pathlib import Path
+
+from prd_assistant import events
+from prd_assistant.cli import console_main
+
+marker, sys.argv = Path(sys.argv[1]), sys.argv[:1] + sys.argv[2:]
+apply_event = events.apply_event
+
+
+def observed(draft, event, **kwargs):
+    applied = apply_event(draft, event, **kwargs)
+    if isinstance(event, events.SectionDelta):
+        marker.touch()
+    return applied
+
+
+events.apply_event = observed
+console_main()
+"""
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_mid_reply_books_the_call_it_cut_off_for_prd_usage(tmp_path, capsys, signum, code):
+    """`prd draft` exits without waiting for its worker threads, which would book a cut-off
+    call only when its next chunk came. The reply was paid for as far as it arrived, so the
+    run books it as it stops."""
+    template = tmp_path / "small.md"
+    template.write_text("# <Service Name> PRD\n\n## Overview\nWhat it is.\n", encoding="utf-8")
+    marker = tmp_path / "first-text-arrived"
+    # Two of the reply's four chunks arrive, then the server is silent until it stops.
+    with OpenAIStubServer(chunks=4, fault=Stall(after_chunks=2)) as server:
+        command = [sys.executable, "-c", OBSERVED_PRD, str(marker), "draft", DESCRIPTION]
+        command += ["--template", str(template), "--base-url", server.url, "--model"]
+        command += ["test-model", "--json", "d.json", "-o", "prd.md", "-q"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        process = subprocess.Popen(
+            command,
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.05)
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=20)
+        (body,) = server.requests
+    assert process.returncode == code, err
+    draft_id = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))["id"]
+    assert main(["usage", "--by", "draft", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["rows"]
+    assert row["draft"] == draft_id and row["calls"] == 1
+    whole_reply = count_tokens(default_reply(body), "test-model")
+    assert row["prompt_tokens"] > 50 and 0 < row["completion_tokens"] < whole_reply
 
 
 def test_saves_over_their_time_budget_are_held_back_then_made(tmp_path, monkeypatch):

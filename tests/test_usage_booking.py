@@ -17,7 +17,7 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk
 
-from prd_assistant import llm, model_calls, usage_meter
+from prd_assistant import drafting, llm, model_calls, tokens, usage_meter
 from prd_assistant.cli import main
 from prd_assistant.document import Draft, Usage
 from prd_assistant.drafting import Drafter
@@ -25,7 +25,7 @@ from prd_assistant.events import SectionDelta, SectionDone
 from prd_assistant.store import DraftStore, sqlite_url
 from prd_assistant.store.usage import usage_events, usage_totals
 from prd_assistant.template import load_template
-from tests.support.fake_models import SectionModel
+from tests.support.fake_models import SectionModel, asked_heading
 from tests.support.openai_server import Cut, OpenAIStubServer, _prompt_text, count_words
 
 DESCRIPTION = (
@@ -176,6 +176,77 @@ def test_a_cancelled_run_books_the_tokens_its_open_calls_spent():
     assert what == "overview"
     assert usage.prompt_tokens > 50 and 0 < usage.completion_tokens < 20
     assert usage.cost_usd is not None and usage.cost_usd > 0  # gpt-4o-mini has a price
+
+
+class _StuckAfterOneChunk(SectionModel):
+    """Sends one chunk of each reply, then nothing until ``release`` is set (a stalled server);
+    the sections headed ``free`` get their whole reply at once."""
+
+    release: threading.Event = threading.Event()
+    free: tuple[str, ...] = ()
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        yield ChatGenerationChunk(message=AIMessageChunk(content="Body of the section "))
+        if asked_heading(messages) not in self.free:
+            self.release.wait(30)
+        yield ChatGenerationChunk(message=AIMessageChunk(content="goes on."))
+
+
+def test_closing_a_run_books_its_open_calls_at_once_not_when_their_next_chunk_comes():
+    """A process that exits right after stopping a run (the CLI on SIGTERM or Ctrl-C) cannot
+    wait for a worker stuck on a silent server: the close itself books what arrived."""
+    template = load_template()
+    draft = Draft.from_template(template, DESCRIPTION, "ParcelPing")
+    booked = Booked()
+    model = _StuckAfterOneChunk(release=threading.Event())
+    drafter = Drafter(template, model, model_name="gpt-4o-mini", concurrency=1, on_spent=booked)
+    stream = drafter.stream(draft, ["overview"])
+    try:
+        for event in stream:
+            if isinstance(event, SectionDelta):
+                break
+        stream.close()
+        booked_at_close = list(booked.calls)
+    finally:
+        model.release.set()
+    ((what, usage),) = booked_at_close
+    assert what == "overview"
+    assert usage.prompt_tokens > 50 and 0 < usage.completion_tokens < 10
+    time.sleep(0.2)  # the worker now gets its next chunk and stops: it must not book again
+    assert len(booked.calls) == 1
+
+
+def test_a_finished_section_the_run_had_not_handed_on_when_closed_is_booked(monkeypatch):
+    """The open-questions section's reply is held back until the others are done; a run
+    closed before that hands it on to nobody, so the close books it, with the open call."""
+    monkeypatch.setattr(drafting, "WAIT_REPORT_SECONDS", 0.05)  # an event while one is stuck
+    template = load_template()
+    draft = Draft.from_template(template, DESCRIPTION, "ParcelPing")
+    booked = Booked()
+    (gatherer,) = Drafter(template, None).gatherers
+    model = _StuckAfterOneChunk(
+        release=threading.Event(), free=(template.section(gatherer).heading,)
+    )
+    drafter = Drafter(template, model, model_name="gpt-4o-mini", concurrency=2, on_spent=booked)
+    stream = drafter.stream(draft, [gatherer, "overview"])
+    try:
+        for event in stream:
+            assert not isinstance(event, SectionDone)
+            if draft.section(gatherer).text:  # its reply is in, and held back
+                break
+        stream.close()
+        booked_at_close = dict(booked.calls)
+    finally:
+        model.release.set()
+    whole = tokens.count_tokens("Body of the section goes on.", "gpt-4o-mini")
+    assert booked_at_close[gatherer].completion_tokens == whole
+    assert 0 < booked_at_close["overview"].completion_tokens < whole
 
 
 def test_a_kept_section_is_not_booked_by_the_engine_only_its_wasted_tries():

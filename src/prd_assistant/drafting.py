@@ -110,6 +110,13 @@ def merge_open_questions(text: str, questions: list[tuple[str, str]]) -> str:
     return f"{text.rstrip()}\n\n**Collected from the other sections**\n\n" + "\n".join(lines)
 
 
+def _hand_on(calls: dict[str, usage_meter.OpenCall], key: str) -> None:
+    """The section's kept reply goes out in its event; whoever takes it books it."""
+    call = calls.get(key)
+    if call is not None:
+        call.handed_on()
+
+
 class _UsageRecorder(BaseCallbackHandler):
     """Captures the token usage the server reports, on streamed and non-streamed calls alike."""
 
@@ -143,9 +150,11 @@ class Drafter:
         silence_limit: Seconds of silence from the server after which the run stops (default:
             twice the model's idle timeout, when the model has one).
         on_spent: Books the tokens of the calls whose reply no section keeps: a try retried
-            or cut short, one stopped at its length limit, one cancelled mid-reply. Called on
-            the worker threads, with the section key. A kept reply's usage is in its
-            :class:`SectionDone` instead, so each call is counted once.
+            or cut short, one stopped at its length limit, one cancelled mid-reply, and a
+            finished reply whose :class:`SectionDone` the run never yielded. Called with the
+            section key on the worker threads, or, for the calls still open when the run ends
+            or is closed, on the thread that closes it, before :meth:`stream` returns. A kept
+            reply's usage is in its :class:`SectionDone` instead, so each call is counted once.
     """
 
     def __init__(
@@ -280,6 +289,9 @@ class Drafter:
         in_progress: set[str] = set()
         receiving: set[str] = set()  # sections whose current call has sent text
         stopped: set[str] = set()  # reported skipped: what their workers still send is dropped
+        # Each section's current call, so a run that ends or is closed books every call that
+        # no event handed on (see usage_meter.OpenCall).
+        calls: dict[str, usage_meter.OpenCall] = {}
         executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="prd-draft")
         if self.model is not None:
             # The tokenizer is first needed for the second wave; load it while the first waits.
@@ -316,7 +328,9 @@ class Drafter:
                     stops[key] = threading.Event()
                     # Outline mode writes from the description's facts and needs no prompt.
                     inputs = self._inputs(draft, key, instruction) if self.model is not None else {}
-                    executor.submit(self._run_one, key, inputs, facts, events, stops[key], gate)
+                    executor.submit(
+                        self._run_one, key, inputs, facts, events, stops[key], gate, calls
+                    )
                 if not running:
                     continue
                 try:
@@ -354,15 +368,22 @@ class Drafter:
                     if event.key in self.gatherers:
                         held.append(event)
                         continue
+                    _hand_on(calls, event.key)
                 yield event
             for event in held:
                 merged = merge_open_questions(event.text, gather_open_questions(draft, event.key))
                 draft.section(event.key).text = merged
+                _hand_on(calls, event.key)
                 yield SectionDone(event.key, merged, event.usage, event.seconds, event.truncated)
         finally:
             for stop in stops.values():
                 stop.set()
             executor.shutdown(wait=False, cancel_futures=True)
+            # Calls cut off mid-reply, and replies finished but never handed on, are booked
+            # now, not when their workers next wake: the process may exit first (the CLI on
+            # SIGTERM). list(): workers may add a section's first call meanwhile.
+            for call in list(calls.values()):
+                call.settle()
 
     def _release_dependents(
         self, key: str, waiting_on: dict[str, int], ready: list[tuple[Any, str]]
@@ -416,6 +437,7 @@ class Drafter:
         events: queue.Queue[DraftEvent | _WorkerFailure],
         cancel: threading.Event,
         gate: CallGate,
+        calls: dict[str, usage_meter.OpenCall],
     ) -> None:
         started = time.perf_counter()
         spec = self.template.section(key)
@@ -436,7 +458,7 @@ class Drafter:
             if not gate.acquire(cancel):
                 return
             try:
-                raw, usage = self._call_model(spec, inputs, events, cancel, cap, gate)
+                raw, usage = self._call_model(spec, inputs, events, cancel, cap, gate, calls)
                 gate.succeeded()
                 done = SectionDone(
                     key, finalize_section_text(raw, spec), usage, time.perf_counter() - started
@@ -524,8 +546,12 @@ class Drafter:
         cancel: threading.Event,
         cap: int,
         gate: CallGate,
+        calls: dict[str, usage_meter.OpenCall],
     ) -> tuple[str, Usage]:
-        """One call; raises ``llm.ReplyIncomplete`` unless the reply ended properly."""
+        """One call; raises ``llm.ReplyIncomplete`` unless the reply ended properly.
+
+        The call is registered in ``calls`` as its section's, so a closed run can book it.
+        """
         prompt = self.prompts.chat_prompt(spec)
         model = self.model.bind(**llm.output_cap(self.model, cap)) if self.model else None
         chain = prompt | model
@@ -535,12 +561,17 @@ class Drafter:
         finish: str | None = None
         started = time.monotonic()
         parts: list[str] = []
-        answered = False
+        call = usage_meter.OpenCall(
+            self.on_spent,
+            spec.key,
+            lambda: self._usage(prompt, inputs, "".join(parts), recorder.usage),
+        )
+        calls[spec.key] = call
         try:
             if self.streaming:
                 first = True
                 for chunk in chain.stream(inputs, config=config):
-                    answered = True
+                    call.answered()
                     if cancel.is_set():
                         raise InterruptedError("Drafting was cancelled.")
                     gate.heard()
@@ -557,7 +588,7 @@ class Drafter:
                 raw = "".join(parts)
             else:
                 message = chain.invoke(inputs, config=config)
-                answered = True
+                call.answered()
                 gate.heard()
                 finish = finish_reason(message)
                 raw = message_text(message)
@@ -571,11 +602,12 @@ class Drafter:
                 raise llm.ReplyIncomplete("empty", raw)
         except BaseException:
             # No section keeps this reply, but the server wrote (some of) it: booked here.
-            if answered and self.on_spent is not None:
-                spent = self._usage(prompt, inputs, "".join(parts), recorder.usage)
-                usage_meter.deliver(self.on_spent, spec.key, spent)
+            call.settle()
             raise
-        return raw, self._usage(prompt, inputs, raw, recorder.usage)
+        usage = self._usage(prompt, inputs, raw, recorder.usage)
+        if not call.kept(usage):
+            raise InterruptedError("Drafting was cancelled.")  # and the stop booked the call
+        return raw, usage
 
     def _usage(
         self,

@@ -10,13 +10,15 @@ draft database, the CLI to the local user's), so the model layer only hands usag
 :func:`booking` says where the calls made inside it go, under what label, and
 ``model_calls.whole_reply`` reports each of its tries with :func:`report`. The drafting
 engine, whose calls run on worker threads, takes its :data:`Book` as an argument instead.
-A booking that fails is logged and never fails the call.
+A booking that fails is logged and never fails the call. An :class:`OpenCall` lets a run
+that is stopped book its calls still in progress itself, instead of waiting for them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -123,3 +125,61 @@ def deliver(book: Book | None, what: str, usage: Usage) -> None:
         book(what, usage)
     except Exception:  # the PM's work must not fail because the ledger could not be written
         log.warning("could not book the usage of a model call (%s)", what, exc_info=True)
+
+
+class OpenCall:
+    """One model call while its reply arrives, booked exactly once, whoever ends it.
+
+    The thread making the call marks when the server has :meth:`answered`, and books the call
+    with :meth:`settle` when no section keeps its reply (a failed, cut or cancelled try). A run
+    stopped mid-reply settles its open calls itself as it closes: the process may exit right
+    after (the CLI on SIGTERM or Ctrl-C), and a worker waiting on a silent server notices the
+    stop only at its next chunk. A reply that is kept is :meth:`kept` with its usage, which its
+    event carries to whoever books it; until the run has handed the event on
+    (:meth:`handed_on`), a stop books that usage here instead.
+
+    Args:
+        book: Where the call's usage goes (None: nowhere).
+        what: The label it is booked under (a section key).
+        measure: The call's usage so far: the prompt and the text that has arrived.
+    """
+
+    def __init__(self, book: Book | None, what: str, measure: Callable[[], Usage]) -> None:
+        self._book = book
+        self._what = what
+        self._measure = measure
+        self._answered = False
+        self._kept: Usage | None = None
+        self._done = False
+        # Held while booking, so a stop that settles waits for a worker already booking.
+        self._lock = threading.Lock()
+
+    def answered(self) -> None:
+        """The server has sent (part of) the reply: from now on the call was paid for."""
+        self._answered = True
+
+    def kept(self, usage: Usage) -> bool:
+        """The reply is kept, with ``usage``; False if a stop has already booked the call."""
+        with self._lock:
+            if self._done:
+                return False
+            self._kept = usage
+            return True
+
+    def handed_on(self) -> None:
+        """The kept reply's event reached its consumer, who books it: nothing is left here."""
+        with self._lock:
+            self._done = True
+
+    def settle(self) -> None:
+        """Books the call unless it is booked or handed on: a kept reply's usage, else what it
+        spent so far. A call the server has not answered yet books nothing; if its reply
+        comes after all, the thread that made it settles it then."""
+        with self._lock:
+            if self._done or (self._kept is None and not self._answered):
+                return
+            self._done = True
+            if self._book is None:
+                return  # nowhere to book: not worth counting the tokens
+            usage = self._kept if self._kept is not None else self._measure()
+            deliver(self._book, self._what, usage)

@@ -7,6 +7,7 @@ outline: each section's structure, the facts from the description and the open q
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shlex
 import signal
@@ -142,8 +143,8 @@ def _new_draft(args: argparse.Namespace, model_name: str) -> Draft:
 def run(args: argparse.Namespace) -> int:
     """Runs ``prd draft``; returns 0 when every section drafted, 1 if any failed, 2 on bad input.
 
-    Interrupted by SIGINT or SIGTERM, it saves the draft JSON, prints the resume command and
-    returns 130 or 143.
+    Interrupted by SIGINT or SIGTERM, it books the replies it cut off for ``prd usage``,
+    saves the draft JSON, prints the resume command and returns 130 or 143.
     """
     from prd_assistant import llm, model_server, usage_meter
     from prd_assistant.cli.ledger import Ledger
@@ -294,24 +295,28 @@ def _draft(
     )
 
     drafted = 0
-    for event in drafter.stream(draft, keys):
-        apply_event(draft, event, source="outline" if outline else "draft")
-        if isinstance(event, SectionDone):
-            usage_meter.deliver(book, event.key, event.usage)
-        if isinstance(event, SectionDone | SectionFailed):
-            drafted += isinstance(event, SectionDone)
-            if checkpoint is not None:
-                checkpoint.section_finished(draft)
-        elif checkpoint is not None:
-            checkpoint.save_if_due(draft)
-        if args.quiet:
-            continue
-        if isinstance(event, SectionDone) or (
-            isinstance(event, SectionFailed) and not event.skipped
-        ):
-            _progress(draft, event)
-        elif isinstance(event, SectionRetrying | ServerWaiting):
-            print(f"  {_waiting_line(draft, event)}", file=sys.stderr, flush=True)
+    # Closed as soon as a signal or an error ends the loop, not whenever the garbage collector
+    # gets to it: closing books the calls still open, and the process exits right after.
+    with contextlib.closing(drafter.stream(draft, keys)) as events:
+        for event in events:
+            if isinstance(event, SectionDone):
+                # First: the run handed this call on to be booked here; a signal may come next.
+                usage_meter.deliver(book, event.key, event.usage)
+            apply_event(draft, event, source="outline" if outline else "draft")
+            if isinstance(event, SectionDone | SectionFailed):
+                drafted += isinstance(event, SectionDone)
+                if checkpoint is not None:
+                    checkpoint.section_finished(draft)
+            elif checkpoint is not None:
+                checkpoint.save_if_due(draft)
+            if args.quiet:
+                continue
+            if isinstance(event, SectionDone) or (
+                isinstance(event, SectionFailed) and not event.skipped
+            ):
+                _progress(draft, event)
+            elif isinstance(event, SectionRetrying | ServerWaiting):
+                print(f"  {_waiting_line(draft, event)}", file=sys.stderr, flush=True)
     return drafted
 
 

@@ -2,7 +2,8 @@
 
 `prd draft` and `prd review --ai` save no drafts in the database, so each of their model
 calls is booked as it is made (a drafted section when it arrives, a retried or cancelled try
-when it ends, clarifying questions and the AI review pass as they finish), to the local user.
+when it ends, clarifying questions and the AI review pass as they finish, and the replies a
+signal cut off as the run stops, before the process exits), to the local user.
 The database is the app's (PRD_DATABASE_URL, else PRD_DB_PATH, else the per-user SQLite
 file) and is opened at the first call that used tokens. A database that cannot be used costs
 one warning line and never the draft or the review.
