@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
+
 import pytest
+
+# Compiled review patterns go to a cache folder of the run's own, not the user's ~/.cache
+# (set before any test module imports the rules, which compile them at import; the CLI
+# processes tests start inherit it). A folder the developer chose is kept.
+if "PRD_PATTERN_CACHE" not in os.environ:
+    _PATTERN_CACHE = tempfile.mkdtemp(prefix="prd-patterns-")
+    atexit.register(shutil.rmtree, _PATTERN_CACHE, ignore_errors=True)
+    os.environ["PRD_PATTERN_CACHE"] = _PATTERN_CACHE
 
 from tests.support.postgres import PostgresServer, PostgresUnavailable
 
