@@ -948,16 +948,11 @@ def _indefinite(token: Token) -> bool:
     if token.lower_ != "some" or token.dep_ != "det":
         return False
     noun = token.head
-    if noun.dep_ in ("dobj", "pobj") and _lemma_of(noun.head) in EFFECT_VERBS:
+    if noun.dep_ in ("dobj", "pobj") and nlp.lower_lemma(noun.head) in EFFECT_VERBS:
         return False
     # "The export must support some formats": a requirement leaves the amount open.
     verb = clause_verb(noun)
     return not any(c.dep_ in ("aux", "auxpass") and c.lower_ in REQUIRING for c in verb.children)
-
-
-def _lemma_of(token: Token) -> str:
-    found = nlp.lemma(token)
-    return found.lower() if found else token.lower_
 
 
 # Nouns that offer a capability: "the ability to disable auth when needed".
@@ -976,7 +971,7 @@ def _grants_choice(token: Token) -> bool:
                 return False
             if "can" in auxiliaries:
                 return True
-        elif _lemma_of(current) in _CAPABILITIES:
+        elif nlp.lower_lemma(current) in _CAPABILITIES:
             return True
     return False
 

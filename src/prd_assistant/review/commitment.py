@@ -393,7 +393,7 @@ def _clause_verdict(verb: Token, risk: bool, token: Token) -> bool | None:
         return False  # "Native clients cannot send headers reliably, so ...": a limitation
     if modal is not None and modal in HYPOTHETICAL:
         if (
-            (modal in _PROPOSING or (modal in _POSSIBLE and _lemma(verb) in EFFECT_VERBS))
+            (modal in _PROPOSING or (modal in _POSSIBLE and nlp.lower_lemma(verb) in EFFECT_VERBS))
             and subject is not None
             and _proposed(subject)
             and not subject.left_edge.i <= token.i <= subject.right_edge.i
@@ -413,12 +413,12 @@ def _clause_verdict(verb: Token, risk: bool, token: Token) -> bool | None:
         and modal is None
     ):
         return False  # "AutoFDO showed that this simple solution is effective": a finding
-    if subject is not None and _lemma(subject) in GOAL_NOUNS:
+    if subject is not None and nlp.lower_lemma(subject) in GOAL_NOUNS:
         return True
     if (
         subject is not None
         and subject.lower_ == "we"
-        and _lemma(verb) in WISHES
+        and nlp.lower_lemma(verb) in WISHES
         and modal is None
         and not _hedged(verb)
     ):
@@ -443,14 +443,14 @@ def _clause_verdict(verb: Token, risk: bool, token: Token) -> bool | None:
         if nlp.lemma(verb).lower() in _REQUIRING_VERBS and verb.tag_ == "VBN":
             return True  # "is required to", "is expected to"
         return None
-    word = _lemma(subject)
+    word = nlp.lower_lemma(subject)
     if subject.dep_ in ("nsubj", "nsubjpass") and (
         word in PRODUCT_SUBJECTS or _possessed_by_us(subject)
     ):
         return True
     if (
         modal in (None, "can")
-        and _lemma(verb) in EFFECT_VERBS
+        and nlp.lower_lemma(verb) in EFFECT_VERBS
         and _proposed(subject)
         and not subject.left_edge.i <= token.i <= subject.right_edge.i
     ):
@@ -490,7 +490,7 @@ def _states_behaviour(token: Token) -> bool:
         subject = verb.head  # "a repo which is periodically recreated": the repo
     if subject is None or (subject.pos_ == "PRON" and subject.lower_ != "it"):
         return False
-    word = _lemma(subject)
+    word = nlp.lower_lemma(subject)
     return word not in PEOPLE and word not in WORLD and subject.lower_ not in PEOPLE
 
 
@@ -538,13 +538,13 @@ def _narrates(verb: Token, subject: Token) -> bool:
     # A persona is a person's name: one singular proper noun ("Marcus is ..."), not "Events or
     # Activities are ...".
     persona = subject.tag_ == "NNP" and not any(c.dep_ == "conj" for c in subject.children)
-    return progressive and (_lemma(subject) in PEOPLE or persona)
+    return progressive and (nlp.lower_lemma(subject) in PEOPLE or persona)
 
 
 def _proposed(subject: Token) -> bool:
     """The product, a part of it, or the change proposed ("Caching the review result", "this
     change")."""
-    word = _lemma(subject)
+    word = nlp.lower_lemma(subject)
     return (
         word in PRODUCT_SUBJECTS
         or word in _CHANGES
@@ -581,11 +581,6 @@ def _predicted(subject: Token) -> bool:
     )
 
 
-def _lemma(token: Token) -> str:
-    found = nlp.lemma(token)
-    return found.lower() if found else token.lower_
-
-
 def _modal(verb: Token) -> str | None:
     """The modal (lower case) of the clause, shared along conjoined verbs, else None."""
     current = verb
@@ -611,7 +606,7 @@ def _hedged(verb: Token) -> bool:
 
 
 def _is_world(subject: Token) -> bool:
-    word = _lemma(subject)
+    word = nlp.lower_lemma(subject)
     if word in WORLD or subject.lower_ in WORLD:
         return True
     return any(

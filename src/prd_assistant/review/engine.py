@@ -195,7 +195,9 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
         return []
     scan = scan_markdown(markdown_text)
     out = _Collector(scan)
-    question_spans = _structural(scan, out)
+    # "*coming soon*" in place of a section's content: a placeholder, and no speed promised.
+    to_come = questions.content_to_come(scan)
+    question_spans = _structural(scan, out, to_come)
     _run_rules(scan, out, _OPEN_PATTERNS, question_spans)
     # Items under an Open Questions heading ask, items under Out of scope are not built,
     # sections that describe the world (problem, background, personas ...) state no
@@ -215,8 +217,7 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
         + fields.field_spans(scan)
         # "[NEEDS CLARIFICATION: should creation clear the selection?]" asks the author.
         + [m.span() for m in _CLARIFICATION.finditer(scan.scan)]
-        # "*coming soon*" in place of a section's content promises no speed.
-        + questions.content_to_come(scan)
+        + to_come
     )
     matched: list[tuple[int, int]] = []
     terms = claims.Terms(scan)
@@ -340,8 +341,11 @@ def _flagged_line(out: _Collector, scan: Scan, offset: int) -> bool:
     return any(line_start <= f.start < line_end for f in out.findings)
 
 
-def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
-    """Open-question lines, unfilled guidance, empty bullets and questions in the body.
+def _structural(
+    scan: Scan, out: _Collector, to_come: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Open-question lines, unfilled guidance, empty bullets and questions in the body, and
+    the paragraphs ``to_come`` that only promise their content.
 
     Returns the spans of questions, where vague words ask rather than claim.
     """
@@ -412,7 +416,7 @@ def _structural(scan: Scan, out: _Collector) -> list[tuple[int, int]]:
         out.add("empty-table-row", OPEN_QUESTION, "error", start, end, rules_open.EMPTY_TABLE_ROW)
     found = [(rules_open.CHOICE, span) for span in questions.bare_choices(scan)]
     found += [(rules_open.PLACEHOLDER, span) for span in questions.bracket_placeholders(scan)]
-    found += [(rules_open.PLACEHOLDER, span) for span in questions.content_to_come(scan)]
+    found += [(rules_open.PLACEHOLDER, span) for span in to_come]
     found += [(rules_open.PLACEHOLDER, span) for span in fields.empty_fields(scan)]
     for rule, (start, end) in found:
         texts = {

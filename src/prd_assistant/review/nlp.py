@@ -260,6 +260,13 @@ def lemma(token: Token) -> str:
     return nlp.get_pipe("lemmatizer").lemmatize(token)[0]
 
 
+def lower_lemma(token: Token) -> str:
+    """The token's lemma (:func:`lemma`) in lower case, or its word in lower case when it has
+    none."""
+    found = lemma(token)
+    return found.lower() if found else token.lower_
+
+
 def load_warning() -> str | None:
     """Why the pipeline could not be loaded (one line), or None if it loaded or was not tried."""
     return _state.get("warning")  # type: ignore[return-value]
