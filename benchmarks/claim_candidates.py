@@ -30,6 +30,7 @@ from prd_assistant.review import (
     fields,
     lexicon,
     nlp,
+    questions,
     rules_vague,
     word_sense,
 )
@@ -99,7 +100,7 @@ class _Context:
         self.scan: Scan = scan_markdown(text)
         scan = self.scan
         collector = engine._Collector(scan)
-        self.question_spans = engine._structural(scan, collector)
+        self.question_spans = engine._structural(scan, collector, questions.content_to_come(scan))
         self.claim_free = claims.merged(
             self.question_spans
             + [
@@ -200,7 +201,7 @@ def _token_features(ctx: _Context, start: int, end: int, rule_id: str) -> dict[s
     modal = commitment._modal(verb)
     out[f"modal:{modal if modal in _MODALS else ('other' if modal else 'none')}"] = 1.0
     out["has_modal"] = float(claims._has_modal(verb))
-    lemma = commitment._lemma(verb)
+    lemma = nlp.lower_lemma(verb)
     out[f"verb:{lemma if lemma in _COMMON_VERBS else 'other'}"] = 1.0
     subject = claims.clause_subject(verb)
     if subject is None:
