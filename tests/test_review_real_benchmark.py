@@ -349,18 +349,18 @@ def test_heldout_files_match_their_frozen_hashes() -> None:
 
 
 def test_heldout_labels_point_at_text(bench: ModuleType) -> None:
-    """The held-out set (the third set's nine, the fourth set's seven and the seventh set's
-    eighteen, six in each of its three parts; the sixth set moved to dev in the seventh session):
-    every content line labelled, and enough positives of each category to measure recall."""
+    """The held-out set (the third set's nine and the fourth set's seven; the sixth and seventh
+    sets moved to dev after their first pass): every content line labelled, and enough positives
+    of each category to measure recall."""
     documents = [bench.load_document(path) for path in bench.document_paths("heldout", REAL)]
-    assert len(documents) >= 34
+    assert len(documents) >= 16
     assert [p for d in documents for p in bench.unlabelled_problems(d)] == []
     for document in documents:
         assert (REAL / "heldout" / f"{document.name}.labels.tsv").exists()
     labels = [label for d in documents for label in d.labels.values()]
-    assert len(labels) >= 2940
-    assert sum(label.unquantified_claim for label in labels) >= 360
-    assert sum(label.open_question for label in labels) >= 225
+    assert len(labels) >= 1400
+    assert sum(label.unquantified_claim for label in labels) >= 115
+    assert sum(label.open_question for label in labels) >= 130
 
 
 def _second_labeller_copy(tmp_path: Path, name: str, flip: dict[int, str]) -> Path:
