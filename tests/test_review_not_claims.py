@@ -129,6 +129,43 @@ def test_an_adverbial_infinitive_is_a_purpose_even_without_a_comma(
     assert _claims(f"## Requirements\n{sentence}\n") == flagged
 
 
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        (
+            "The importer keeps the file's metadata, such as its dates, to accurately place "
+            "photos on the timeline.",
+            [],
+        ),
+        ("There must be a CI platform (to immediately test check-ins).", []),
+        ("The CI platform must immediately test check-ins.", ["immediately"]),
+    ],
+)
+def test_an_infinitive_set_off_by_a_comma_or_parenthesis_is_a_purpose(
+    sentence: str, flagged: list[str]
+) -> None:
+    assert _claims(f"## Requirements\n{sentence}\n") == flagged
+
+
+@pytest.mark.parametrize(
+    ("item", "flagged"),
+    [
+        ("- Implement polling for real-time updates", []),
+        ("- Grid view for quick selection", []),
+        ("- For easy port to mobile view", []),
+        ("- Search results must appear in real time", ["real time"]),
+        # Size and amount after "for" say which things are served: a scope, still a claim.
+        ("- Performance optimisation for large repos", ["large"]),
+        # "allow for" takes its object: the quick update is the capability itself.
+        ("- The system should allow for quick updates", ["quick"]),
+    ],
+)
+def test_a_speed_or_ease_word_after_for_names_what_a_thing_is_for(
+    item: str, flagged: list[str]
+) -> None:
+    assert _claims(f"## Requirements\n{item}\n") == flagged
+
+
 def test_a_persona_list_under_a_bold_label_is_context() -> None:
     doc = (
         "# Roster PRD\n## Scope\n\n**Target users**:\n\n"

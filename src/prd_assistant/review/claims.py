@@ -767,6 +767,8 @@ def is_purpose(token: Token) -> bool:
     """True inside a purpose clause ("..., to boost adoption", "To cut costs, ...", "so that")
     or a result clause ("..., enabling quick edits")."""
     for current in (token, *token.ancestors):
+        if _set_off_infinitive(current):
+            return True
         # Children are listed only for a clause: the root of a long sentence has hundreds.
         if current.dep_ in ("advcl", "acl") and current.n_lefts + current.n_rights:
             children = list(current.children)
@@ -794,6 +796,49 @@ def is_purpose(token: Token) -> bool:
             if {"so", "that"} <= marks:
                 return True
     return False
+
+
+# Rules whose words say how an action goes (fast, easy). Before the noun of a "for" phrase
+# they name what a thing is for ("polling for real-time updates", "grid view for quick
+# selection"); words of size and amount there say which things it serves ("optimisation for
+# large repos", "support for many extensions"), a scope that stays a claim.
+_MANNER_RULES = frozenset(("vague-speed", "vague-usability"))
+
+
+def names_what_for(word: Token) -> bool:
+    """True for an adjective on the object of "for", or that object itself ("for low
+    latency", "For easy port to mobile view"): the phrase gives the purpose of what comes
+    before it."""
+    # The rule's words are the adjective ("quick") or the whole phrase ("low latency").
+    noun = word if word.dep_ == "pobj" else word.head
+    if noun.dep_ != "pobj" or (noun is not word and word.dep_ not in ("amod", "compound")):
+        return False
+    prep = noun.head
+    # "for" on a noun or opening the line; on a verb it is often the verb's own object
+    # ("allowing for quick updates" is the capability itself).
+    return (
+        prep.lower_ == "for"
+        and (prep.head.pos_ in ("NOUN", "PROPN") or prep.dep_ == "ROOT")
+        and all(t.tag_ == "DT" for t in word.doc[prep.i + 1 : word.left_edge.i])
+    )
+
+
+def _set_off_infinitive(verb: Token) -> bool:
+    """True for the verb of an infinitive set off by a comma or an opening parenthesis
+    ("..., such as timestamps, to accurately place photos", "a CI platform (to immediately
+    test check-ins)"): it says what the thing before it is for. The parser often hangs such
+    an infinitive on the nearest noun as a relative clause or on a verb as its complement,
+    so the break and the "to", not the label, tell the purpose."""
+    if verb.dep_ not in ("relcl", "xcomp", "acl", "advcl") or verb.pos_ not in ("VERB", "AUX"):
+        return False
+    to = next((c for c in verb.lefts if c.dep_ == "aux" and c.lower_ == "to"), None)
+    if to is None or not to.i:
+        return False
+    # Nothing of the clause before its "to" but the break itself (the parser may hang the
+    # parenthesis on the verb).
+    if any(not t.is_punct for t in verb.doc[verb.left_edge.i : to.i]):
+        return False
+    return verb.doc[to.i - 1].text in (",", "(")
 
 
 _IMPERATIVE_OPENERS = re.compile(
@@ -882,6 +927,8 @@ def keeps(span: Span, rule_id: str) -> bool:
         return (
             False  # "some method of configuring", "some basic information": which one, not how much
         )
+    if rule_id in _MANNER_RULES and names_what_for(root):
+        return False  # "Edge functions for low latency": what the thing is for, its purpose
     if rule_id in OWN_CLAUSE_RULES:
         if rule_id == "loophole" and _attributive(
             span[-1], condition=span[0].lower_ in _CONDITIONS
