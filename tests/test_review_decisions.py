@@ -25,6 +25,11 @@ def _open(text: str) -> list[Finding]:
         ("## Reports\n\nThe export columns are still being debated.\n", "being debated"),
         ("## Retention\n\nWe need to align with legal on retention.\n", "align"),
         ("## Pricing\n\nWe still need to align on the discount ladder.\n", "align"),
+        # A modal that lets the decision wait, work in progress, a wait for the decision.
+        ("## Layout\n\nThe exact directory can be finalized during implementation.\n", "finalized"),
+        ("## Data\n\nMetadata is being determined in the API deliverable.\n", "being determined"),
+        ("## Flags\n\nThe page should be updated once that is finalized.\n", "finalized"),
+        ("## Launch\n\nWe will publish the page once we agree on pricing.\n", "agree"),
     ],
 )
 def test_a_decision_still_owed_is_open(text: str, words: str) -> None:
@@ -46,6 +51,11 @@ def test_a_decision_still_owed_is_open(text: str, words: str) -> None:
         # Align in the sense of make consistent: the design to match is named.
         "## Journey\n\n- We will align the journey and the design with MoJ Forms.\n",
         "## UX\n\n- Minor changes to the deprecation UX to align with the vulnerability UX.\n",
+        # A wait that is over, a step the user takes, a participle naming a thing.
+        "## Terms\n\nOnce legal signed off in May, the terms were published.\n",
+        "## Cart\n\nOnce the user confirms the order, the cart is cleared.\n",
+        "## Builds\n\nThe packages being validated come from public and internal feeds.\n",
+        "## Roles\n\nThe role can be selected by the admin in settings.\n",
     ],
 )
 def test_a_decision_made_at_run_time_or_already_made_is_not_open(text: str) -> None:

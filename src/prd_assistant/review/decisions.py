@@ -9,9 +9,12 @@ reads the dependency parse instead. A sentence leaves a decision open when:
   in design", "we have yet to settle on a provider"), a future or an obligation ("the tiers
   will be worked out with sales", "we need to determine which regions launch first", "the
   team should discuss whether drafts expire"), work in progress ("we are choosing between
-  ...") or a negated result ("we haven't figured out pricing"). The decider must be the team
-  or another team: the product and its users decide at run time ("the scheduler decides
-  which worker ...", "users choose whether ...", "the import must determine whether ...");
+  ...", "Metadata is being determined in the API deliverable"), a modal that lets it wait
+  ("can be finalized during implementation"), other work waiting for it ("should be updated
+  once that is finalized") or a negated result ("we haven't figured out pricing"). The decider
+  must be the team or another team: the product and its users decide at run time ("the
+  scheduler decides which worker ...", "users choose whether ...", "the import must
+  determine whether ...");
 * **deliberation is still needed**: need/require + a deliberation noun ("will need special
   consideration", "needs more thought", "requires sign-off from marketing"), but not a
   recurring process ("each release needs a security review") nor the product's own data
@@ -119,6 +122,9 @@ _ABILITY_HEADS = word_set(
 _GIVING_ABILITY = word_set("allow let enable permit ask want help invite")
 _OWING_HEADS = word_set("need have be remain leave still yet plan")
 _FUTURE_AUX = word_set("will shall 'll should must wo")
+# Modals that let a decision wait ("can be finalized during implementation").
+_POSSIBLE_AUX = word_set("can could may might")
+_FINITE_BE = word_set("am is are was were")
 # Times that are still to come, when deliberation happens: a decision placed there is not made
 # yet ("set during the security review", "evaluated per-stage", "revisited in Q3").
 _LATER = compile_pattern(
@@ -400,6 +406,30 @@ def _in_condition(verb: Token) -> bool:
     )
 
 
+def _awaited(verb: Token) -> bool:
+    """True for a decision that other work waits for: "should be updated once that is
+    finalized", "until pricing is agreed". The product does not deliberate, so a runtime
+    decider ("once the user confirms") is a step in a flow."""
+    # The parser reads "once" as a marker or an adverb; before the verb it opens the clause
+    # ("decided once" after it is a count).
+    if not any(
+        c.dep_ in ("mark", "advmod") and c.lower_ in ("once", "until") and c.i < verb.i
+        for c in verb.children
+    ):
+        return False
+    if any(c.dep_ == "neg" for c in verb.children):
+        return False
+    # Only in the present: "Once legal signed off in May, the terms were published" tells
+    # of a wait that is over.
+    auxpass = _children(verb, "auxpass")
+    passive = bool(auxpass)
+    if passive and auxpass[0].lower_ not in ("is", "are", "be", "'s", "'re"):
+        return False
+    if not passive and verb.tag_ not in ("VB", "VBP", "VBZ"):
+        return False
+    return not _is_runtime(_agent(verb) if passive else _subject(verb))
+
+
 def _subject(verb: Token) -> Token | None:
     return claims.clause_subject(verb)
 
@@ -414,6 +444,8 @@ def _later(verb: Token) -> bool:
 def _owed(verb: Token) -> tuple[int, int] | None:
     """The span of a deliberation verb that has not happened yet, or None."""
     kind = _kind(verb)
+    if kind == "deliberate" and _awaited(verb):
+        return _span(verb, _children(verb, "aux", "auxpass"))
     if kind is None or _in_condition(verb) or _regards(verb) or _conforms(verb):
         return None
     if any(c.dep_ == "neg" for c in verb.children) and not _negated_result(verb):
@@ -440,9 +472,16 @@ def _owed(verb: Token) -> tuple[int, int] | None:
         if not strong or not (passive or team):
             return None  # "the export will determine ...": the product decides
         return _span(verb, aux)
+    if passive and strong and aux_words & _POSSIBLE_AUX:
+        # "The exact directory can be finalized during implementation": the decision is
+        # allowed to wait, so it has not been made.
+        return _span(verb, aux)
     if "being" in aux_words or (verb.tag_ == "VBG" and aux_words & word_set("am is are")):
-        # "is still being worked out", "we are choosing between ...".
-        if kind == "deliberate" and (passive or team):
+        # "is still being worked out", "we are choosing between ...", "Metadata is being
+        # determined in the GET Opportunity deliverable".
+        # A weighing verb only in a finite passive: "the packages being validated" names them.
+        finite = bool(aux_words & _FINITE_BE)
+        if (kind == "deliberate" or (passive and finite)) and (passive or team):
             return _span(verb, aux)
         if verb.lower_ == "choosing" and team:
             return _span(verb, aux)
