@@ -166,6 +166,18 @@ def test_a_speed_or_ease_word_after_for_names_what_a_thing_is_for(
     assert _claims(f"## Requirements\n{item}\n") == flagged
 
 
+@pytest.mark.parametrize(
+    ("item", "flagged"),
+    [
+        ("- Implement extensible analyzer registration", []),
+        ("- File Explorer provides an extensible status column", []),
+        ("- The codebase must be modular and extensible", ["modular"]),
+    ],
+)
+def test_extensible_says_an_extension_point_exists(item: str, flagged: list[str]) -> None:
+    assert _claims(f"## Requirements\n{item}\n") == flagged
+
+
 def test_a_persona_list_under_a_bold_label_is_context() -> None:
     doc = (
         "# Roster PRD\n## Scope\n\n**Target users**:\n\n"
