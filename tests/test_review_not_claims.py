@@ -178,6 +178,19 @@ def test_extensible_says_an_extension_point_exists(item: str, flagged: list[str]
     assert _claims(f"## Requirements\n{item}\n") == flagged
 
 
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("JavaScript must not be required, since some people disable JavaScript.", []),
+        ("Users prune the tree, as most of our APIs are too low level for it.", []),
+        ("The export must be fast because the export runs on a schedule.", ["fast"]),
+        ("The export must handle some formats as needed.", ["some", "as needed"]),
+    ],
+)
+def test_a_reason_clause_argues_and_promises_nothing(sentence: str, flagged: list[str]) -> None:
+    assert _claims(f"## Requirements\n{sentence}\n") == flagged
+
+
 def test_a_persona_list_under_a_bold_label_is_context() -> None:
     doc = (
         "# Roster PRD\n## Scope\n\n**Target users**:\n\n"

@@ -823,6 +823,29 @@ def names_what_for(word: Token) -> bool:
     )
 
 
+# Conjunctions that open the reason for what the main clause says.
+_REASON_MARKS = word_set("because since as")
+
+
+def in_reason_clause(token: Token) -> bool:
+    """True inside a clause that gives a reason ("..., since some security-conscious people
+    disable JavaScript", "as most of our APIs are too low level to implement efficient
+    memoization", "because the profile is used immediately"): it argues from how the world
+    or the code is, and promises nothing. The clause must have its own subject, so "as" in
+    "as needed" or "as fast as" is no reason."""
+    for current in (token, *token.ancestors):
+        if current.dep_ != "advcl":
+            continue
+        marks = [c for c in current.lefts if c.dep_ == "mark"]
+        if (
+            marks
+            and marks[0].lower_ in _REASON_MARKS
+            and any(c.dep_ in SUBJECTS for c in current.children)
+        ):
+            return True
+    return False
+
+
 def _set_off_infinitive(verb: Token) -> bool:
     """True for the verb of an infinitive set off by a comma or an opening parenthesis
     ("..., such as timestamps, to accurately place photos", "a CI platform (to immediately
@@ -939,7 +962,9 @@ def keeps(span: Span, rule_id: str) -> bool:
         if rule_id == "loophole" and span[0].lower_ == "as" and span[0].dep_ == "advmod":
             return False  # "as relevant for libraries as for apps": a comparison, no loophole
         return not is_purpose(root)
-    return not (is_context(root) or is_purpose(root) or describes_input(root))
+    return not (
+        is_context(root) or is_purpose(root) or describes_input(root) or in_reason_clause(root)
+    )
 
 
 # Adverbs that "more" or "less" grade to link or weigh sentences ("more importantly", "more
