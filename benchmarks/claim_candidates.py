@@ -110,7 +110,7 @@ class _Context:
                 )
                 if area.open_questions or area.under(engine._OUT_OF_SCOPE)
             ]
-            + claims.section_spans(scan, claims.is_context_title)
+            + claims.section_spans(scan, claims.is_context_title, unless=claims.is_goal_title)
             + claims.labelled_context(scan)
             + fields.field_spans(scan)
             + [m.span() for m in engine._CLARIFICATION.finditer(scan.scan)]

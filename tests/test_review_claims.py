@@ -43,6 +43,23 @@ def test_a_context_subsection_ends_at_the_next_heading_of_its_level() -> None:
 
 
 @pytest.mark.parametrize(
+    ("title", "flagged"),
+    [
+        ("### Goals", ["small"]),
+        ("### Objectives", ["small"]),
+        ("### Non-Goals", []),
+        ("### History", []),
+    ],
+)
+def test_goals_under_motivation_are_commitments_again(title: str, flagged: list[str]) -> None:
+    doc = (
+        "# TEP\n## Motivation\nReleases today are slow to check.\n"
+        f"{title}\n- Identify a small step we can take first.\n"
+    )
+    assert _claims(doc) == flagged
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "Users find today's tools slow.",

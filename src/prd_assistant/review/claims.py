@@ -139,6 +139,7 @@ _QUANTITY_NAME = re.compile(
 )
 # A Goals part of a "Goals & Success Metrics" section states goals, not their measures.
 _GOAL_TITLE = re.compile(r"\b(?:goals?|objectives?)\b")
+_NOT_GOAL_TITLE = re.compile(r"\bnon[- ]?goals?\b|\bnot\b|\bout of\b")
 # Purpose clauses say why, not what; their words are not judged.
 PURPOSE = re.compile(
     r"\b(?:so that|so as to|in order (?:to|for|that)|with the (?:aim|goal|intent) (?:of|to)"
@@ -249,21 +250,37 @@ def is_metric_title(title: str) -> bool:
     return METRIC_TITLE.search(normalize_title(title)) is not None
 
 
-def section_spans(scan: Scan, wanted: Callable[[str], bool]) -> list[tuple[int, int]]:
+def section_spans(
+    scan: Scan, wanted: Callable[[str], bool], *, unless: Callable[[str], bool] | None = None
+) -> list[tuple[int, int]]:
     """Spans of the sections, at any heading level and with their subsections, that sit
-    under a heading whose title is ``wanted``."""
+    under a heading whose title is ``wanted``, except those with an ``unless`` heading below
+    the last wanted one ("Motivation > Goals")."""
     ends = [*scan.area_starts[1:], len(scan.text)]
     # The document's own title (its first heading, at level 1) names the whole document:
     # "Proposal: API for runtime metrics" is no Metrics section, "Competitor tracker PRD" no
     # competitor analysis.
     title = scan.areas[1].path[:1] if len(scan.areas) > 1 and scan.areas[1].level == 1 else ()
+
+    def taken(path: tuple[str, ...]) -> bool:
+        marked = [index for index, t in enumerate(path) if wanted(t)]
+        if not marked:
+            return False
+        return unless is None or not any(unless(t) for t in path[marked[-1] + 1 :])
+
     return merged(
         [
             (area.start, end)
             for area, end in zip(scan.areas, ends, strict=True)
-            if any(wanted(t) for t in area.path[len(title) if area.path[:1] == title else 0 :])
+            if taken(area.path[len(title) if area.path[:1] == title else 0 :])
         ]
     )
+
+
+def is_goal_title(title: str) -> bool:
+    """True for a Goals / Objectives heading ("Non-Goals" says what is not built)."""
+    key = normalize_title(title)
+    return _GOAL_TITLE.search(key) is not None and _NOT_GOAL_TITLE.search(key) is None
 
 
 def labelled_context(scan: Scan) -> list[tuple[int, int]]:

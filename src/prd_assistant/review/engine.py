@@ -212,7 +212,7 @@ def review(markdown_text: str, *, use_nlp: bool = True) -> list[Finding]:
             )
             if area.open_questions or area.under(_OUT_OF_SCOPE)
         ]
-        + claims.section_spans(scan, claims.is_context_title)
+        + claims.section_spans(scan, claims.is_context_title, unless=claims.is_goal_title)
         + claims.labelled_context(scan)
         + fields.field_spans(scan)
         # "[NEEDS CLARIFICATION: should creation clear the selection?]" asks the author.
