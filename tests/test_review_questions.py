@@ -306,6 +306,33 @@ def test_an_introduction_poses_the_questions_its_sections_answer() -> None:
     assert _matches(text) == ["Which database is used for audit logs?"]
 
 
+def test_a_section_lead_poses_the_questions_its_subsections_take_up() -> None:
+    # "This design needs to cover:" above "### Flow file representation" and "#### Editing a
+    # group": the subsections answer them, as a document's sections answer its introduction.
+    text = (
+        "# Grouping\n\n## Details\n\nThis design needs to cover:\n\n"
+        "- How is a group represented in the flow file?\n- How are its properties edited?\n\n"
+        "### Flow file representation\n\nA group is a node of type `group`.\n\n"
+        "### Editing a group\n\nDouble-click opens the edit dialog.\n"
+    )
+    assert _matches(text) == []
+    # Open: no subsection takes it up, it asks what the team should do, it has no
+    # subsections below it, or it sits under Open questions.
+    text = (
+        "# Grouping\n\n## Details\n\n- Can a group be locked?\n"
+        "- Which colour should a new group get?\n\n### Flow file representation\n\nJSON.\n\n"
+        "## Editing\n\nHow are group properties edited?\n\n"
+        "## Open questions\n\n- How is a group represented in the flow file?\n\n"
+        "### Flow file representation\n\nA draft schema is below.\n"
+    )
+    assert _matches(text) == [
+        "Can a group be locked?",
+        "Which colour should a new group get?",
+        "How are group properties edited?",
+        "How is a group represented in the flow file?",
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [

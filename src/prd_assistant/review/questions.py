@@ -8,7 +8,9 @@ in the same table row), when it ends an example query the product answers ("quer
 answer with the viewer:", "Home must answer:"), when the product or a researcher puts it to
 someone else (dialog copy, a "Prompt copy" column, an interview script), when it is type notation (``autoLoadLast:boolean?``), a key (``Ctrl-Alt-?``) or the
 title of a cited page or issue, when it pitches the proposal ("What if the user could ...?"),
-or when it frames background or motivation text.
+or when it frames background or motivation text, or sits in a section's lead above a
+subsection whose title takes it up ("- How is a group represented in the flow file?" above
+"### Flow file representation").
 
 It also finds what has no tell-tale word: every item under an Open issues / Unresolved
 questions heading (or a bold pseudo-heading such as ``**Open Questions**``), unchecked
@@ -21,10 +23,11 @@ placeholder, deferral or choice *word* leaves a decision open is
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from prd_assistant.markdown_doc import Block
 from prd_assistant.pattern_cache import compile_pattern
-from prd_assistant.review import rules_open
+from prd_assistant.review import nlp, rules_open
 from prd_assistant.review.markdown_scan import Scan
 from prd_assistant.template import is_open_questions_title, normalize_title
 
@@ -62,6 +65,8 @@ _INTRODUCTION_TITLES = r"overview|introduction|intro|abstract|summary|tl;?dr"
 _QUESTION_CONTEXT_TITLE = re.compile(
     rf"\b(?:{FRAMING_TITLES}|{_ASKED_OF_OTHERS_TITLES}|{_INTRODUCTION_TITLES})\b"
 )
+# A topic word for :func:`_content_words`.
+_TOPIC_WORD = re.compile(r"[a-z][a-z'-]{3,}")
 _DECIDING = re.compile(r"\b(?:we|our|should|will|shall|must|need to)\b(?! could)")
 _BOLD_ONLY = re.compile(r"(?:\*\*|__)([^*_\n]{2,120})(?:\*\*|__)[ \t]*:?[ \t]*")
 # What an answer opens with, after the "?" on the same line or on the next line.
@@ -366,6 +371,8 @@ class Structure:
         framing = area.under(_QUESTION_CONTEXT_TITLE) or area.start == self.preamble
         if framing and not _DECIDING.search(masked, s_start, mark):
             return True  # "Why do teams abandon dashboards?" frames the problem
+        if not _DECIDING.search(masked, s_start, mark) and self._taken_up_below(s_start, mark):
+            return True  # "- How is a group represented?" above "### Flow file representation"
         opening = SENTENCE_OPENING.match(masked, s_start, mark).end()
         if _PITCH.match(*scan.reading(opening, mark)):
             return True
@@ -659,6 +666,26 @@ class Structure:
             and not _ASIDE_HEADER.search(normalize_title(after[0].header))
         )
 
+    def _taken_up_below(self, s_start: int, mark: int) -> bool:
+        """True when the "?" at ``mark`` sits in a section's lead, above its subsections, and
+        a subsection title takes up what it asks: "This design needs to cover: - How is a
+        group represented in the flow file?" above "### Flow file representation", "Why two
+        changes?" above "### Why two changes?". The lead poses the questions the section then
+        answers, as the document's introduction does for its sections."""
+        doc = self.scan.doc
+        section = doc.section_at(mark) if doc is not None else None
+        if doc is None or section is None or mark < section.body_start:
+            return False
+        below = [
+            s.title
+            for s in doc.sections
+            if section.start < s.start < section.end and s.level > section.level
+        ]
+        if not below:
+            return False
+        asked = _content_words(self.scan.read(s_start, mark))
+        return any(_share_a_word(asked, _content_words(title)) for title in below)
+
     def _example_query(self, mark: int) -> bool:
         """The "?" ends an example query that a lead-in introduces ("queries we aim to
         answer with the heap viewer:"), not a question the document asks."""
@@ -670,6 +697,34 @@ class Structure:
         if not text.rstrip("*_ \t").endswith(":"):
             return False
         return _EXAMPLE_LEAD.search(text) is not None and _OPEN_LEAD.search(text) is None
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """spaCy's English stop words (imported without spaCy's command line, see nlp)."""
+    nlp.import_spacy()
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def _content_words(text: str) -> set[str]:
+    """The words of ``text`` that carry its topic: four letters or more, not stop words."""
+    stop = _stop_words()
+    return {w for w in _TOPIC_WORD.findall(text.lower()) if w not in stop}
+
+
+def _share_a_word(first: set[str], second: set[str]) -> bool:
+    """True when a word of one set and a word of the other are forms of one word: a shared
+    start of four letters or more that is most of the shorter word ("edited", "Editing";
+    "represented", "representation")."""
+    for a in first:
+        for b in second:
+            shorter = min(len(a), len(b))
+            common = next((i for i in range(shorter) if a[i] != b[i]), shorter)
+            if common >= 4 and common >= 0.6 * shorter:
+                return True
+    return False
 
 
 def _picks_alternative(scan: Scan, start: int, mark: int, line_end: int) -> bool:
