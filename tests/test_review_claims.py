@@ -325,6 +325,24 @@ def test_a_bullet_does_not_make_its_first_word_a_name() -> None:
     assert found == ["Minimal", "Improved"]
 
 
+@pytest.mark.parametrize(
+    ("item", "flagged"),
+    [
+        (
+            "- **Real-time Threat Intelligence**: integration with external threat feeds",
+            ["Real-time"],
+        ),
+        ("- [ ] Better GitHub/GitLab integration", ["Better"]),
+        ("- Quick Actions must open in one click.", []),
+        ("- The toolbar must open the Quick Actions menu.", []),
+    ],
+)
+def test_a_title_case_label_opening_an_item_is_its_promise_not_a_name(
+    item: str, flagged: list[str]
+) -> None:
+    assert _claims(f"# D\n## Requirements\n{item}\n") == flagged
+
+
 def test_etc_as_the_last_bullet_closes_the_examples_above_it() -> None:
     doc = "# D\n## Scope\nShortcuts open documents:\n- in a new tab\n- in a split view\n- Etc.\n"
     assert [f.match for f in review(doc) if f.category == "unquantified_claim"] == []

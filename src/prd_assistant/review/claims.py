@@ -917,12 +917,27 @@ def is_name(span: Span) -> bool:
         t.text[:1].isupper() and t.is_alpha and not t.text.isupper() for t in neighbours
     )
     # A bullet, number or emoji before the first word leaves it the sentence's first word,
-    # capitalised for that reason alone ("- Minimal permissions").
+    # capitalised for that reason alone ("- Minimal permissions"). Title case there names a
+    # feature only when the sentence goes on to say what it does ("Quick Actions must open in
+    # one click"); a label or a fragment ("**Real-time Threat Intelligence**: integration
+    # with threat feeds", "Better GitHub/GitLab integration") is the item's promise itself.
     if not any(t.is_alpha for t in doc[first.sent.start : first.i]):
-        return titled_neighbour and any(t.tag_ in ("NNP", "NNPS") for t in [*span, *neighbours])
+        return (
+            titled_neighbour
+            and any(t.tag_ in ("NNP", "NNPS") for t in [*span, *neighbours])
+            and _names_the_subject(first)
+        )
     # "select Stable, Preview, or LTS releases": capitals across a coordination name options.
     listed = any(t.text[:1].isupper() and t.is_alpha for t in span.root.conjuncts)
     return first.tag_ in ("NNP", "NNPS") or titled_neighbour or listed
+
+
+def _names_the_subject(word: Token) -> bool:
+    """True when ``word`` is part of the subject of a verb ("Quick Actions must open")."""
+    noun = word
+    while noun.dep_ in ("amod", "compound", "nmod") and noun.head.i > noun.i:
+        noun = noun.head
+    return noun.dep_ in SUBJECTS
 
 
 def orders_events(span: Span) -> bool:
