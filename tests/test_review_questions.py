@@ -306,6 +306,28 @@ def test_an_introduction_poses_the_questions_its_sections_answer() -> None:
     assert _matches(text) == ["Which database is used for audit logs?"]
 
 
+def test_a_paragraph_under_open_questions_raises_an_issue_in_its_first_sentence() -> None:
+    # The issue opens the paragraph; the sentences after it explain it.
+    text = (
+        "## Open Questions\n\nIt will be important to let extensions link their own docs. "
+        "Operators asked for it.\n\n"
+        "### Automated cleanup\n\nTools like docker offer an automated cleanup. "
+        "The commands here do not cover it.\n"
+    )
+    assert _matches(text) == [
+        "It will be important to let extensions link their own docs.",
+        "Tools like docker offer an automated cleanup.",
+    ]
+    # Not when it discusses the question before it, names the questions, leads into a list,
+    # answers, or is not under Open questions at all.
+    text = (
+        "## Open Questions\n\nWho owns the token store?\n\nThe platform team runs storage.\n\n"
+        "None of these block the beta questions.\n\nNotes:\n\n"
+        "## Design\n\nIt will be important to let extensions link their own docs.\n"
+    )
+    assert _matches(text) == ["Who owns the token store?"]
+
+
 def test_a_section_lead_poses_the_questions_its_subsections_take_up() -> None:
     # "This design needs to cover:" above "### Flow file representation" and "#### Editing a
     # group": the subsections answer them, as a document's sections answer its introduction.
@@ -323,7 +345,7 @@ def test_a_section_lead_poses_the_questions_its_subsections_take_up() -> None:
         "- Which colour should a new group get?\n\n### Flow file representation\n\nJSON.\n\n"
         "## Editing\n\nHow are group properties edited?\n\n"
         "## Open questions\n\n- How is a group represented in the flow file?\n\n"
-        "### Flow file representation\n\nA draft schema is below.\n"
+        "### Flow file representation\n\n```json\n{}\n```\n"
     )
     assert _matches(text) == [
         "Can a group be locked?",

@@ -163,6 +163,9 @@ _LISTING_QUESTION = re.compile(r"(?:what|who|which)(?: \w+)? (?:are|were)\b")
 # A full stop, colon or semicolon that ends a statement or a label before a question.
 _STATEMENT_END = re.compile(r"[.!:;](?:\s|$)")
 # A paragraph that comments on the question instead of answering it.
+# "This RFC does not depend on the question being resolved": a paragraph under Open
+# questions that speaks of the questions rather than raising one.
+_NAMES_THE_QUESTIONS = re.compile(r"\bquestions?\b")
 _ABOUT_THE_QUESTION = re.compile(
     r"[ \t*_]*(?:this|that|it|the (?:answer|choice|decision|question))(?:[ \t]+\w+){0,2}[ \t]+"
     r"(?:affects?|matters?|impacts?|determines?|drives?|blocks?|influences?|shapes?|depends?"
@@ -798,11 +801,13 @@ def _answered_in_pipe_row(scan: Scan, mark: int) -> bool:
 
 
 def listed_items(structure: Structure) -> list[tuple[int, int]]:
-    """Spans of the list items under an Open issues heading or a bold pseudo-heading.
+    """Spans of the list items under an Open issues heading or a bold pseudo-heading, and of
+    the first sentence of each paragraph under an Open issues heading.
 
-    Each leaves a decision open, with or without a "?". Paragraphs there often explain
-    rather than ask ("This RFC does not depend on the answer"), so only their questions and
-    deferral words count.
+    Each leaves a decision open, with or without a "?". A paragraph there opens with the
+    issue it raises ("It will be important to allow Extensions to specify their own
+    documentation URLs ...", "One of the problems this RFC doesn't tackle properly is ...");
+    the sentences after it explain the issue, so only their questions and rule words count.
     """
     scan = structure.scan
     doc = scan.doc
@@ -810,9 +815,14 @@ def listed_items(structure: Structure) -> list[tuple[int, int]]:
         return []
     found = []
     for block in doc.blocks:
-        if block.kind != "list_item" or block.end <= block.start:
+        if block.end <= block.start:
             continue
-        if not structure.listed(block.start):
+        if block.kind == "paragraph" and structure.open_area(block.start):
+            opening = _opening_sentence(structure, block)
+            if opening is not None:
+                found.append(opening)
+            continue
+        if block.kind != "list_item" or not structure.listed(block.start):
             continue
         # An item nested under a listed question discusses it (an opinion, an option, the
         # decision): the question is the open item, judged where its "?" stands.
@@ -838,6 +848,44 @@ def listed_items(structure: Structure) -> list[tuple[int, int]]:
             continue
         found.append((block.start, block.end))
     return found
+
+
+def _opening_sentence(structure: Structure, block: Block) -> tuple[int, int] | None:
+    """The first sentence of a paragraph under an Open issues heading, unless the paragraph
+    asks (its questions are judged where they stand), answers ("**Q:** ... **A:** ..."),
+    names what is settled ("None", "Resolved: ..."), is reported by a rule's word, or leads
+    into a list ("Notes:", "The following remain open:") as a listed item does."""
+    scan = structure.scan
+    whole = scan.text[block.start : block.end]
+    if not whole.strip() or "?" in whole or _discusses_a_question(structure, block):
+        return None
+    start = block.start + len(whole) - len(whole.lstrip())
+    end = min(block.end, scan.sentence(start)[1])
+    reading, first, last = scan.reading(start, end)
+    text = reading[first:last]
+    if (
+        _CLOSED_ITEM.match(text.strip())
+        or _OPEN_WORDS.search(text)
+        or _NAMES_THE_QUESTIONS.search(text)
+        or text.rstrip("*_ \t").endswith(":")
+        or _decided_item(reading, first, last)
+    ):
+        return None
+    return start, end
+
+
+def _discusses_a_question(structure: Structure, block: Block) -> bool:
+    """True when the block before ``block`` (a heading included) asks: the paragraph
+    discusses that question ("Who owns the token store? / The platform team runs storage.",
+    "### Should flags cascade? / We lean toward yes."), and the question is the open item."""
+    doc = structure.scan.doc
+    position = structure.index.get(block.start)
+    if doc is None or position is None:
+        return False
+    for earlier in reversed(doc.blocks[:position]):
+        if earlier.kind != "html":
+            return structure.scan.scan.find("?", earlier.start, earlier.end) >= 0
+    return False
 
 
 def _decided_item(masked: str, start: int, end: int) -> bool:
