@@ -148,6 +148,20 @@ def test_a_sentence_in_running_prose_explains_but_one_on_its_own_line_states() -
     assert _claims(f"# Doc\n## Requirements\n{noted}") == ["quickly"]
 
 
+@pytest.mark.parametrize(
+    ("line", "flagged"),
+    [
+        ("Specific requirements are normally proposed via the issue tracker.", []),
+        ("- _UI on the (typically) left hand side panel of the editor_", []),
+        ("- Exports will typically finish within the hour.", ["typically"]),
+    ],
+)
+def test_a_hedge_on_how_things_go_as_a_rule_needs_a_modal_to_promise(
+    line: str, flagged: list[str]
+) -> None:
+    assert _claims(f"# Doc\n## Requirements\n{line}\n") == flagged
+
+
 def test_generic_adverbs_describe_unless_a_modal_makes_them_promises() -> None:
     doc = (
         "# Doc\n## Goals\n- Reporting types often bundle context with errors.\n"

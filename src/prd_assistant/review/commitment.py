@@ -62,6 +62,9 @@ if TYPE_CHECKING:
 HYPOTHETICAL = word_set("would could might may 'd")
 # Adverbs that describe how things generally are; without a modal, no promise.
 _GENERIC = word_set("often usually typically generally normally mostly largely commonly")
+# Of those, the ones that say what happens as a rule rather than how much: a hedge on how
+# things go, a promise only under a modal ("The sync should usually finish overnight").
+_AS_A_RULE = word_set("usually typically generally normally commonly")
 # Quantities that, on a subject, say how much of the world a statement covers.
 _QUANTIFIERS = word_set("some several various many most few numerous multiple countless")
 # Adverbs that hedge a statement into a guess.
@@ -202,6 +205,8 @@ class Gate:
         ):
             return True
         token = words.root
+        if len(words) == 1 and token.lower_ in _AS_A_RULE and not _under_requirement(token):
+            return False  # "requirements are normally proposed via the tracker"
         example, fragment = self._sentence(token)
         if example or (fragment and self._label(offset)) or self._answer(offset):
             return False
@@ -650,3 +655,19 @@ def _is_fragment(sentence: Span) -> bool:
     if root.tag_ in _FINITE or root.pos_ == "AUX" or root.tag_ == "VB":
         return False  # a clause, an instruction, or "To make it easier ..."
     return not any(child.dep_ in ("aux", "auxpass") for child in root.children)
+
+
+def _under_requirement(token: Token) -> bool:
+    """True when a modal of obligation, promise or plan governs ``token``'s clause or a clause
+    above it ("should usually finish", "will typically run")."""
+    verb = clause_verb(token)
+    for _ in range(10):
+        if (
+            any(c.dep_ in ("aux", "auxpass") and c.lower_ in REQUIRING for c in verb.children)
+            or verb.lower_ in REQUIRING
+        ):
+            return True
+        if verb.dep_ == "ROOT" or verb.head is verb:
+            return False
+        verb = clause_verb(verb.head)
+    return False
