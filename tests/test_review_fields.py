@@ -219,3 +219,16 @@ def test_an_empty_field_of_the_header_is_an_open_placeholder() -> None:
 def test_a_header_with_no_filled_field_has_no_empty_fields() -> None:
     text = "# Vision\n\n**Expanded Vision:**\n\n- Search by voice\n"
     assert [f for f in review(text) if f.category == "open_question"] == []
+
+
+def test_a_hedge_in_a_written_out_storys_purpose_is_the_users_reason() -> None:
+    # The same purpose in prose: "in order to ..." or "so that ..." after "As a <role>,".
+    text = (
+        "## Stories\n\n"
+        "(M) As a requester, in order to get a sense of when I might expect my request to be"
+        " completed, I want to see how my request was classified.\n\n"
+        "As an admin, I want exports so that I might share them.\n\n"
+        "As a first step, we will ship exports. We might use CSV.\n"
+    )
+    found = [(f.rule, f.match) for f in review(text) if f.category == "open_question"]
+    assert found == [("unresolved-choice", "We might")]

@@ -86,6 +86,13 @@ _CONDITION = re.compile(
     # further back in its clause.
     r"|\b(?:if|unless)[ \t][^,.;:!?()\n]{1,60}[ \t](?:is|are)[ \t]+$"
 )
+# A written-out user story up to its purpose clause: "(S) As a requester, in order to ...",
+# "As an admin, I want exports so that I ...". The purpose ends at the next comma or stop.
+# (The text is read in lower case.)
+_STORY_PURPOSE = re.compile(
+    r"[ \t]*(?:[-*+][ \t]+)?(?:\([a-z]\)[ \t]*)?as[ \t]+an?[ \t][^,.;:]{1,80},[^.;:]*?"
+    r"\b(?:in order to|so that|so i can)\b[^,.;:]*$"
+)
 _HEDGE_RULE = "unresolved-choice"
 # "... (or something like that)", "or maybe": the writer left the alternative itself open,
 # whatever the section.
@@ -231,7 +238,9 @@ def keeps(scan: Scan, rule_id: str, start: int, end: int) -> bool:
             return False
     if rule_id == _HEDGE_RULE and (_possibility(scan, start, end) or _checked_off(scan, start)):
         return False
-    if rule_id != "placeholder" and _in_purpose_cell(scan, start):
+    if rule_id != "placeholder" and (
+        _in_purpose_cell(scan, start) or _in_story_purpose(scan, start)
+    ):
         return False
     if (
         rule_id == _HEDGE_RULE
@@ -328,6 +337,14 @@ def _in_purpose_cell(scan: Scan, offset: int) -> bool:
     """True in a body cell of a column that opens the row's purpose ("So that I can…")."""
     cell = scan.cell(offset)
     return cell is not None and cell.row >= 1 and field_kind(cell.header) == "purpose"
+
+
+def _in_story_purpose(scan: Scan, offset: int) -> bool:
+    """True in the purpose clause of a user story written out ("(M) As a requester, in order
+    to get a sense of when I might expect my request to be completed, I want ..."): the
+    user's reason, as in a table's purpose column."""
+    s_start, _ = scan.sentence(offset)
+    return _STORY_PURPOSE.match(*scan.reading(s_start, offset)) is not None
 
 
 def _heads_a_list(scan: Scan, offset: int) -> bool:
