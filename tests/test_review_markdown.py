@@ -278,10 +278,19 @@ def test_a_wrapped_line_that_opens_with_code_a_link_or_a_parenthesis_continues_i
     # The question is found from its start, on the first line.
     found = review("## Open questions\n\n" + text.split("- The report")[0])
     assert [f.line for f in found if f.category == "open_question"] == [3]
-    # A capital after the break still starts a new sentence.
+    # A capital after the break still starts a new sentence, unless the line before ends
+    # on an article, a preposition or a conjunction: then a name continues it.
     assert _sentences("Owner: the platform team\n`Status`: Draft\n") == [
         "Owner: the platform team",
         "`Status`: Draft",
+    ]
+    assert _sentences(
+        "We could consider something like\n[SketchFab's results](https://example.com),\n"
+        "where models render on hover. The repo is hosted on\nGitHub for now.\n"
+    ) == [
+        "We could consider something like\n[SketchFab's results](https://example.com),\n"
+        "where models render on hover.",
+        "The repo is hosted on\nGitHub for now.",
     ]
 
 

@@ -56,6 +56,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]*_]*[ \t]+(?=[\"“‘'(\[*_
 # What opens a hard-wrapped line before its first letter: blanked inline code, a link's
 # bracket, quotes and emphasis (bounded, so a long blank line stays linear).
 _LINE_LEAD = re.compile(r"[ \t\[(\"'*_]{0,200}")
+# A line that ends on an article, a preposition or a conjunction has not ended its sentence,
+# whatever the next line opens with ("We could consider something like / [SketchFab's
+# search results](...)", "hosted on / GitHub").
+_OPEN_ENDED_LINE = re.compile(
+    r"(?<![\w-])(?:a|an|the|of|to|in|on|at|by|for|with|from|into|onto|via|like|as|than|and|or"
+    r"|but|nor)$",
+    re.IGNORECASE,
+)
 # "### Open question: Who owns billing?" asks one question; it does not head a list of them.
 _SINGLE_QUESTION_TITLE = re.compile(r"^\W*open questions?\W*:\s*\S", re.IGNORECASE)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -465,7 +473,10 @@ def _sentences(
                 # and link brackets ("`AudioSets` for these cases?" continues).
                 lead = _LINE_LEAD.match(masked, line_start, line_end)
                 first = text[lead.end() : lead.end() + 1] if lead else ""
-                if (last in ".!?" and masked[stop - 1] != " ") or not first.islower():
+                if (last in ".!?" and masked[stop - 1] != " ") or (
+                    not first.islower()
+                    and not _OPEN_ENDED_LINE.search(text, max(position, stop - 20), stop)
+                ):
                     emit(position, previous_end)
                     position = line_start
             for brk in _SENTENCE_END.finditer(text, line_start, line_end):
