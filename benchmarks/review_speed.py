@@ -166,6 +166,11 @@ def worst_cases() -> dict[str, str]:
         "40 KB line of questions": "Who owns it? " * 3_000 + "\n",
         "3k question lines, one paragraph": "Who owns it?\n" * 3_000,
         "120 KB line, then questions": "x " * 60_000 + "who? " * 1_000 + "\n",
+        # The same under a title with a subsection, which a question in a lead may point at.
+        "the same, then a subsection": "# T\n\n"
+        + "x " * 60_000
+        + "who? " * 1_000
+        + "\n\n## Who owns it\n\nThe team.\n",
     }
 
 

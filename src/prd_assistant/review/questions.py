@@ -67,6 +67,8 @@ _QUESTION_CONTEXT_TITLE = re.compile(
 )
 # A topic word for :func:`_content_words`.
 _TOPIC_WORD = re.compile(r"[a-z][a-z'-]{3,}")
+# How far before a "?" its topic words are read (a sentence longer than this is a runaway line).
+_ASKED_WINDOW = 1_000
 _DECIDING = re.compile(r"\b(?:we|our|should|will|shall|must|need to)\b(?! could)")
 _BOLD_ONLY = re.compile(r"(?:\*\*|__)([^*_\n]{2,120})(?:\*\*|__)[ \t]*:?[ \t]*")
 # What an answer opens with, after the "?" on the same line or on the next line.
@@ -372,9 +374,10 @@ class Structure:
         s_start, _ = scan.sentence(mark)
         # The text under the document's title, before its first section, introduces it.
         framing = area.under(_QUESTION_CONTEXT_TITLE) or area.start == self.preamble
-        if framing and not _DECIDING.search(masked, s_start, mark):
+        deciding = self._decides_before(mark)
+        if framing and not deciding:
             return True  # "Why do teams abandon dashboards?" frames the problem
-        if not _DECIDING.search(masked, s_start, mark) and self._taken_up_below(s_start, mark):
+        if not deciding and self._taken_up_below(s_start, mark):
             return True  # "- How is a group represented?" above "### Flow file representation"
         opening = SENTENCE_OPENING.match(masked, s_start, mark).end()
         if _PITCH.match(*scan.reading(opening, mark)):
@@ -669,6 +672,13 @@ class Structure:
             and not _ASIDE_HEADER.search(normalize_title(after[0].header))
         )
 
+    def _decides_before(self, mark: int) -> bool:
+        """True when the sentence of the "?" at ``mark`` says "we", "should", "will" ... before
+        it: the document's own plan, not a question that frames or leads. The words are found
+        once per sentence, so a runaway line with a thousand "?" stays linear."""
+        _, ends = self.scan.marks_in_sentence(_DECIDING, mark)
+        return bool(ends) and ends[0] <= mark
+
     def _taken_up_below(self, s_start: int, mark: int) -> bool:
         """True when the "?" at ``mark`` sits in a section's lead, above its subsections, and
         a subsection title takes up what it asks: "This design needs to cover: - How is a
@@ -686,7 +696,9 @@ class Structure:
         ]
         if not below:
             return False
-        asked = _content_words(self.scan.read(s_start, mark))
+        # The words just before the "?" say what it asks; a runaway line is read no further
+        # back than a long sentence, so every "?" on it costs the same.
+        asked = _content_words(self.scan.read(max(s_start, mark - _ASKED_WINDOW), mark))
         return any(_share_a_word(asked, _content_words(title)) for title in below)
 
     def _example_query(self, mark: int) -> bool:
