@@ -1055,8 +1055,13 @@ def _indefinite(token: Token) -> bool:
     if noun.dep_ in ("dobj", "pobj") and nlp.lower_lemma(noun.head) in EFFECT_VERBS:
         return False
     # "The export must support some formats": a requirement leaves the amount open.
-    verb = clause_verb(noun)
-    return not any(c.dep_ in ("aux", "auxpass") and c.lower_ in REQUIRING for c in verb.children)
+    return not has_requiring_modal(clause_verb(noun))
+
+
+def has_requiring_modal(verb: Token) -> bool:
+    """True when a modal of obligation, promise or plan is an auxiliary of ``verb`` ("must
+    support", "should usually finish", "will be kept")."""
+    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in REQUIRING for c in verb.children)
 
 
 # Nouns that offer a capability: "the ability to disable auth when needed".

@@ -46,6 +46,7 @@ from prd_assistant.review.claims import (
     WISHES,
     clause_subject,
     clause_verb,
+    has_requiring_modal,
     scenario_step,
 )
 from prd_assistant.review.lexicon import word_set
@@ -662,10 +663,7 @@ def _under_requirement(token: Token) -> bool:
     above it ("should usually finish", "will typically run")."""
     verb = clause_verb(token)
     for _ in range(10):
-        if (
-            any(c.dep_ in ("aux", "auxpass") and c.lower_ in REQUIRING for c in verb.children)
-            or verb.lower_ in REQUIRING
-        ):
+        if has_requiring_modal(verb) or verb.lower_ in REQUIRING:
             return True
         if verb.dep_ == "ROOT" or verb.head is verb:
             return False
